@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Stipple",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stipple", targets: ["stipple"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "Clinic", targets: ["Clinic"]),
+        .library(name: "FadeModel", targets: ["FadeModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // The C boundary: libpq's header, nothing else.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // The only module that touches libpq.
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        // Generic event sourcing over PostgreSQL.
+        .target(name: "EventStore", dependencies: ["Postgres"], swiftSettings: strict),
+        // The SMP clinic domain: pure Swift, no I/O.
+        .target(name: "Clinic", swiftSettings: strict),
+        // The pigment fade model: pure math.
+        .target(name: "FadeModel", swiftSettings: strict),
+        .executableTarget(
+            name: "stipple",
+            dependencies: [
+                "Postgres", "EventStore", "Clinic", "FadeModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Shared test fixtures: a database per suite.
+        .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ClinicTests",
+            dependencies: ["Clinic", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FadeModelTests",
+            dependencies: ["FadeModel", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "StippleCLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+    ]
+)

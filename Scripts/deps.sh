@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes sure the system packages Stipple needs are installed: PostgreSQL (server and
+# client), libpq's headers and pkg-config. Safe to run again; installs only what is missing.
+set -euo pipefail
+
+need=()
+pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+[ -n "$(pg_bin_dir)" ] && [ -x "$(pg_bin_dir)/initdb" ] || need+=(postgresql postgresql-contrib)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+[ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
+
+if [ ${#need[@]} -gt 0 ]; then
+    echo "deps: installing ${need[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # The Debian package would start a system cluster; we run our own, so keep it from starting.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod +x /usr/sbin/policy-rc.d
+        trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v swift >/dev/null 2>&1 || [ -x /opt/swift/usr/bin/swift ] || {
+    echo "deps: no Swift toolchain found (expected swift on PATH or /opt/swift)" >&2
+    exit 1
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Writes append requests as the JSON document `stipple_append_batch` takes.
+///
+/// Event data is spliced in as it is: it was validated as a JSON object first, and
+/// re-encoding megabytes of it would be wasted work.
+enum AppendRequestEncoder {
+    static func encode(_ requests: [[StreamAppend]]) throws -> Data {
+        var out = Data("[".utf8)
+        for (requestIndex, request) in requests.enumerated() {
+            if requestIndex > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: Array("{\"appends\":[".utf8))
+            for (appendIndex, append) in request.enumerated() {
+                if appendIndex > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Array("{\"stream\":\(quote(append.stream.rawValue)),".utf8))
+                out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":[".utf8))
+                for (eventIndex, event) in append.events.enumerated() {
+                    if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: Array("{\"id\":\"\(event.id.uuidString.lowercased())\",".utf8))
+                    out.append(contentsOf: Array("\"type\":\(quote(event.type)),".utf8))
+                    out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
+                    out.append(event.data)
+                    out.append(contentsOf: Array(",\"metadata\":".utf8))
+                    out.append(try event.metadata.jsonData())
+                    out.append(UInt8(ascii: "}"))
+                }
+                out.append(contentsOf: Array("]}".utf8))
+            }
+            out.append(contentsOf: Array("]}".utf8))
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// Stream names and types are validated to plain characters, but quote them properly anyway.
+    private static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// The answer of `stipple_append_one` for one request.
+struct AppendResponse: Decodable {
+    struct StreamResult: Decodable {
+        var stream: String
+        var version: Int
+        var positions: [Int64]
+        var duplicate: Bool
+    }
+
+    var ok: Bool
+    var results: [StreamResult]?
+    var error: String?
+    var stream: String?
+    var actual: Int?
+    var eventID: UUID?
+    var message: String?
+    var sqlstate: String?
+
+    enum CodingKeys: String, CodingKey {
+        case ok, results, error, stream, actual, message, sqlstate
+        case eventID = "event_id"
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Checks events before they reach the database, so bad input fails with a clear error.
+struct EventValidator: Sendable {
+    var limits: EventStore.Limits
+
+    func validate(_ appends: [StreamAppend]) throws {
+        var seen = Set<UUID>()
+        var total = 0
+        for append in appends {
+            guard !append.events.isEmpty else { throw EventStoreError.noEvents(stream: append.stream.rawValue) }
+            if case .exact(let version) = append.expectedVersion, version < 0 {
+                throw EventStoreError.wrongExpectedVersion(
+                    stream: append.stream.rawValue, expected: append.expectedVersion, actual: nil)
+            }
+            for event in append.events {
+                guard seen.insert(event.id).inserted else { throw EventStoreError.duplicateEventID(event.id) }
+                try validate(event)
+            }
+            total += append.events.count
+        }
+        guard total <= limits.maximumEventsPerAppend else {
+            throw EventStoreError.tooManyEvents(count: total, limit: limits.maximumEventsPerAppend)
+        }
+    }
+
+    func validate(_ event: NewEvent) throws {
+        guard Self.isValidType(event.type) else { throw EventStoreError.invalidEventType(event.type) }
+        guard (1...Int(Int16.max)).contains(event.schemaVersion) else {
+            throw EventStoreError.invalidSchemaVersion(event.schemaVersion)
+        }
+        guard event.data.count <= limits.maximumDataBytes else {
+            throw EventStoreError.payloadTooLarge(
+                eventID: event.id, bytes: event.data.count, limit: limits.maximumDataBytes)
+        }
+        guard String(validatingUTF8: event.data) != nil else {
+            throw EventStoreError.invalidData(eventID: event.id, reason: "not valid UTF-8")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: event.data, options: [])
+        } catch {
+            throw EventStoreError.invalidData(eventID: event.id, reason: "not valid JSON")
+        }
+        guard object is [String: Any] else {
+            throw EventStoreError.invalidData(eventID: event.id, reason: "not a JSON object")
+        }
+        if Self.containsNUL(object) {
+            throw EventStoreError.invalidData(
+                eventID: event.id, reason: "contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store")
+        }
+        if let actor = event.metadata.actor, actor.utf8.contains(0) {
+            throw EventStoreError.invalidMetadata(reason: "actor contains a NUL character")
+        }
+        if let reason = event.metadata.reason, reason.utf8.contains(0) {
+            throw EventStoreError.invalidMetadata(reason: "reason contains a NUL character")
+        }
+        if event.metadata.extra.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) {
+            throw EventStoreError.invalidMetadata(reason: "extra contains a NUL character")
+        }
+    }
+
+    static func isValidType(_ type: String) -> Bool {
+        let bytes = Array(type.utf8)
+        guard (1...200).contains(bytes.count) else { return false }
+        func alphanumeric(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        }
+        guard alphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == 95 || $0 == 46 || $0 == 58 || $0 == 45 }
+    }
+
+    private static func containsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let string as String:
+            return string.utf8.contains(0)
+        case let dictionary as [String: Any]:
+            return dictionary.contains { $0.key.utf8.contains(0) || containsNUL($0.value) }
+        case let array as [Any]:
+            return array.contains { containsNUL($0) }
+        default:
+            return false
+        }
+    }
+}
+
+extension String {
+    fileprivate init?(validatingUTF8 data: Data) {
+        guard let string = String(data: data, encoding: .utf8) else { return nil }
+        self = string
+    }
+}

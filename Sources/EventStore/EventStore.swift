@@ -1,0 +1,194 @@
+import Foundation
+import Postgres
+
+/// A generic event store over PostgreSQL: append with optimistic concurrency and
+/// idempotent event ids, read streams, categories and the whole log in commit order.
+///
+/// The log is gapless and numbered in commit order (see `Schema/0001_event_store.sql`),
+/// so reading "all events after position P" never skips an event that commits late.
+public final class EventStore: Sendable {
+    /// Bounds that keep one request from exhausting the server.
+    public struct Limits: Sendable, Hashable {
+        /// Largest data of one event, in bytes of JSON (default 1 MiB).
+        public var maximumDataBytes: Int
+        /// Most events in one append call.
+        public var maximumEventsPerAppend: Int
+        /// Most events one read returns.
+        public var maximumReadBatch: Int
+
+        public init(maximumDataBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000, maximumReadBatch: Int = 10_000) {
+            self.maximumDataBytes = maximumDataBytes
+            self.maximumEventsPerAppend = maximumEventsPerAppend
+            self.maximumReadBatch = maximumReadBatch
+        }
+    }
+
+    /// The channel appends notify on, with the new head position as payload.
+    public static let notificationChannel = "stipple_events"
+
+    public let pool: ConnectionPool
+    public let limits: Limits
+    private let committer: GroupCommitter
+    private let validator: EventValidator
+
+    public init(pool: ConnectionPool, limits: Limits = Limits()) {
+        self.pool = pool
+        self.limits = limits
+        self.committer = GroupCommitter(pool: pool)
+        self.validator = EventValidator(limits: limits)
+    }
+
+    /// Opens a pool for `configuration` and a store over it.
+    public convenience init(configuration: PostgresConfiguration, maximumConnections: Int = 8, limits: Limits = Limits()) {
+        self.init(pool: ConnectionPool(configuration: configuration, maximumConnections: maximumConnections), limits: limits)
+    }
+
+    // MARK: - Append
+
+    /// Appends events to one stream in one transaction.
+    ///
+    /// Throws `EventStoreError.wrongExpectedVersion` naming the stream, the expected and the
+    /// actual version when the check fails. Appending the same event ids again with the same
+    /// content returns the original result and writes nothing.
+    @discardableResult
+    public func append(_ events: [NewEvent], to stream: StreamName, expectedVersion: ExpectedVersion) async throws
+        -> AppendResult
+    {
+        let results = try await append([StreamAppend(stream: stream, expectedVersion: expectedVersion, events: events)])
+        guard let result = results.first else { throw EventStoreError.protocolViolation("no result for \(stream)") }
+        return result
+    }
+
+    /// Appends to several streams atomically: all of them or none, each with its own check.
+    @discardableResult
+    public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
+        guard !appends.isEmpty else { throw EventStoreError.noEvents(stream: "(none)") }
+        try validator.validate(appends)
+        return try await committer.submit(appends)
+    }
+
+    // MARK: - Reads
+
+    /// The direction of a stream read.
+    public enum Direction: Sendable { case forward, backward }
+
+    /// Reads one stream: forward from `version`, or backward from `version` (nil: the end).
+    public func readStream(
+        _ stream: StreamName, from version: Int? = nil, direction: Direction = .forward, limit: Int = 1000
+    ) async throws -> [RecordedEvent] {
+        let limit = clamp(limit)
+        let sql: SQL
+        switch direction {
+        case .forward:
+            sql = "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version >= \(version ?? 0) ORDER BY version LIMIT \(limit)"
+        case .backward:
+            sql = "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version <= \(version ?? Int(Int32.max)) ORDER BY version DESC LIMIT \(limit)"
+        }
+        return try await fetch(sql)
+    }
+
+    /// Reads every event of a stream, in order.
+    public func readWholeStream(_ stream: StreamName) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        while true {
+            let page = try await readStream(stream, from: events.count, limit: limits.maximumReadBatch)
+            events += page
+            if page.count < limits.maximumReadBatch { return events }
+        }
+    }
+
+    /// The version of a stream's last event, or nil when it has none.
+    public func streamVersion(_ stream: StreamName) async throws -> Int? {
+        let rows = try await run("SELECT max(version) FROM events WHERE stream = \(stream.rawValue)")
+        return try rows.first?.decode(Int?.self, at: 0)
+    }
+
+    /// Reads the log after `checkpoint`, in commit order, never skipping an event.
+    ///
+    /// `category` limits it to streams `category-*`; `upTo` stops at a position (inclusive).
+    public func readAll(
+        after checkpoint: Checkpoint = .start, limit: Int = 1000, category: String? = nil, upTo: Int64? = nil
+    ) async throws -> EventPage {
+        let limit = clamp(limit)
+        let end = upTo ?? Int64.max
+        let sql: SQL
+        if let category {
+            guard StreamName.isValidCategory(category) else { throw EventStoreError.invalidStreamName(category) }
+            sql = "\(fragment: Self.columns) WHERE category = \(category) AND position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+        } else {
+            sql = "\(fragment: Self.columns) WHERE position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+        }
+        let events = try await fetch(sql)
+        return EventPage(events: events, next: events.last?.checkpoint ?? checkpoint)
+    }
+
+    /// The position of the last committed event (0 for an empty log).
+    public func headPosition() async throws -> Int64 {
+        let rows = try await run("SELECT position FROM log_head")
+        return try rows.first?.decode(Int64.self, at: 0) ?? 0
+    }
+
+    /// The position of the last event recorded at or before `date` (0 if none).
+    public func position(asOf date: Date) async throws -> Int64 {
+        let rows = try await run("SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= \(date)")
+        return try rows.first?.decode(Int64.self, at: 0) ?? 0
+    }
+
+    /// How many events the log holds.
+    public func eventCount() async throws -> Int64 {
+        try await headPosition()
+    }
+
+    /// Follows the log from `checkpoint`: catches up, then waits for new events (woken by NOTIFY).
+    public func subscribe(
+        after checkpoint: Checkpoint = .start, category: String? = nil, batchSize: Int = 500
+    ) -> EventSubscription {
+        EventSubscription(store: self, after: checkpoint, category: category, batchSize: clamp(batchSize))
+    }
+
+    // MARK: - Plumbing
+
+    static let columns: SQL = """
+        SELECT position, stream, version, event_id, type, schema_version, data::text, metadata::text, recorded_at FROM events
+        """
+
+    private func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
+
+    private func run(_ sql: SQL) async throws -> QueryResult {
+        do {
+            return try await pool.withConnection { try await $0.query(sql) }
+        } catch let error as PostgresError {
+            throw EventStoreError.database(error)
+        }
+    }
+
+    private func fetch(_ sql: SQL) async throws -> [RecordedEvent] {
+        try Self.decodeEvents(try await run(sql))
+    }
+
+    static func decodeEvents(_ rows: QueryResult) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(rows.count)
+        for row in rows {
+            events.append(
+                RecordedEvent(
+                    position: try row.decode(at: 0),
+                    stream: try StreamName(try row.decode(String.self, at: 1)),
+                    version: try row.decode(at: 2),
+                    id: try row.decode(at: 3),
+                    type: try row.decode(at: 4),
+                    schemaVersion: try row.decode(at: 5),
+                    data: try row.decode(JSONText.self, at: 6).data,
+                    metadataJSON: try row.decode(JSONText.self, at: 7).data,
+                    recordedAt: try row.decode(at: 8)))
+        }
+        return events
+    }
+}
+
+/// A page of the log and the checkpoint to read on from.
+public struct EventPage: Sendable {
+    public var events: [RecordedEvent]
+    /// After the last event of the page (or the checkpoint read from, when empty).
+    public var next: Checkpoint
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Who did it and why, stored beside every event.
+public struct EventMetadata: Sendable, Hashable, Codable {
+    /// The person or system that caused the event (an API key name, an OS user, `generator`).
+    public var actor: String?
+    /// Groups every event caused by one request or command.
+    public var correlationID: UUID?
+    /// The event or command that caused this one.
+    public var causationID: UUID?
+    /// Free-form reason given by the actor.
+    public var reason: String?
+    /// Anything else worth keeping (string values only).
+    public var extra: [String: String]
+
+    public init(
+        actor: String? = nil, correlationID: UUID? = nil, causationID: UUID? = nil, reason: String? = nil,
+        extra: [String: String] = [:]
+    ) {
+        self.actor = actor
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.reason = reason
+        self.extra = extra
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case actor
+        case correlationID = "correlation_id"
+        case causationID = "causation_id"
+        case reason
+        case extra
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        actor = try container.decodeIfPresent(String.self, forKey: .actor)
+        correlationID = try container.decodeIfPresent(UUID.self, forKey: .correlationID)
+        causationID = try container.decodeIfPresent(UUID.self, forKey: .causationID)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        extra = try container.decodeIfPresent([String: String].self, forKey: .extra) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(actor, forKey: .actor)
+        try container.encodeIfPresent(correlationID, forKey: .correlationID)
+        try container.encodeIfPresent(causationID, forKey: .causationID)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        if !extra.isEmpty { try container.encode(extra, forKey: .extra) }
+    }
+
+    func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Decodes stored metadata JSON.
+    public static func decode(_ data: Data) throws -> EventMetadata {
+        try JSONDecoder().decode(EventMetadata.self, from: data)
+    }
+}

@@ -1,0 +1,350 @@
+import CLibPQ
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One connection to PostgreSQL, owning its libpq `PGconn`.
+///
+/// Every libpq call for this connection runs on the connection's own serial dispatch
+/// queue, so a blocking network round trip never occupies one of Swift's cooperative
+/// threads, and two tasks that share a connection by mistake are serialised instead of
+/// corrupting it. Give a connection to one task at a time (`ConnectionPool` does); a
+/// transaction on a shared connection would interleave.
+public final class PostgresConnection: @unchecked Sendable {
+    // @unchecked: `handle` is read and written only on `queue` (or in deinit, when no one else can).
+    private let queue: DispatchQueue
+    private var handle: OpaquePointer?
+    /// Where this connection points.
+    public let configuration: PostgresConfiguration
+
+    private init(handle: OpaquePointer, configuration: PostgresConfiguration) {
+        self.handle = handle
+        self.configuration = configuration
+        self.queue = DispatchQueue(label: "stipple.postgres.connection")
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Opens a connection; fails with `.connectionFailed` and libpq's reason.
+    public static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try connectSync(configuration) })
+            }
+        }
+    }
+
+    private static func connectSync(_ configuration: PostgresConfiguration) throws -> PostgresConnection {
+        // Later keywords override what the URL says; the session settings make timestamps parseable.
+        let keywords = ["dbname", "connect_timeout", "fallback_application_name", "client_encoding", "options"]
+        let values = [
+            configuration.connectionString, String(configuration.connectTimeout), configuration.applicationName,
+            "UTF8", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601",
+        ]
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = errorMessage(connection)
+            PQfinish(connection)
+            throw PostgresError(
+                code: .connectionFailed, message: "cannot connect to \(configuration): \(message)")
+        }
+        return PostgresConnection(handle: connection, configuration: configuration)
+    }
+
+    // MARK: - Statements
+
+    /// Runs one statement with its bound parameters and returns its rows.
+    @discardableResult
+    public func query(_ sql: SQL) async throws -> QueryResult {
+        try await onQueue { try self.execSync(sql) }
+    }
+
+    /// Runs a statement and returns the number of rows it changed.
+    @discardableResult
+    public func execute(_ sql: SQL) async throws -> Int {
+        try await query(sql).affectedRows
+    }
+
+    /// Runs a trusted multi-statement script (a migration file) with no parameters.
+    ///
+    /// Never pass text that contains values from users: use `query` with interpolation.
+    public func executeScript(_ script: String) async throws {
+        guard !script.contains("\0") else {
+            throw PostgresError(code: .server, message: "a SQL script cannot contain NUL bytes")
+        }
+        _ = try await onQueue {
+            let connection = try self.liveHandle()
+            return try Self.consume(PQexec(connection, script), connection: connection, query: "(script)")
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    public func withTransaction<T>(
+        isolation: IsolationLevel = .readCommitted,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await execute(SQL(trusted: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            // The original error matters more than a failed rollback (e.g. the server is gone).
+            _ = try? await execute("ROLLBACK")
+            throw error
+        }
+        try await execute("COMMIT")
+        return value
+    }
+
+    /// True when the connection is inside a transaction block (or a failed one).
+    public func isInTransaction() async -> Bool {
+        (try? await onQueue { () -> Bool in
+            guard let handle = self.handle else { return false }
+            let status = PQtransactionStatus(handle)
+            return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+        }) ?? false
+    }
+
+    // MARK: - LISTEN / NOTIFY
+
+    /// Subscribes this connection to a notification channel.
+    public func listen(_ channel: String) async throws {
+        try await execute("LISTEN \(identifier: channel)")
+    }
+
+    /// Sends a notification on a channel (delivered when the current transaction commits).
+    public func notify(_ channel: String, payload: String = "") async throws {
+        try await execute("SELECT pg_notify(\(channel), \(payload))")
+    }
+
+    /// Waits up to `timeout` for a notification on a channel this connection listens to.
+    ///
+    /// Returns nil on timeout. Uses `PQsocket` + `poll` + `PQconsumeInput` + `PQnotifies`,
+    /// so it never blocks for longer than the timeout, and it notices a dropped connection.
+    public func waitForNotification(timeout: Duration) async throws -> PostgresNotification? {
+        let milliseconds = max(0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        return try await onQueue { try self.waitSync(milliseconds: milliseconds) }
+    }
+
+    private func waitSync(milliseconds: Int) throws -> PostgresNotification? {
+        let connection = try liveHandle()
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(milliseconds) * 1_000_000
+        while true {
+            guard PQconsumeInput(connection) == 1 else {
+                throw PostgresError(code: .connectionLost, message: Self.errorMessage(connection))
+            }
+            if let notification = PQnotifies(connection) {
+                defer { PQfreemem(notification) }
+                return PostgresNotification(
+                    channel: String(cString: notification.pointee.relname),
+                    payload: String(cString: notification.pointee.extra),
+                    processID: Int(notification.pointee.be_pid))
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return nil }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else {
+                throw PostgresError(code: .connectionLost, message: "the connection has no socket")
+            }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let waitMilliseconds = Int32(min(1000, (deadline - now) / 1_000_000 + 1))
+            let ready = poll(&descriptor, 1, waitMilliseconds)
+            if ready < 0, errno != EINTR {
+                throw PostgresError(code: .connectionLost, message: "poll failed: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    // MARK: - Health and closing
+
+    /// Checks without a round trip whether the connection is still usable: a socket that
+    /// turned readable while idle means the server closed it (or sent something to read).
+    public func isAlive() async -> Bool {
+        (try? await onQueue { () -> Bool in
+            guard let connection = self.handle, PQstatus(connection) == CONNECTION_OK else { return false }
+            let socket = PQsocket(connection)
+            guard socket >= 0 else { return false }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, 0) > 0 {
+                if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
+                guard PQconsumeInput(connection) == 1 else { return false }
+                // A dead server makes the read hit end-of-file, which libpq reports through status.
+                if PQstatus(connection) != CONNECTION_OK { return false }
+                // Still alive: a notification or a server notice arrived. Drop notices only.
+                if PQisBusy(connection) != 0 { return false }
+            }
+            return true
+        }) ?? false
+    }
+
+    /// Closes the connection; later calls fail with `.closed`.
+    public func close() async {
+        _ = try? await onQueue {
+            if let handle = self.handle {
+                PQfinish(handle)
+                self.handle = nil
+            }
+        }
+    }
+
+    /// The server's process id for this connection (for `pg_terminate_backend` in tests).
+    public func backendProcessID() async throws -> Int {
+        try await onQueue { Int(PQbackendPID(try self.liveHandle())) }
+    }
+
+    // MARK: - libpq plumbing (all on `queue`)
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result(catching: work)) }
+        }
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else { throw PostgresError(code: .closed, message: "the connection is closed") }
+        return handle
+    }
+
+    private func execSync(_ sql: SQL) throws -> QueryResult {
+        let connection = try liveHandle()
+        let count = sql.binds.count
+        var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        var lengths = [Int32](repeating: 0, count: count)
+        var formats = [Int32](repeating: 0, count: count)
+        var types = [Oid](repeating: 0, count: count)
+        defer { for value in values { free(value) } }
+        for (index, bind) in sql.binds.enumerated() {
+            switch bind {
+            case .null:
+                break
+            case .text(let text):
+                guard !text.utf8.contains(0) else {
+                    throw PostgresError(
+                        code: .server, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
+                        sqlState: "22021", query: sql.text)
+                }
+                values[index] = strdup(text)
+                lengths[index] = Int32(text.utf8.count)
+            case .bytea(let bytes):
+                guard let buffer = malloc(max(1, bytes.count))?.assumingMemoryBound(to: CChar.self) else {
+                    throw PostgresError(code: .server, message: "out of memory binding parameter $\(index + 1)")
+                }
+                bytes.withUnsafeBytes { raw in
+                    if let base = raw.baseAddress { memcpy(buffer, base, bytes.count) }
+                }
+                values[index] = buffer
+                lengths[index] = Int32(bytes.count)
+                formats[index] = 1
+                types[index] = 17  // bytea
+            }
+        }
+        let constValues = values.map { UnsafePointer<CChar>($0) }
+        let result = PQexecParams(connection, sql.text, Int32(count), types, constValues, lengths, formats, 0)
+        return try Self.consume(result, connection: connection, query: sql.text)
+    }
+
+    /// Copies a result out of libpq and frees it; throws the server's error if it failed.
+    private static func consume(_ result: OpaquePointer?, connection: OpaquePointer, query: String) throws
+        -> QueryResult
+    {
+        guard let result else {
+            let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .server : .connectionLost
+            throw PostgresError(code: code, message: errorMessage(connection), query: query)
+        }
+        defer { PQclear(result) }
+        // PQexec returns the last result of a script; drain any others (none for PQexecParams).
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            return copy(result)
+        default:
+            throw makeError(result, connection: connection, query: query)
+        }
+    }
+
+    private static func copy(_ result: OpaquePointer) -> QueryResult {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns = [String]()
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "?column?")
+        }
+        var total = 0
+        for row in 0..<rowCount {
+            for column in 0..<columnCount { total += Int(PQgetlength(result, Int32(row), Int32(column))) }
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(total)
+        var starts = [Int32]()
+        var lengths = [Int32]()
+        starts.reserveCapacity(rowCount * columnCount)
+        lengths.reserveCapacity(rowCount * columnCount)
+        for row in 0..<rowCount {
+            for column in 0..<columnCount {
+                let r = Int32(row)
+                let c = Int32(column)
+                starts.append(Int32(bytes.count))
+                if PQgetisnull(result, r, c) == 1 {
+                    lengths.append(-1)
+                    continue
+                }
+                let length = Int(PQgetlength(result, r, c))
+                lengths.append(Int32(length))
+                if length > 0, let value = PQgetvalue(result, r, c) {
+                    value.withMemoryRebound(to: UInt8.self, capacity: length) { pointer in
+                        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
+                    }
+                }
+            }
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        let storage = QueryResult.Storage(
+            columns: columns, bytes: bytes, starts: starts, lengths: lengths, rowCount: rowCount)
+        return QueryResult(storage: storage, affectedRows: affected)
+    }
+
+    private static func makeError(_ result: OpaquePointer, connection: OpaquePointer, query: String) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let ascii = code.asciiValue, let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
+            return String(cString: value)
+        }
+        let lost = PQstatus(connection) != CONNECTION_OK
+        let primary = field("M") ?? String(cString: PQresultErrorMessage(result))
+        return PostgresError(
+            code: lost ? .connectionLost : .server,
+            message: primary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                ? errorMessage(connection) : primary.trimmingCharacters(in: .whitespacesAndNewlines),
+            sqlState: field("C"), detail: field("D"), hint: field("H"), constraint: field("n"),
+            table: field("t"), column: field("c"), query: query)
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        guard let message = PQerrorMessage(connection) else { return "unknown libpq error" }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that live for the call only.
+private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let duplicated = strings.map { strdup($0) }
+    defer { for pointer in duplicated { free(pointer) } }
+    return body(duplicated.map { UnsafePointer($0) } + [nil])
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A Swift value that can be bound as a statement parameter.
+public protocol PostgresEncodable: Sendable {
+    var postgresBind: PostgresBind { get }
+}
+
+extension String: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(self) }
+}
+
+extension Int: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+
+extension Int16: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+
+extension Int32: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+
+extension Int64: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+
+extension Bool: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(self ? "t" : "f") }
+}
+
+extension Double: PostgresEncodable {
+    public var postgresBind: PostgresBind {
+        if isNaN { return .text("NaN") }
+        if isInfinite { return .text(self > 0 ? "Infinity" : "-Infinity") }
+        return .text("\(self)")
+    }
+}
+
+extension UUID: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(uuidString.lowercased()) }
+}
+
+extension Date: PostgresEncodable {
+    /// ISO 8601 in UTC with microseconds, the precision of `timestamptz`.
+    public var postgresBind: PostgresBind { .text(PostgresTimestamp.format(self)) }
+}
+
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public var postgresBind: PostgresBind {
+        switch self {
+        case .none: .null
+        case .some(let value): value.postgresBind
+        }
+    }
+}
+
+/// Raw bytes for a `bytea` parameter.
+public struct Bytea: PostgresEncodable, Hashable {
+    public var bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ data: Data) { self.bytes = Array(data) }
+    public var postgresBind: PostgresBind { .bytea(bytes) }
+}
+
+/// JSON text for a `json`/`jsonb` parameter (write `\(json)::jsonb` in the statement).
+public struct JSONText: PostgresEncodable, Hashable {
+    public var data: Data
+    public init(_ data: Data) { self.data = data }
+    public init(_ string: String) { self.data = Data(string.utf8) }
+    public var string: String { String(decoding: data, as: UTF8.self) }
+    public var postgresBind: PostgresBind { .text(string) }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Formats and parses `timestamptz` text as this module's sessions send it: ISO style, UTC.
+///
+/// Hand-written rather than through `DateFormatter`: it is on the hot path of reading
+/// every event, and it must keep microseconds exactly.
+enum PostgresTimestamp {
+    static func format(_ date: Date) -> String {
+        let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let micros = Int64(totalMicros)
+        var seconds = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        let (year, month, day) = civil(fromDays: days)
+        let hour = secondOfDay / 3600
+        let minute = (secondOfDay % 3600) / 60
+        let second = secondOfDay % 60
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
+            + ".\(pad(fraction, 6))Z"
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]` (also with `T`).
+    static func parse(_ bytes: ArraySlice<UInt8>) -> Date? {
+        var cursor = bytes.startIndex
+        let end = bytes.endIndex
+        func number(_ digits: Int) -> Int64? {
+            guard cursor + digits <= end else { return nil }
+            var value: Int64 = 0
+            for index in cursor..<(cursor + digits) {
+                let byte = bytes[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            cursor += digits
+            return value
+        }
+        func expect(_ characters: UInt8...) -> Bool {
+            guard cursor < end, characters.contains(bytes[cursor]) else { return false }
+            cursor += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+            expect(32, 84), let hour = number(2), expect(58), let minute = number(2), expect(58),
+            let second = number(2)
+        else { return nil }
+        var micros: Int64 = 0
+        if cursor < end, bytes[cursor] == 46 {
+            cursor += 1
+            var digits = 0
+            while cursor < end, bytes[cursor] >= 48, bytes[cursor] <= 57 {
+                if digits < 6 { micros = micros * 10 + Int64(bytes[cursor] - 48) }
+                digits += 1
+                cursor += 1
+            }
+            for _ in digits..<6 where digits < 6 { micros *= 10 }
+        }
+        var offsetSeconds: Int64 = 0
+        if cursor < end {
+            let sign: Int64
+            switch bytes[cursor] {
+            case 43: sign = 1
+            case 45: sign = -1
+            case 90: sign = 0
+            default: return nil
+            }
+            cursor += 1
+            if sign != 0 {
+                guard let offsetHours = number(2) else { return nil }
+                var offsetMinutes: Int64 = 0
+                if expect(58), let minutes = number(2) { offsetMinutes = minutes }
+                offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+            }
+        }
+        let days = Self.days(fromCivil: year, month, day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    // Howard Hinnant's days-from-civil and its inverse (proleptic Gregorian calendar).
+    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day)
+    }
+}

@@ -1,0 +1,84 @@
+/// A statement with its parameters, built by string interpolation: every interpolated
+/// value becomes a `$n` placeholder and is bound, never spliced into the text.
+///
+///     let rows = try await connection.query("SELECT * FROM events WHERE stream = \(stream)")
+///
+/// Only string literals convert to `SQL`, so a value cannot slip into the text by accident.
+/// Identifiers (schema names) go through `\(identifier: name)`, which quotes them.
+public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    public private(set) var text: String
+    public private(set) var binds: [PostgresBind]
+
+    public init(stringLiteral value: String) {
+        text = value
+        binds = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        text = stringInterpolation.text
+        binds = stringInterpolation.binds
+    }
+
+    /// Text from this module's own fixed vocabulary (never from values), with no parameters.
+    init(trusted text: String) {
+        self.text = text
+        binds = []
+    }
+
+    public var description: String { text }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var text = ""
+        var binds: [PostgresBind] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            text.reserveCapacity(literalCapacity + interpolationCount * 3)
+            binds.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            text += literal
+        }
+
+        /// Binds a value as the next `$n` parameter.
+        public mutating func appendInterpolation(_ value: some PostgresEncodable) {
+            binds.append(value.postgresBind)
+            text += "$\(binds.count)"
+        }
+
+        /// Quotes an identifier (a schema or table name) with double quotes, doubling any inside.
+        public mutating func appendInterpolation(identifier: String) {
+            text += SQL.quoteIdentifier(identifier)
+        }
+
+        /// Splices another statement fragment in, renumbering its parameters.
+        public mutating func appendInterpolation(fragment: SQL) {
+            var rewritten = ""
+            var index = fragment.text.startIndex
+            let source = fragment.text
+            while index < source.endIndex {
+                let character = source[index]
+                if character == "$" {
+                    var digitsEnd = source.index(after: index)
+                    while digitsEnd < source.endIndex, source[digitsEnd].isASCII, source[digitsEnd].isNumber {
+                        digitsEnd = source.index(after: digitsEnd)
+                    }
+                    if let number = Int(source[source.index(after: index)..<digitsEnd]), number >= 1 {
+                        rewritten += "$\(number + binds.count)"
+                        index = digitsEnd
+                        continue
+                    }
+                }
+                rewritten.append(character)
+                index = source.index(after: index)
+            }
+            text += rewritten
+            binds += fragment.binds
+        }
+    }
+
+    /// Double-quotes an identifier for use in SQL text.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
