@@ -16,7 +16,9 @@ public final class EventStore: Sendable {
         /// Most events one read returns.
         public var maximumReadBatch: Int
 
-        public init(maximumDataBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000, maximumReadBatch: Int = 10_000) {
+        public init(
+            maximumDataBytes: Int = 1 << 20, maximumEventsPerAppend: Int = 10_000, maximumReadBatch: Int = 10_000
+        ) {
             self.maximumDataBytes = maximumDataBytes
             self.maximumEventsPerAppend = maximumEventsPerAppend
             self.maximumReadBatch = maximumReadBatch
@@ -39,8 +41,11 @@ public final class EventStore: Sendable {
     }
 
     /// Opens a pool for `configuration` and a store over it.
-    public convenience init(configuration: PostgresConfiguration, maximumConnections: Int = 8, limits: Limits = Limits()) {
-        self.init(pool: ConnectionPool(configuration: configuration, maximumConnections: maximumConnections), limits: limits)
+    public convenience init(
+        configuration: PostgresConfiguration, maximumConnections: Int = 8, limits: Limits = Limits()
+    ) {
+        self.init(
+            pool: ConnectionPool(configuration: configuration, maximumConnections: maximumConnections), limits: limits)
     }
 
     // MARK: - Append
@@ -80,9 +85,11 @@ public final class EventStore: Sendable {
         let sql: SQL
         switch direction {
         case .forward:
-            sql = "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version >= \(version ?? 0) ORDER BY version LIMIT \(limit)"
+            sql =
+                "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version >= \(version ?? 0) ORDER BY version LIMIT \(limit)"
         case .backward:
-            sql = "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version <= \(version ?? Int(Int32.max)) ORDER BY version DESC LIMIT \(limit)"
+            sql =
+                "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version <= \(version ?? Int(Int32.max)) ORDER BY version DESC LIMIT \(limit)"
         }
         return try await fetch(sql)
     }
@@ -114,9 +121,11 @@ public final class EventStore: Sendable {
         let sql: SQL
         if let category {
             guard StreamName.isValidCategory(category) else { throw EventStoreError.invalidStreamName(category) }
-            sql = "\(fragment: Self.columns) WHERE category = \(category) AND position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+            sql =
+                "\(fragment: Self.columns) WHERE category = \(category) AND position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
         } else {
-            sql = "\(fragment: Self.columns) WHERE position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+            sql =
+                "\(fragment: Self.columns) WHERE position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
         }
         let events = try await fetch(sql)
         return EventPage(events: events, next: events.last?.checkpoint ?? checkpoint)

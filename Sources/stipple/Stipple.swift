@@ -5,6 +5,7 @@ struct Stipple: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stipple",
         abstract: "Stipple: an event-sourced clinic backend for scalp micropigmentation studios.",
-        subcommands: []
+        discussion: "Point it at PostgreSQL with STIPPLE_DATABASE_URL or --database-url.",
+        subcommands: [Migrate.self, Status.self]
     )
 }

@@ -38,7 +38,7 @@ struct EventValidator: Sendable {
         }
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: event.data, options: [])
+            object = try JSONSerialization.jsonObject(with: event.data, options: [.fragmentsAllowed])
         } catch {
             throw EventStoreError.invalidData(eventID: event.id, reason: "not valid JSON")
         }

@@ -52,9 +52,12 @@ public struct Migrator: Sendable {
             guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]), version > 0 else {
                 throw Failure.badFileName(file)
             }
-            guard !migrations.contains(where: { $0.version == version }) else { throw Failure.duplicateVersion(version) }
+            guard !migrations.contains(where: { $0.version == version }) else {
+                throw Failure.duplicateVersion(version)
+            }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
+            migrations.append(
+                Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
         }
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
@@ -69,8 +72,9 @@ public struct Migrator: Sendable {
             return URL(fileURLWithPath: explicit)
         }
         var starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        starts.append(URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-            .deletingLastPathComponent())
+        starts.append(
+            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+                .deletingLastPathComponent())
         if let extraStart { starts.append(extraStart) }
         var searched: [String] = []
         for start in starts {
@@ -78,7 +82,8 @@ public struct Migrator: Sendable {
             for _ in 0..<8 {
                 let candidate = directory.appendingPathComponent("Schema")
                 searched.append(candidate.path)
-                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_event_store.sql").path) {
+                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_event_store.sql").path)
+                {
                     return candidate
                 }
                 let parent = directory.deletingLastPathComponent()

@@ -3,18 +3,12 @@
 /// The category is the text before the first `-`. Allowed characters are letters, digits
 /// and `_ . : @ -`, at most 200 of them, starting with a letter or digit: no quotes,
 /// spaces, semicolons or control characters can reach the database through a name.
-public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
 
     public init(_ rawValue: String) throws {
         guard Self.isValid(rawValue) else { throw EventStoreError.invalidStreamName(rawValue) }
         self.rawValue = rawValue
-    }
-
-    /// For literals in code; a bad literal is a programming error caught on first use.
-    public init(stringLiteral value: String) {
-        precondition(Self.isValid(value), "invalid stream name literal \(value)")
-        rawValue = value
     }
 
     /// Builds `category-id`.

@@ -46,7 +46,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let keywords = ["dbname", "connect_timeout", "fallback_application_name", "client_encoding", "options"]
         let values = [
             configuration.connectionString, String(configuration.connectTimeout), configuration.applicationName,
-            "UTF8", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601",
+            "UTF8", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601 -c client_min_messages=warning",
         ]
         let connection = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
@@ -138,7 +138,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Returns nil on timeout. Uses `PQsocket` + `poll` + `PQconsumeInput` + `PQnotifies`,
     /// so it never blocks for longer than the timeout, and it notices a dropped connection.
     public func waitForNotification(timeout: Duration) async throws -> PostgresNotification? {
-        let milliseconds = max(0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(
+            0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         return try await onQueue { try self.waitSync(milliseconds: milliseconds) }
     }
 
@@ -180,16 +181,15 @@ public final class PostgresConnection: @unchecked Sendable {
             guard let connection = self.handle, PQstatus(connection) == CONNECTION_OK else { return false }
             let socket = PQsocket(connection)
             guard socket >= 0 else { return false }
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, 0) > 0 {
-                if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
-                guard PQconsumeInput(connection) == 1 else { return false }
-                // A dead server makes the read hit end-of-file, which libpq reports through status.
-                if PQstatus(connection) != CONNECTION_OK { return false }
-                // Still alive: a notification or a server notice arrived. Drop notices only.
-                if PQisBusy(connection) != 0 { return false }
+            // A killed backend sends its FATAL message and then closes: read until the socket is
+            // quiet; reaching end-of-file fails PQconsumeInput. Notices and notifications are fine.
+            for _ in 0..<4 {
+                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 0) > 0 else { return true }
+                if descriptor.revents & Int16(POLLERR | POLLNVAL) != 0 { return false }
+                guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { return false }
             }
-            return true
+            return false
         }) ?? false
     }
 
@@ -236,7 +236,8 @@ public final class PostgresConnection: @unchecked Sendable {
             case .text(let text):
                 guard !text.utf8.contains(0) else {
                     throw PostgresError(
-                        code: .server, message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
+                        code: .server,
+                        message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
                         sqlState: "22021", query: sql.text)
                 }
                 values[index] = strdup(text)
@@ -337,7 +338,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private static func errorMessage(_ connection: OpaquePointer) -> String {
         guard let message = PQerrorMessage(connection) else { return "unknown libpq error" }
-        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         return text.isEmpty ? "unknown libpq error" : text
     }
 }

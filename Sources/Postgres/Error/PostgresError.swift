@@ -57,9 +57,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "PostgreSQL \(code)"
-        if let sqlState { text += " [\(sqlState)]" }
-        text += ": \(message)"
+        var text = message
+        if code == .server || sqlState != nil {
+            text = "PostgreSQL error" + (sqlState.map { " \($0)" } ?? "") + ": " + message
+        }
         if let detail { text += " (detail: \(detail))" }
         if let hint { text += " (hint: \(hint))" }
         if let constraint { text += " (constraint: \(constraint))" }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite against a real, private PostgreSQL:
+# installs what is missing, starts a throwaway cluster, runs `swift test`, stops the
+# cluster even when tests fail, and exits with the tests' status.
+#   Scripts/test.sh [extra swift test arguments, e.g. --filter EventStoreTests]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+export PATH="/opt/swift/usr/bin:$PATH"
+
+bash Scripts/deps.sh
+
+# A cluster of its own, separate from the demo's, made anew each run.
+export STIPPLE_PG_DIR="${STIPPLE_TEST_PG_DIR:-$here/.pg-test}"
+bash Scripts/pg.sh stop >/dev/null 2>&1 || true
+rm -rf "$STIPPLE_PG_DIR"
+url="$(bash Scripts/pg.sh start)"
+trap 'bash Scripts/pg.sh stop || true' EXIT
+export STIPPLE_TEST_DATABASE_URL="$url"
+export STIPPLE_SCHEMA_DIR="$here/Schema"
+
+echo "test: PostgreSQL at $url"
+started=$(date +%s)
+status=0
+log="$(mktemp)"
+swift build --build-tests 2>&1 | tee "$log" | grep -E 'error|warning:|Compiling|Build' | tail -n 40 || status=$?
+# No warnings in our own code (dependencies are not ours to fix).
+if grep -E "^$here/(Sources|Tests)/.*: warning:" "$log" | sort -u | head -n 20 | grep .; then
+    echo "test: the build has warnings (listed above); fix them" >&2
+    status=1
+fi
+rm -f "$log"
+if [ "$status" -eq 0 ]; then
+    swift test --skip-build "$@" || status=$?
+fi
+echo "test: finished in $(( $(date +%s) - started ))s with status $status"
+exit "$status"

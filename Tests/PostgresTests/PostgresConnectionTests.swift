@@ -1,0 +1,192 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("A PostgreSQL connection")
+struct PostgresConnectionTests {
+    @Test("round-trips every supported type through bound parameters")
+    func roundTripsTypes() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let id = UUID()
+        let date = Date(timeIntervalSince1970: 1_764_294_869.123456)
+        let text = "O'Brien; DROP TABLE events; -- \"quoted\" \\ 🧑‍🎨 ü"
+        let rows = try await connection.query(
+            """
+            SELECT \(Int16(-12))::int2, \(Int32(1_000_000))::int4, \(Int64.max)::int8, \(text)::text,
+                   \(true)::bool, \(2.5)::float8, \(id)::uuid, \(date)::timestamptz,
+                   \(Bytea([0, 1, 255, 39, 59]))::bytea, \(JSONText(#"{"a": [1, "x"]}"#))::jsonb, NULL::text
+            """)
+        let row = try #require(rows.first)
+        #expect(try row.decode(Int16.self, at: 0) == -12)
+        #expect(try row.decode(Int32.self, at: 1) == 1_000_000)
+        #expect(try row.decode(Int64.self, at: 2) == Int64.max)
+        #expect(try row.decode(String.self, at: 3) == text)
+        #expect(try row.decode(Bool.self, at: 4) == true)
+        #expect(try row.decode(Double.self, at: 5) == 2.5)
+        #expect(try row.decode(UUID.self, at: 6) == id)
+        let decodedDate = try row.decode(Date.self, at: 7)
+        #expect(abs(decodedDate.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.000_001)
+        #expect(try row.decode(Bytea.self, at: 8).bytes == [0, 1, 255, 39, 59])
+        #expect(try row.decode(JSONText.self, at: 9).string == #"{"a": [1, "x"]}"#)
+        #expect(try row.decode(String?.self, at: 10) == nil)
+        #expect(throws: PostgresError.self) { try row.decode(String.self, at: 10) }
+        #expect(throws: PostgresError.self) { try row.decode(Int16.self, at: 2) }
+        await connection.close()
+    }
+
+    @Test("treats SQL metacharacters in values as data, never as SQL")
+    func bindsInjectionAttemptsAsData() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE TABLE notes (body text)")
+                let attack = "x'); DROP TABLE notes; --"
+                try await connection.execute("INSERT INTO notes (body) VALUES (\(attack))")
+                let rows = try await connection.query("SELECT body FROM notes WHERE body = \(attack)")
+                #expect(try rows.first?.decode(String.self, at: 0) == attack)
+                #expect(rows.count == 1)
+            }
+        }
+    }
+
+    @Test("rejects a NUL byte in a text parameter with a typed error")
+    func rejectsNULInText() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query("SELECT \("a\u{0}b")::text")
+        }
+        #expect(error?.sqlState == "22021")
+        // The connection is still usable afterwards.
+        #expect(try await connection.query("SELECT 1").first?.decode(Int.self, at: 0) == 1)
+    }
+
+    @Test("keeps SQLSTATE, detail and constraint name of a server error")
+    func keepsServerErrorFields() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE TABLE people (id int CONSTRAINT people_pk PRIMARY KEY)")
+                try await connection.execute("INSERT INTO people VALUES (\(1))")
+                let error = await #expect(throws: PostgresError.self) {
+                    try await connection.execute("INSERT INTO people VALUES (\(1))")
+                }
+                #expect(error?.code == .server)
+                #expect(error?.sqlState == "23505")
+                #expect(error?.constraint == "people_pk")
+                #expect(error?.detail?.contains("already exists") == true)
+                #expect(error?.table == "people")
+            }
+        }
+    }
+
+    @Test("commits a transaction that returns and rolls back one that throws")
+    func transactionsCommitOrRollBack() async throws {
+        struct Oops: Error {}
+        try await TestDatabase.with(migrated: false) { database in
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE TABLE t (n int)")
+                _ = try await connection.withTransaction { try await $0.execute("INSERT INTO t VALUES (\(1))") }
+                await #expect(throws: Oops.self) {
+                    try await connection.withTransaction { connection in
+                        try await connection.execute("INSERT INTO t VALUES (\(2))")
+                        throw Oops()
+                    }
+                }
+                let level = try await connection.withTransaction(isolation: .serializable) { connection in
+                    try await connection.query("SHOW transaction_isolation").first?.decode(String.self, at: 0)
+                }
+                #expect(level == "serializable")
+                let values = try await connection.query("SELECT n FROM t ORDER BY n").map {
+                    try $0.decode(Int.self, at: 0)
+                }
+                #expect(values == [1])
+                #expect(await connection.isInTransaction() == false)
+            }
+        }
+    }
+
+    @Test("receives a NOTIFY and times out when none comes")
+    func listensAndTimesOut() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let listener = try await PostgresConnection.connect(configuration)
+        let sender = try await PostgresConnection.connect(configuration)
+        try await listener.listen("stipple_test_channel")
+        let started = ContinuousClock.now
+        let nothing = try await listener.waitForNotification(timeout: .milliseconds(200))
+        let waited = ContinuousClock.now - started
+        #expect(nothing == nil)
+        #expect(waited >= .milliseconds(150) && waited < .seconds(3))
+        try await sender.notify("stipple_test_channel", payload: "42")
+        let notification = try await listener.waitForNotification(timeout: .seconds(5))
+        #expect(notification?.channel == "stipple_test_channel")
+        #expect(notification?.payload == "42")
+    }
+
+    @Test("fails with a clear error when the database cannot be reached")
+    func unreachableDatabase() async throws {
+        let configuration = try PostgresConfiguration("postgresql://nobody@127.0.0.1:1/none", connectTimeout: 2)
+        let error = await #expect(throws: PostgresError.self) {
+            try await PostgresConnection.connect(configuration)
+        }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.description.contains("127.0.0.1") == true)
+        #expect(throws: PostgresError.self) { try PostgresConfiguration("not a url") }
+        #expect(throws: PostgresError.self) { try PostgresConfiguration("   ") }
+    }
+
+    @Test("masks the password when a configuration is printed")
+    func masksPassword() throws {
+        let url = try PostgresConfiguration("postgresql://alice:s3cret@db.local:5432/stipple")
+        #expect(!url.description.contains("s3cret"))
+        let conninfo = try PostgresConfiguration("host=db password=s3cret dbname=x")
+        #expect(!conninfo.description.contains("s3cret"))
+        #expect(try url.withDatabase("other").connectionString.hasSuffix("/other"))
+    }
+
+    @Test("renumbers the parameters of a spliced fragment")
+    func splicesFragments() async throws {
+        let inner: SQL = "a = \(1) AND b = \(2)"
+        let outer: SQL = "SELECT \(0)::int WHERE \(fragment: inner) OR c = \(3)"
+        #expect(outer.text == "SELECT $1::int WHERE a = $2 AND b = $3 OR c = $4")
+        #expect(outer.binds == [.text("0"), .text("1"), .text("2"), .text("3")])
+    }
+}
+
+@Suite("A connection pool")
+struct ConnectionPoolTests {
+    @Test("replaces a connection the server killed instead of lending it again")
+    func replacesBrokenConnection() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let pool = ConnectionPool(configuration: configuration, maximumConnections: 1)
+        let firstPID = try await pool.withConnection { try await $0.backendProcessID() }
+        let killer = try await PostgresConnection.connect(configuration)
+        try await killer.query("SELECT pg_terminate_backend(\(firstPID))")
+        try await Task.sleep(for: .milliseconds(100))
+        let (secondPID, value) = try await pool.withConnection { connection in
+            (
+                try await connection.backendProcessID(),
+                try await connection.query("SELECT 7").first?.decode(Int.self, at: 0)
+            )
+        }
+        #expect(secondPID != firstPID)
+        #expect(value == 7)
+        #expect(await pool.openConnections == 1)
+    }
+
+    @Test("never lends more connections than its maximum")
+    func boundsConnections() async throws {
+        let pool = ConnectionPool(configuration: try TestDatabase.serverConfiguration(), maximumConnections: 3)
+        let pids = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        try await connection.query("SELECT pg_sleep(0.02)")
+                        return try await connection.backendProcessID()
+                    }
+                }
+            }
+            return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
+        }
+        #expect(pids.count <= 3)
+        #expect(await pool.openConnections <= 3)
+    }
+}
