@@ -56,6 +56,6 @@ let package = Package(
             dependencies: ["FadeModel", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
-        .testTarget(name: "StippleCLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StippleCLITests", dependencies: ["stipple", "TestSupport"], swiftSettings: strict),
     ]
 )

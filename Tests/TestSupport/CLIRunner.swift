@@ -1,0 +1,53 @@
+import Foundation
+
+/// Runs the built `stipple` executable and captures what it prints.
+public struct CLIRun: Sendable {
+    public var exitCode: Int32
+    public var standardOutput: String
+    public var standardError: String
+}
+
+public enum CLIRunner {
+    /// The `stipple` binary next to the test bundle (SwiftPM builds it for the CLI tests).
+    public static var executable: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["STIPPLE_EXECUTABLE"] { return URL(fileURLWithPath: path) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("stipple")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/stipple")
+    }
+
+    /// Runs `stipple ARGS` with extra environment, from the repository root, no terminal attached.
+    public static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil)
+        throws -> CLIRun
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = TestDatabase.repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "STIPPLE_DATABASE_URL")
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
+        try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a chatty process cannot fill a pipe and block.
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIRun(
+            exitCode: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
