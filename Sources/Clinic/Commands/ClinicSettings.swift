@@ -1,0 +1,27 @@
+import Foundation
+
+/// Clinic-wide settings the rules use.
+public struct ClinicSettings: Hashable, Sendable {
+    /// Minimum days between two treatments of a course (and before a touch-up). Default 10.
+    public var healingIntervalDays: Int
+    /// The currency of accounts that have not moved money yet. Default USD.
+    public var currency: Currency
+    /// Minimum age on the treatment day. Default 18.
+    public var minimumAge: Int
+    /// Longest appointment accepted, in seconds. Default 8 hours; at most a day (the overlap index relies on it).
+    public var maximumAppointmentDuration: TimeInterval
+
+    /// Creates settings.
+    public init(
+        healingIntervalDays: Int = 10, currency: Currency = .usd, minimumAge: Int = 18,
+        maximumAppointmentDuration: TimeInterval = 8 * 3600
+    ) {
+        self.healingIntervalDays = healingIntervalDays
+        self.currency = currency
+        self.minimumAge = minimumAge
+        self.maximumAppointmentDuration = min(maximumAppointmentDuration, BusinessTime.day)
+    }
+
+    /// The default settings.
+    public static let standard = ClinicSettings()
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Everything a client command may need besides the client's own state: the decision time, the settings and
+/// the states of the other streams involved (folded by the command handler from their events).
+public struct DecisionContext: Sendable {
+    /// The time of the decision. Commands may not describe facts after it.
+    public var now: Date
+    /// Clinic settings.
+    public var settings: ClinicSettings
+    /// The technician the command books or names, if any.
+    public var technician: TechnicianState?
+    /// The location the command names, if any.
+    public var location: LocationState?
+    /// The pigment batch a performed session uses, if any.
+    public var pigmentBatch: PigmentBatchState?
+
+    /// Creates a context.
+    public init(
+        now: Date, settings: ClinicSettings = .standard, technician: TechnicianState? = nil,
+        location: LocationState? = nil, pigmentBatch: PigmentBatchState? = nil
+    ) {
+        self.now = now
+        self.settings = settings
+        self.technician = technician
+        self.location = location
+        self.pigmentBatch = pigmentBatch
+    }
+}

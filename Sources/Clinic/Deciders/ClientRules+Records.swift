@@ -1,0 +1,139 @@
+import Foundation
+
+extension ClientRules {
+    func register(_ event: ClientRegistered) throws(Rejection) -> Decision {
+        guard !client.isRegistered else { throw .clientAlreadyRegistered(client.id) }
+        try requireText(event.personal.fullName, "personal.fullName")
+        try require(event.personal.dateOfBirth <= CalendarDay(event.at), "personal.dateOfBirth", "is in the future")
+        return only(.registered(event))
+    }
+
+    func recordScreening(_ event: MedicalScreeningRecorded) throws(Rejection) -> Decision {
+        try require(event.hairLoss.isValid, "hairLoss", "\(event.hairLoss) does not exist")
+        var event = event
+        event.contraindications = Array(Set(event.contraindications)).sorted { $0.rawValue < $1.rawValue }
+        return only(.medicalScreeningRecorded(event))
+    }
+
+    func signConsent(_ event: ConsentSigned) throws(Rejection) -> Decision {
+        try requireText(event.formVersion, "formVersion")
+        try require(!event.scopes.isEmpty, "scopes", "must name at least one scope")
+        try requireNew(event.consentID, "consent", exists: client.consents.contains { $0.consentID == event.consentID })
+        return only(.consentSigned(event))
+    }
+
+    func withdrawConsent(_ event: ConsentWithdrawn) throws(Rejection) -> Decision {
+        try require(!event.scopes.isEmpty, "scopes", "must name at least one scope")
+        for scope in event.scopes where !client.hasConsent(scope, at: event.at) {
+            throw .consentMissing(scope, at: event.at)
+        }
+        return only(.consentWithdrawn(event))
+    }
+
+    func giveInstructions(_ event: InstructionsGiven) throws(Rejection) -> Decision {
+        try requireText(event.instructionSet, "instructionSet")
+        try requireText(event.instructionSetVersion, "instructionSetVersion")
+        return only(.instructionsGiven(event))
+    }
+
+    func recordHealingCheck(_ event: HealingCheckRecorded) throws(Rejection) -> Decision {
+        guard let treatment = client.treatments[event.appointmentID] else {
+            throw .unknownAppointment(event.appointmentID)
+        }
+        guard treatment.status == .completed else {
+            throw .appointmentNotBooked(event.appointmentID, status: treatment.status)
+        }
+        try require(event.day >= 0, "day", "must not be negative")
+        return only(.healingCheckRecorded(event))
+    }
+
+    func logPhoto(_ event: PhotoLogged) throws(Rejection) -> Decision {
+        try requireNew(event.photoID, "photo", exists: client.photos[event.photoID] != nil)
+        try require(event.consentScope != .treatment, "consentScope", "must be clinical-photos or marketing-photos")
+        try require(
+            event.contentHash.count == 64 && event.contentHash.allSatisfy { $0.isHexDigit && !$0.isUppercase },
+            "contentHash", "must be a lower-case hex SHA-256")
+        try require(event.sizeBytes > 0, "sizeBytes", "must be above zero")
+        try requireText(event.mediaType, "mediaType")
+        if let density = event.measuredDensity { try requireFraction(density, "measuredDensity") }
+        guard client.hasConsent(event.consentScope, at: event.at) else {
+            throw .consentMissing(event.consentScope, at: event.at)
+        }
+        return only(.photoLogged(event))
+    }
+
+    /// Marketing use needs a marketing consent signed by the time the photo was taken and never withdrawn.
+    func approvePhotoForMarketing(_ event: PhotoApprovedForMarketing) throws(Rejection) -> Decision {
+        guard let photo = client.photos[event.photoID] else { throw .unknownPhoto(event.photoID) }
+        try requireText(event.purpose, "purpose")
+        guard let consent = client.consents.first(where: { $0.consentID == event.consentID }),
+            consent.scopes.contains(.marketingPhotos)
+        else { throw .unknownMarketingConsent(event.consentID) }
+        guard consent.signedAt <= photo.takenAt else {
+            throw .marketingConsentMissing(event.photoID, takenAt: photo.takenAt)
+        }
+        if let withdrawn = consent.withdrawnAt[.marketingPhotos] {
+            throw .marketingConsentWithdrawn(event.consentID, on: withdrawn)
+        }
+        return only(.photoApprovedForMarketing(event))
+    }
+
+    func observeFade(_ event: FadeObserved) throws(Rejection) -> Decision {
+        try requireTreatmentPerformed()
+        try requireFraction(event.density, "density")
+        return only(.fadeObserved(event))
+    }
+
+    func recommendTouchUp(_ event: TouchUpRecommended) throws(Rejection) -> Decision {
+        guard let plan = client.plan else { throw .noTreatmentPlan }
+        guard client.isCourseComplete else {
+            throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
+        }
+        try requireText(event.reason, "reason")
+        return only(.touchUpRecommended(event))
+    }
+
+    func reportAdverseReaction(_ event: AdverseReactionReported) throws(Rejection) -> Decision {
+        try requireTreatmentPerformed()
+        if let id = event.appointmentID, client.treatments[id] == nil { throw .unknownAppointment(id) }
+        return only(.adverseReactionReported(event))
+    }
+
+    func performCorrection(_ event: CorrectionPerformed) throws(Rejection) -> Decision {
+        try requireTreatmentPerformed()
+        try require(event.sessionNumber >= 1, "sessionNumber", "must be at least 1")
+        try require(!event.areas.isEmpty, "areas", "must name at least one area")
+        try requireText(event.provider, "provider")
+        return only(.correctionPerformed(event))
+    }
+
+    func recordTestimonial(_ event: TestimonialRecorded) throws(Rejection) -> Decision {
+        try requireText(event.text, "text")
+        try require((1...5).contains(event.rating), "rating", "must be 1–5, not \(event.rating)")
+        if let consentID = event.marketingConsentID {
+            guard let consent = client.consents.first(where: { $0.consentID == consentID }),
+                consent.scopes.contains(.marketingPhotos)
+            else { throw .unknownMarketingConsent(consentID) }
+            if let withdrawn = consent.withdrawnAt[.marketingPhotos] {
+                throw .marketingConsentWithdrawn(consentID, on: withdrawn)
+            }
+        }
+        return only(.testimonialRecorded(event))
+    }
+
+    /// Forgetting releases every slot still booked, on each technician's stream, in the same append.
+    func forget(_ event: ClientForgotten) throws(Rejection) -> Decision {
+        var events = [pending(.forgotten(event))]
+        let booked =
+            client.consultations.values.filter { $0.status == .booked }
+            .map { ($0.appointmentID, $0.technicianID, $0.slot.start) }
+            + client.treatments.values.filter { $0.status == .booked }
+            .map { ($0.appointmentID, $0.technicianID, $0.slot.start) }
+        let ordered = booked.sorted { ($0.2, $0.0.uuidString) < ($1.2, $1.0.uuidString) }
+        for (appointmentID, technicianID, _) in ordered {
+            let release = SlotReleased(at: event.at, appointmentID: appointmentID, reason: .clientForgotten)
+            events.append(pending(.slotReleased(release), for: technicianID))
+        }
+        return Decision(events)
+    }
+}

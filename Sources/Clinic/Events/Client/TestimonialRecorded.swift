@@ -1,0 +1,26 @@
+import Foundation
+
+/// The client gave a testimonial.
+public struct TestimonialRecorded: EventPayload {
+    /// `client.testimonial-recorded`.
+    public static let typeName = "client.testimonial-recorded"
+    /// The current schema version.
+    public static let schemaVersion = 1
+
+    /// When it happened, in business time.
+    public var at: Date
+    /// What they said.
+    public var text: String
+    /// Rating 1–5.
+    public var rating: Int
+    /// The marketing consent that allows publishing it, if any.
+    public var marketingConsentID: ConsentID?
+
+    /// Creates the payload.
+    public init(at: Date, text: String, rating: Int, marketingConsentID: ConsentID? = nil) {
+        self.at = at
+        self.text = text
+        self.rating = rating
+        self.marketingConsentID = marketingConsentID
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// An event on a client stream (`client-<uuid>`).
+public enum ClientEvent: Hashable, Sendable {
+    /// `client.registered` v2.
+    case registered(ClientRegistered)
+    /// `client.medical-screening-recorded` v1.
+    case medicalScreeningRecorded(MedicalScreeningRecorded)
+    /// `client.consent-signed` v1.
+    case consentSigned(ConsentSigned)
+    /// `client.consent-withdrawn` v1.
+    case consentWithdrawn(ConsentWithdrawn)
+    /// `client.consultation-booked` v1.
+    case consultationBooked(ConsultationBooked)
+    /// `client.consultation-rescheduled` v1.
+    case consultationRescheduled(ConsultationRescheduled)
+    /// `client.consultation-cancelled` v1.
+    case consultationCancelled(ConsultationCancelled)
+    /// `client.consultation-no-show` v1.
+    case consultationNoShow(ConsultationNoShow)
+    /// `client.consultation-held` v1.
+    case consultationHeld(ConsultationHeld)
+    /// `client.instructions-given` v1.
+    case instructionsGiven(InstructionsGiven)
+    /// `client.treatment-plan-agreed` v1.
+    case treatmentPlanAgreed(TreatmentPlanAgreed)
+    /// `client.deposit-taken` v1.
+    case depositTaken(DepositTaken)
+    /// `client.deposit-applied` v1.
+    case depositApplied(DepositApplied)
+    /// `client.deposit-forfeited` v1.
+    case depositForfeited(DepositForfeited)
+    /// `client.session-booked` v1.
+    case sessionBooked(SessionBooked)
+    /// `client.session-cancelled` v1.
+    case sessionCancelled(SessionCancelled)
+    /// `client.session-no-show` v1.
+    case sessionNoShow(SessionNoShow)
+    /// `client.session-performed` v1.
+    case sessionPerformed(SessionPerformed)
+    /// `client.healing-check-recorded` v1.
+    case healingCheckRecorded(HealingCheckRecorded)
+    /// `client.photo-logged` v1.
+    case photoLogged(PhotoLogged)
+    /// `client.photo-approved-for-marketing` v1.
+    case photoApprovedForMarketing(PhotoApprovedForMarketing)
+    /// `client.fade-observed` v2.
+    case fadeObserved(FadeObserved)
+    /// `client.touch-up-recommended` v1.
+    case touchUpRecommended(TouchUpRecommended)
+    /// `client.touch-up-booked` v1.
+    case touchUpBooked(TouchUpBooked)
+    /// `client.touch-up-performed` v1.
+    case touchUpPerformed(TouchUpPerformed)
+    /// `client.adverse-reaction-reported` v1.
+    case adverseReactionReported(AdverseReactionReported)
+    /// `client.correction-performed` v1.
+    case correctionPerformed(CorrectionPerformed)
+    /// `client.testimonial-recorded` v1.
+    case testimonialRecorded(TestimonialRecorded)
+    /// `client.payment-received` v1.
+    case paymentReceived(PaymentReceived)
+    /// `client.refund-issued` v1.
+    case refundIssued(RefundIssued)
+    /// `client.forgotten` v1.
+    case forgotten(ClientForgotten)
+
+    /// The payload, for encoding and generic access.
+    public var payload: any EventPayload {
+        switch self {
+        case .registered(let payload): payload
+        case .medicalScreeningRecorded(let payload): payload
+        case .consentSigned(let payload): payload
+        case .consentWithdrawn(let payload): payload
+        case .consultationBooked(let payload): payload
+        case .consultationRescheduled(let payload): payload
+        case .consultationCancelled(let payload): payload
+        case .consultationNoShow(let payload): payload
+        case .consultationHeld(let payload): payload
+        case .instructionsGiven(let payload): payload
+        case .treatmentPlanAgreed(let payload): payload
+        case .depositTaken(let payload): payload
+        case .depositApplied(let payload): payload
+        case .depositForfeited(let payload): payload
+        case .sessionBooked(let payload): payload
+        case .sessionCancelled(let payload): payload
+        case .sessionNoShow(let payload): payload
+        case .sessionPerformed(let payload): payload
+        case .healingCheckRecorded(let payload): payload
+        case .photoLogged(let payload): payload
+        case .photoApprovedForMarketing(let payload): payload
+        case .fadeObserved(let payload): payload
+        case .touchUpRecommended(let payload): payload
+        case .touchUpBooked(let payload): payload
+        case .touchUpPerformed(let payload): payload
+        case .adverseReactionReported(let payload): payload
+        case .correctionPerformed(let payload): payload
+        case .testimonialRecorded(let payload): payload
+        case .paymentReceived(let payload): payload
+        case .refundIssued(let payload): payload
+        case .forgotten(let payload): payload
+        }
+    }
+
+    /// When it happened, in business time.
+    public var at: Date { payload.at }
+
+    /// The dotted type name, e.g. `client.registered`.
+    public var typeName: String { type(of: payload).typeName }
+
+    /// The schema version it is written with.
+    public var schemaVersion: Int { type(of: payload).schemaVersion }
+}

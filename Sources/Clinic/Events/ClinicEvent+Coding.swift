@@ -1,0 +1,47 @@
+import Foundation
+
+extension ClinicEvent {
+    /// Encodes for the event store: type name, schema version and a JSON object with ISO-8601 dates and sorted
+    /// keys, so the same event always gives the same bytes.
+    public func encoded() throws -> (type: String, schemaVersion: Int, data: Data) {
+        let data = try ClinicJSON.makeEncoder().encode(payload)
+        return (typeName, schemaVersion, data)
+    }
+
+    /// Decodes a stored event, upcasting older schema versions.
+    ///
+    /// Throws `UnknownEventType` for a type this module does not know, `UnsupportedSchemaVersion` for a version it
+    /// cannot read and `MalformedEventData` (naming the type) when the JSON does not fit.
+    public static func decode(type: String, schemaVersion: Int, data: Data) throws -> ClinicEvent {
+        guard let decoder = decodersByType[type] else {
+            throw UnknownEventType(type: type, schemaVersion: schemaVersion)
+        }
+        return try decoder.decode(schemaVersion: schemaVersion, data: data, decoder: ClinicJSON.makeDecoder())
+    }
+
+    /// Type names and current schema versions of every event this module writes.
+    public static var knownTypes: [(type: String, schemaVersion: Int)] {
+        decoders.map { ($0.typeName, $0.currentVersion) }
+    }
+
+    private static let decodersByType: [String: EventDecoder] = Dictionary(
+        decoders.map { ($0.typeName, $0) }, uniquingKeysWith: { first, _ in first })
+}
+
+/// The JSON conventions of stored clinic events.
+public enum ClinicJSON {
+    /// An encoder with ISO-8601 dates and sorted keys.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A decoder with ISO-8601 dates.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

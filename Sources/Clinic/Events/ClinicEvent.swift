@@ -1,0 +1,42 @@
+import Foundation
+
+/// Any event of the clinic domain, grouped by the kind of stream it belongs to.
+public enum ClinicEvent: Hashable, Sendable {
+    /// An event of a client stream.
+    case client(ClientEvent)
+    /// An event of a technician stream.
+    case technician(TechnicianEvent)
+    /// An event of a pigment batch stream.
+    case pigmentBatch(PigmentBatchEvent)
+    /// An event of a location stream.
+    case location(LocationEvent)
+
+    /// The payload, for encoding and generic access.
+    public var payload: any EventPayload {
+        switch self {
+        case .client(let event): event.payload
+        case .technician(let event): event.payload
+        case .pigmentBatch(let event): event.payload
+        case .location(let event): event.payload
+        }
+    }
+
+    /// When it happened, in business time.
+    public var at: Date { payload.at }
+
+    /// The dotted type name, e.g. `client.registered`.
+    public var typeName: String { type(of: payload).typeName }
+
+    /// The schema version it is written with.
+    public var schemaVersion: Int { type(of: payload).schemaVersion }
+
+    /// The stream category it belongs on (`client`, `technician`, `pigment`, `location`).
+    public var streamCategory: String {
+        switch self {
+        case .client: StreamName.clientCategory
+        case .technician: StreamName.technicianCategory
+        case .pigmentBatch: StreamName.pigmentBatchCategory
+        case .location: StreamName.locationCategory
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// Names and places the history generator draws from.
+enum GeneratorCatalog {
+    static let cities: [(id: String, name: String, timeZone: String)] = [
+        ("nyc", "New York", "America/New_York"), ("la", "Los Angeles", "America/Los_Angeles"),
+        ("chi", "Chicago", "America/Chicago"), ("hou", "Houston", "America/Chicago"),
+        ("mia", "Miami", "America/New_York"), ("aus", "Austin", "America/Chicago"),
+        ("sea", "Seattle", "America/Los_Angeles"), ("den", "Denver", "America/Denver"),
+        ("bos", "Boston", "America/New_York"), ("atl", "Atlanta", "America/New_York"),
+    ]
+    static let maleFirstNames = [
+        "James", "Michael", "Robert", "David", "Daniel", "Marcus", "Anthony", "Kevin", "Jason", "Brian",
+        "Luis", "Carlos", "Andre", "Tyrone", "Samir", "Raj", "Wei", "Tomasz", "Olu", "Patrick",
+    ]
+    static let femaleFirstNames = [
+        "Maria", "Jennifer", "Aisha", "Linda", "Sophia", "Grace", "Priya", "Elena", "Nicole", "Fatima",
+    ]
+    static let lastNames = [
+        "Smith", "Johnson", "Williams", "Brown", "Garcia", "Martinez", "Nguyen", "Patel", "Kim", "O'Brien",
+        "Okafor", "Kowalski", "Rossi", "Cohen", "Haddad", "Silva", "Chen", "Murphy", "Jackson", "Lopez",
+    ]
+    static let technicianNames = [
+        "Alex Rivera", "Jordan Blake", "Sam Carter", "Taylor Reed", "Morgan Lee", "Casey Quinn", "Jamie Fox",
+        "Riley Grant", "Drew Ellis", "Avery Stone", "Cameron Hale", "Devon Price",
+    ]
+    static let products = ["Scalp Pigment Light Ash", "Scalp Pigment Medium Brown", "Scalp Pigment Deep Black"]
+    static let shades = ["Light Ash", "Medium Brown", "Deep Black"]
+    static let hairColours = ["black", "dark brown", "medium brown", "light brown", "grey", "blonde"]
+    static let referrals = ["Instagram", "Google", "Friend", "YouTube", "Hair transplant clinic", "Barber"]
+    static let needles = ["1RL 0.18 mm", "1RL 0.25 mm", "3RL 0.30 mm"]
+    static let supplier = "DermaBlend Supplies"
+    static let certificationBody = "International SMP Association"
+}

@@ -1,0 +1,626 @@
+import Foundation
+
+extension HistorySimulation {
+    /// Runs a client's current step: decides its commands, then schedules the next step.
+    func act(_ agent: ClientAgent) {
+        switch agent.step {
+        case .register: register(agent)
+        case .rescheduleConsultation: rescheduleConsultation(agent)
+        case .cancelConsultation: cancelConsultation(agent)
+        case .rebookConsultation: bookConsultation(agent)
+        case .consultationDay: consultationDay(agent)
+        case .agreePlan: agreePlan(agent)
+        case .bookSession: bookSession(agent)
+        case .abandonCourse: abandonCourse(agent)
+        case .cancelAndRebook: cancelAndRebook(agent)
+        case .sessionDay: treatmentDay(agent, kind: .session)
+        case .afterSession: afterSession(agent)
+        case .healingCheck: healingCheck(agent)
+        case .healed: healed(agent)
+        case .fadeCheck: fadeCheck(agent)
+        case .touchUpDay: treatmentDay(agent, kind: .touchUp)
+        case .afterTouchUp: afterTouchUp(agent)
+        }
+    }
+
+    // MARK: Time helpers
+
+    func dayNumber(_ date: Date) -> Int { CalendarDay(date).daysSinceEpoch }
+
+    func time(day: Int, minute: Int) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(day) * BusinessTime.day + TimeInterval(minute) * 60)
+    }
+
+    func isSunday(_ day: Int) -> Bool { ((day % 7) + 7) % 7 == 3 }
+
+    /// A time during opening hours some days from now.
+    func businessTime(inDays range: ClosedRange<Int>) -> Date {
+        time(day: dayNumber(now) + int(range), minute: int(9 * 60...17 * 60))
+    }
+
+    /// A free slot with a technician of the client's location from `earliest` on, searching three weeks.
+    func findSlot(_ agent: ClientAgent, consultation: Bool, earliest: Date, minutes: Int)
+        -> (technician: Int, slot: TimeSlot)?
+    {
+        let team = techniciansAt[agent.locationIndex]
+        guard !team.isEmpty else { return nil }
+        let starts = consultation ? [540, 600, 660, 780, 840, 900, 960] : [540, 780]
+        let firstDay = dayNumber(earliest)
+        for day in firstDay..<(firstDay + 21) where !isSunday(day) {
+            let calendarDay = CalendarDay(daysSinceEpoch: day)
+            let rotation = int(0...(team.count - 1))
+            for offset in team.indices {
+                let index = team[(rotation + offset) % team.count]
+                let technician = technicians[index]
+                guard technician.isActive, consultation || technician.isCertified(on: calendarDay) else { continue }
+                for start in starts {
+                    let slot = TimeSlot(start: time(day: day, minute: start), minutes: minutes)
+                    if slot.start > now, slot.start >= earliest, technician.conflictingReservation(with: slot) == nil {
+                        return (index, slot)
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    // MARK: Registration and consultation
+
+    private func register(_ agent: ClientAgent) {
+        agent.isWoman = chance(0.15)
+        agent.hairLoss =
+            agent.isWoman
+            ? .ludwig(1 + weighted([35, 45, 20]))
+            : .norwood(1 + weighted([3, 12, 20, 20, 18, 15, 12]))
+        agent.fitzpatrick = FitzpatrickType.allCases[weighted([8, 20, 25, 20, 15, 12])]
+        agent.product =
+            switch agent.fitzpatrick {
+            case .i, .ii: 0
+            case .iii, .iv: 1
+            case .v, .vi: 2
+            }
+        agent.sessionsPlanned = 2 + weighted([25, 55, 20])
+        agent.courseTotal = price(1800...3200)
+        agent.depositMinor = price(200...500)
+        agent.depositRefundable = chance(0.35)
+        agent.consultationFee = chance(0.4) ? 0 : price(50...100)
+        agent.fadeRate = 0.05 + unit() * 0.1
+        agent.touchUpAfterYears = 2 + unit() * 4
+
+        let first = pick(agent.isWoman ? GeneratorCatalog.femaleFirstNames : GeneratorCatalog.maleFirstNames)
+        let last = pick(GeneratorCatalog.lastNames)
+        let email = "\(first).\(last)\(int(1...999))@example.com".lowercased().replacingOccurrences(of: "'", with: "")
+        let birth = CalendarDay(now).adding(days: -int(20 * 365...68 * 365))
+        let personal = PersonalDetails(
+            fullName: "\(first) \(last)",
+            contact: ContactDetails(email: email, phone: "+1-555-\(String(int(0...9999)).leftPadded(to: 4))"),
+            dateOfBirth: birth)
+        let location = locations[agent.locationIndex].id
+        guard
+            attempt(
+                agent,
+                .register(
+                    ClientRegistered(
+                        at: now, personal: personal, referralSource: pick(GeneratorCatalog.referrals),
+                        preferredLocationID: location)))
+        else { return }
+
+        var contraindications: [Contraindication] = []
+        if chance(0.08) { contraindications.append(.diabetes) }
+        if chance(0.04) {
+            contraindications.append(pick([.keloidHistory, .bleedingDisorder, .radiotherapy, .activeScalpCondition]))
+            agent.blocking = true
+        }
+        let medications = contraindications.contains(.diabetes) ? ["Metformin"] : (chance(0.2) ? ["Finasteride"] : [])
+        attempt(
+            agent,
+            .recordScreening(
+                MedicalScreeningRecorded(
+                    at: now, fitzpatrick: agent.fitzpatrick, hairLoss: agent.hairLoss,
+                    scalpOiliness: ScalpOiliness.allCases[
+                        weighted([15, 50, 25, 10])], contraindications: contraindications,
+                    personal: ScreeningPersonal(currentMedications: medications, medicalNotes: ""))))
+        var scopes: [ConsentScope] = [.treatment, .clinicalPhotos]
+        if chance(0.4) { scopes.append(.marketingPhotos) }
+        let consentID = uuid()
+        let formVersion = now < CalendarDay(year: 2023, month: 6, day: 1)?.startDate ?? now ? "2018-11" : "2023-06"
+        if attempt(
+            agent,
+            .signConsent(
+                ConsentSigned(
+                    at: now, consentID: consentID, formVersion: formVersion,
+                    scopes: scopes))),
+            scopes.contains(.marketingPhotos)
+        {
+            agent.marketingConsentID = consentID
+        }
+        bookConsultation(agent)
+    }
+
+    func bookConsultation(_ agent: ClientAgent) {
+        guard
+            let (technician, slot) = findSlot(
+                agent, consultation: true, earliest: businessTime(inDays: 2...10),
+                minutes: 60)
+        else { return }
+        let id = uuid()
+        let location = agent.locationIndex
+        guard
+            attempt(
+                agent,
+                .bookConsultation(
+                    ConsultationBooked(
+                        at: now, appointmentID: id, slot: slot, locationID: locations[location].id,
+                        technicianID: technicians[technician].id)), technician: technician, location: location)
+        else { return }
+        agent.appointment = (id, slot, technician)
+        let halfway = now.addingTimeInterval(slot.start.timeIntervalSince(now) / 2)
+        if chance(0.05) {
+            schedule(agent, .rescheduleConsultation, at: halfway)
+        } else if chance(0.04) {
+            schedule(agent, .cancelConsultation, at: halfway)
+        } else {
+            schedule(agent, .consultationDay, at: slot.start)
+        }
+    }
+
+    private func rescheduleConsultation(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        let earliest = current.slot.start.addingTimeInterval(BusinessTime.day * Double(int(1...7)))
+        guard let (technician, slot) = findSlot(agent, consultation: true, earliest: earliest, minutes: 60),
+            attempt(
+                agent,
+                .rescheduleConsultation(
+                    ConsultationRescheduled(
+                        at: now, appointmentID: current.id, slot: slot, locationID: locations[agent.locationIndex].id,
+                        technicianID: technicians[technician].id)), technician: technician,
+                location: agent.locationIndex)
+        else {
+            schedule(agent, .consultationDay, at: current.slot.start)
+            return
+        }
+        agent.appointment = (current.id, slot, technician)
+        schedule(agent, .consultationDay, at: slot.start)
+    }
+
+    private func cancelConsultation(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        attempt(
+            agent,
+            .cancelConsultation(
+                ConsultationCancelled(
+                    at: now, appointmentID: current.id, cancelledBy: .client, reason: "Could not make it")))
+        agent.appointment = nil
+        if chance(0.5) { schedule(agent, .rebookConsultation, at: businessTime(inDays: 3...20)) }
+    }
+
+    private func consultationDay(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        if agent.noShows == 0, chance(0.06) {
+            agent.noShows += 1
+            attempt(agent, .markConsultationNoShow(ConsultationNoShow(at: now, appointmentID: current.id)))
+            schedule(agent, .rebookConsultation, at: businessTime(inDays: 2...6))
+            return
+        }
+        let technician = technicians[current.technician]
+        for angle in [PhotoAngle.front, .top] {
+            logPhoto(agent, stage: .before, angle: angle, appointment: nil)
+        }
+        let design = HairlineDesign(
+            shape: agent.isWoman ? .none : pick([.straight, .rounded, .mature, .widowsPeak]),
+            edgeSoftness: pick(EdgeSoftness.allCases), heightCentimetres: 6 + Double(int(0...30)) / 10,
+            symmetry: pick(HairlineSymmetry.allCases))
+        let held = ConsultationHeld(
+            at: now, appointmentID: current.id,
+            assessment: ScalpAssessment(
+                hairLoss: agent.hairLoss, pattern: agent.isWoman ? "diffuse thinning" : "receding with crown loss",
+                skinTone: agent.fitzpatrick, naturalHairColour: pick(GeneratorCatalog.hairColours)),
+            design: design, chosenShade: GeneratorCatalog.shades[agent.product],
+            targetDensity: 0.75 + Double(int(0...20)) / 100, treatedAreaSquareCentimetres: int(120...600),
+            sessionsPlanned: agent.sessionsPlanned, quotedPrice: money(agent.courseTotal),
+            statedGoals: agent.isWoman ? "Less visible scalp through thinning hair" : "A natural buzz-cut look")
+        guard attempt(agent, .holdConsultation(held)) else { return }
+        if agent.consultationFee > 0 {
+            attempt(
+                agent,
+                .receivePayment(
+                    PaymentReceived(
+                        at: now, paymentID: uuid(), amount: money(agent.consultationFee), method: .card,
+                        purpose: .consultation, appointmentID: current.id,
+                        locationID: locations[agent.locationIndex].id,
+                        technicianID: technician.id)))
+        }
+        attempt(
+            agent,
+            .giveInstructions(
+                InstructionsGiven(
+                    at: now, kind: .preCare, instructionSet: "SMP pre-care", instructionSetVersion: "3",
+                    channel: pick(DeliveryChannel.allCases))))
+        if agent.blocking {
+            guard chance(0.5) else { return }
+            agent.override = ContraindicationOverride(
+                technicianID: technician.id, reason: "Physician's clearance letter on file; patch test passed")
+        }
+        guard chance(0.92) else { return }
+        schedule(agent, .agreePlan, at: businessTime(inDays: 1...10))
+    }
+
+    // MARK: Course
+
+    private func agreePlan(_ agent: ClientAgent) {
+        let package = chance(0.6)
+        let perSession = agent.courseTotal / Int64(agent.sessionsPlanned) / 5000 * 5000
+        let pricing = PlanPricing(
+            model: package ? .package : .perSession,
+            price: money(package ? agent.courseTotal : perSession))
+        agent.courseTotal = pricing.total(sessions: agent.sessionsPlanned).minorUnits
+        guard
+            attempt(
+                agent,
+                .agreeTreatmentPlan(
+                    TreatmentPlanAgreed(
+                        at: now, sessionsPlanned: agent.sessionsPlanned, pricing: pricing,
+                        depositDue: money(agent.depositMinor))))
+        else { return }
+        let depositID = uuid()
+        if attempt(
+            agent,
+            .takeDeposit(
+                DepositTaken(
+                    at: now, depositID: depositID, amount: money(agent.depositMinor),
+                    refundable: agent.depositRefundable,
+                    method: pick([.card, .card, .cash, .bankTransfer]))))
+        {
+            agent.depositID = depositID
+        }
+        bookSession(agent)
+    }
+
+    private func bookSession(_ agent: ClientAgent) {
+        let interval = TimeInterval(settings.healingIntervalDays) * BusinessTime.day
+        var earliest = now.addingTimeInterval(BusinessTime.day * Double(int(3...14)))
+        if let last = agent.state.latestTreatmentTime {
+            earliest = max(earliest, last.addingTimeInterval(interval + BusinessTime.day * Double(int(0...21))))
+        }
+        let minutes = 150 + 30 * int(0...3)
+        agent.bookingAttempts += 1
+        guard agent.bookingAttempts < 12 else { return }
+        guard let (technician, slot) = findSlot(agent, consultation: false, earliest: earliest, minutes: minutes)
+        else {
+            schedule(agent, .bookSession, at: businessTime(inDays: 7...14))
+            return
+        }
+        let id = uuid()
+        let number = agent.state.sessionsScheduledOrPerformed + 1
+        guard
+            attempt(
+                agent,
+                .bookSession(
+                    SessionBooked(
+                        at: now, appointmentID: id, sessionNumber: number, slot: slot,
+                        locationID: locations[agent.locationIndex].id, technicianID: technicians[technician].id,
+                        contraindicationOverride: agent.override)), technician: technician,
+                location: agent.locationIndex)
+        else { return }
+        agent.appointment = (id, slot, technician)
+        let before = now.addingTimeInterval(slot.start.timeIntervalSince(now) * 0.6)
+        if number == 1, chance(0.05) {
+            schedule(agent, .abandonCourse, at: before)
+        } else if chance(0.04) {
+            schedule(agent, .cancelAndRebook, at: before)
+        } else {
+            schedule(agent, .sessionDay, at: slot.start)
+        }
+    }
+
+    /// The client cancels the first session and gives up: a refundable deposit is refunded, else forfeited.
+    private func abandonCourse(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        attempt(
+            agent,
+            .cancelSession(
+                SessionCancelled(
+                    at: now, appointmentID: current.id, cancelledBy: .client, reason: "Changed their mind")))
+        guard let depositID = agent.depositID else { return }
+        if agent.depositRefundable {
+            attempt(
+                agent,
+                .issueRefund(
+                    RefundIssued(
+                        at: now, refundID: uuid(), amount: money(agent.depositMinor), method: .card,
+                        reason: "Deposit refunded on cancellation", depositID: depositID)))
+        } else {
+            attempt(
+                agent,
+                .forfeitDeposit(
+                    DepositForfeited(
+                        at: now, depositID: depositID, reason: "Course cancelled; non-refundable deposit")))
+        }
+    }
+
+    private func cancelAndRebook(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        attempt(
+            agent,
+            .cancelSession(
+                SessionCancelled(
+                    at: now, appointmentID: current.id, cancelledBy: .client, reason: "Schedule conflict")))
+        agent.appointment = nil
+        bookSession(agent)
+    }
+
+    /// A session or touch-up day: a no-show, or the treatment (rebooked by the clinic when a rule refuses it,
+    /// e.g. the pigment was recalled or the technician's certification lapsed).
+    private func treatmentDay(_ agent: ClientAgent, kind: AppointmentKind) {
+        guard let current = agent.appointment else { return }
+        if agent.noShows < 2, chance(0.03) {
+            agent.noShows += 1
+            attempt(agent, .markSessionNoShow(SessionNoShow(at: now, appointmentID: current.id)))
+            rebook(agent, kind: kind)
+            return
+        }
+        let day = CalendarDay(now)
+        let technician = technicians[current.technician].id
+        let location = locations[agent.locationIndex].id
+        var performed = false
+        if let batchIndex = batch(product: agent.product, on: day) {
+            let batch = batches[batchIndex]
+            let record = TreatmentRecord(
+                areasTreated: agent.isWoman ? [.diffuseThinning] : areas(agent),
+                needleConfiguration: pick(GeneratorCatalog.needles),
+                pigment: PigmentUse(
+                    product: batch.received?.product ?? "", batchNumber: batch.id,
+                    batchExpiresOn: batch.received?.expiresOn ?? day,
+                    dilution: "\(GeneratorCatalog.shades[agent.product]), \(int(1...4) * 10)% diluted"),
+                dotDensity: 0.3 + Double(agent.state.sessionsPerformed) * 0.25 + unit() * 0.1,
+                durationMinutes: Int(current.slot.duration / 60), anaesthetic: pick([.none, .topicalLidocaine]))
+            if kind == .touchUp {
+                performed = attempt(
+                    agent,
+                    .performTouchUp(
+                        TouchUpPerformed(
+                            at: now, appointmentID: current.id, locationID: location, technicianID: technician,
+                            treatment: record)), technician: current.technician, batch: batchIndex)
+            } else {
+                logPhoto(agent, stage: .before, angle: .top, appointment: current.id)
+                performed = attempt(
+                    agent,
+                    .performSession(
+                        SessionPerformed(
+                            at: now, appointmentID: current.id, sessionNumber: agent.state.sessionsPerformed + 1,
+                            locationID: location, technicianID: technician, treatment: record)),
+                    technician: current.technician, batch: batchIndex)
+            }
+            if performed { agent.lastPerformed = (current.id, current.technician, batch.id) }
+        }
+        guard performed else {
+            attempt(
+                agent,
+                .cancelSession(
+                    SessionCancelled(
+                        at: now, appointmentID: current.id, cancelledBy: .clinic, reason: "Could not treat as booked")))
+            rebook(agent, kind: kind)
+            return
+        }
+        schedule(agent, kind == .touchUp ? .afterTouchUp : .afterSession, at: current.slot.end)
+    }
+
+    private func rebook(_ agent: ClientAgent, kind: AppointmentKind) {
+        agent.appointment = nil
+        if kind == .touchUp { bookTouchUp(agent) } else { bookSession(agent) }
+    }
+
+    private func areas(_ agent: ClientAgent) -> [ScalpArea] {
+        switch agent.hairLoss.stage {
+        case ...2: [.frontalHairline, .temples]
+        case 3...4: [.frontalHairline, .temples, .midScalp]
+        case 5...6: [.frontalHairline, .temples, .midScalp, .crown]
+        default: [.fullScalp]
+        }
+    }
+
+    private func afterSession(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        logPhoto(agent, stage: .immediatelyAfter, angle: .top, appointment: current.id)
+        attempt(
+            agent,
+            .giveInstructions(
+                InstructionsGiven(
+                    at: now, kind: .aftercare, instructionSet: "SMP aftercare", instructionSetVersion: "5",
+                    channel: pick(DeliveryChannel.allCases))))
+        let number = agent.state.sessionsPerformed
+        if number == 1, let depositID = agent.depositID, agent.state.deposits[depositID]?.status == .held {
+            attempt(agent, .applyDeposit(DepositApplied(at: now, depositID: depositID)))
+        }
+        // Instalments: the price less the deposit, split over the sessions; the last one settles the rest.
+        let due = agent.courseTotal + agent.consultationFee - agent.state.netPaidMinorUnits
+        let remainingSessions = Int64(max(1, agent.sessionsPlanned - number + 1))
+        let amount = number >= agent.sessionsPlanned ? due : due / remainingSessions / 100 * 100
+        if amount > 0 {
+            attempt(
+                agent,
+                .receivePayment(
+                    PaymentReceived(
+                        at: now, paymentID: uuid(), amount: money(amount),
+                        method: pick([.card, .card, .cash, .financing]),
+                        purpose: agent.state.plan?.pricing.model == .package ? .package : .session,
+                        appointmentID: current.id, locationID: locations[agent.locationIndex].id,
+                        technicianID: technicians[current.technician].id)))
+        }
+        schedule(agent, .healingCheck, at: time(day: dayNumber(now) + 7, minute: int(9 * 60...17 * 60)))
+    }
+
+    private func healingCheck(_ agent: ClientAgent) {
+        guard let performed = agent.lastPerformed else { return }
+        let assessment = HealingAssessment.allCases[weighted([90, 5, 3, 1, 1])]
+        attempt(
+            agent,
+            .recordHealingCheck(
+                HealingCheckRecorded(
+                    at: now, appointmentID: performed.appointment, day: 7, assessment: assessment,
+                    personal: assessment == .normal ? nil : MedicalNotes(notes: "Advised extra aftercare"))))
+        logPhoto(agent, stage: .healingDay(7), angle: .top, appointment: performed.appointment)
+        if assessment != .normal, chance(0.4) {
+            attempt(
+                agent,
+                .reportAdverseReaction(
+                    AdverseReactionReported(
+                        at: now, kind: assessment == .pigmentMigration ? .pigmentMigration : .prolongedRedness,
+                        severity: assessment == .infectionSuspected ? .moderate : .mild,
+                        appointmentID: performed.appointment,
+                        pigmentBatch: performed.batch, personal: MedicalNotes(notes: "Reported at the day-7 check"))))
+        }
+        if agent.state.isCourseComplete {
+            schedule(agent, .healed, at: businessTime(inDays: 23...30))
+        } else {
+            agent.bookingAttempts = 0
+            bookSession(agent)
+        }
+    }
+
+    // MARK: After the course
+
+    private func healed(_ agent: ClientAgent) {
+        let marketing = agent.marketingConsentID != nil && agent.state.hasConsent(.marketingPhotos, at: now)
+        let photo = logPhoto(
+            agent, stage: .healed, angle: .front, appointment: nil,
+            scope: marketing ? .marketingPhotos : .clinicalPhotos)
+        if marketing, let photo, let consentID = agent.marketingConsentID, chance(0.6) {
+            attempt(
+                agent,
+                .approvePhotoForMarketing(
+                    PhotoApprovedForMarketing(
+                        at: now, photoID: photo, consentID: consentID, purpose: "Website gallery")))
+        }
+        attempt(
+            agent,
+            .observeFade(
+                FadeObserved(
+                    at: now, density: 0.9 + unit() * 0.1, method: .photoAnalysis, uvExposure: nil)))
+        if chance(0.35) {
+            let rating = 3 + weighted([5, 30, 65])
+            attempt(
+                agent,
+                .recordTestimonial(
+                    TestimonialRecorded(
+                        at: now,
+                        text: rating == 5 ? "Nobody can tell it is not hair." : "Looks good, healing took a while.",
+                        rating: rating, marketingConsentID: marketing ? agent.marketingConsentID : nil)))
+        }
+        if chance(0.03) {
+            let amount = min(agent.courseTotal / 10 / 100 * 100, agent.state.refundableMinorUnits)
+            if amount > 0 {
+                attempt(
+                    agent,
+                    .issueRefund(
+                        RefundIssued(
+                            at: now, refundID: uuid(), amount: money(amount), method: .card,
+                            reason: "Goodwill: uneven density at the crown")))
+            }
+        }
+        if chance(0.01) {
+            attempt(
+                agent,
+                .performCorrection(
+                    CorrectionPerformed(
+                        at: now, method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
+                        provider: "Partner laser clinic")))
+        }
+        agent.cycleStart = now
+        schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
+    }
+
+    private func fadeCheck(_ agent: ClientAgent) {
+        let years = now.timeIntervalSince(agent.cycleStart ?? now) / (365.25 * BusinessTime.day)
+        let uv = UVExposure.allCases[weighted([40, 40, 20])]
+        let density = min(1, max(0, 0.97 * exp(-agent.fadeRate * years * (uv == .high ? 1.3 : 1)) + unit() * 0.04))
+        attempt(
+            agent,
+            .observeFade(
+                FadeObserved(
+                    at: now, density: density, method: pick(FadeMeasurementMethod.allCases), uvExposure: uv)))
+        if chance(0.01) {
+            attempt(agent, .forget(ClientForgotten(at: now, reason: "Erasure request")))
+            return
+        }
+        if agent.marketingConsentID != nil, agent.state.hasConsent(.marketingPhotos, at: now), chance(0.05) {
+            attempt(
+                agent,
+                .withdrawConsent(
+                    ConsentWithdrawn(
+                        at: now, formVersion: "2023-06",
+                        scopes: [.marketingPhotos])))
+        }
+        guard years >= agent.touchUpAfterYears else {
+            schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
+            return
+        }
+        attempt(
+            agent,
+            .recommendTouchUp(
+                TouchUpRecommended(
+                    at: now, reason: "Density down to \(Int(density * 100))%", recommendedBy: nil)))
+        agent.bookingAttempts = 0
+        bookTouchUp(agent)
+    }
+
+    private func bookTouchUp(_ agent: ClientAgent) {
+        agent.bookingAttempts += 1
+        guard agent.bookingAttempts < 8 else { return }
+        guard
+            let (technician, slot) = findSlot(
+                agent, consultation: false,
+                earliest: businessTime(inDays: 3...30), minutes: 120)
+        else {
+            schedule(agent, .fadeCheck, at: businessTime(inDays: 60...90))
+            return
+        }
+        let id = uuid()
+        guard
+            attempt(
+                agent,
+                .bookTouchUp(
+                    TouchUpBooked(
+                        at: now, appointmentID: id, slot: slot, locationID: locations[agent.locationIndex].id,
+                        technicianID: technicians[technician].id, quotedPrice: money(touchUpPrice(agent)),
+                        contraindicationOverride: agent.override)), technician: technician,
+                location: agent.locationIndex)
+        else { return }
+        agent.appointment = (id, slot, technician)
+        schedule(agent, .touchUpDay, at: slot.start)
+    }
+
+    private func touchUpPrice(_ agent: ClientAgent) -> Int64 { agent.courseTotal / 3 / 5000 * 5000 }
+
+    private func afterTouchUp(_ agent: ClientAgent) {
+        guard let current = agent.appointment else { return }
+        logPhoto(agent, stage: .immediatelyAfter, angle: .top, appointment: current.id)
+        attempt(
+            agent,
+            .receivePayment(
+                PaymentReceived(
+                    at: now, paymentID: uuid(), amount: money(touchUpPrice(agent)), method: .card, purpose: .touchUp,
+                    appointmentID: current.id, locationID: locations[agent.locationIndex].id,
+                    technicianID: technicians[current.technician].id)))
+        agent.cycleStart = now
+        agent.touchUpAfterYears = 2 + unit() * 4
+        schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
+    }
+
+    @discardableResult
+    private func logPhoto(
+        _ agent: ClientAgent, stage: PhotoStage, angle: PhotoAngle, appointment: AppointmentID?,
+        scope: ConsentScope = .clinicalPhotos
+    ) -> PhotoID? {
+        let id = uuid()
+        let density: Double? = stage == .before ? nil : 0.3 + unit() * 0.6
+        let accepted = attempt(
+            agent,
+            .logPhoto(
+                PhotoLogged(
+                    at: now, photoID: id, contentHash: contentHash(), sizeBytes: int(900_000...4_500_000),
+                    mediaType: "image/jpeg", stage: stage, angle: angle, consentScope: scope, measuredDensity: density,
+                    appointmentID: appointment)))
+        return accepted ? id : nil
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+extension ClientState {
+    /// Folds one event in place. Total: an event that does not fit (which `decide` never produces) is recorded
+    /// as far as it makes sense, never trapped on, because stored history must always be readable.
+    public mutating func apply(_ event: ClientEvent) {
+        version += 1
+        switch event {
+        case .registered(let e):
+            isRegistered = true
+            registeredAt = e.at
+            personal = e.personal
+        case .medicalScreeningRecorded(let e):
+            screening = e
+        case .consentSigned(let e):
+            consents.append(
+                ConsentRecord(
+                    consentID: e.consentID, formVersion: e.formVersion, scopes: Set(e.scopes),
+                    signedAt: e.at, withdrawnAt: [:]))
+        case .consentWithdrawn(let e):
+            for index in consents.indices {
+                for scope in e.scopes where consents[index].scopes.contains(scope) {
+                    if consents[index].withdrawnAt[scope] == nil { consents[index].withdrawnAt[scope] = e.at }
+                }
+            }
+        case .consultationBooked(let e):
+            consultations[e.appointmentID] = ConsultationRecord(
+                appointmentID: e.appointmentID, slot: e.slot, technicianID: e.technicianID, locationID: e.locationID,
+                status: .booked)
+        case .consultationRescheduled(let e):
+            consultations[e.appointmentID]?.slot = e.slot
+            consultations[e.appointmentID]?.technicianID = e.technicianID
+            consultations[e.appointmentID]?.locationID = e.locationID
+        case .consultationCancelled(let e):
+            consultations[e.appointmentID]?.status = .cancelled
+        case .consultationNoShow(let e):
+            consultations[e.appointmentID]?.status = .noShow
+        case .consultationHeld(let e):
+            consultations[e.appointmentID]?.status = .completed
+            lastConsultationHeld = e
+        case .instructionsGiven:
+            break
+        case .treatmentPlanAgreed(let e):
+            plan = e
+            accountCurrency = accountCurrency ?? e.pricing.price.currency
+        case .depositTaken(let e):
+            deposits[e.depositID] = DepositRecord(
+                depositID: e.depositID, amount: e.amount, refundable: e.refundable,
+                status: .held)
+            receive(e.amount)
+        case .depositApplied(let e):
+            deposits[e.depositID]?.status = .applied
+        case .depositForfeited(let e):
+            deposits[e.depositID]?.status = .forfeited
+        case .sessionBooked(let e):
+            treatments[e.appointmentID] = TreatmentAppointment(
+                appointmentID: e.appointmentID, kind: .session, sessionNumber: e.sessionNumber, slot: e.slot,
+                technicianID: e.technicianID, locationID: e.locationID, status: .booked, performedAt: nil)
+        case .touchUpBooked(let e):
+            treatments[e.appointmentID] = TreatmentAppointment(
+                appointmentID: e.appointmentID, kind: .touchUp, sessionNumber: nil, slot: e.slot,
+                technicianID: e.technicianID, locationID: e.locationID, status: .booked, performedAt: nil)
+        case .sessionCancelled(let e):
+            treatments[e.appointmentID]?.status = .cancelled
+        case .sessionNoShow(let e):
+            treatments[e.appointmentID]?.status = .noShow
+        case .sessionPerformed(let e):
+            markPerformed(e.appointmentID, at: e.at, technicianID: e.technicianID, locationID: e.locationID)
+            sessionsPerformed += 1
+        case .touchUpPerformed(let e):
+            markPerformed(e.appointmentID, at: e.at, technicianID: e.technicianID, locationID: e.locationID)
+            touchUpsPerformed += 1
+            touchUpRecommended = false
+        case .healingCheckRecorded, .adverseReactionReported, .correctionPerformed, .testimonialRecorded:
+            break
+        case .photoLogged(let e):
+            photos[e.photoID] = PhotoRecord(
+                photoID: e.photoID, takenAt: e.at, consentScope: e.consentScope,
+                stage: e.stage, approvedForMarketing: false)
+        case .photoApprovedForMarketing(let e):
+            photos[e.photoID]?.approvedForMarketing = true
+        case .fadeObserved(let e):
+            lastFade = e
+        case .touchUpRecommended:
+            touchUpRecommended = true
+        case .paymentReceived(let e):
+            receive(e.amount)
+        case .refundIssued(let e):
+            accountCurrency = accountCurrency ?? e.amount.currency
+            refundedMinorUnits += e.amount.minorUnits
+            if let depositID = e.depositID { deposits[depositID]?.status = .refunded }
+        case .forgotten:
+            forget()
+        }
+    }
+
+    private mutating func receive(_ amount: Money) {
+        accountCurrency = accountCurrency ?? amount.currency
+        paidMinorUnits += amount.minorUnits
+    }
+
+    private mutating func markPerformed(
+        _ id: AppointmentID, at: Date, technicianID: TechnicianID,
+        locationID: LocationID
+    ) {
+        treatments[id]?.status = .completed
+        treatments[id]?.performedAt = at
+        treatments[id]?.technicianID = technicianID
+        treatments[id]?.locationID = locationID
+    }
+
+    private mutating func forget() {
+        isForgotten = true
+        personal = nil
+        screening?.personal = ScreeningPersonal()
+        for (id, consultation) in consultations where consultation.status == .booked {
+            consultations[id]?.status = .cancelled
+        }
+        for (id, treatment) in treatments where treatment.status == .booked {
+            treatments[id]?.status = .cancelled
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import Clinic
+
+@Suite("Reading older event versions")
+struct UpcasterTests {
+    /// As stored by the 2019 release: flat personal fields, birth date as a timestamp.
+    static let registeredV1 = #"""
+        {"at":"2019-03-14T10:12:00Z","dateOfBirth":"1979-08-02T00:00:00Z","email":"j.smith@example.com",
+         "name":"John Smith","phone":"+1-555-0100","referralSource":"Google"}
+        """#
+
+    /// As stored before fade observations had a method: density in whole percent.
+    static let fadeObservedV1 = #"{"at":"2021-06-01T15:00:00Z","densityPercent":82}"#
+
+    @Test func aVersion1RegistrationIsReadAsVersion2WithPersonalDataGrouped() throws {
+        let event = try ClinicEvent.decode(
+            type: "client.registered", schemaVersion: 1,
+            data: Data(Self.registeredV1.utf8))
+        guard case .client(.registered(let registered)) = event else {
+            Issue.record("expected a registration, got \(event)")
+            return
+        }
+        #expect(registered.personal.fullName == "John Smith")
+        #expect(registered.personal.contact == ContactDetails(email: "j.smith@example.com", phone: "+1-555-0100"))
+        #expect(registered.personal.dateOfBirth == Fixture.day("1979-08-02"))
+        #expect(registered.referralSource == "Google")
+        #expect(registered.at == Fixture.date("2019-03-14", hour: 10, minute: 12))
+        #expect(event.schemaVersion == 2)
+    }
+
+    @Test func anUpcastEventIsWrittenBackInTheCurrentVersion() throws {
+        let event = try ClinicEvent.decode(
+            type: "client.registered", schemaVersion: 1,
+            data: Data(Self.registeredV1.utf8))
+        let encoded = try event.encoded()
+        #expect(encoded.schemaVersion == 2)
+        let text = String(decoding: encoded.data, as: UTF8.self)
+        #expect(text.contains(#""personal":{"#))
+        #expect(try ClinicEvent.decode(type: encoded.type, schemaVersion: 2, data: encoded.data) == event)
+    }
+
+    @Test func aVersion1FadeObservationIsReadWithDensityAsAFraction() throws {
+        let event = try ClinicEvent.decode(
+            type: "client.fade-observed", schemaVersion: 1,
+            data: Data(Self.fadeObservedV1.utf8))
+        #expect(
+            event
+                == .client(
+                    .fadeObserved(
+                        FadeObserved(
+                            at: Fixture.date("2021-06-01", hour: 15), density: 0.82, method: .visualEstimate,
+                            uvExposure: nil))))
+    }
+
+    @Test func aMalformedVersion1RegistrationNamesTheTypeAndVersion() {
+        let json = #"{"at":"2019-03-14T10:12:00Z","name":"John Smith"}"#
+        do {
+            _ = try ClinicEvent.decode(type: "client.registered", schemaVersion: 1, data: Data(json.utf8))
+            Issue.record("expected an error")
+        } catch let error as MalformedEventData {
+            #expect(error.type == "client.registered")
+            #expect(error.schemaVersion == 1)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func aVersion2RegistrationIsNotReadAsVersion1() {
+        #expect(throws: MalformedEventData.self) {
+            try ClinicEvent.decode(type: "client.registered", schemaVersion: 2, data: Data(Self.registeredV1.utf8))
+        }
+    }
+}
