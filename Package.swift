@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "Clinic", targets: ["Clinic"]),
         .library(name: "FadeModel", targets: ["FadeModel"]),
+        .library(name: "Projections", targets: ["Projections"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The C boundary: libpq's header, nothing else.
@@ -29,15 +31,25 @@ let package = Package(
         // The only module that touches libpq.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
-        .target(name: "EventStore", dependencies: ["Postgres"], swiftSettings: strict),
+        .target(
+            name: "EventStore",
+            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The SMP clinic domain: pure Swift, no I/O.
         .target(name: "Clinic", swiftSettings: strict),
         // The pigment fade model: pure math.
         .target(name: "FadeModel", swiftSettings: strict),
+        // Read models and the checkpointed runner that keeps them in PostgreSQL.
+        .target(
+            name: "Projections",
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stipple",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -56,6 +68,7 @@ let package = Package(
             dependencies: ["FadeModel", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StippleCLITests", dependencies: ["stipple", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -58,3 +58,7 @@ public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible {
         (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
     }
 }
+
+/// Another name for the store's `StreamName`, for code that also imports a domain module
+/// with a `StreamName` of its own.
+public typealias EventStreamName = StreamName

@@ -76,16 +76,17 @@ public struct EventSubscription: AsyncSequence, Sendable {
     }
 }
 
-/// Owns the connection that LISTENs for appends; reconnects after a failure.
-actor NotificationListener {
+/// Owns a connection that LISTENs for appends; `reset` after a failure reconnects on next use.
+public actor NotificationListener {
     private let configuration: PostgresConfiguration
     private var connection: PostgresConnection?
 
-    init(configuration: PostgresConfiguration) {
+    public init(configuration: PostgresConfiguration) {
         self.configuration = configuration
     }
 
-    func start() async throws {
+    /// Connects and listens, unless already listening.
+    public func start() async throws {
         guard connection == nil else { return }
         let connection = try await PostgresConnection.connect(configuration)
         try await connection.listen(EventStore.notificationChannel)
@@ -93,7 +94,7 @@ actor NotificationListener {
     }
 
     /// Waits for an append notification or the timeout, whichever comes first.
-    func wait(timeout: Duration) async throws {
+    public func wait(timeout: Duration) async throws {
         guard let connection else { return }
         // Drain every queued notification: one read catches up with all of them.
         var notification = try await connection.waitForNotification(timeout: timeout)
@@ -102,7 +103,8 @@ actor NotificationListener {
         }
     }
 
-    func reset() async {
+    /// Drops the connection (after an error); the next `start` opens a new one.
+    public func reset() async {
         await connection?.close()
         connection = nil
     }

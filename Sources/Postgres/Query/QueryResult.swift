@@ -71,6 +71,9 @@ public struct PostgresRow: Sendable {
         return try decode(type, at: index)
     }
 
+    /// How many columns the row has.
+    public var columnCount: Int { storage.columns.count }
+
     /// True when the cell is SQL NULL.
     public func isNull(at column: Int) -> Bool {
         storage.lengths[row * storage.columns.count + column] < 0

@@ -1,0 +1,40 @@
+import EventStore
+import Postgres
+
+/// A read model kept in PostgreSQL, rebuildable from the events alone.
+///
+/// Its tables live in a schema of their own (named after the projection), so a rebuild
+/// can fill a fresh schema and swap it in. `apply` runs inside the runner's transaction,
+/// together with the checkpoint update: a batch is applied exactly once or not at all.
+public protocol Projection: Sendable {
+    /// A stable identifier, also the name of its live schema: lower-case letters and `_`.
+    var name: String { get }
+    /// Bump when the projection's code changes what it stores: the runner then rebuilds it.
+    var version: Int { get }
+    /// Creates the projection's tables in `schema` (which exists and is empty).
+    func createTables(in schema: String, on connection: PostgresConnection) async throws
+    /// Applies a batch of events, in log order, to the tables in `schema`.
+    func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
+}
+
+/// Raised by a projection that cannot apply an event: the runner stops that projection
+/// (the others go on) and records which event it was.
+public struct ProjectionFailure: Error, Sendable, CustomStringConvertible {
+    public var projection: String
+    public var position: Int64
+    public var stream: String
+    public var type: String
+    public var reason: String
+
+    public init(projection: String, event: RecordedEvent, reason: String) {
+        self.projection = projection
+        self.position = event.position
+        self.stream = event.stream.rawValue
+        self.type = event.type
+        self.reason = reason
+    }
+
+    public var description: String {
+        "projection \(projection) stopped at position \(position) (stream \(stream), type \(type)): \(reason)"
+    }
+}

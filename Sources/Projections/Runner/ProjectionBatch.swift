@@ -1,0 +1,59 @@
+import Clinic
+import EventStore
+import Foundation
+
+/// A run of events in log order, each decoded once into the clinic's types for every
+/// projection that reads the batch.
+public struct ProjectionBatch: Sendable {
+    /// One event as stored, and its clinic meaning (or why it has none).
+    public struct Item: Sendable {
+        public let recorded: RecordedEvent
+        public let decoded: Result<ClinicEvent, DecodeFailure>
+
+        /// The clinic event, or a `ProjectionFailure` naming the event when it cannot be decoded.
+        public func clinicEvent(for projection: String) throws -> ClinicEvent {
+            switch decoded {
+            case .success(let event): return event
+            case .failure(let failure):
+                throw ProjectionFailure(projection: projection, event: recorded, reason: failure.message)
+            }
+        }
+    }
+
+    /// Why an event has no clinic meaning.
+    public struct DecodeFailure: Error, Sendable {
+        public var message: String
+    }
+
+    public let items: [Item]
+
+    public init(items: [Item]) {
+        self.items = items
+    }
+
+    /// Decodes every event (once).
+    public init(events: [RecordedEvent]) {
+        items = events.map { recorded in
+            Item(
+                recorded: recorded,
+                decoded: Result {
+                    try ClinicEvent.decode(type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data)
+                }.mapError { DecodeFailure(message: String(describing: $0)) })
+        }
+    }
+
+    public var events: [RecordedEvent] { items.map(\.recorded) }
+    public var isEmpty: Bool { items.isEmpty }
+    public var lastPosition: Int64? { items.last?.recorded.position }
+
+    /// The events after `position` only.
+    public func after(_ position: Int64) -> ProjectionBatch {
+        guard let first = items.first, first.recorded.position <= position else { return self }
+        return ProjectionBatch(items: items.filter { $0.recorded.position > position })
+    }
+
+    /// The events up to and including `position` only.
+    public func upTo(_ position: Int64) -> ProjectionBatch {
+        ProjectionBatch(items: items.filter { $0.recorded.position <= position })
+    }
+}
