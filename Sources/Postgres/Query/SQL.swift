@@ -25,6 +25,14 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
         binds = []
     }
 
+    /// A statement assembled by code from quoted identifiers, with one JSON parameter spliced
+    /// between two trusted pieces. For bulk writers that build column lists at run time; never
+    /// pass text derived from user input as `trustedPrefix` or `suffix`.
+    public init(trustedPrefix: String, json: String, suffix: String) {
+        text = trustedPrefix + "$1" + suffix
+        binds = [.text(json)]
+    }
+
     public var description: String { text }
 
     public struct StringInterpolation: StringInterpolationProtocol {

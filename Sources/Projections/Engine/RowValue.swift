@@ -1,0 +1,60 @@
+import Foundation
+
+/// One cell of a projection row, written to PostgreSQL through JSON.
+public enum RowValue: Sendable, Hashable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case bool(Bool)
+    case date(Date)
+    /// A JSON document (for `jsonb` columns), already encoded.
+    case json(Data)
+
+    /// Appends this value as JSON text.
+    func appendJSON(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? "\(value)" : "null"
+        case .text(let value): RowValue.appendQuoted(value, to: &out)
+        case .bool(let value): out += value ? "true" : "false"
+        case .date(let value): RowValue.appendQuoted(RowValue.iso8601(value), to: &out)
+        case .json(let data): out += String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// UTC ISO 8601 with milliseconds; PostgreSQL parses it into `timestamptz`.
+    static func iso8601(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
+
+/// A row: column name → value.
+public typealias Row = [String: RowValue]
+
+extension Optional where Wrapped == String {
+    /// `.text` or `.null`.
+    public var rowValue: RowValue { map(RowValue.text) ?? .null }
+}
+
+extension Optional where Wrapped == Date {
+    /// `.date` or `.null`.
+    public var rowValue: RowValue { map(RowValue.date) ?? .null }
+}

@@ -1,0 +1,36 @@
+/// A projection table: its columns, its key, and how a batch's rows are written to it.
+public struct TableSpec: Sendable {
+    /// How rows meet rows already stored under the same key.
+    public enum Mode: Sendable, Hashable {
+        /// Replace the stored row.
+        case upsert
+        /// Add the listed numeric columns to the stored row's (aggregates).
+        case accumulate([String])
+        /// Append-only facts; a row whose key exists is left as it is.
+        case insert
+    }
+
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var type: String
+        public init(_ name: String, _ type: String) {
+            self.name = name
+            self.type = type
+        }
+    }
+
+    public var name: String
+    public var columns: [Column]
+    public var primaryKey: [String]
+    public var mode: Mode
+    /// Extra indexes, each a column list such as `"technician_id, starts_at"`.
+    public var indexes: [String]
+
+    public init(name: String, columns: [Column], primaryKey: [String], mode: Mode, indexes: [String] = []) {
+        self.name = name
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.mode = mode
+        self.indexes = indexes
+    }
+}

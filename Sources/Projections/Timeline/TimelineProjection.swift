@@ -1,0 +1,227 @@
+import Clinic
+import EventStore
+import Foundation
+
+/// Every client's history as readable entries, with the money position and the next appointment.
+///
+/// Tables: `timeline_clients` (one row per client) and `timeline_entries` (one row per event
+/// of the client's stream that a person would want to read). Personal data (the name) is
+/// only in `timeline_clients.display_name` and is cleared when the client is forgotten;
+/// entries never carry personal details or medical notes.
+public struct TimelineProjection: FoldingProjection {
+    public let name = "timeline"
+    public let version = 1
+
+    public init() {}
+
+    /// What the fold remembers about one client between batches.
+    public struct State: Codable, Sendable {
+        public var clientID: String
+        public var displayName: String?
+        public var erased = false
+        public var registeredAt: Date?
+        public var currency: String?
+        public var paid: Int64 = 0
+        public var refunded: Int64 = 0
+        /// What the client has agreed to pay: the plan's total, plus each touch-up performed.
+        public var charged: Int64 = 0
+        public var sessionsPerformed = 0
+        public var touchUpsPerformed = 0
+        /// Booked appointments not yet performed, cancelled or missed.
+        public var open: [String: Appointment] = [:]
+        public var touchUpQuotes: [String: Int64] = [:]
+        public var lastEventAt: Date?
+
+        public struct Appointment: Codable, Sendable, Hashable {
+            public var startsAt: Date
+            public var kind: String
+            public var technician: String
+            public var location: String
+        }
+    }
+
+    public var tables: [TableSpec] {
+        [
+            TableSpec(
+                name: "timeline_clients",
+                columns: [
+                    .init("client_id", "uuid NOT NULL"), .init("display_name", "text"),
+                    .init("erased", "boolean NOT NULL"), .init("registered_at", "timestamptz"),
+                    .init("currency", "text"), .init("paid_minor", "bigint NOT NULL"),
+                    .init("refunded_minor", "bigint NOT NULL"), .init("charged_minor", "bigint NOT NULL"),
+                    .init("balance_minor", "bigint NOT NULL"), .init("sessions_performed", "integer NOT NULL"),
+                    .init("touch_ups_performed", "integer NOT NULL"), .init("next_appointment_at", "timestamptz"),
+                    .init("next_appointment_kind", "text"), .init("last_event_at", "timestamptz"),
+                ],
+                primaryKey: ["client_id"], mode: .upsert, indexes: ["next_appointment_at"]),
+            TableSpec(
+                name: "timeline_entries",
+                columns: [
+                    .init("client_id", "uuid NOT NULL"), .init("position", "bigint NOT NULL"),
+                    .init("at", "timestamptz NOT NULL"), .init("kind", "text NOT NULL"),
+                    .init("summary", "text NOT NULL"),
+                ],
+                primaryKey: ["client_id", "position"], mode: .insert),
+        ]
+    }
+
+    public func stateKey(for event: RecordedEvent) -> String? {
+        event.stream.category == "client" ? event.stream.id : nil
+    }
+
+    public func initialState(for key: String) -> State { State(clientID: key) }
+
+    public func fold(_ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput)
+        throws
+    {
+        guard case .client(let clientEvent) = event else { return }
+        state.lastEventAt = event.at
+        if let (kind, summary) = Self.entry(for: clientEvent, state: &state) {
+            try output.write(
+                "timeline_entries",
+                [
+                    "client_id": .text(state.clientID), "position": .int(recorded.position), "at": .date(event.at),
+                    "kind": .text(kind), "summary": .text(summary),
+                ])
+        }
+        let next = state.open.values.min { $0.startsAt < $1.startsAt }
+        try output.write(
+            "timeline_clients",
+            [
+                "client_id": .text(state.clientID), "display_name": state.displayName.rowValue,
+                "erased": .bool(state.erased), "registered_at": state.registeredAt.rowValue,
+                "currency": state.currency.rowValue, "paid_minor": .int(state.paid),
+                "refunded_minor": .int(state.refunded), "charged_minor": .int(state.charged),
+                "balance_minor": .int(state.charged - (state.paid - state.refunded)),
+                "sessions_performed": .int(Int64(state.sessionsPerformed)),
+                "touch_ups_performed": .int(Int64(state.touchUpsPerformed)),
+                "next_appointment_at": next.map { RowValue.date($0.startsAt) } ?? .null,
+                "next_appointment_kind": next.map { RowValue.text($0.kind) } ?? .null,
+                "last_event_at": state.lastEventAt.rowValue,
+            ])
+    }
+
+    // The readable line for one event, and its effect on the running figures.
+    static func entry(for event: ClientEvent, state: inout State) -> (String, String)? {
+        func book(_ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID) {
+            state.open[id.uuidString] = State.Appointment(
+                startsAt: slot.start, kind: kind, technician: technician.rawValue, location: location.rawValue)
+        }
+        func close(_ id: AppointmentID) { state.open[id.uuidString] = nil }
+        func money(_ amount: Money) -> String {
+            state.currency = state.currency ?? amount.currency.code
+            return amount.description
+        }
+        func day(_ date: Date) -> String { date.formatted(.iso8601.year().month().day()) }
+        func time(_ date: Date) -> String {
+            date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+        }
+
+        switch event {
+        case .registered(let e):
+            state.displayName = e.personal.fullName
+            state.registeredAt = e.at
+            let referral = e.referralSource.map { " (referral: \($0))" } ?? ""
+            return ("registered", "Registered as a client\(referral)")
+        case .medicalScreeningRecorded(let e):
+            let blocking = e.contraindications.isEmpty
+                ? "no contraindications" : "contraindications: " + e.contraindications.map { "\($0)" }.joined(separator: ", ")
+            return ("screening", "Medical screening: Fitzpatrick \(e.fitzpatrick), \(e.hairLoss), oiliness \(e.scalpOiliness), \(blocking)")
+        case .consentSigned(let e):
+            return ("consent", "Consent form \(e.formVersion) signed for " + e.scopes.map { "\($0)" }.joined(separator: ", "))
+        case .consentWithdrawn(let e):
+            return ("consent", "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { "\($0)" }.joined(separator: ", "))
+        case .consultationBooked(let e):
+            book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
+            return ("consultation", "Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
+        case .consultationRescheduled(let e):
+            book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
+            return ("consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
+        case .consultationCancelled(let e):
+            close(e.appointmentID)
+            return ("cancellation", "Consultation cancelled by \(e.cancelledBy)")
+        case .consultationNoShow(let e):
+            close(e.appointmentID)
+            return ("no-show", "Did not come to the consultation")
+        case .consultationHeld(let e):
+            close(e.appointmentID)
+            return (
+                "consultation",
+                "Consultation held: \(e.design.shape) hairline, shade \(e.chosenShade), density "
+                    + "\(Int((e.targetDensity * 100).rounded()))%, \(e.treatedAreaSquareCentimetres) cm², "
+                    + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))"
+            )
+        case .instructionsGiven(let e):
+            return ("instructions", "\(e.kind) instructions \(e.instructionSet) v\(e.instructionSetVersion) given by \(e.channel)")
+        case .treatmentPlanAgreed(let e):
+            let total = e.pricing.total(sessions: e.sessionsPlanned)
+            state.charged += total.minorUnits
+            return ("plan", "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))")
+        case .depositTaken(let e):
+            state.paid += e.amount.minorUnits
+            return ("deposit", "Deposit of \(money(e.amount)) taken by \(e.method)" + (e.refundable ? "" : " (non-refundable)"))
+        case .depositApplied:
+            return ("deposit", "Deposit applied to the treatment")
+        case .depositForfeited(let e):
+            return ("deposit", "Deposit forfeited: \(e.reason)")
+        case .sessionBooked(let e):
+            book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
+            let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
+            return ("session", "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)")
+        case .sessionCancelled(let e):
+            close(e.appointmentID)
+            return ("cancellation", "Session cancelled by \(e.cancelledBy)")
+        case .sessionNoShow(let e):
+            close(e.appointmentID)
+            return ("no-show", "Did not come to the session")
+        case .sessionPerformed(let e):
+            close(e.appointmentID)
+            state.sessionsPerformed += 1
+            return ("session", "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
+        case .healingCheckRecorded(let e):
+            return ("healing", "Healing check on day \(e.day): \(e.assessment)")
+        case .photoLogged(let e):
+            let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
+            return ("photo", "Photo (\(e.stage), \(e.angle), \(e.mediaType), \(e.sizeBytes) bytes)\(density)")
+        case .photoApprovedForMarketing(let e):
+            return ("photo", "Photo approved for marketing: \(e.purpose)")
+        case .fadeObserved(let e):
+            return ("fade", "Fade observed: density \(Int((e.density * 100).rounded()))% (\(e.method))")
+        case .touchUpRecommended(let e):
+            return ("touch-up", "Touch-up recommended: \(e.reason)")
+        case .touchUpBooked(let e):
+            book(e.appointmentID, e.slot, "touch-up", e.technicianID, e.locationID)
+            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            return ("touch-up", "Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))")
+        case .touchUpPerformed(let e):
+            close(e.appointmentID)
+            state.touchUpsPerformed += 1
+            state.charged += state.touchUpQuotes.removeValue(forKey: e.appointmentID.uuidString) ?? 0
+            return ("touch-up", "Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
+        case .adverseReactionReported(let e):
+            let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
+            return ("adverse-reaction", "Adverse reaction reported: \(e.kind), \(e.severity)\(batch)")
+        case .correctionPerformed(let e):
+            return ("correction", "Correction (\(e.method)) session \(e.sessionNumber) by \(e.provider)")
+        case .testimonialRecorded(let e):
+            return ("testimonial", "Testimonial recorded, rating \(e.rating)/5")
+        case .paymentReceived(let e):
+            state.paid += e.amount.minorUnits
+            return ("payment", "Payment of \(money(e.amount)) by \(e.method) for \(e.purpose.rawValue)")
+        case .refundIssued(let e):
+            state.refunded += e.amount.minorUnits
+            return ("refund", "Refund of \(money(e.amount)) by \(e.method): \(e.reason)")
+        case .forgotten:
+            state.displayName = nil
+            state.erased = true
+            return ("erased", "Personal data erased at the client's request")
+        }
+
+        func treatment(_ record: TreatmentRecord) -> String {
+            let pigment = record.pigment
+            return "needle \(record.needleConfiguration), \(pigment.product) batch \(pigment.batchNumber) "
+                + "(expires \(pigment.batchExpiresOn)), dilution \(pigment.dilution), "
+                + "\(record.areasTreated.map { "\($0)" }.joined(separator: ", ")), \(record.durationMinutes) min"
+        }
+    }
+}
