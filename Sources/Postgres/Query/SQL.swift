@@ -54,6 +54,12 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
             text += "$\(binds.count)"
         }
 
+        /// Binds an optional value: NULL when nil.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value.map(\.postgresBind) ?? .null)
+            text += "$\(binds.count)"
+        }
+
         /// Quotes an identifier (a schema or table name) with double quotes, doubling any inside.
         public mutating func appendInterpolation(identifier: String) {
             text += SQL.quoteIdentifier(identifier)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: a demo SMP clinic on a private PostgreSQL.
+# Installs what is missing, starts the cluster (in .pg/), builds Stipple (release), then
+# `stipple demo`: migrate, generate a seeded history through the domain rules, rebuild
+# every projection and print a client's timeline, revenue reports and a recall answer.
+#   Scripts/demo.sh [--clients N] [--seed S]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+export PATH="/opt/swift/usr/bin:$PATH"
+
+bash Scripts/deps.sh
+url="$(bash Scripts/pg.sh start)"
+echo "demo: PostgreSQL at $url (stop it with Scripts/pg.sh stop)" >&2
+echo "demo: building (release; the first build takes a few minutes)" >&2
+swift build -c release --product stipple 2>&1 | grep -E 'error|warning: |Compiling|Build complete' | tail -n 5 >&2
+export STIPPLE_DATABASE_URL="$url"
+export STIPPLE_SCHEMA_DIR="$here/Schema"
+exec "$(swift build -c release --show-bin-path)/stipple" demo "$@"

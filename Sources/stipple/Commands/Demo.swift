@@ -1,0 +1,67 @@
+import ArgumentParser
+import Clinic
+import EventStore
+import Foundation
+import Projections
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A demo clinic: migrate, generate a seeded history, rebuild the projections, print the headline reports.",
+        discussion: "Running it again with the same seed adds nothing: the generated events have stable ids.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "How many clients the demo clinic has.") var clients = 60
+    @Option(help: "The generator's seed (same seed, same history).") var seed: UInt64 = 2026
+
+    func validate() throws {
+        guard (1...200_000).contains(clients) else { throw ValidationError("--clients must be 1...200000") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let pool = try database.pool()
+            let store = EventStore(pool: pool)
+            let applied = try await database.migrator().migrate(pool: pool)
+            print("== Schema: \(applied.isEmpty ? "up to date" : "applied \(applied.map(\.name).joined(separator: ", "))")")
+
+            let configuration = HistoryConfiguration(seed: seed, clientCount: clients)
+            let progress = SharedProgress("generate")
+            let summary = try await HistoryWriter(store: store).write(ClinicHistory(configuration)) { update in
+                progress.update(done: update.events, total: 0)
+            }
+            progress.finish(summary.events)
+            print("== History: \(summary.events) events for \(clients) clients (seed \(seed)); "
+                + "\(summary.alreadyStored) were already stored; \(Int(summary.rate)) events/s")
+
+            let rebuildProgress = SharedProgress("rebuild")
+            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all()) { update in
+                rebuildProgress.update(done: Int(update.position), total: Int(update.head))
+            }
+            let started = Date()
+            for projection in ClinicProjections.names { try await runner.rebuild(projection) }
+            let head = try await store.headPosition()
+            rebuildProgress.finish(Int(head))
+            let seconds = Date().timeIntervalSince(started)
+            print("== Projections rebuilt over \(head) events in " + String(format: "%.1f s", seconds)
+                + " (\(Int(Double(head) / max(seconds, 0.001))) events/s for all \(ClinicProjections.names.count))\n")
+
+            if let client = try await TimelineQueries.busiestClient(pool: pool),
+                let timeline = try await TimelineQueries.timeline(client: client, pool: pool)
+            {
+                print("== A client's timeline\n")
+                print(Timeline.render(timeline, format: .table))
+            }
+            let end = configuration.end
+            let yearAgo = end.addingTimeInterval(-365 * 86_400)
+            let report = try await RevenueQueries.report(
+                from: DateArgument.isoDay(yearAgo), to: DateArgument.isoDay(end), by: .month, pool: pool)
+            print("== Revenue, the last twelve months of the history\n")
+            print(RevenueReportCommand.render(report, format: .table))
+            let byLocation = try await RevenueQueries.report(
+                from: DateArgument.isoDay(configuration.start), to: DateArgument.isoDay(end), by: .location, pool: pool)
+            print("== Revenue by location, whole history\n")
+            print(RevenueReportCommand.render(byLocation, format: .table))
+            await pool.close()
+        }
+    }
+}
