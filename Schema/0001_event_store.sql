@@ -40,22 +40,22 @@ CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
 -- One append request: one or more streams, each with an expected version, all or nothing.
 --   request = {"appends": [{"stream": s, "expected": "any"|"no_stream"|"stream_exists"|<int>,
 --                          "events": [{"id", "type", "schema_version", "data", "metadata"}]}]}
--- Returns {"ok": true, "results": [{"stream", "version", "positions": [...], "duplicate": bool}]}
+-- `head` is the last position handed out so far in this batch. Returns
+-- {"ok": true, "head": new head, "results": [{"stream", "version", "positions": [...], "duplicate": bool}]}
 -- or {"ok": false, "error": code, ...details}. Domain errors never abort the caller's
--- transaction: each request runs in its own subtransaction (the EXCEPTION block).
-CREATE FUNCTION stipple_append_one(request jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+-- transaction: each request runs in its own subtransaction (the EXCEPTION block), and
+-- raising (not returning) undoes the request's earlier streams.
+CREATE FUNCTION stipple_append_one(request jsonb, head bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     app        jsonb;
-    ev         jsonb;
     s          text;
     expected   jsonb;
     current    integer;
     n          integer;
     found_n    integer;
     same_n     integer;
-    head       bigint;
     ids        uuid[];
-    results    jsonb := '[]'::jsonb;
+    results    jsonb[] := '{}';
     positions  jsonb;
     last_ver   integer;
     detail     text;
@@ -67,14 +67,14 @@ BEGIN
         SELECT array_agg((e->>'id')::uuid) INTO ids FROM jsonb_array_elements(app->'events') e;
 
         -- Idempotency: the same event ids again with the same content is the original result.
-        SELECT count(*),
-               count(*) FILTER (WHERE x.stream = s AND x.type = e->>'type'
-                                 AND x.schema_version = (e->>'schema_version')::smallint
-                                 AND x.data = e->'data')
-          INTO found_n, same_n
-          FROM jsonb_array_elements(app->'events') WITH ORDINALITY AS t(e, i)
-          JOIN events x ON x.event_id = (e->>'id')::uuid;
-        IF found_n > 0 THEN
+        IF EXISTS (SELECT 1 FROM events WHERE event_id = ANY(ids)) THEN
+            SELECT count(*),
+                   count(*) FILTER (WHERE x.stream = s AND x.type = e->>'type'
+                                     AND x.schema_version = (e->>'schema_version')::smallint
+                                     AND x.data = e->'data')
+              INTO found_n, same_n
+              FROM jsonb_array_elements(app->'events') AS t(e)
+              JOIN events x ON x.event_id = (e->>'id')::uuid;
             IF found_n = n AND same_n = n THEN
                 SELECT max(version), jsonb_agg(position ORDER BY position)
                   INTO last_ver, positions FROM events WHERE event_id = ANY(ids);
@@ -99,7 +99,6 @@ BEGIN
                     'stream', s, 'expected', expected, 'actual', current)::text;
         END IF;
 
-        UPDATE log_head SET position = position + n RETURNING position - n INTO head;
         INSERT INTO events (position, stream, version, event_id, type, schema_version, data, metadata)
         SELECT head + t.i, s, current + t.i::integer, (t.e->>'id')::uuid, t.e->>'type',
                (t.e->>'schema_version')::smallint, t.e->'data', t.e->'metadata'
@@ -107,10 +106,10 @@ BEGIN
         SELECT jsonb_agg(head + g) INTO positions FROM generate_series(1, n) g;
         results := results || jsonb_build_object('stream', s, 'version', current + n,
             'positions', positions, 'duplicate', false);
+        head := head + n;
     END LOOP;
-    RETURN jsonb_build_object('ok', true, 'results', results);
+    RETURN jsonb_build_object('ok', true, 'head', head, 'results', to_jsonb(results));
 EXCEPTION
-    -- Raising (not returning) undoes this request's earlier streams: all or nothing.
     WHEN SQLSTATE 'SE002' THEN
         GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
         RETURN detail::jsonb;
@@ -124,24 +123,32 @@ END;
 $$;
 
 -- A group of requests from concurrent writers, committed together (group commit): one
--- statement, one commit, one fsync; each request succeeds or fails on its own.
+-- statement, one commit, one fsync; each request succeeds or fails on its own. The head
+-- row is locked first and written once at the end (updating it per request would leave
+-- a chain of dead row versions that every later update in the transaction walks).
 CREATE FUNCTION stipple_append_batch(requests jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     req      jsonb;
-    out      jsonb := '[]'::jsonb;
+    answer   jsonb;
+    answers  jsonb[] := '{}';
     before   bigint;
-    after    bigint;
+    head     bigint;
 BEGIN
     -- Serialise appenders first, so every check below sees every earlier commit.
     SELECT position INTO before FROM log_head FOR UPDATE;
+    head := before;
     FOR req IN SELECT * FROM jsonb_array_elements(requests) LOOP
-        out := out || jsonb_build_array(stipple_append_one(req));
+        answer := stipple_append_one(req, head);
+        IF (answer->>'ok')::boolean THEN
+            head := (answer->>'head')::bigint;
+        END IF;
+        answers := answers || (answer - 'head');
     END LOOP;
-    SELECT position INTO after FROM log_head;
-    IF after > before THEN
-        PERFORM pg_notify('stipple_events', after::text);
+    IF head > before THEN
+        UPDATE log_head SET position = head;
+        PERFORM pg_notify('stipple_events', head::text);
     END IF;
-    RETURN out;
+    RETURN to_jsonb(answers);
 END;
 $$;
 

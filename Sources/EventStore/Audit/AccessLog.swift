@@ -1,0 +1,89 @@
+import Foundation
+import Postgres
+
+/// The append-only record of who read which client's records (`Schema/0004_access_log.sql`).
+///
+/// Modules that show a client's timeline or export a client's data call `record` first;
+/// the table rejects UPDATE, DELETE and TRUNCATE, so an entry, once written, stays.
+public struct AccessLog: Sendable {
+    public let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) {
+        self.pool = pool
+    }
+
+    /// The subject for a client's records: its stream name, `client-<id>` (kept as given when it
+    /// already starts with `client-`).
+    public static func clientSubject(_ client: String) -> String {
+        client.hasPrefix("client-") ? client : "client-" + client
+    }
+
+    /// Records one access and returns it as stored (an empty reason is stored as none).
+    @discardableResult
+    public func record(
+        actor: String, action: String, subject: String, reason: String? = nil, channel: AccessChannel
+    ) async throws -> AccessLogEntry {
+        try Self.validate(actor: actor, action: action, subject: subject, reason: reason)
+        let rows = try await run(
+            """
+            INSERT INTO access_log (actor, action, subject, reason, channel)
+            VALUES (\(actor), \(action), \(subject), NULLIF(\(reason ?? ""), ''), \(channel.rawValue))
+            RETURNING \(fragment: Self.columns)
+            """)
+        guard let row = rows.first else { throw AuditError.invalidAccessRecord("the database stored nothing") }
+        return try Self.decode(row)
+    }
+
+    /// The newest entries first, of one subject or of all; at most `limit` (1–10,000).
+    public func entries(subject: String? = nil, limit: Int = 100) async throws -> [AccessLogEntry] {
+        let limit = min(max(1, limit), 10_000)
+        let sql: SQL
+        if let subject {
+            sql =
+                "SELECT \(fragment: Self.columns) FROM access_log WHERE subject = \(subject) ORDER BY id DESC LIMIT \(limit)"
+        } else {
+            sql = "SELECT \(fragment: Self.columns) FROM access_log ORDER BY id DESC LIMIT \(limit)"
+        }
+        return try await run(sql).map(Self.decode)
+    }
+
+    static let columns: SQL = "id, at, actor, action, subject, subject_kind, reason, channel"
+
+    static func validate(actor: String, action: String, subject: String, reason: String?) throws {
+        func clean(_ text: String) -> Bool {
+            !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }
+        guard (1...200).contains(actor.count), clean(actor) else {
+            throw AuditError.invalidAccessRecord("the actor must be 1–200 characters without control characters")
+        }
+        guard action.wholeMatch(of: /[a-z][a-z0-9_.:-]{0,99}/) != nil else {
+            throw AuditError.invalidAccessRecord(
+                "action '\(action.prefix(100))' must be lowercase letters, digits and _ . : - (e.g. timeline.read)")
+        }
+        guard (1...200).contains(subject.count), clean(subject) else {
+            throw AuditError.invalidAccessRecord("the subject must be 1–200 characters without control characters")
+        }
+        if let reason, reason.count > 1000 || reason.contains("\0") {
+            throw AuditError.invalidAccessRecord("the reason must be at most 1,000 characters")
+        }
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> AccessLogEntry {
+        let channelText = try row.decode(String.self, at: 7)
+        guard let channel = AccessChannel(rawValue: channelText) else {
+            throw AuditError.invalidAccessRecord("unknown channel '\(channelText)' in the access log")
+        }
+        return AccessLogEntry(
+            id: try row.decode(at: 0), at: try row.decode(at: 1), actor: try row.decode(at: 2),
+            action: try row.decode(at: 3), subject: try row.decode(at: 4), subjectKind: try row.decode(at: 5),
+            reason: try row.decode(at: 6), channel: channel)
+    }
+
+    private func run(_ sql: SQL) async throws -> QueryResult {
+        do {
+            return try await pool.withConnection { try await $0.query(sql) }
+        } catch let error as PostgresError {
+            throw AuditError.database(error)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// One link of the chain: an event's position and its hash.
+public struct ChainLink: Sendable, Hashable, CustomStringConvertible {
+    public var position: Int64
+    /// The 32-byte SHA-256 link.
+    public var hash: [UInt8]
+
+    public init(position: Int64, hash: [UInt8]) {
+        self.position = position
+        self.hash = hash
+    }
+
+    /// The hash as lowercase hex.
+    public var hex: String { Hex.encode(hash) }
+
+    /// `POSITION:HASH`, the form `stipple audit verify --against` takes.
+    public var description: String { "\(position):\(hex)" }
+}
+
+/// Lowercase hex for hashes.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out = [UInt8]()
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 97...102: byte - 87
+        case 65...70: byte - 55
+        default: nil
+        }
+    }
+
+    /// True when `text` is exactly the lowercase hex of `bytes` (PostgreSQL prints bytea so).
+    static func equals(_ bytes: UnsafeRawBufferPointer, lowercaseHex text: ArraySlice<UInt8>) -> Bool {
+        guard text.count == bytes.count * 2 else { return false }
+        var index = text.startIndex
+        for byte in bytes {
+            guard text[index] == digits[Int(byte >> 4)], text[index + 1] == digits[Int(byte & 0x0f)] else {
+                return false
+            }
+            index += 2
+        }
+        return true
+    }
+
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+}
