@@ -22,7 +22,8 @@ enum TableOutput {
             func line(_ cells: [String]) -> String {
                 cells.enumerated().map { index, cell in
                     let width = index < widths.count ? widths[index] : cell.count
-                    return index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, width - cell.count))
+                    return index == cells.count - 1
+                        ? cell : cell + String(repeating: " ", count: max(0, width - cell.count))
                 }.joined(separator: "  ")
             }
             let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
@@ -37,7 +38,9 @@ enum TableOutput {
             let objects = rows.map { row in
                 Dictionary(zip(headers, row).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
             }
-            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            let data =
+                (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]))
+                ?? Data("[]".utf8)
             return String(decoding: data, as: UTF8.self) + "\n"
         }
     }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Dispatch
+import EventStore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `stipple tail`: follows the log live, one event a line, until Ctrl-C or SIGTERM.
+struct Tail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the log live: print each event as it commits, until Ctrl-C or SIGTERM.",
+        discussion: """
+            Without --from it starts at the current head and prints only new events; with --from it first \
+            prints every event after that position. --format json prints the lines of `stipple export`.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case json, text
+    }
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only streams of this category.")
+    var category: String?
+
+    @Option(help: "Start after this position token (default: the current head).")
+    var from: String?
+
+    @Option(help: "json (JSON Lines, like export) or text (one readable line per event).")
+    var format: Format = .json
+
+    func validate() throws {
+        if let category, !EventStreamName.isValidCategory(category) {
+            throw ValidationError("--category must be letters, digits and _ (no '-')")
+        }
+        if let from { _ = try Checkpoint(token: from) }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let pool = try database.pool(maximumConnections: 2)
+            let store = EventStore(pool: pool)
+            let start: Checkpoint
+            if let from {
+                start = try Checkpoint(token: from)
+            } else {
+                start = Checkpoint(position: try await store.headPosition())
+            }
+            let subscription = store.subscribe(after: start, category: category)
+            let format = format
+            let follower = Task {
+                for try await event in subscription {
+                    let line = EventLine(event)
+                    let output = format == .json ? line.encoded() : Data(line.text().utf8)
+                    try FileHandle.standardOutput.write(contentsOf: output + Data([0x0A]))
+                }
+            }
+            let signals = Self.onTermination { follower.cancel() }
+            defer { signals.forEach { $0.cancel() } }
+            do {
+                try await follower.value
+            } catch is CancellationError {
+                // Stopped by a signal: a normal end.
+            }
+            await pool.close()
+        }
+    }
+
+    /// Turns SIGINT and SIGTERM into `stop()` (the follower ends at its next wake-up, within about two seconds),
+    /// with a hard exit a few seconds later should anything hang.
+    private static func onTermination(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                stop()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { exitNow() }
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Ends the process at once (outside `Tail`, whose `exit(withError:)` would shadow the C function).
+private func exitNow() -> Never {
+    exit(0)
+}

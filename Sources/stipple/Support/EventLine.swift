@@ -1,0 +1,293 @@
+import EventStore
+import Foundation
+
+/// One event as one line of JSON: the format of `stipple export`, `stipple import` and `stipple tail`.
+///
+/// ```
+/// {"position":1,"stream":"client-…","version":0,"id":"…","type":"client.registered","schema_version":2,
+///  "data":{…},"metadata":{"actor":"generator",…},"recorded_at":"2026-05-01T09:30:00.123456Z"}
+/// ```
+/// `data` and `metadata` are JSON objects copied byte for byte (never re-encoded, so numbers keep their
+/// exact text); `recorded_at` is UTC with microseconds.
+struct EventLine: Sendable {
+    var position: Int64?
+    var stream: EventStreamName
+    var version: Int
+    var id: UUID
+    var type: String
+    var schemaVersion: Int
+    /// The data object's JSON text.
+    var data: Data
+    /// The metadata object's JSON text.
+    var metadata: Data
+    var recordedAt: String?
+
+    init(_ event: RecordedEvent) {
+        position = event.position
+        stream = event.stream
+        version = event.version
+        id = event.id
+        type = event.type
+        schemaVersion = event.schemaVersion
+        data = event.data
+        metadata = event.metadataJSON
+        recordedAt = Self.timestamp(event.recordedAt)
+    }
+
+    /// The line, without its newline.
+    func encoded() -> Data {
+        var out = Data()
+        out.reserveCapacity(data.count + metadata.count + 256)
+        out.append(contentsOf: Array("{\"position\":\(position.map(String.init) ?? "null"),\"stream\":".utf8))
+        out.append(contentsOf: Array(Self.quote(stream.rawValue).utf8))
+        out.append(contentsOf: Array(",\"version\":\(version),\"id\":\"\(id.uuidString.lowercased())\",\"type\":".utf8))
+        out.append(contentsOf: Array(Self.quote(type).utf8))
+        out.append(contentsOf: Array(",\"schema_version\":\(schemaVersion),\"data\":".utf8))
+        out.append(data)
+        out.append(contentsOf: Array(",\"metadata\":".utf8))
+        out.append(metadata)
+        out.append(contentsOf: Array(",\"recorded_at\":\(recordedAt.map(Self.quote) ?? "null")}".utf8))
+        return out
+    }
+
+    /// The event to append (same id, type, version of shape, data and metadata).
+    func newEvent() throws -> NewEvent {
+        NewEvent(
+            id: id, type: type, schemaVersion: schemaVersion, data: data, metadata: try EventMetadata.decode(metadata))
+    }
+
+    /// One readable line: position, time, stream@version, type and actor.
+    func text() -> String {
+        let actor = (try? EventMetadata.decode(metadata))?.actor.map { "  by \($0)" } ?? ""
+        return "#\(position.map(String.init) ?? "?")  \(recordedAt ?? "-")  \(stream)@\(version)  \(type)"
+            + " v\(schemaVersion)\(actor)"
+    }
+
+    // MARK: - Parsing
+
+    /// Why a line is not an event; `EventLineReader` adds the line number.
+    struct ParseError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static let requiredFields: Set<String> = ["stream", "version", "id", "type", "schema_version", "data"]
+    static let knownFields: Set<String> = requiredFields.union(["position", "metadata", "recorded_at"])
+
+    /// Parses and checks one line: a JSON object with the required fields of the right types, a valid stream
+    /// name and type, and object `data` and `metadata` that the store will accept.
+    init(parsing line: Data, maximumDataBytes: Int) throws(ParseError) {
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: line, options: []) as? [String: Any] else {
+                throw ParseError("not a JSON object")
+            }
+            object = parsed
+        } catch let error as ParseError {
+            throw error
+        } catch {
+            throw ParseError("malformed JSON")
+        }
+        let missing = Self.requiredFields.subtracting(object.keys).sorted()
+        guard missing.isEmpty else { throw ParseError("missing field(s) \(missing.joined(separator: ", "))") }
+        if let unknown = Set(object.keys).subtracting(Self.knownFields).sorted().first {
+            throw ParseError("unknown field '\(unknown.prefix(40))'")
+        }
+        let spans = Self.topLevelSpans(line)
+        func integer(_ key: String) -> Int? {
+            // From the raw text: NSNumber cannot tell 0 and 1 from false and true on every platform.
+            guard let span = spans[key], let text = String(data: line.subdata(in: span), encoding: .utf8),
+                text.utf8.allSatisfy({ (48...57).contains($0) }), text.utf8.count <= 15
+            else { return nil }
+            return Int(text)
+        }
+        guard let streamText = object["stream"] as? String, let stream = try? EventStreamName(streamText) else {
+            throw ParseError("'stream' must be a stream name like category-id")
+        }
+        guard let version = integer("version"), version >= 0, version <= Int(Int32.max) else {
+            throw ParseError("'version' must be an integer of 0 or more")
+        }
+        guard let idText = object["id"] as? String, let id = UUID(uuidString: idText) else {
+            throw ParseError("'id' must be a UUID")
+        }
+        guard let type = object["type"] as? String, Self.isValidType(type) else {
+            throw ParseError("'type' must be 1–200 letters, digits and _ . : - starting with a letter or digit")
+        }
+        guard let schemaVersion = integer("schema_version"), (1...Int(Int16.max)).contains(schemaVersion)
+        else { throw ParseError("'schema_version' must be an integer 1–32767") }
+        guard object["data"] is [String: Any] else { throw ParseError("'data' must be a JSON object") }
+        if let metadata = object["metadata"], !(metadata is [String: Any]) {
+            throw ParseError("'metadata' must be a JSON object")
+        }
+        var position: Int64?
+        if object["position"].map({ !($0 is NSNull) }) ?? false {
+            guard let number = integer("position"), number > 0 else {
+                throw ParseError("'position' must be a positive integer")
+            }
+            position = Int64(number)
+        }
+        var recordedAt: String?
+        if let value = object["recorded_at"], !(value is NSNull) {
+            guard let text = value as? String else { throw ParseError("'recorded_at' must be a string") }
+            recordedAt = text
+        }
+        guard let dataSpan = spans["data"] else { throw ParseError("cannot locate 'data' in the line") }
+        let data = line.subdata(in: dataSpan)
+        guard data.count <= maximumDataBytes else {
+            throw ParseError("'data' is \(data.count) bytes, over the store's limit of \(maximumDataBytes)")
+        }
+        guard !Self.containsEscapedNUL(data) else {
+            throw ParseError("'data' contains a NUL character (\\u0000), which PostgreSQL cannot store")
+        }
+        let metadata = spans["metadata"].map { line.subdata(in: $0) } ?? Data("{}".utf8)
+        do {
+            _ = try EventMetadata.decode(metadata)
+        } catch {
+            throw ParseError(
+                "'metadata' does not fit: actor, correlation_id, causation_id, reason (strings, UUIDs) and extra "
+                    + "(string values) only")
+        }
+        guard !Self.containsEscapedNUL(metadata) else { throw ParseError("'metadata' contains a NUL character") }
+        self.position = position
+        self.stream = stream
+        self.version = version
+        self.id = id
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.data = data
+        self.metadata = metadata
+        self.recordedAt = recordedAt
+    }
+
+    /// The store's rule for type names (letters, digits, `_ . : -`, 1–200, starting alphanumeric).
+    static func isValidType(_ type: String) -> Bool {
+        let bytes = Array(type.utf8)
+        guard (1...200).contains(bytes.count) else { return false }
+        func alphanumeric(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        }
+        guard alphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == 95 || $0 == 46 || $0 == 58 || $0 == 45 }
+    }
+
+    private static func containsEscapedNUL(_ json: Data) -> Bool {
+        json.range(of: Data(#"\u0000"#.utf8)) != nil
+    }
+
+    /// The byte ranges of the values of a JSON object's top-level keys (for a line already known to be a valid
+    /// JSON object). Keys are compared as written, so `data` must be spelled without escapes, as exports do.
+    static func topLevelSpans(_ line: Data) -> [String: Range<Data.Index>] {
+        let bytes = [UInt8](line)
+        let base = line.startIndex
+        var spans: [String: Range<Data.Index>] = [:]
+        var index = 0
+        func skipWhitespace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+        /// Skips a string starting at its opening quote.
+        func skipString() {
+            index += 1
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            index += 1
+        }
+        /// Skips any value: a string, a nested object or array, or a scalar up to the next `,` or `}`.
+        func skipValue() {
+            var depth = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    skipString()
+                    if depth == 0 { return }
+                    continue
+                }
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    if depth == 0 { return }
+                    depth -= 1
+                    if depth == 0 {
+                        index += 1
+                        return
+                    }
+                } else if depth == 0, byte == UInt8(ascii: ",") || [0x20, 0x09, 0x0A, 0x0D].contains(byte) {
+                    return
+                }
+                index += 1
+            }
+        }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return [:] }
+        index += 1
+        while index < bytes.count {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { break }
+            let keyStart = index + 1
+            skipString()
+            let key = String(decoding: bytes[keyStart..<max(keyStart, index - 1)], as: UTF8.self)
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { break }
+            index += 1
+            skipWhitespace()
+            let valueStart = index
+            skipValue()
+            spans[key] = (base + valueStart)..<(base + min(index, bytes.count))
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { break }
+            index += 1
+        }
+        return spans
+    }
+
+    // MARK: - Formatting
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `2026-05-01T09:30:00.123456Z`: UTC, microseconds (PostgreSQL's precision).
+    static func timestamp(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
+        let wholeSeconds = fraction < 0 ? seconds - 1 : seconds
+        let microsecond = fraction < 0 ? fraction + 1_000_000 : fraction
+        let (days, secondOfDay) = wholeSeconds.quotientAndRemainder(dividingBy: 86_400)
+        let day = secondOfDay < 0 ? days - 1 : days
+        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+        let civil = CivilDate(daysSinceEpoch: day)
+        return String(
+            format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ", civil.year, civil.month, civil.day,
+            Int(second / 3600),
+            Int(second % 3600 / 60), Int(second % 60), Int(microsecond))
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    private struct CivilDate {
+        var year: Int
+        var month: Int
+        var day: Int
+
+        init(daysSinceEpoch: Int64) {
+            let z = Int(daysSinceEpoch) + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let dayOfEra = z - era * 146_097
+            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+            let monthIndex = (5 * dayOfYear + 2) / 153
+            day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+            month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+            year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        }
+    }
+}
