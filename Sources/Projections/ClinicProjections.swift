@@ -4,6 +4,9 @@ public enum ClinicProjections {
         [
             TimelineProjection(),
             RevenueProjection(),
+            TraceabilityProjection(),
+            ScheduleProjection(),
+            ForecastProjection(),
         ]
     }
 

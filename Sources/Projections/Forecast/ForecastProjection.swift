@@ -1,0 +1,110 @@
+import EventStore
+import FadeModel
+import Foundation
+import Postgres
+
+/// Every client's current fade forecast: touch-up date, 80% interval, density, drivers.
+///
+/// Tables: `forecast_clients` (see `ForecastFold`) and `forecast_parameters`, the population
+/// parameters and threshold predictions use (one row; `FadeParameters.prior` and 0.6 when
+/// empty). `stipple forecast --calibrate` fits `FadeCalibrator` on every client's subject,
+/// stores the result in the live schema's `forecast_parameters`, and rebuilds: a rebuild
+/// (or an auditor's snapshot) copies the live parameters into its fresh schema first, so the
+/// parameters survive the swap and every row is recomputed with them.
+public struct ForecastProjection: Projection {
+    public let name = "forecast"
+    public let version = 1
+
+    public init() {}
+
+    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await ForecastFold().createTables(in: schema, on: connection)
+        try await ForecastParameterStore.createTable(in: schema, on: connection)
+        if schema != name {
+            try await ForecastParameterStore.copy(from: name, to: schema, on: connection)
+        }
+    }
+
+    public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
+        let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
+        try await ForecastFold(parameters: settings.parameters, threshold: settings.threshold)
+            .apply(batch, in: schema, on: connection)
+    }
+}
+
+/// The population parameters a forecast schema predicts with.
+public struct ForecastSettings: Sendable, Equatable {
+    public var parameters: FadeParameters
+    public var threshold: Double
+    /// `prior` or `calibrated`.
+    public var source: String
+    public var calibratedAt: Date?
+    /// A line about the calibration (observations, clients, form).
+    public var summary: String?
+
+    public static let prior = ForecastSettings(
+        parameters: .prior, threshold: FadeParameters.defaultThreshold, source: "prior", calibratedAt: nil,
+        summary: nil)
+}
+
+/// Reads and writes `forecast_parameters`.
+public enum ForecastParameterStore {
+    static func createTable(in schema: String, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS \(identifier: schema).forecast_parameters (
+                id integer PRIMARY KEY CHECK (id = 1), parameters jsonb NOT NULL,
+                threshold double precision NOT NULL, source text NOT NULL, calibrated_at timestamptz, summary text)
+            """)
+    }
+
+    static func copy(from live: String, to schema: String, on connection: PostgresConnection) async throws {
+        let exists = try await connection.query(
+            "SELECT to_regclass(\(SQL.quoteIdentifier(live) + ".forecast_parameters"))::text"
+        ).first?.decode(String?.self, at: 0)
+        guard exists != nil else { return }
+        try await connection.execute(
+            """
+            INSERT INTO \(identifier: schema).forecast_parameters
+            SELECT * FROM \(identifier: live).forecast_parameters ON CONFLICT (id) DO NOTHING
+            """)
+    }
+
+    /// The stored settings, or the prior when none are stored.
+    public static func load(schema: String = "forecast", on connection: PostgresConnection) async throws
+        -> ForecastSettings
+    {
+        guard
+            let row = try await connection.query(
+                """
+                SELECT parameters::text, threshold, source, calibrated_at, summary
+                FROM \(identifier: schema).forecast_parameters WHERE id = 1
+                """
+            ).first
+        else { return .prior }
+        let parameters = try JSONDecoder().decode(FadeParameters.self, from: try row.decode(JSONText.self, at: 0).data)
+        return ForecastSettings(
+            parameters: parameters, threshold: try row.decode(at: 1), source: try row.decode(at: 2),
+            calibratedAt: try row.decode(at: 3), summary: try row.decode(at: 4))
+    }
+
+    /// Stores settings in `schema` (the live one): they take effect for the rows at the next rebuild.
+    public static func save(
+        _ settings: ForecastSettings, schema: String = "forecast", on connection: PostgresConnection
+    )
+        async throws
+    {
+        try settings.parameters.validate()
+        let json = String(decoding: try JSONEncoder().encode(settings.parameters), as: UTF8.self)
+        try await createTable(in: schema, on: connection)
+        try await connection.execute(
+            """
+            INSERT INTO \(identifier: schema).forecast_parameters
+                (id, parameters, threshold, source, calibrated_at, summary)
+            VALUES (1, \(JSONText(json))::jsonb, \(settings.threshold), \(settings.source), \(settings.calibratedAt),
+                    \(settings.summary))
+            ON CONFLICT (id) DO UPDATE SET parameters = EXCLUDED.parameters, threshold = EXCLUDED.threshold,
+                source = EXCLUDED.source, calibrated_at = EXCLUDED.calibrated_at, summary = EXCLUDED.summary
+            """)
+    }
+}

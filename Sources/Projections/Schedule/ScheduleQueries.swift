@@ -1,0 +1,133 @@
+import Foundation
+import Postgres
+
+/// Answers schedule questions from the schedule projection: a day, what is coming, what was missed.
+///
+/// Days are UTC calendar days, as in the clinic rules (`CalendarDay`); a location's own time
+/// zone is shown with its name but does not move the day boundaries yet.
+public struct ScheduleQueries: Sendable {
+    public let pool: ConnectionPool
+    public var schema: String
+    /// The schema holding `timeline_clients`, for client names.
+    public var timelineSchema: String
+
+    public init(pool: ConnectionPool, schema: String = "schedule", timelineSchema: String = "timeline") {
+        self.pool = pool
+        self.schema = schema
+        self.timelineSchema = timelineSchema
+    }
+
+    /// Every appointment starting on the UTC day that begins at `day`, whatever its status,
+    /// optionally for one location and/or technician, by start time.
+    public func day(starting day: Date, location: String? = nil, technician: String? = nil) async throws
+        -> [ScheduledAppointment]
+    {
+        try await appointments(
+            from: day, to: day.addingTimeInterval(86_400), statuses: nil, location: location, technician: technician,
+            limit: nil)
+    }
+
+    /// Booked or rescheduled appointments starting at or after `from`, soonest first.
+    public func upcoming(from: Date, limit: Int = 50, location: String? = nil, technician: String? = nil)
+        async throws -> [ScheduledAppointment]
+    {
+        try await appointments(
+            from: from, to: nil, statuses: ["booked", "rescheduled"], location: location, technician: technician,
+            limit: limit)
+    }
+
+    /// Cancelled and missed appointments whose slot started in [from, to).
+    public func noShowsAndCancellations(from: Date, to: Date, location: String? = nil, technician: String? = nil)
+        async throws -> [ScheduledAppointment]
+    {
+        try await appointments(
+            from: from, to: to, statuses: ["cancelled", "no-show"], location: location, technician: technician,
+            limit: nil)
+    }
+
+    /// Whether a location or technician id appears in the projection (for clear CLI errors).
+    public func knows(location: String) async throws -> Bool {
+        try await pool.withConnection { connection in
+            try await !connection.query(
+                """
+                SELECT 1 FROM \(identifier: schema).schedule_locations WHERE location_id = \(location)
+                UNION ALL SELECT 1 FROM \(identifier: schema).schedule_appointments WHERE location = \(location) LIMIT 1
+                """
+            ).isEmpty
+        }
+    }
+
+    public func knows(technician: String) async throws -> Bool {
+        try await pool.withConnection { connection in
+            try await !connection.query(
+                """
+                SELECT 1 FROM \(identifier: schema).schedule_technicians WHERE technician_id = \(technician)
+                UNION ALL
+                SELECT 1 FROM \(identifier: schema).schedule_appointments WHERE technician = \(technician) LIMIT 1
+                """
+            ).isEmpty
+        }
+    }
+
+    private func appointments(
+        from: Date, to: Date?, statuses: [String]?, location: String?, technician: String?, limit: Int?
+    ) async throws -> [ScheduledAppointment] {
+        let statusList = statuses.map { "{" + $0.joined(separator: ",") + "}" }
+        let (rows, names) = try await pool.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT a.appointment_id::text, a.client_id::text, a.kind, a.session_number, a.starts_at, a.ends_at,
+                       a.status, a.location, l.name, a.technician, t.display_name, a.reschedules, a.cancelled_by,
+                       a.reason
+                FROM \(identifier: schema).schedule_appointments a
+                LEFT JOIN \(identifier: schema).schedule_locations l ON l.location_id = a.location
+                LEFT JOIN \(identifier: schema).schedule_technicians t ON t.technician_id = a.technician
+                WHERE a.starts_at >= \(from)
+                  AND (\(to)::timestamptz IS NULL OR a.starts_at < \(to))
+                  AND (\(statusList)::text[] IS NULL OR a.status = ANY(\(statusList)::text[]))
+                  AND (\(location)::text IS NULL OR a.location = \(location))
+                  AND (\(technician)::text IS NULL OR a.technician = \(technician))
+                ORDER BY a.starts_at, a.location, a.technician, a.appointment_id
+                LIMIT \(limit)
+                """)
+            let ids = try rows.map { try $0.decode(String.self, at: 1) }
+            return (rows, try await ClientNames.lookup(ids, schema: timelineSchema, on: connection))
+        }
+        return try rows.map { row in
+            let client = try row.decode(String.self, at: 1)
+            return ScheduledAppointment(
+                appointmentID: try row.decode(at: 0), clientID: client, clientName: names[client],
+                kind: try row.decode(at: 2),
+                sessionNumber: try row.decode(at: 3), startsAt: try row.decode(at: 4), endsAt: try row.decode(at: 5),
+                status: try row.decode(at: 6), location: try row.decode(at: 7), locationName: try row.decode(at: 8),
+                technician: try row.decode(at: 9), technicianName: try row.decode(at: 10),
+                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12), reason: try row.decode(at: 13)
+            )
+        }
+    }
+}
+
+/// One appointment as the schedule shows it.
+public struct ScheduledAppointment: Sendable, Hashable, Codable {
+    public var appointmentID: String
+    public var clientID: String
+    /// From the timeline; "(erased)" for a forgotten client.
+    public var clientName: String?
+    /// `consultation`, `session` or `touch-up`.
+    public var kind: String
+    public var sessionNumber: Int?
+    public var startsAt: Date
+    public var endsAt: Date
+    /// `booked`, `rescheduled`, `cancelled`, `no-show` or `completed`.
+    public var status: String
+    public var location: String
+    public var locationName: String?
+    public var technician: String
+    public var technicianName: String?
+    public var reschedules: Int
+    public var cancelledBy: String?
+    public var reason: String?
+
+    /// "session 2", "touch-up", "consultation".
+    public var label: String { sessionNumber.map { "\(kind) \($0)" } ?? kind }
+}
