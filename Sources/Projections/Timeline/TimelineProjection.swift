@@ -10,7 +10,8 @@ import Foundation
 /// entries never carry personal details or medical notes.
 public struct TimelineProjection: FoldingProjection {
     public let name = "timeline"
-    public let version = 1
+    /// v2: enum values shown by their wire names (`bank-transfer`).
+    public let version = 2
 
     public init() {}
 
@@ -101,6 +102,12 @@ public struct TimelineProjection: FoldingProjection {
             ])
     }
 
+    /// An enum's wire name (`bank-transfer`) rather than its Swift case name (`bankTransfer`).
+    static func label(_ value: Any) -> String {
+        if let raw = value as? any RawRepresentable, let text = raw.rawValue as? String { return text }
+        return String(describing: value)
+    }
+
     // The readable line for one event, and its effect on the running figures.
     static func entry(for event: ClientEvent, state: inout State) -> (String, String)? {
         func book(_ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID) {
@@ -112,7 +119,6 @@ public struct TimelineProjection: FoldingProjection {
             state.currency = state.currency ?? amount.currency.code
             return amount.description
         }
-        func day(_ date: Date) -> String { date.formatted(.iso8601.year().month().day()) }
         func time(_ date: Date) -> String {
             date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
         }
@@ -125,12 +131,12 @@ public struct TimelineProjection: FoldingProjection {
             return ("registered", "Registered as a client\(referral)")
         case .medicalScreeningRecorded(let e):
             let blocking = e.contraindications.isEmpty
-                ? "no contraindications" : "contraindications: " + e.contraindications.map { "\($0)" }.joined(separator: ", ")
-            return ("screening", "Medical screening: Fitzpatrick \(e.fitzpatrick), \(e.hairLoss), oiliness \(e.scalpOiliness), \(blocking)")
+                ? "no contraindications" : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
+            return ("screening", "Medical screening: Fitzpatrick \(label(e.fitzpatrick)), \(label(e.hairLoss)), oiliness \(label(e.scalpOiliness)), \(blocking)")
         case .consentSigned(let e):
-            return ("consent", "Consent form \(e.formVersion) signed for " + e.scopes.map { "\($0)" }.joined(separator: ", "))
+            return ("consent", "Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", "))
         case .consentWithdrawn(let e):
-            return ("consent", "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { "\($0)" }.joined(separator: ", "))
+            return ("consent", "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { label($0) }.joined(separator: ", "))
         case .consultationBooked(let e):
             book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
             return ("consultation", "Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
@@ -139,7 +145,7 @@ public struct TimelineProjection: FoldingProjection {
             return ("consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
         case .consultationCancelled(let e):
             close(e.appointmentID)
-            return ("cancellation", "Consultation cancelled by \(e.cancelledBy)")
+            return ("cancellation", "Consultation cancelled by \(label(e.cancelledBy))")
         case .consultationNoShow(let e):
             close(e.appointmentID)
             return ("no-show", "Did not come to the consultation")
@@ -147,19 +153,19 @@ public struct TimelineProjection: FoldingProjection {
             close(e.appointmentID)
             return (
                 "consultation",
-                "Consultation held: \(e.design.shape) hairline, shade \(e.chosenShade), density "
+                "Consultation held: \(label(e.design.shape)) hairline, shade \(e.chosenShade), density "
                     + "\(Int((e.targetDensity * 100).rounded()))%, \(e.treatedAreaSquareCentimetres) cm², "
                     + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))"
             )
         case .instructionsGiven(let e):
-            return ("instructions", "\(e.kind) instructions \(e.instructionSet) v\(e.instructionSetVersion) given by \(e.channel)")
+            return ("instructions", "\(label(e.kind)) instructions \(e.instructionSet) v\(e.instructionSetVersion) given by \(label(e.channel))")
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits
             return ("plan", "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))")
         case .depositTaken(let e):
             state.paid += e.amount.minorUnits
-            return ("deposit", "Deposit of \(money(e.amount)) taken by \(e.method)" + (e.refundable ? "" : " (non-refundable)"))
+            return ("deposit", "Deposit of \(money(e.amount)) taken by \(label(e.method))" + (e.refundable ? "" : " (non-refundable)"))
         case .depositApplied:
             return ("deposit", "Deposit applied to the treatment")
         case .depositForfeited(let e):
@@ -170,7 +176,7 @@ public struct TimelineProjection: FoldingProjection {
             return ("session", "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)")
         case .sessionCancelled(let e):
             close(e.appointmentID)
-            return ("cancellation", "Session cancelled by \(e.cancelledBy)")
+            return ("cancellation", "Session cancelled by \(label(e.cancelledBy))")
         case .sessionNoShow(let e):
             close(e.appointmentID)
             return ("no-show", "Did not come to the session")
@@ -179,14 +185,14 @@ public struct TimelineProjection: FoldingProjection {
             state.sessionsPerformed += 1
             return ("session", "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
         case .healingCheckRecorded(let e):
-            return ("healing", "Healing check on day \(e.day): \(e.assessment)")
+            return ("healing", "Healing check on day \(e.day): \(label(e.assessment))")
         case .photoLogged(let e):
             let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
-            return ("photo", "Photo (\(e.stage), \(e.angle), \(e.mediaType), \(e.sizeBytes) bytes)\(density)")
+            return ("photo", "Photo (\(label(e.stage)), \(label(e.angle)), \(e.mediaType), \(e.sizeBytes) bytes)\(density)")
         case .photoApprovedForMarketing(let e):
             return ("photo", "Photo approved for marketing: \(e.purpose)")
         case .fadeObserved(let e):
-            return ("fade", "Fade observed: density \(Int((e.density * 100).rounded()))% (\(e.method))")
+            return ("fade", "Fade observed: density \(Int((e.density * 100).rounded()))% (\(label(e.method)))")
         case .touchUpRecommended(let e):
             return ("touch-up", "Touch-up recommended: \(e.reason)")
         case .touchUpBooked(let e):
@@ -200,17 +206,17 @@ public struct TimelineProjection: FoldingProjection {
             return ("touch-up", "Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
         case .adverseReactionReported(let e):
             let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
-            return ("adverse-reaction", "Adverse reaction reported: \(e.kind), \(e.severity)\(batch)")
+            return ("adverse-reaction", "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
         case .correctionPerformed(let e):
-            return ("correction", "Correction (\(e.method)) session \(e.sessionNumber) by \(e.provider)")
+            return ("correction", "Correction (\(label(e.method))) session \(e.sessionNumber) by \(e.provider)")
         case .testimonialRecorded(let e):
             return ("testimonial", "Testimonial recorded, rating \(e.rating)/5")
         case .paymentReceived(let e):
             state.paid += e.amount.minorUnits
-            return ("payment", "Payment of \(money(e.amount)) by \(e.method) for \(e.purpose.rawValue)")
+            return ("payment", "Payment of \(money(e.amount)) by \(label(e.method)) for \(e.purpose.rawValue)")
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
-            return ("refund", "Refund of \(money(e.amount)) by \(e.method): \(e.reason)")
+            return ("refund", "Refund of \(money(e.amount)) by \(label(e.method)): \(e.reason)")
         case .forgotten:
             state.displayName = nil
             state.erased = true
@@ -221,7 +227,7 @@ public struct TimelineProjection: FoldingProjection {
             let pigment = record.pigment
             return "needle \(record.needleConfiguration), \(pigment.product) batch \(pigment.batchNumber) "
                 + "(expires \(pigment.batchExpiresOn)), dilution \(pigment.dilution), "
-                + "\(record.areasTreated.map { "\($0)" }.joined(separator: ", ")), \(record.durationMinutes) min"
+                + "\(record.areasTreated.map { label($0) }.joined(separator: ", ")), \(record.durationMinutes) min"
         }
     }
 }

@@ -17,6 +17,18 @@ public struct RecallQueries: Sendable {
 
     /// Everything known about `batch`, every session and touch-up it was used in, and the
     /// clients to contact; nil when the batch was neither received nor used.
+    /// Batches that have been recalled, most recent first.
+    public func recalledBatches() async throws -> [String] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT batch_number FROM \(identifier: schema).traceability_batches
+                WHERE recalled_at IS NOT NULL ORDER BY recalled_at DESC, batch_number
+                """
+            ).map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
     public func recall(batch: String) async throws -> RecallReport? {
         try await pool.withConnection { connection in
             let facts = try await connection.query(

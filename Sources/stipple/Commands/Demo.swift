@@ -61,6 +61,18 @@ struct Demo: AsyncParsableCommand {
                 from: DateArgument.isoDay(configuration.start), to: DateArgument.isoDay(end), by: .location, pool: pool)
             print("== Revenue by location, whole history\n")
             print(RevenueReportCommand.render(byLocation, format: .table))
+
+            let recalls = RecallQueries(pool: pool)
+            for batch in try await recalls.recalledBatches().prefix(1) {
+                if let report = try await recalls.recall(batch: batch) {
+                    print("== Recall: who was treated with pigment batch \(batch)?\n")
+                    print(Recall.render(report, format: .table))
+                }
+            }
+            let due = try await ForecastQueries(pool: pool).due(asOf: end, withinDays: 90)
+            print("== Touch-ups due within 90 days of \(DateArgument.isoDay(end)) (the recall list)\n")
+            print(Forecast.render(Array(due.prefix(15)), format: .table))
+            if due.count > 15 { print("… and \(due.count - 15) more (stipple forecast --due-within 90d)\n") }
             await pool.close()
         }
     }

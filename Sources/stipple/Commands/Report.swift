@@ -30,10 +30,10 @@ struct RevenueReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let pool = try database.pool(maximumConnections: 2)
-            let report = try await RevenueQueries.report(from: from, to: to, by: by, schema: schema, pool: pool)
+            let report = try await ReadModels.using(database, [RevenueProjection()]) { pool in
+                try await RevenueQueries.report(from: from, to: to, by: by, schema: schema, pool: pool)
+            }
             print(Self.render(report, format: format), terminator: "")
-            await pool.close()
         }
     }
 

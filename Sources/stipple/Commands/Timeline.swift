@@ -19,12 +19,11 @@ struct Timeline: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard let id = UUID(uuidString: client) else { throw UserError("'\(client)' is not a client id") }
-            let pool = try database.pool(maximumConnections: 2)
-            guard let timeline = try await TimelineQueries.timeline(client: id, schema: schema, pool: pool) else {
-                throw UserError("no client \(client.lowercased()) in the timeline (unknown client, or run `stipple project`)")
+            let timeline = try await ReadModels.using(database, [TimelineProjection()]) { pool in
+                try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
             }
+            guard let timeline else { throw UserError("no client \(client.lowercased()) in the timeline") }
             print(Self.render(timeline, format: format), terminator: "")
-            await pool.close()
         }
     }
 
