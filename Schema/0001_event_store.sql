@@ -158,9 +158,14 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stipple_app') THEN
         BEGIN
             CREATE ROLE stipple_app NOLOGIN;
-        EXCEPTION WHEN insufficient_privilege THEN
-            RAISE NOTICE 'cannot create role stipple_app; grant SELECT, INSERT on events by hand';
-            RETURN;
+        EXCEPTION
+            WHEN insufficient_privilege THEN
+                RAISE NOTICE 'cannot create role stipple_app; grant SELECT, INSERT on events by hand';
+                RETURN;
+            -- Roles are shared by every database of the cluster: another database's migration
+            -- may have created it a moment ago.
+            WHEN duplicate_object OR unique_violation THEN
+                NULL;
         END;
     END IF;
     REVOKE ALL ON events FROM stipple_app;

@@ -14,6 +14,7 @@ struct Export: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var access: AccessOptions
 
     @Option(help: "Only this stream.")
     var stream: String?
@@ -44,6 +45,11 @@ struct Export: AsyncParsableCommand {
         try await reportingErrors {
             let pool = try database.pool(maximumConnections: 1)
             let store = EventStore(pool: pool)
+            // Client streams hold personal data: the export is logged before anything is written.
+            let subject = stream ?? category.map { "category:\($0)" } ?? "all events"
+            if stream.map({ $0.hasPrefix("client-") }) ?? (category == nil || category == "client") {
+                try await access.record("export", subject: subject, pool: pool)
+            }
             let sink = try OutputSink(path: output)
             do {
                 let count = try await export(store: store, to: sink)

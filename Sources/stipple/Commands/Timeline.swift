@@ -11,6 +11,7 @@ struct Timeline: AsyncParsableCommand {
     @Argument(help: "The client's id (a UUID).") var client: String
     @Option(help: "Output format: table, csv or json.") var format: OutputFormat = .table
     @Option(help: "Read from this schema (an as-of snapshot) instead of the live projection.") var schema = "timeline"
+    @OptionGroup var access: AccessOptions
 
     func validate() throws {
         guard UUID(uuidString: client) != nil else { throw ValidationError("'\(client)' is not a client id (a UUID)") }
@@ -20,7 +21,9 @@ struct Timeline: AsyncParsableCommand {
         try await reportingErrors {
             guard let id = UUID(uuidString: client) else { throw UserError("'\(client)' is not a client id") }
             let timeline = try await ReadModels.using(database, [TimelineProjection()]) { pool in
-                try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
+                try await access.record(
+                    "timeline.read", subject: AccessLog.clientSubject(id.uuidString.lowercased()), pool: pool)
+                return try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
             }
             guard let timeline else { throw UserError("no client \(client.lowercased()) in the timeline") }
             print(Self.render(timeline, format: format), terminator: "")
