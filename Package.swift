@@ -15,11 +15,14 @@ let package = Package(
         .library(name: "Clinic", targets: ["Clinic"]),
         .library(name: "FadeModel", targets: ["FadeModel"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "StippleServer", targets: ["StippleServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The C boundary: libpq's header, nothing else.
@@ -46,12 +49,30 @@ let package = Package(
             dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel"],
             swiftSettings: strict
         ),
+        // The HTTP API for operators, auditors and integrators.
+        .target(
+            name: "StippleServer",
+            dependencies: [
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "stipple",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "StippleServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        // Benchmarks against PostgreSQL baselines measured in the same run (Scripts/bench.sh).
+        .executableTarget(
+            name: "stipple-bench",
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections"],
+            path: "Sources/StippleBench",
             swiftSettings: strict
         ),
         // Shared test fixtures: a database per suite.
@@ -69,6 +90,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "StippleServerTests",
+            dependencies: [
+                "StippleServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "StippleCLITests", dependencies: ["stipple", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -22,6 +22,8 @@ struct Stipple: AsyncParsableCommand {
             Recall.self,
             Schedule.self,
             Forecast.self,
+            Serve.self,
+            Keys.self,
         ]
     )
 }

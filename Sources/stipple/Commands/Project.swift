@@ -22,7 +22,7 @@ struct Project: AsyncParsableCommand {
             let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
             if follow {
                 FileHandle.standardError.write(Data("project: following the log; Ctrl-C to stop\n".utf8))
-                try await withTaskCancellationOnSignals { try await runner.follow() }
+                try await runUntilSignalled { try await runner.follow() }
             } else {
                 let applied = try await runner.catchUp()
                 print("Applied \(applied) event-applications; projections are at position \(try await store.headPosition()).")
@@ -32,23 +32,5 @@ struct Project: AsyncParsableCommand {
             }
             await pool.close()
         }
-    }
-}
-
-/// Runs `body` until it ends or SIGINT/SIGTERM arrives, then cancels it and waits for it.
-func withTaskCancellationOnSignals(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    let task = Task { try await body() }
-    let sources = [SIGINT, SIGTERM].map { signalNumber -> any DispatchSourceSignal in
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-        source.setEventHandler { task.cancel() }
-        source.resume()
-        return source
-    }
-    defer { sources.forEach { $0.cancel() } }
-    do {
-        try await task.value
-    } catch is CancellationError {
-        return
     }
 }

@@ -52,41 +52,14 @@ struct Tail: AsyncParsableCommand {
             }
             let subscription = store.subscribe(after: start, category: category)
             let format = format
-            let follower = Task {
+            try await runUntilSignalled {
                 for try await event in subscription {
                     let line = EventLine(event)
                     let output = format == .json ? line.encoded() : Data(line.text().utf8)
                     try FileHandle.standardOutput.write(contentsOf: output + Data([0x0A]))
                 }
             }
-            let signals = Self.onTermination { follower.cancel() }
-            defer { signals.forEach { $0.cancel() } }
-            do {
-                try await follower.value
-            } catch is CancellationError {
-                // Stopped by a signal: a normal end.
-            }
             await pool.close()
         }
     }
-
-    /// Turns SIGINT and SIGTERM into `stop()` (the follower ends at its next wake-up, within about two seconds),
-    /// with a hard exit a few seconds later should anything hang.
-    private static func onTermination(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                stop()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { exitNow() }
-            }
-            source.resume()
-            return source
-        }
-    }
-}
-
-/// Ends the process at once (outside `Tail`, whose `exit(withError:)` would shadow the C function).
-private func exitNow() -> Never {
-    exit(0)
 }

@@ -1,0 +1,47 @@
+/// What an API key may do.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    /// Runs the clinic: commands and projection queries.
+    case `operator`
+    /// Reads everything (queries, raw feed, as-of reports); changes nothing.
+    case auditor
+    /// Follows the event feed and subscriptions, optionally limited to categories.
+    case integrator
+    /// Manages API keys.
+    case admin
+
+    /// Whether this role may do `permission`.
+    public func allows(_ permission: Permission) -> Bool {
+        switch (self, permission) {
+        case (_, .public): true
+        case (.operator, .command), (.operator, .query): true
+        case (.auditor, .query), (.auditor, .readFeed): true
+        case (.integrator, .readFeed): true
+        case (.admin, .manageKeys): true
+        default: false
+        }
+    }
+}
+
+/// What a route needs.
+public enum Permission: String, Sendable, CaseIterable {
+    /// No key needed (health, metrics, the OpenAPI document).
+    case `public`
+    /// Append events through a command.
+    case command
+    /// Read a projection.
+    case query
+    /// Read the raw event feed, streams and subscriptions.
+    case readFeed
+    /// Create, list and revoke API keys.
+    case manageKeys
+
+    var description: String {
+        switch self {
+        case .public: "call public routes"
+        case .command: "run commands"
+        case .query: "read projections"
+        case .readFeed: "read the event feed"
+        case .manageKeys: "manage API keys"
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Clinic
+import EventStore
+import Foundation
+
+/// Runs a command: loads the streams it involves, folds them, asks the decider, and appends
+/// every resulting event in one atomic multi-stream append.
+///
+/// Each stream the handler folded is appended with the exact version it folded (`noStream`
+/// when it had no events), so a concurrent writer to any of them makes the append fail with
+/// `wrongExpectedVersion`; the handler then re-loads and re-decides, up to `maxAttempts`
+/// times. Two concurrent bookings of one technician's slot therefore end with one booking and
+/// one `technicianUnavailable` rejection, never a double booking or a 500. Streams a decision
+/// writes without having folded them (the old technician's release on a reschedule) are
+/// appended with `any`: releases do not depend on that stream's state.
+public struct CommandHandler: Sendable {
+    /// The result of an accepted command.
+    public struct Outcome: Sendable, Encodable {
+        public struct Event: Sendable, Encodable {
+            public var id: UUID
+            public var stream: String
+            public var version: Int
+            public var position: Int64
+            public var type: String
+        }
+
+        public var events: [Event]
+        /// The resume token just after the last event written.
+        public var token: String
+        /// How many attempts the decision needed (1 unless a concurrent writer intervened).
+        public var attempts: Int
+    }
+
+    /// Why a command did not produce events.
+    public enum Failure: Error, Sendable {
+        case rejected(Rejection)
+        /// A stored event could not be read back (a bug or an unknown newer version).
+        case unreadableHistory(stream: String, reason: String)
+    }
+
+    public let store: EventStore
+    public let settings: ClinicSettings
+    public let maxAttempts: Int
+    let metrics: Metrics?
+    let clock: @Sendable () -> Date
+
+    public init(
+        store: EventStore, settings: ClinicSettings = .standard, maxAttempts: Int = 5,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.init(store: store, settings: settings, maxAttempts: maxAttempts, metrics: nil, clock: clock)
+    }
+
+    init(
+        store: EventStore, settings: ClinicSettings, maxAttempts: Int, metrics: Metrics?,
+        clock: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.settings = settings
+        self.maxAttempts = max(1, maxAttempts)
+        self.metrics = metrics
+        self.clock = clock
+    }
+
+    // MARK: - Commands per stream kind
+
+    /// A client command; loads the technician, location and pigment batch it names.
+    public func handle(_ command: ClientCommand, client id: ClientID, metadata: EventMetadata) async throws -> Outcome {
+        let references = command.references
+        let clientStream = Clinic.StreamName.client(id)
+        var streams = [clientStream]
+        if let technician = references.technician { streams.append(.technician(technician)) }
+        if let location = references.location { streams.append(.location(location)) }
+        if let batch = references.pigmentBatch { streams.append(.pigmentBatch(batch)) }
+        let settings = self.settings
+        return try await execute(streams: streams, metadata: metadata) { histories, now throws(Rejection) in
+            let client = ClientState.replay(id: id, (histories[clientStream] ?? []).compactMap(\.clientEvent))
+            let context = DecisionContext(
+                now: now, settings: settings,
+                technician: references.technician.map { technician in
+                    TechnicianState.replay(
+                        id: technician, (histories[.technician(technician)] ?? []).compactMap(\.technicianEvent))
+                },
+                location: references.location.map { location in
+                    LocationState.replay(
+                        id: location, (histories[.location(location)] ?? []).compactMap(\.locationEvent))
+                },
+                pigmentBatch: references.pigmentBatch.map { batch in
+                    PigmentBatchState.replay(
+                        id: batch, (histories[.pigmentBatch(batch)] ?? []).compactMap(\.pigmentBatchEvent))
+                })
+            return try ClientDecider.decide(command, client: client, context: context)
+        }
+    }
+
+    /// A technician command.
+    public func handle(_ command: TechnicianCommand, technician id: TechnicianID, metadata: EventMetadata)
+        async throws -> Outcome
+    {
+        let stream = Clinic.StreamName.technician(id)
+        return try await execute(streams: [stream], metadata: metadata) { histories, now throws(Rejection) in
+            let state = TechnicianState.replay(id: id, (histories[stream] ?? []).compactMap(\.technicianEvent))
+            return try TechnicianDecider.decide(command, technician: state, now: now)
+        }
+    }
+
+    /// A location command.
+    public func handle(_ command: LocationCommand, location id: LocationID, metadata: EventMetadata) async throws
+        -> Outcome
+    {
+        let stream = Clinic.StreamName.location(id)
+        return try await execute(streams: [stream], metadata: metadata) { histories, now throws(Rejection) in
+            let state = LocationState.replay(id: id, (histories[stream] ?? []).compactMap(\.locationEvent))
+            return try LocationDecider.decide(command, location: state, now: now)
+        }
+    }
+
+    /// A pigment batch command.
+    public func handle(_ command: PigmentBatchCommand, batch id: PigmentBatchNumber, metadata: EventMetadata)
+        async throws -> Outcome
+    {
+        let stream = Clinic.StreamName.pigmentBatch(id)
+        return try await execute(streams: [stream], metadata: metadata) { histories, now throws(Rejection) in
+            let state = PigmentBatchState.replay(id: id, (histories[stream] ?? []).compactMap(\.pigmentBatchEvent))
+            return try PigmentBatchDecider.decide(command, batch: state, now: now)
+        }
+    }
+
+    // MARK: - The loop
+
+    private func execute(
+        streams: [Clinic.StreamName], metadata: EventMetadata,
+        decide: ([Clinic.StreamName: [ClinicEvent]], Date) throws(Rejection) -> Decision
+    ) async throws -> Outcome {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var histories: [Clinic.StreamName: [ClinicEvent]] = [:]
+            var counts: [Clinic.StreamName: Int] = [:]
+            for stream in streams {
+                let recorded = try await store.readWholeStream(try EventStreamName(stream.rawValue))
+                histories[stream] = try recorded.map { event in
+                    do {
+                        return try ClinicEvent.decode(
+                            type: event.type, schemaVersion: event.schemaVersion, data: event.data)
+                    } catch {
+                        throw Failure.unreadableHistory(stream: stream.rawValue, reason: "\(error)")
+                    }
+                }
+                counts[stream] = recorded.count
+            }
+            let decision: Decision
+            do {
+                decision = try decide(histories, clock())
+            } catch {
+                throw Failure.rejected(error)
+            }
+            let appends = try decision.streams.map { stream in
+                let expected: ExpectedVersion = counts[stream].map { $0 == 0 ? .noStream : .exact($0 - 1) } ?? .any
+                let events = try decision.events(for: stream).map { event in
+                    let encoded = try event.encoded()
+                    return NewEvent(
+                        type: encoded.type, schemaVersion: encoded.schemaVersion, data: encoded.data, metadata: metadata
+                    )
+                }
+                return StreamAppend(
+                    stream: try EventStreamName(stream.rawValue), expectedVersion: expected, events: events)
+            }
+            let started = ContinuousClock.now
+            do {
+                let results = try await store.append(appends)
+                metrics?.recordAppend(duration: ContinuousClock.now - started)
+                var written: [Outcome.Event] = []
+                for (append, result) in zip(appends, results) {
+                    let firstVersion = result.streamVersion - append.events.count + 1
+                    for (index, (event, position)) in zip(append.events, result.positions).enumerated() {
+                        written.append(
+                            Outcome.Event(
+                                id: event.id, stream: append.stream.rawValue, version: firstVersion + index,
+                                position: position, type: event.type))
+                    }
+                }
+                written.sort { $0.position < $1.position }
+                let last = written.last?.position ?? 0
+                return Outcome(events: written, token: Checkpoint(position: last).token, attempts: attempt)
+            } catch EventStoreError.wrongExpectedVersion(let stream, let expected, let actual) {
+                guard attempt < maxAttempts else {
+                    throw EventStoreError.wrongExpectedVersion(stream: stream, expected: expected, actual: actual)
+                }
+            }
+        }
+    }
+}
+
+/// The other streams a client command's decision needs.
+struct CommandReferences {
+    var technician: TechnicianID?
+    var location: LocationID?
+    var pigmentBatch: PigmentBatchNumber?
+}
+
+extension ClientCommand {
+    var references: CommandReferences {
+        switch self {
+        case .bookConsultation(let event):
+            CommandReferences(technician: event.technicianID, location: event.locationID)
+        case .rescheduleConsultation(let event):
+            CommandReferences(technician: event.technicianID, location: event.locationID)
+        case .bookSession(let event):
+            CommandReferences(technician: event.technicianID, location: event.locationID)
+        case .bookTouchUp(let event):
+            CommandReferences(technician: event.technicianID, location: event.locationID)
+        case .performSession(let event):
+            CommandReferences(
+                technician: event.technicianID, location: event.locationID,
+                pigmentBatch: event.treatment.pigment.batchNumber)
+        case .performTouchUp(let event):
+            CommandReferences(
+                technician: event.technicianID, location: event.locationID,
+                pigmentBatch: event.treatment.pigment.batchNumber)
+        default:
+            CommandReferences()
+        }
+    }
+}
+
+extension ClinicEvent {
+    var clientEvent: ClientEvent? {
+        if case .client(let event) = self { event } else { nil }
+    }
+
+    var technicianEvent: TechnicianEvent? {
+        if case .technician(let event) = self { event } else { nil }
+    }
+
+    var locationEvent: LocationEvent? {
+        if case .location(let event) = self { event } else { nil }
+    }
+
+    var pigmentBatchEvent: PigmentBatchEvent? {
+        if case .pigmentBatch(let event) = self { event } else { nil }
+    }
+}

@@ -1,0 +1,76 @@
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+
+/// Turns every error into a problem-details response: 4xx with a reason, 503 when the
+/// database is unreachable, and a bare 500 (logged, never described) for anything else.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: Metrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = Self.problem(for: error, logger: context.logger).response()
+        }
+        metrics.recordRequest(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+            status: Int(response.status.code),
+            duration: ContinuousClock.now - started)
+        return response
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound("no such route")
+            case .contentTooLarge:
+                return Problem(
+                    .contentTooLarge, kind: "too-large", title: "The request body is too large",
+                    detail: "the body is over the limit")
+            case .methodNotAllowed:
+                return Problem(
+                    .methodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
+                    detail: "this route does not accept that method")
+            default:
+                return Problem(
+                    error.status, kind: "http-\(error.status.code)", title: error.status.reasonPhrase,
+                    detail: error.body ?? error.status.reasonPhrase)
+            }
+        case let error as EventStoreError:
+            switch error {
+            case .wrongExpectedVersion, .idempotencyConflict:
+                return .conflict(error.description)
+            case .database(let underlying) where underlying.isConnectionProblem:
+                return .unavailable("the database is unreachable; retry shortly")
+            case .database, .protocolViolation:
+                logger.error("event store failure", metadata: ["error": "\(error)"])
+                return internalError
+            default:
+                return .badRequest(error.description)
+            }
+        case let error as PostgresError where error.isConnectionProblem:
+            return .unavailable("the database is unreachable; retry shortly")
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return internalError
+        }
+    }
+
+    static var internalError: Problem { .internal }
+}
+
+extension Problem {
+    static let `internal` = Problem(
+        .internalServerError, kind: "internal", title: "Internal error",
+        detail: "the server failed; the failure was logged")
+}

@@ -1,0 +1,107 @@
+import Clinic
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import Projections
+import ServiceLifecycle
+
+/// How the HTTP server runs.
+public struct StippleServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest request body, in bytes (413 beyond).
+    public var bodyLimit: Int
+    public var subscriptions: SubscriptionStreamer.Configuration
+    public var settings: ClinicSettings
+    /// Keep the projections up to date inside the server process.
+    public var runProjections: Bool
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
+        subscriptions: SubscriptionStreamer.Configuration = .init(), settings: ClinicSettings = .standard,
+        runProjections: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.bodyLimit = bodyLimit
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.runProjections = runProjections
+    }
+}
+
+/// The server's parts, shared by the router and the services.
+public struct StippleApp: Sendable {
+    public let store: EventStore
+    public let configuration: StippleServerConfiguration
+    public let metrics: Metrics
+    public let keys: APIKeyStore
+
+    public init(store: EventStore, configuration: StippleServerConfiguration = .init()) {
+        self.store = store
+        self.configuration = configuration
+        self.metrics = Metrics()
+        self.keys = APIKeyStore(pool: store.pool)
+    }
+
+    /// The router with every route, and the table of those routes.
+    public func buildRouter() -> (router: Router<BasicRequestContext>, endpoints: [Endpoint]) {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware<BasicRequestContext>(metrics: metrics))
+        let routes = APIRoutes(router: router, keys: keys)
+        let handler = CommandHandler(
+            store: store, settings: configuration.settings, maxAttempts: 5, metrics: metrics, clock: { Date() })
+        SystemRoutes(routes: routes, store: store, metrics: metrics).register()
+        CommandRoutes(
+            routes: routes, handler: handler, idempotency: IdempotencyStore(pool: store.pool),
+            bodyLimit: configuration.bodyLimit
+        ).register()
+        QueryRoutes(routes: routes, pool: store.pool).register()
+        FeedRoutes(
+            routes: routes, store: store,
+            subscriptions: SubscriptionStreamer(
+                store: store, configuration: configuration.subscriptions, metrics: metrics)
+        ).register()
+        KeyRoutes(routes: routes, keys: keys, bodyLimit: configuration.bodyLimit).register()
+        return (router, routes.endpoints)
+    }
+
+    /// The Hummingbird application: the router, the projection runner as a service, graceful
+    /// shutdown through the service group that runs it.
+    public func buildApplication(
+        logger: Logger = Logger(label: "stipple.server"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let (router, _) = buildRouter()
+        var services: [any Service] = []
+        if configuration.runProjections {
+            services.append(
+                ProjectionService(runner: ProjectionRunner(store: store, projections: ClinicProjections.all())))
+        }
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "stipple"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+/// Keeps the read models following the log until shutdown.
+struct ProjectionService: Service {
+    let runner: ProjectionRunner
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runner.follow()
+                } catch {
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

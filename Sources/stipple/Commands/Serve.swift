@@ -1,0 +1,54 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import StippleServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (commands, queries, event feed, live subscriptions) until SIGTERM or SIGINT.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Option(help: "Database connections the server may hold.")
+    var connections = 16
+
+    @Flag(help: "Do not keep the projections up to date in this process (another one does).")
+    var noProjections = false
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (2...200).contains(connections) else { throw ValidationError("--connections must be 2–200") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let pool = try database.pool(maximumConnections: connections)
+            let applied = try await database.migrator().appliedVersions(pool: pool)
+            guard applied.contains(5) else {
+                throw UserError("the database lacks the API tables: run `stipple migrate`")
+            }
+            let app = StippleApp(
+                store: EventStore(pool: pool),
+                configuration: StippleServerConfiguration(host: host, port: port, runProjections: !noProjections))
+            var logger = Logger(label: "stipple.server")
+            logger.logLevel = .info
+            let host = self.host
+            let application = app.buildApplication(logger: logger) { port in
+                FileHandle.standardOutput.write(Data("Serving on http://\(host):\(port)\n".utf8))
+            }
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            await pool.close()
+        }
+    }
+}
