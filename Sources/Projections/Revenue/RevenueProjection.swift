@@ -152,7 +152,7 @@ public struct RevenueProjection: FoldingProjection {
             return
         }
         if movement.touchesMoney, let currency = movement.currency {
-            let day = DateComponents.utcDay(of: event.at)
+            let day = CalendarDay(event.at).description
             try output.write(
                 "revenue_daily",
                 [
@@ -207,27 +207,5 @@ public struct RevenueProjection: FoldingProjection {
             cash != 0 || earned != 0 || refunds != 0 || depositsTaken != 0 || depositsApplied != 0
                 || depositsForfeited != 0 || depositsRefunded != 0 || services != 0
         }
-    }
-}
-
-extension DateComponents {
-    /// `YYYY-MM-DD` of a date in UTC.
-    static func utcDay(of date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        // Civil-from-days (Howard Hinnant), to stay off Calendar on the hot path.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 }
