@@ -14,7 +14,13 @@ bash Scripts/deps.sh
 url="$(bash Scripts/pg.sh start)"
 echo "demo: PostgreSQL at $url (stop it with Scripts/pg.sh stop)" >&2
 echo "demo: building (release; the first build takes a few minutes)" >&2
-swift build -c release --product stipple 2>&1 | grep -E 'error|warning: |Compiling|Build complete' | tail -n 5 >&2
+log="$(mktemp)"
+if ! swift build -c release --product stipple >"$log" 2>&1; then
+    grep -E 'error' "$log" | head -n 20 >&2 || tail -n 30 "$log" >&2
+    echo "demo: the build failed (full log: $log)" >&2
+    exit 1
+fi
+rm -f "$log"
 export STIPPLE_DATABASE_URL="$url"
 export STIPPLE_SCHEMA_DIR="$here/Schema"
 exec "$(swift build -c release --show-bin-path)/stipple" demo "$@"
