@@ -177,20 +177,30 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Checks without a round trip whether the connection is still usable: a socket that
     /// turned readable while idle means the server closed it (or sent something to read).
     public func isAlive() async -> Bool {
+        (try? await onQueue { self.isAliveSync() }) ?? false
+    }
+
+    /// Alive and idle (not inside a transaction): fit to lend again. One trip to the queue.
+    public func isReusable() async -> Bool {
         (try? await onQueue { () -> Bool in
-            guard let connection = self.handle, PQstatus(connection) == CONNECTION_OK else { return false }
-            let socket = PQsocket(connection)
-            guard socket >= 0 else { return false }
-            // A killed backend sends its FATAL message and then closes: read until the socket is
-            // quiet; reaching end-of-file fails PQconsumeInput. Notices and notifications are fine.
-            for _ in 0..<4 {
-                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-                guard poll(&descriptor, 1, 0) > 0 else { return true }
-                if descriptor.revents & Int16(POLLERR | POLLNVAL) != 0 { return false }
-                guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { return false }
-            }
-            return false
+            guard self.isAliveSync(), let handle = self.handle else { return false }
+            return PQtransactionStatus(handle) == PQTRANS_IDLE
         }) ?? false
+    }
+
+    private func isAliveSync() -> Bool {
+        guard let connection = self.handle, PQstatus(connection) == CONNECTION_OK else { return false }
+        let socket = PQsocket(connection)
+        guard socket >= 0 else { return false }
+        // A killed backend sends its FATAL message and then closes: read until the socket is
+        // quiet; reaching end-of-file fails PQconsumeInput. Notices and notifications are fine.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return true }
+            if descriptor.revents & Int16(POLLERR | POLLNVAL) != 0 { return false }
+            guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { return false }
+        }
+        return false
     }
 
     /// Closes the connection; later calls fail with `.closed`.
@@ -269,7 +279,6 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: code, message: errorMessage(connection), query: query)
         }
         defer { PQclear(result) }
-        // PQexec returns the last result of a script; drain any others (none for PQexecParams).
         let status = PQresultStatus(result)
         switch status {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:

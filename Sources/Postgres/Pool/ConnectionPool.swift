@@ -79,9 +79,8 @@ public actor ConnectionPool {
 
     private func release(_ connection: PostgresConnection, failure: (any Error)? = nil) async {
         let broken = (failure as? PostgresError)?.isConnectionProblem ?? false
-        let alive = await connection.isAlive()
-        let inTransaction = await connection.isInTransaction()
-        if isClosed || broken || !alive || inTransaction {
+        let reusable = await connection.isReusable()
+        if isClosed || broken || !reusable {
             open -= 1
             await connection.close()
         } else {
