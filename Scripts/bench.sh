@@ -30,10 +30,10 @@ done
 
 if [ "$quick" -eq 1 ]; then
     sizes=(1000 3000 6000); runs=1
-    appends1=100; appends8=160; appends100=20; growth_appends=100; queries=50
+    appends1=100; appends8=160; appends100=20; growth_appends=100; queries=50; history_clients=1000
 else
     sizes=(10000 100000 "$events")
-    appends1=2000; appends8=4000; appends100=200; growth_appends=1000; queries=1000
+    appends1=2000; appends8=4000; appends100=200; growth_appends=1000; queries=1000; history_clients=30000
 fi
 [ ${#custom_sizes[@]} -eq 3 ] && sizes=("${custom_sizes[@]}")
 largest="${sizes[2]}"
@@ -67,15 +67,21 @@ mv "$results" "$bench_dir/results.txt"; results="$bench_dir/results.txt"
 port="$(cat "$bench_dir/port")"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 psql_() { "$pgbin/psql" -X -q -h 127.0.0.1 -p "$port" -U stipple -v ON_ERROR_STOP=1 "$@"; }
-psql_ -d stipple -c "CREATE DATABASE bench_append" -c "CREATE DATABASE clinic"
+psql_ -d stipple -c "CREATE DATABASE bench_append" -c "CREATE DATABASE clinic" -c "CREATE DATABASE bench_nochain"
 base_url="${url%/stipple}"
 append_url="$base_url/bench_append"
 clinic_url="$base_url/clinic"
+nochain_url="$base_url/bench_nochain"
 settings="$(psql_ -d stipple -At -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_sync_method', 'full_page_writes')")"
 echo "bench: cluster $url ($settings)" >&2
 "$bin" migrate --url "$append_url"
 "$bin" migrate --url "$clinic_url"
+"$bin" migrate --url "$nochain_url"
+# A diagnostic only: the events table without its hash-chain trigger (and the NOT NULLs it fills),
+# to measure what the chain costs an append. Stipple itself never runs like this.
+psql_ -d bench_nochain -c "ALTER TABLE events DISABLE TRIGGER zz_events_hash_chain" \
+    -c "ALTER TABLE events ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL"
 
 # --- baseline tables: the events row shape and unique indexes, no CHECKs, no hash-chain trigger --
 data="$("$bin" payload | sed -n 1p)"
@@ -218,7 +224,8 @@ interleave "$runs" \
     "stipple_run append1 --url $append_url --writers 1 --appends $appends1" \
     "pgbench_run base.append1 $scripts/insert1.sql 1 $appends1 1" \
     "pgbench_run base.chained1 $scripts/chained1.sql 1 $appends1 1" \
-    "pgbench_run base.fn1 $scripts/fn1.sql 1 $appends1 1"
+    "pgbench_run base.fn1 $scripts/fn1.sql 1 $appends1 1" \
+    "stipple_run diag.nochain1 --url $nochain_url --writers 1 --appends $appends1"
 interleave "$runs" \
     "stipple_run append8 --url $append_url --writers 8 --appends $appends8" \
     "pgbench_run base.append8 $scripts/insert1.sql 8 $(( appends8 / 8 )) 1"
@@ -249,6 +256,10 @@ pgbench_readall
 stipple fold --url "$clinic_url"
 "$bin" queries --url "$clinic_url" --count "$queries" | tee -a "$results" >&2
 
+# --- 4. generating a history in memory (no database; 30000 clients is about 1.6M events) ------
+echo "bench: generating $history_clients clients' history in memory" >&2
+"$bin" history --clients "$history_clients" --runs "$runs" | tee -a "$results" >&2
+
 # --- the report -----------------------------------------------------------------------------
 get() { awk -v k="$1" -v f="${2:-3}" '$1 == "RESULT" && $2 == k {v=$f} END {print v}' "$results"; }
 fmt() { awk -v v="$1" 'BEGIN {if (v >= 1000) printf "%.0f", v; else if (v >= 10) printf "%.1f", v; else printf "%.2f", v}'; }
@@ -273,6 +284,8 @@ lat  "  pgbench latency" base.append1
 line "append 1 event, 1 writer" append1.rate base.chained1.rate "pgbench +CHECKs+chain trig" 0.8
 line "append 1 event, 1 writer" append1.rate base.fn1.rate "pgbench stipple_append_batch" 0.8
 lat  "  pgbench append_batch latency" base.fn1
+line "  diagnostic: NO chain trigger" diag.nochain1.rate base.append1.rate "pgbench INSERT, 1 client" 0.8
+lat  "  stipple latency, no chain trigger" diag.nochain1
 line "append 1 event, 8 writers" append8.rate base.append8.rate "pgbench INSERT, 8 clients" 1.0
 lat  "  stipple latency" append8
 lat  "  pgbench latency" base.append8
@@ -299,5 +312,7 @@ for size in "${sizes[@]}"; do
         "$(awk -v s="$(get "growth.$size.rebuild.seconds")" -v n="$size" 'BEGIN {printf "%.1f", s*1e6/n}')"
 done
 echo
+printf '%-34s %10s events/s [%s]  (%s events, %s clients, in memory, no database)\n' "generate history in memory" \
+    "$(fmt "$(get history.rate)")" "$(spread history.rate)" "$(fmt "$(get history.events)")" "$history_clients"
 echo "generation: $(grep '^RESULT generate' "$results" | awk '{printf "%s %.0f events/s; ", $2, $3}')"
 echo "total bench time: $(awk -v a="$started" -v b="$(now)" 'BEGIN {printf "%.0f s", b-a}')"

@@ -14,16 +14,20 @@ import Postgres
 //   stipple-bench fold     --url U --runs R [--page 1000]
 //   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 2000]
 //   stipple-bench queries  --url U --count N
+//   stipple-bench history  --clients C --runs R [--seed 1]   generation in memory (30000 clients: ~1.6M events)
 
 func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventStore {
     let configuration = try PostgresConfiguration(try options.string("url"), applicationName: "stipple-bench")
-    return EventStore(pool: ConnectionPool(configuration: configuration, maximumConnections: connections))
+    let pool = ConnectionPool(configuration: configuration, maximumConnections: connections)
+    // With STIPPLE_MASTER_KEY(_FILE) set, client personal data is sealed and opened as in production.
+    let vault = try MasterKey.fromEnvironment().map { PersonalDataVault(pool: pool, masterKey: $0) }
+    return EventStore(pool: pool, vault: vault)
 }
 
 func runBench() async throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
     guard let command = arguments.first else {
-        throw BenchError.usage("stipple-bench migrate|payload|append|generate|readall|fold|rebuild|queries --url …")
+        throw BenchError.usage("stipple-bench migrate|payload|append|generate|history|readall|fold|rebuild|queries --url …")
     }
     let options = try BenchOptions(Array(arguments.dropFirst()))
     switch command {
@@ -105,6 +109,20 @@ func runBench() async throws {
         Report.figure("\(key).seconds", times, unit: "s")
         Report.figure("\(key).rss", peaks, unit: "MiB")
         await store.pool.close()
+    case "history":
+        let clients = try options.int("clients", default: 30_000)
+        let seed = UInt64(try options.int("seed", default: 1))
+        _ = HistoryCase.run(clients: min(clients, 1000), seed: seed)  // warm-up
+        var rates: [Double] = []
+        var events = 0
+        for index in 0..<(try options.int("runs", default: 3)) {
+            let run = HistoryCase.run(clients: clients, seed: seed)
+            rates.append(run.rate)
+            events = run.events
+            Report.note("history run \(index + 1): \(run.events) events, \(Int(run.rate)) events/s")
+        }
+        Report.figure("history.events", [Double(events)], unit: "events")
+        Report.figure("history.rate", rates, unit: "events/s")
     case "queries":
         let store = try openStore(options, connections: 2)
         try await QueryCase.run(pool: store.pool, count: try options.int("count", default: 1000))

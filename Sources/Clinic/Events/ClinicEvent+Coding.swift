@@ -16,7 +16,7 @@ extension ClinicEvent {
         guard let decoder = decodersByType[type] else {
             throw UnknownEventType(type: type, schemaVersion: schemaVersion)
         }
-        return try decoder.decode(schemaVersion: schemaVersion, data: data, decoder: ClinicJSON.makeDecoder())
+        return try decoder.decode(schemaVersion: schemaVersion, data: data, decoder: ClinicJSON.sharedDecoder)
     }
 
     /// Type names and current schema versions of every event this module writes.
@@ -37,6 +37,10 @@ public enum ClinicJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
+
+    /// One decoder for every stored event: `decode` is safe to call concurrently, and making a
+    /// decoder per event was a visible share of decoding a batch.
+    static let sharedDecoder = makeDecoder()
 
     /// A decoder with ISO-8601 dates.
     public static func makeDecoder() -> JSONDecoder {

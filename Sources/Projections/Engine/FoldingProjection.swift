@@ -21,6 +21,11 @@ public protocol FoldingProjection: Projection {
     /// Applies one event: updates the state, writes rows to `output`. Throw to refuse an event.
     func fold(_ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput)
         throws
+    /// Rows that depend only on a key's state at the end of a batch, called once per key the batch
+    /// touched after folding it (the default writes nothing). They must be upserts on the key, so
+    /// that only the latest counts: a rebuild calls `finish` once per key, with its final state,
+    /// when the state leaves its cache or at the end, instead of after every batch.
+    func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws
 }
 
 extension FoldingProjection {
@@ -44,21 +49,66 @@ extension FoldingProjection {
         }
     }
 
+    /// Rows that depend only on a key's state at the end of a batch (called once per key the batch
+    /// touched, after folding it; the default writes nothing). Work that `fold` would repeat for every
+    /// event of the key, though only the last row survives, belongs here.
+    public func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws {}
+
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
-        var keys: [String] = []
-        var keyed: [(String, ProjectionBatch.Item)] = []
-        var seen = Set<String>()
-        for item in batch.items {
-            guard let key = stateKey(for: item.recorded) else { continue }
-            keyed.append((key, item))
-            if seen.insert(key).inserted { keys.append(key) }
-        }
+        let (keys, keyed) = keyedItems(batch)
         guard !keyed.isEmpty else { return }
         var states = try await loadStates(keys, schema: schema, on: connection)
         var output = ProjectionOutput(tables: tables)
-        for (key, item) in keyed {
+        try foldBatch(batch, keyed, keys: keys, states: &states, into: &output)
+        try await saveStates(states, schema: schema, on: connection)
+        try await writeRows(output, schema: schema, on: connection)
+    }
+
+    /// A rebuild keeps the fold states in memory across batches (a bounded number of them).
+    public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
+        -> any ProjectionBuilder
+    {
+        FoldingBuilder(projection: self, schema: schema)
+    }
+
+    /// Runs the pure fold over events in memory (no database): for tests and benchmarks.
+    public func foldInMemory(_ batch: ProjectionBatch, states: inout [String: State]) throws -> ProjectionOutput {
+        var output = ProjectionOutput(tables: tables)
+        let (keys, keyed) = keyedItems(batch)
+        try foldBatch(batch, keyed, keys: keys, states: &states, into: &output)
+        return output
+    }
+
+    /// The keys of the batch's events that have one, with the events' indices in the batch, and
+    /// the keys in first-seen order. (Indices, not copies of the items: copying an item retains
+    /// every reference it holds.)
+    func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(key: String, index: Int)]) {
+        var keys: [String] = []
+        var keyed: [(key: String, index: Int)] = []
+        keyed.reserveCapacity(batch.items.count)
+        var seen = Set<String>()
+        for index in batch.items.indices {
+            guard let key = stateKey(for: batch.items[index].recorded) else { continue }
+            keyed.append((key, index))
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        return (keys, keyed)
+    }
+
+    /// Folds `keyed` into `states` (a missing key starts from `initialState`), then, if `finishing`,
+    /// calls `finish` once per key; a refusal becomes a `ProjectionFailure` naming the event (for
+    /// `finish`, the key's last event in the batch). Returns each key's last event.
+    @discardableResult
+    func foldBatch(
+        _ batch: ProjectionBatch, _ keyed: [(key: String, index: Int)], keys: [String], states: inout [String: State],
+        into output: inout ProjectionOutput, finishing: Bool = true
+    ) throws -> [String: RecordedEvent] {
+        var lastIndex: [String: Int] = [:]
+        for (key, index) in keyed {
+            let item = batch.items[index]
             let event = try item.clinicEvent(for: name)
-            var state = states[key] ?? initialState(for: key)
+            // Taken out of the dictionary while it is folded, so its arrays are not copied on write.
+            var state = states.removeValue(forKey: key) ?? initialState(for: key)
             do {
                 try fold(&state, event, recorded: item.recorded, into: &output)
             } catch let failure as ProjectionFailure {
@@ -67,26 +117,35 @@ extension FoldingProjection {
                 throw ProjectionFailure(projection: name, event: item.recorded, reason: String(describing: error))
             }
             states[key] = state
+            lastIndex[key] = index
         }
-        try await saveStates(states, schema: schema, on: connection)
+        let lastEvents = lastIndex.mapValues { batch.items[$0].recorded }
+        guard finishing else { return lastEvents }
+        for key in keys {
+            guard let state = states[key], let event = lastEvents[key] else { continue }
+            try finishKey(state, key: key, lastEvent: event, into: &output)
+        }
+        return lastEvents
+    }
+
+    /// `finish` for one key; a refusal names `lastEvent`.
+    func finishKey(_ state: State, key: String, lastEvent: RecordedEvent, into output: inout ProjectionOutput) throws {
+        do {
+            try finish(state, key: key, into: &output)
+        } catch let failure as ProjectionFailure {
+            throw failure
+        } catch {
+            throw ProjectionFailure(projection: name, event: lastEvent, reason: String(describing: error))
+        }
+    }
+
+    func writeRows(_ output: ProjectionOutput, schema: String, on connection: PostgresConnection) async throws {
         for table in tables {
             try await BulkWriter.write(output.rows(for: table.name), to: table, schema: schema, on: connection)
         }
     }
 
-    /// Runs the pure fold over events in memory (no database): for tests and benchmarks.
-    public func foldInMemory(_ batch: ProjectionBatch, states: inout [String: State]) throws -> ProjectionOutput {
-        var output = ProjectionOutput(tables: tables)
-        for item in batch.items {
-            guard let key = stateKey(for: item.recorded) else { continue }
-            var state = states[key] ?? initialState(for: key)
-            try fold(&state, try item.clinicEvent(for: name), recorded: item.recorded, into: &output)
-            states[key] = state
-        }
-        return output
-    }
-
-    private func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
+    func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
         -> [String: State]
     {
         let array = "[" + keys.map { key -> String in
@@ -109,7 +168,7 @@ extension FoldingProjection {
         return states
     }
 
-    private func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws {
+    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

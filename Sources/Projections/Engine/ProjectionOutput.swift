@@ -1,8 +1,17 @@
+import Foundation
+
 /// The rows one batch produces, merged in memory by key so each table gets one write.
 public struct ProjectionOutput: Sendable {
-    private(set) var rows: [String: [String: Row]] = [:]
-    private(set) var order: [String: [String]] = [:]
+    /// One table's rows: each key once, in first-written order.
+    struct TableRows: Sendable {
+        var slots: [String: Int] = [:]
+        var rows: [Row] = []
+    }
+
+    private var stored: [String: TableRows] = [:]
     private let tables: [String: TableSpec]
+    /// Keys whose rows `FoldingProjection.finish` writes, with the business time of their last event.
+    private var pending: [String: Date] = [:]
 
     init(tables: [TableSpec]) {
         var byName: [String: TableSpec] = [:]
@@ -14,38 +23,55 @@ public struct ProjectionOutput: Sendable {
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {
         guard let spec = tables[table] else { throw EngineError.unknownTable(table) }
-        let key = spec.primaryKey.map { column -> String in
-            var text = ""
-            (row[column] ?? .null).appendJSON(to: &text)
-            return text
-        }.joined(separator: "\u{1F}")
-        if rows[table]?[key] == nil {
-            order[table, default: []].append(key)
-            rows[table, default: [:]][key] = row
+        var key = ""
+        for (index, column) in spec.primaryKey.enumerated() {
+            if index > 0 { key += "\u{1F}" }
+            (row[column] ?? .null).appendJSON(to: &key)
+        }
+        Self.merge(row, key: key, mode: spec.mode, into: &stored[table, default: TableRows()])
+    }
+
+    private static func merge(_ row: Row, key: String, mode: TableSpec.Mode, into table: inout TableRows) {
+        guard let slot = table.slots[key] else {
+            table.slots[key] = table.rows.count
+            table.rows.append(row)
             return
         }
-        switch spec.mode {
+        switch mode {
         case .upsert:
-            rows[table]?[key] = row
+            table.rows[slot] = row
         case .insert:
             break
         case .accumulate(let sums):
-            guard var stored = rows[table]?[key] else { return }
+            var merged = table.rows[slot]
             for column in sums {
-                switch (stored[column], row[column]) {
-                case (.int(let a), .int(let b)): stored[column] = .int(a + b)
-                case (.double(let a), .double(let b)): stored[column] = .double(a + b)
-                case (_, let value?): stored[column] = value
+                switch (merged[column], row[column]) {
+                case (.int(let a), .int(let b)): merged[column] = .int(a + b)
+                case (.double(let a), .double(let b)): merged[column] = .double(a + b)
+                case (_, let value?): merged[column] = value
                 default: break
                 }
             }
-            rows[table]?[key] = stored
+            table.rows[slot] = merged
         }
     }
 
+    /// Notes that `key` needs its row written by `finish`, as of `time` (the latest note wins).
+    public mutating func markPending(_ key: String, at time: Date) {
+        pending[key] = time
+    }
+
+    /// The time of the latest `markPending` for `key` in this batch, or nil.
+    public func pendingTime(for key: String) -> Date? {
+        pending[key]
+    }
+
+    /// Every key noted by `markPending`, with its time.
+    var pendingTimes: [String: Date] { pending }
+
     /// The rows for `table` in first-written order.
     func rows(for table: String) -> [Row] {
-        (order[table] ?? []).compactMap { rows[table]?[$0] }
+        stored[table]?.rows ?? []
     }
 }
 

@@ -130,7 +130,13 @@ public struct ForecastFold: FoldingProjection {
         default:
             return
         }
-        try output.write("forecast_clients", try row(for: state, now: event.at))
+        // Only the last row per client per batch survives the upsert: predict once, in `finish`.
+        output.markPending(state.clientID, at: event.at)
+    }
+
+    public func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws {
+        guard let now = output.pendingTime(for: state.clientID) else { return }
+        try output.write("forecast_clients", try row(for: state, now: now))
     }
 
     /// The row for a client's current prediction, made at `now`.
@@ -152,9 +158,7 @@ public struct ForecastFold: FoldingProjection {
             reason = error.description
             prediction = nil
         }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = Self.encoder
         let price = state.price
         let lastTreatment = (state.sessions + state.touchUps).max()
         return [
@@ -174,6 +178,14 @@ public struct ForecastFold: FoldingProjection {
             "subject": .json(try encoder.encode(subject)),
         ]
     }
+
+    /// One encoder for every row (`encode` is safe to call concurrently).
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 
     /// The diluent fraction in a pigment mix description such as "Charcoal, 20% diluted";
     /// nil when the text holds no percentage.

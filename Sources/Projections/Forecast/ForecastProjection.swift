@@ -30,6 +30,15 @@ public struct ForecastProjection: Projection {
         try await ForecastFold(parameters: settings.parameters, threshold: settings.threshold)
             .apply(batch, in: schema, on: connection)
     }
+
+    /// Loads the schema's parameters once for the whole rebuild.
+    public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
+        -> any ProjectionBuilder
+    {
+        let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
+        return try await ForecastFold(parameters: settings.parameters, threshold: settings.threshold)
+            .makeBuilder(in: schema, on: connection)
+    }
 }
 
 /// The population parameters a forecast schema predicts with.

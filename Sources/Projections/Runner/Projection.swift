@@ -15,6 +15,45 @@ public protocol Projection: Sendable {
     func createTables(in schema: String, on connection: PostgresConnection) async throws
     /// Applies a batch of events, in log order, to the tables in `schema`.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
+    /// A writer for a rebuild into `schema`, fresh and created by `createTables`. The runner is the
+    /// schema's only writer until the swap, so a builder may keep state in memory between batches.
+    func makeBuilder(in schema: String, on connection: PostgresConnection) async throws -> any ProjectionBuilder
+}
+
+/// Fills a fresh schema during a rebuild, batch by batch, with the runner as its only writer.
+///
+/// The runner calls `apply` for every batch in log order (each in a transaction), then `finish`
+/// once, in the transaction that swaps the schema in: after `finish` the schema must hold exactly
+/// what `Projection.apply` over the same events would have written.
+public protocol ProjectionBuilder: AnyObject {
+    func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
+    func finish(on connection: PostgresConnection) async throws
+}
+
+extension Projection {
+    /// By default a rebuild applies each batch as live following does.
+    public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
+        -> any ProjectionBuilder
+    {
+        ApplyingBuilder(projection: self, schema: schema)
+    }
+}
+
+/// The builder that keeps nothing in memory: `Projection.apply` per batch.
+final class ApplyingBuilder: ProjectionBuilder {
+    let projection: any Projection
+    let schema: String
+
+    init(projection: any Projection, schema: String) {
+        self.projection = projection
+        self.schema = schema
+    }
+
+    func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        try await projection.apply(batch, in: schema, on: connection)
+    }
+
+    func finish(on connection: PostgresConnection) async throws {}
 }
 
 /// Raised by a projection that cannot apply an event: the runner stops that projection

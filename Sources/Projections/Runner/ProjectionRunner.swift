@@ -85,7 +85,7 @@ public final class ProjectionRunner: Sendable {
     /// (unless it is stopped on a poison event). Returns the names it rebuilt.
     @discardableResult
     public func prepare() async throws -> [String] {
-        var rebuilt: [String] = []
+        var changed: [String] = []
         for state in try await states() where state.storedVersion != state.codeVersion {
             let projection = try projection(named: state.name)
             if state.updatedAt == nil {
@@ -93,14 +93,12 @@ public final class ProjectionRunner: Sendable {
                 continue
             }
             guard !state.isFailed else { continue }
-            do {
-                try await rebuild(state.name)
-                rebuilt.append(state.name)
-            } catch let failure as ProjectionFailure {
-                try await markFailed(state.name, failure)
-            }
+            changed.append(state.name)
         }
-        return rebuilt
+        guard !changed.isEmpty else { return [] }
+        let failures = try await rebuildAll(changed)
+        for failure in failures { try await markFailed(failure.projection, failure) }
+        return changed.filter { name in !failures.contains { $0.projection == name } }
     }
 
     /// A projection seen for the first time: empty tables at position 0, filled by `catchUp`.
@@ -235,29 +233,142 @@ public final class ProjectionRunner: Sendable {
     // MARK: - Rebuilds
 
     /// Rebuilds one projection into a fresh schema and swaps it in at the end; queries keep
-    /// answering from the old schema meanwhile. Clears a failure.
+    /// answering from the old schema meanwhile. Clears a failure. Throws the `ProjectionFailure`
+    /// of an event the projection refuses, leaving the live schema as it was.
     public func rebuild(_ name: String) async throws {
-        let projection = try projection(named: name)
-        let scratch = name + "__rebuild"
-        var position = try await build(projection, into: scratch, upTo: nil)
-        try await pool.withTransaction { connection in
-            try await connection.execute(
-                """
-                INSERT INTO projection_checkpoints (name, version, position) VALUES (\(name), \(projection.version), 0)
-                ON CONFLICT (name) DO NOTHING
-                """)
-            // Hold the checkpoint row: a live runner's next batch waits here, then sees the new position.
-            try await connection.query("SELECT 1 FROM projection_checkpoints WHERE name = \(name) FOR UPDATE")
-            position = try await self.applyRange(projection, schema: scratch, after: position, upTo: nil, on: connection)
-            try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: name) CASCADE")
-            try await connection.execute("ALTER SCHEMA \(identifier: scratch) RENAME TO \(identifier: name)")
-            try await connection.execute(
-                """
-                UPDATE projection_checkpoints
-                SET position = \(position), version = \(projection.version), status = 'running', error = NULL,
-                    failed_position = NULL, updated_at = now()
-                WHERE name = \(name)
-                """)
+        if let failure = try await rebuildAll([name]).first { throw failure }
+    }
+
+    /// Rebuilds several projections together, each into a fresh schema swapped in at the end.
+    ///
+    /// The log is read once: each batch is read and decoded once (the next one while the current
+    /// one is written) and fed to every projection's `ProjectionBuilder`, which may keep its fold
+    /// states in memory, since the rebuild is the only writer of its scratch schema. The swaps
+    /// happen in one transaction, after the events appended meanwhile. A projection that refuses
+    /// an event drops out (its scratch schema is dropped, its live schema and checkpoint stay as
+    /// they were) and its `ProjectionFailure` is returned; the others go on.
+    @discardableResult
+    public func rebuildAll(_ names: [String]) async throws -> [ProjectionFailure] {
+        var selected: [any Projection] = []
+        for name in names where !selected.contains(where: { $0.name == name }) {
+            selected.append(try projection(named: name))
+        }
+        guard !selected.isEmpty else { return [] }
+        let label = selected.count == 1 ? selected[0].name : "all"
+        var building: [Building] = []
+        var failures: [ProjectionFailure] = []
+        do {
+            try await pool.withConnection { connection in
+                for projection in selected {
+                    let scratch = projection.name + "__rebuild"
+                    try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
+                    try await connection.execute("CREATE SCHEMA \(identifier: scratch)")
+                    try await projection.createTables(in: scratch, on: connection)
+                    let builder = try await projection.makeBuilder(in: scratch, on: connection)
+                    building.append(Building(projection: projection, scratch: scratch, builder: builder))
+                }
+            }
+            let head = try await resolveHead(nil)
+            var position: Int64 = 0
+            var applied = 0
+            var next = try await readBatch(after: 0, upTo: head)
+            while let last = next.lastPosition {
+                let batch = next
+                async let following = readBatch(after: last, upTo: head)
+                try await pool.withTransaction { connection in
+                    try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                }
+                position = last
+                applied += batch.items.count
+                progress?(Progress(projection: label, position: position, head: head, eventsApplied: applied))
+                next = try await following
+            }
+            try await pool.withTransaction { connection in
+                for entry in building {
+                    let name = entry.projection.name
+                    try await connection.execute(
+                        """
+                        INSERT INTO projection_checkpoints (name, version, position)
+                        VALUES (\(name), \(entry.projection.version), 0)
+                        ON CONFLICT (name) DO NOTHING
+                        """)
+                    // Hold the checkpoint row: a live runner's next batch waits here, then sees the new position.
+                    try await connection.query("SELECT 1 FROM projection_checkpoints WHERE name = \(name) FOR UPDATE")
+                }
+                // The events appended since the rebuild read the head.
+                let tailHead = try await resolveHead(nil)
+                while position < tailHead {
+                    let batch = try await readBatch(after: position, upTo: tailHead)
+                    guard let last = batch.lastPosition else { break }
+                    try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                    position = last
+                }
+                var finished: [Building] = []
+                for entry in building {
+                    do {
+                        try await entry.builder.finish(on: connection)
+                        finished.append(entry)
+                    } catch let failure as ProjectionFailure {
+                        failures.append(failure)
+                    }
+                }
+                for entry in finished {
+                    let name = entry.projection.name
+                    try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: name) CASCADE")
+                    try await connection.execute("ALTER SCHEMA \(identifier: entry.scratch) RENAME TO \(identifier: name)")
+                    try await connection.execute(
+                        """
+                        UPDATE projection_checkpoints
+                        SET position = \(position), version = \(entry.projection.version), status = 'running',
+                            error = NULL, failed_position = NULL, updated_at = now()
+                        WHERE name = \(name)
+                        """)
+                }
+            }
+        } catch {
+            await dropScratch(building.map(\.scratch) + failures.map { $0.projection + "__rebuild" })
+            throw error
+        }
+        await dropScratch(failures.map { $0.projection + "__rebuild" })
+        return failures
+    }
+
+    /// A projection being rebuilt.
+    private struct Building {
+        var projection: any Projection
+        var scratch: String
+        var builder: any ProjectionBuilder
+    }
+
+    /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
+    /// (A refusal is thrown by Swift code, not by a failed statement, so the transaction goes on.)
+    private static func feed(
+        _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure],
+        on connection: PostgresConnection
+    ) async throws {
+        var index = 0
+        while index < building.count {
+            do {
+                try await building[index].builder.apply(batch, on: connection)
+                index += 1
+            } catch let failure as ProjectionFailure {
+                failures.append(failure)
+                building.remove(at: index)
+            }
+        }
+    }
+
+    /// The events in (after, upTo], up to one batch, decoded.
+    private func readBatch(after position: Int64, upTo head: Int64) async throws -> ProjectionBatch {
+        guard position < head else { return ProjectionBatch(items: []) }
+        let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
+        return ProjectionBatch(events: page.events)
+    }
+
+    private func dropScratch(_ schemas: [String]) async {
+        guard !schemas.isEmpty else { return }
+        _ = try? await pool.withConnection { connection in
+            for schema in schemas { try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE") }
         }
     }
 
@@ -290,21 +401,6 @@ public final class ProjectionRunner: Sendable {
         }
         _ = try await pool.withConnection { connection in
             try await connection.execute("UPDATE projection_snapshots SET complete = true WHERE schema_name = \(schema)")
-        }
-    }
-
-    /// Creates `schema` afresh with the projection's tables and fills it up to `upTo` (nil: the head).
-    private func build(_ projection: any Projection, into schema: String, upTo: Int64?) async throws -> Int64 {
-        try await pool.withConnection { connection in
-            try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
-            try await connection.execute("CREATE SCHEMA \(identifier: schema)")
-            try await projection.createTables(in: schema, on: connection)
-        }
-        do {
-            return try await applyRange(projection, schema: schema, after: 0, upTo: upTo, on: nil)
-        } catch {
-            _ = try? await pool.withConnection { try await $0.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE") }
-            throw error
         }
     }
 

@@ -33,7 +33,7 @@ struct Rebuild: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let pool = try database.pool()
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let reporter = SharedProgress("rebuild")
             let runner = ProjectionRunner(store: store, projections: ClinicProjections.all()) { update in
                 reporter.update(done: Int(update.position), total: Int(update.head))
@@ -48,7 +48,7 @@ struct Rebuild: AsyncParsableCommand {
                 reporter.finish(Int(position))
                 print("Built \(names.joined(separator: ", ")) as of position \(position) into schema \(into).")
             } else {
-                for name in names { try await runner.rebuild(name) }
+                if let failure = try await runner.rebuildAll(names).first { throw failure }
                 let head = try await store.headPosition()
                 reporter.finish(Int(head))
                 let seconds = Date().timeIntervalSince(started)

@@ -90,18 +90,6 @@ struct ClinicHistoryTests {
         #expect(replay.treatmentsWithBadBatch == 0)
         #expect(replay.typeCounts["client.session-performed", default: 0] > 100)
     }
-
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["STIPPLE_PERF"] != nil))
-    func aMillionEventsAreGeneratedQuickly() {
-        let clock = ContinuousClock()
-        var count = 0
-        let elapsed = clock.measure {
-            for _ in ClinicHistory(HistoryConfiguration(seed: 1, clientCount: 30_000)) { count += 1 }
-        }
-        print("generated \(count) events in \(elapsed)")
-        #expect(count > 1_000_000)
-        #expect(elapsed < .seconds(60))
-    }
 }
 
 /// Folds a generated history into per-stream states, checking on the way what must hold in any valid history.
