@@ -23,4 +23,9 @@ fi
 rm -f "$log"
 export STIPPLE_DATABASE_URL="$url"
 export STIPPLE_SCHEMA_DIR="$here/Schema"
+# Client personal data is encrypted under keys wrapped by this master key; `stipple demo` creates
+# the file (32 random bytes, base64, mode 600) when it does not exist yet. Keep it: without it the
+# demo clients' personal data cannot be read.
+export STIPPLE_MASTER_KEY_FILE="${STIPPLE_MASTER_KEY_FILE:-$here/.stipple/master.key}"
+echo "demo: master key file $STIPPLE_MASTER_KEY_FILE (export STIPPLE_MASTER_KEY_FILE=$STIPPLE_MASTER_KEY_FILE to explore)" >&2
 exec "$(swift build -c release --show-bin-path)/stipple" demo "$@"

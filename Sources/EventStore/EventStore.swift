@@ -30,12 +30,17 @@ public final class EventStore: Sendable {
 
     public let pool: ConnectionPool
     public let limits: Limits
+    /// Encrypts personal data on append and decrypts it on read; nil stores and returns data as given.
+    public let vault: PersonalDataVault?
     private let committer: GroupCommitter
     private let validator: EventValidator
 
-    public init(pool: ConnectionPool, limits: Limits = Limits()) {
+    /// A store over `pool`. Give a `vault` wherever events may hold personal data (the clinic's do):
+    /// without one, `personal` values are stored as given.
+    public init(pool: ConnectionPool, limits: Limits = Limits(), vault: PersonalDataVault? = nil) {
         self.pool = pool
         self.limits = limits
+        self.vault = vault
         self.committer = GroupCommitter(pool: pool)
         self.validator = EventValidator(limits: limits)
     }
@@ -45,7 +50,8 @@ public final class EventStore: Sendable {
         configuration: PostgresConfiguration, maximumConnections: Int = 8, limits: Limits = Limits()
     ) {
         self.init(
-            pool: ConnectionPool(configuration: configuration, maximumConnections: maximumConnections), limits: limits)
+            pool: ConnectionPool(configuration: configuration, maximumConnections: maximumConnections), limits: limits,
+            vault: nil)
     }
 
     // MARK: - Append
@@ -69,7 +75,8 @@ public final class EventStore: Sendable {
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         guard !appends.isEmpty else { throw EventStoreError.noEvents(stream: "(none)") }
         try validator.validate(appends)
-        return try await committer.submit(appends)
+        guard let vault else { return try await committer.submit(appends) }
+        return try await committer.submit(try await vault.seal(appends))
     }
 
     // MARK: - Reads
@@ -172,7 +179,9 @@ public final class EventStore: Sendable {
     }
 
     private func fetch(_ sql: SQL) async throws -> [RecordedEvent] {
-        try Self.decodeEvents(try await run(sql))
+        let events = try Self.decodeEvents(try await run(sql))
+        guard let vault else { return events }
+        return try await vault.open(events)
     }
 
     static func decodeEvents(_ rows: QueryResult) throws -> [RecordedEvent] {

@@ -24,6 +24,7 @@ struct Stipple: AsyncParsableCommand {
             Forecast.self,
             Serve.self,
             Keys.self,
+            Forget.self,
         ]
     )
 }

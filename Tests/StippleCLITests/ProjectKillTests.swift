@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Postgres
 import TestSupport
@@ -37,6 +38,9 @@ struct ProjectKillTests {
                 let process = Process()
                 process.executableURL = CLIRunner.executable
                 process.arguments = ["project", "--batch-size", "25", "--database-url", url]
+                var environment = ProcessInfo.processInfo.environment
+                environment[MasterKey.valueVariable] = TestDatabase.testMasterKeyText
+                process.environment = environment
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()

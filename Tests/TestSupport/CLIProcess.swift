@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import Synchronization
 
@@ -22,6 +23,9 @@ public final class CLIProcess {
         process.currentDirectoryURL = TestDatabase.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "STIPPLE_DATABASE_URL")
+        // The test databases' master key, unless a test gives its own.
+        environment.removeValue(forKey: MasterKey.fileVariable)
+        environment[MasterKey.valueVariable] = TestDatabase.testMasterKeyText
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let outputPipe = Pipe()

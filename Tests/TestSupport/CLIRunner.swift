@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// Runs the built `stipple` executable and captures what it prints.
@@ -31,6 +32,9 @@ public enum CLIRunner {
         process.currentDirectoryURL = TestDatabase.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "STIPPLE_DATABASE_URL")
+        // The test databases' master key, unless a test gives its own (or removes it with an empty value).
+        environment.removeValue(forKey: MasterKey.fileVariable)
+        environment[MasterKey.valueVariable] = TestDatabase.testMasterKeyText
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let output = Pipe()
@@ -49,5 +53,22 @@ public enum CLIRunner {
         return CLIRun(
             exitCode: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+extension CLIRunner {
+    /// `run` on a thread of its own: waiting for the child then holds no thread of the small pool Swift
+    /// concurrency runs the (parallel) tests on, so slow CLI runs cannot starve other suites.
+    public static func runDetached(_ arguments: [String], environment: [String: String] = [:], input: String? = nil)
+        async throws -> CLIRun
+    {
+        try await detached { try run(arguments, environment: environment, input: input) }
+    }
+
+    /// Runs blocking `work` on a new thread and returns its result.
+    public static func detached<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 }

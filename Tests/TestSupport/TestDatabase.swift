@@ -10,6 +10,15 @@ public struct TestDatabase: Sendable {
     public let pool: ConnectionPool
     public let store: EventStore
 
+    /// The master key every test database and every `stipple` run by the tests uses (hex, 32 bytes):
+    /// client personal data is sealed with keys wrapped by it.
+    public static let testMasterKeyText = "53544950504c452d746573742d6d61737465722d6b65792d3030303030303031"
+
+    /// `testMasterKeyText` as a key.
+    public static var testMasterKey: MasterKey {
+        get throws { try MasterKey(text: testMasterKeyText, source: "TestDatabase.testMasterKeyText") }
+    }
+
     /// The admin URL tests create their databases from.
     public static func serverConfiguration() throws -> PostgresConfiguration {
         let environment = ProcessInfo.processInfo.environment
@@ -44,19 +53,40 @@ public struct TestDatabase: Sendable {
         if migrated {
             try await Migrator(directory: schemaDirectory).migrate(pool: pool)
         }
+        let vault = PersonalDataVault(pool: pool, masterKey: try testMasterKey)
         return TestDatabase(
-            name: String(name), configuration: configuration, pool: pool, store: EventStore(pool: pool, limits: limits))
+            name: String(name), configuration: configuration, pool: pool,
+            store: EventStore(pool: pool, limits: limits, vault: vault))
     }
 
-    /// Every row of the events table in order, as text: a fingerprint to compare before and after.
+    /// Every event in order, as text: a fingerprint to compare before and after, and between databases.
+    ///
+    /// Data is read through the store, so sealed personal data appears as its plaintext: two databases holding
+    /// the same events compare equal although each seals with keys of its own.
     public func eventsFingerprint() async throws -> [String] {
-        try await pool.withConnection { connection in
-            try await connection.query(
-                "SELECT position, stream, version, event_id, type, data::text, metadata::text FROM events ORDER BY position"
-            ).map { row in
-                try (0..<7).map { try row.decode(String.self, at: $0) }.joined(separator: "|")
-            } + [try await connection.query("SELECT position FROM log_head").first?.decode(String.self, at: 0) ?? "?"]
+        var rows: [String] = []
+        var checkpoint = Checkpoint.start
+        while true {
+            let page = try await store.readAll(after: checkpoint, limit: store.limits.maximumReadBatch)
+            for event in page.events {
+                let data = try Self.normalisedJSON(event.data)
+                let metadata = String(decoding: event.metadataJSON, as: UTF8.self)
+                rows.append(
+                    "\(event.position)|\(event.stream)|\(event.version)|\(event.id.uuidString.lowercased())|"
+                        + "\(event.type)|\(data)|\(metadata)")
+            }
+            guard page.events.count == store.limits.maximumReadBatch else { break }
+            checkpoint = page.next
         }
+        return rows + [String(try await store.headPosition())]
+    }
+
+    /// JSON with sorted keys (plaintext spliced into `jsonb` text is not in `jsonb`'s own order).
+    private static func normalisedJSON(_ data: Data) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]),
+            as: UTF8.self)
     }
 
     /// Closes the pool and drops the database.

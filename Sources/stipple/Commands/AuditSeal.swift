@@ -38,7 +38,7 @@ extension Audit {
                     }
                 }
                 let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "stipple-cli"
-                let seal = try await ChainSealer(store: EventStore(pool: pool)).seal(actor: who, reason: reason)
+                let seal = try await ChainSealer(store: database.store(pool)).seal(actor: who, reason: reason)
                 await pool.close()
                 print("sealed position \(seal.sealed.position) hash \(seal.sealed.hex)")
                 print(

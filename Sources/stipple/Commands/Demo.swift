@@ -19,8 +19,9 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            let database = try Self.withMasterKey(self.database)
             let pool = try database.pool()
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let applied = try await database.migrator().migrate(pool: pool)
             print("== Schema: \(applied.isEmpty ? "up to date" : "applied \(applied.map(\.name).joined(separator: ", "))")")
 
@@ -38,7 +39,7 @@ struct Demo: AsyncParsableCommand {
                 rebuildProgress.update(done: Int(update.position), total: Int(update.head))
             }
             let started = Date()
-            for projection in ClinicProjections.names { try await runner.rebuild(projection) }
+            if let failure = try await runner.rebuildAll(ClinicProjections.names).first { throw failure }
             let head = try await store.headPosition()
             rebuildProgress.finish(Int(head))
             let seconds = Date().timeIntervalSince(started)
@@ -75,5 +76,35 @@ struct Demo: AsyncParsableCommand {
             if due.count > 15 { print("… and \(due.count - 15) more (stipple forecast --due-within 90d)\n") }
             await pool.close()
         }
+    }
+
+    /// The demo's default master key file, relative to the working directory (gitignored).
+    static let defaultKeyFile = ".stipple/master.key"
+
+    /// Makes sure a master key is configured, creating a key file when none exists, and says where it is.
+    static func withMasterKey(_ options: DatabaseOptions) throws -> DatabaseOptions {
+        let environment = options.keyEnvironment
+        var options = options
+        let path: String
+        if let file = environment[MasterKey.fileVariable], !file.isEmpty {
+            path = file
+        } else if let value = environment[MasterKey.valueVariable], !value.isEmpty {
+            print("== Master key: from $\(MasterKey.valueVariable)")
+            return options
+        } else {
+            path = defaultKeyFile
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: path) {
+            print("== Master key: \(absolute)")
+        } else {
+            _ = try MasterKey.writeNewFile(at: path)
+            print(
+                "== Master key: created \(absolute) (32 random bytes, base64, mode 600); keep a copy somewhere safe: "
+                    + "without it the clients' personal data cannot be read")
+        }
+        print("   (for other commands: export \(MasterKey.fileVariable)=\(absolute))")
+        options.masterKeyFile = path
+        return options
     }
 }

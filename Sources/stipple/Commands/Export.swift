@@ -10,7 +10,9 @@ struct Export: AsyncParsableCommand {
             Each line holds position, stream, version, id, type, schema_version, data (object), \
             metadata (object) and recorded_at (UTC, microseconds): everything `stipple import` needs. \
             The export stops at the head of the log when it starts, and pages through it with bounded \
-            memory. With --output the file appears only when complete.
+            memory. With --output the file appears only when complete. Client personal data is written \
+            decrypted (it needs the master key), and as {"erased": true} for forgotten clients; import seals \
+            it again under the target database's keys.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -44,7 +46,7 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let pool = try database.pool(maximumConnections: 1)
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             // Client streams hold personal data: the export is logged before anything is written.
             let subject = stream ?? category.map { "category:\($0)" } ?? "all events"
             if stream.map({ $0.hasPrefix("client-") }) ?? (category == nil || category == "client") {

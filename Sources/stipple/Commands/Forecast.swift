@@ -76,7 +76,7 @@ struct Forecast: AsyncParsableCommand {
             } else {
                 let (calibration, settings) = try await ReadModels.using(database, projections) { pool in
                     let result = try await ForecastQueries(pool: pool).calibrate(now: Date())
-                    try await ProjectionRunner(store: EventStore(pool: pool), projections: projections)
+                    try await ProjectionRunner(store: database.store(pool), projections: projections)
                         .rebuild(ForecastProjection().name)
                     return result
                 }

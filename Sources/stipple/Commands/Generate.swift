@@ -68,7 +68,7 @@ struct Generate: AsyncParsableCommand {
                 seed: seed, clientCount: clients, locationCount: locations,
                 techniciansPerLocation: techniciansPerLocation, end: try endDate())
             let pool = try database.pool(maximumConnections: 2)
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let reporter = ProgressReporter("generate")
             let writer = HistoryWriter(
                 store: store, chunkSize: chunkSize, grouping: exactOrder ? .consecutiveRuns : .byStream)

@@ -52,7 +52,7 @@ struct Import: AsyncParsableCommand {
             let limits = EventStore.Limits()
             let check = try Self.check(source, maximumDataBytes: limits.maximumDataBytes)
             let pool = try database.pool(maximumConnections: 2)
-            let store = EventStore(pool: pool, limits: limits)
+            let store = database.store(pool, limits: limits)
             let reporter = ProgressReporter("import", total: check.events)
             do {
                 let outcome = try await append(source, to: store, reporter: reporter)

@@ -18,7 +18,7 @@ struct Project: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let pool = try database.pool()
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
             if follow {
                 FileHandle.standardError.write(Data("project: following the log; Ctrl-C to stop\n".utf8))

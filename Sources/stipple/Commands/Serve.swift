@@ -30,13 +30,18 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            // The API reads and writes client personal data: refuse to start without a usable master key
+            // rather than fail request by request.
+            guard try MasterKey.fromEnvironment(database.keyEnvironment) != nil else {
+                throw PersonalDataError.masterKeyMissing
+            }
             let pool = try database.pool(maximumConnections: connections)
             let applied = try await database.migrator().appliedVersions(pool: pool)
-            guard applied.contains(5) else {
+            guard applied.contains(5), applied.contains(6) else {
                 throw UserError("the database lacks the API tables: run `stipple migrate`")
             }
             let app = StippleApp(
-                store: EventStore(pool: pool),
+                store: database.store(pool),
                 configuration: StippleServerConfiguration(host: host, port: port, runProjections: !noProjections))
             var logger = Logger(label: "stipple.server")
             logger.logLevel = .info

@@ -16,7 +16,7 @@ struct Status: AsyncParsableCommand {
             guard let version = applied.last else {
                 throw UserError("the database has no Stipple schema yet: run `stipple migrate`")
             }
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let head = try await store.headPosition()
             let last = try await store.readAll(after: Checkpoint(position: max(0, head - 1)), limit: 1).events.first
             print("schema version   \(version)")

@@ -43,7 +43,7 @@ struct Tail: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let pool = try database.pool(maximumConnections: 2)
-            let store = EventStore(pool: pool)
+            let store = database.store(pool)
             let start: Checkpoint
             if let from {
                 start = try Checkpoint(token: from)

@@ -15,6 +15,14 @@ struct DatabaseOptions: ParsableArguments {
         help: "The folder of SQL migrations (default: ./Schema or $STIPPLE_SCHEMA_DIR).")
     var schemaDirectory: String?
 
+    @Option(
+        name: .customLong("master-key-file"),
+        help: ArgumentHelp(
+            "The file holding the master key that wraps the client keys: 32 bytes as base64 or hex "
+                + "(default: $STIPPLE_MASTER_KEY_FILE, else the key itself in $STIPPLE_MASTER_KEY).",
+            valueName: "path"))
+    var masterKeyFile: String?
+
     func configuration() throws -> PostgresConfiguration {
         if let databaseURL { return try PostgresConfiguration(databaseURL) }
         return try PostgresConfiguration.fromEnvironment()
@@ -22,6 +30,24 @@ struct DatabaseOptions: ParsableArguments {
 
     func pool(maximumConnections: Int = 4) throws -> ConnectionPool {
         ConnectionPool(configuration: try configuration(), maximumConnections: maximumConnections)
+    }
+
+    /// The environment with `--master-key-file` applied.
+    var keyEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if let masterKeyFile { environment[MasterKey.fileVariable] = masterKeyFile }
+        return environment
+    }
+
+    /// The vault that seals and opens client personal data; a missing master key is reported only when
+    /// personal data is met, so commands that never touch it run without one.
+    func vault(_ pool: ConnectionPool) -> PersonalDataVault {
+        PersonalDataVault.fromEnvironment(pool: pool, environment: keyEnvironment)
+    }
+
+    /// The event store over `pool`, with the vault.
+    func store(_ pool: ConnectionPool, limits: EventStore.Limits = .init()) -> EventStore {
+        EventStore(pool: pool, limits: limits, vault: vault(pool))
     }
 
     func migrator() throws -> Migrator {

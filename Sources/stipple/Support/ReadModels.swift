@@ -10,7 +10,7 @@ enum ReadModels {
     ) async throws -> T {
         let pool = try database.pool(maximumConnections: 2)
         do {
-            try await ProjectionRunner(store: EventStore(pool: pool), projections: projections).catchUp()
+            try await ProjectionRunner(store: database.store(pool), projections: projections).catchUp()
             let value = try await body(pool)
             await pool.close()
             return value

@@ -1,0 +1,372 @@
+import Crypto
+import Foundation
+import Postgres
+import Synchronization
+
+/// Keeps personal data in the log encrypted with a key per subject (e.g. per client), so that destroying the
+/// key erases the person while the events, and the hash chain over them, stay exactly as they were.
+///
+/// On append, every member named `policy.fieldName` (`personal`) in events of the protected categories is
+/// replaced by a sealed envelope (AES-256-GCM), creating the subject's key on first use. On read, envelopes
+/// are replaced by the plaintext, or by `{"erased":true}` when the subject's key was destroyed.
+/// Subject keys live in `client_keys`, each wrapped by the master key (`MasterKey`); unwrapped keys are
+/// cached in memory, but whether a key still exists is checked on every read that meets sealed data, so a
+/// forgotten client is never shown from a stale cache.
+///
+/// Keys are destroyed by the database in the same transaction as the erasure event (`policy.erasureEventType`,
+/// trigger in `Schema/0007_client_keys.sql`), so every path that appends that event (CLI, API, import)
+/// forgets the same way.
+public final class PersonalDataVault: Sendable {
+    /// What is protected.
+    public struct Policy: Sendable, Hashable {
+        /// Stream categories whose events hold personal data.
+        public var categories: Set<String>
+        /// The member name under which an event keeps its personal data.
+        public var fieldName: String
+        /// The event type that destroys its stream's key (the trigger in migration 0007 names the same type).
+        public var erasureEventType: String
+
+        /// Creates a policy; the defaults are the clinic's (`client-*` streams, `personal`, `client.forgotten`).
+        public init(
+            categories: Set<String> = ["client"], fieldName: String = "personal",
+            erasureEventType: String = "client.forgotten"
+        ) {
+            self.categories = categories
+            self.fieldName = fieldName
+            self.erasureEventType = erasureEventType
+        }
+    }
+
+    /// What a sealed value reads as once its subject's key is destroyed.
+    public static let erasedValue = Data(#"{"erased":true}"#.utf8)
+
+    /// A subject's key as the database holds it.
+    public struct KeyStatus: Sendable, Hashable {
+        /// The key's id, named in every envelope sealed with it.
+        public var keyID: UUID
+        /// When the key was made.
+        public var createdAt: Date
+        /// When it was destroyed (nil while it lives).
+        public var destroyedAt: Date?
+        /// Why (the erasure event's `reason`).
+        public var destroyedReason: String?
+    }
+
+    /// What this vault protects.
+    public let policy: Policy
+    private let pool: ConnectionPool
+    private let master: Result<MasterKey, PersonalDataError>
+    private let cache = Mutex(Cache())
+    private let fieldBytes: [UInt8]
+
+    private struct Cache {
+        var bySubject: [String: SubjectKey] = [:]
+        var byID: [UUID: SubjectKey] = [:]
+        var masterVerified = false
+
+        mutating func remove(subject: String) {
+            if let key = bySubject.removeValue(forKey: subject) { byID.removeValue(forKey: key.id) }
+        }
+
+        mutating func insert(_ key: SubjectKey) {
+            bySubject[key.subject] = key
+            byID[key.id] = key
+        }
+    }
+
+    /// A vault over `pool`'s key table; with a nil master key, sealing or opening live data fails with
+    /// `PersonalDataError.masterKeyMissing` (data of forgotten subjects still reads as erased).
+    public convenience init(pool: ConnectionPool, masterKey: MasterKey?, policy: Policy = Policy()) {
+        self.init(pool: pool, master: masterKey.map { .success($0) } ?? .failure(.masterKeyMissing), policy: policy)
+    }
+
+    /// A vault with the master key the environment configures (`STIPPLE_MASTER_KEY_FILE`, `STIPPLE_MASTER_KEY`).
+    ///
+    /// Never throws: a missing or unreadable key is reported when personal data is first sealed or opened,
+    /// so commands that never meet personal data run without one.
+    public static func fromEnvironment(
+        pool: ConnectionPool, environment: [String: String] = ProcessInfo.processInfo.environment,
+        policy: Policy = Policy()
+    ) -> PersonalDataVault {
+        let master: Result<MasterKey, PersonalDataError>
+        do {
+            if let key = try MasterKey.fromEnvironment(environment) {
+                master = .success(key)
+            } else {
+                master = .failure(.masterKeyMissing)
+            }
+        } catch {
+            master = .failure(error)
+        }
+        return PersonalDataVault(pool: pool, master: master, policy: policy)
+    }
+
+    private init(pool: ConnectionPool, master: Result<MasterKey, PersonalDataError>, policy: Policy) {
+        self.pool = pool
+        self.master = master
+        self.policy = policy
+        self.fieldBytes = Array("\"\(policy.fieldName)\"".utf8)
+    }
+
+    // MARK: - Sealing (append)
+
+    /// Replaces the personal values of `appends` with sealed envelopes.
+    func seal(_ appends: [StreamAppend]) async throws -> [StreamAppend] {
+        var sealed = appends
+        for (appendIndex, append) in appends.enumerated() where policy.categories.contains(append.stream.category) {
+            let subject = append.stream.rawValue
+            if append.events.contains(where: { $0.type == policy.erasureEventType }) {
+                cache.withLock { $0.remove(subject: subject) }
+            }
+            for (eventIndex, event) in append.events.enumerated() where event.data.containsBytes(fieldBytes) {
+                sealed[appendIndex].events[eventIndex].data = try await seal(event, subject: subject)
+            }
+        }
+        return sealed
+    }
+
+    private func seal(_ event: NewEvent, subject: String) async throws -> Data {
+        let scanner: JSONMemberScanner
+        do {
+            scanner = try JSONMemberScanner(event.data)
+        } catch {
+            throw EventStoreError.invalidData(eventID: event.id, reason: "not valid JSON")
+        }
+        var replacements: [(Range<Int>, Data)] = []
+        for (ordinal, range) in scanner.outermostValues(of: policy.fieldName).enumerated() {
+            let value = Data(scanner.slice(range))
+            guard let plaintext = try Self.canonicalPersonalValue(value, eventID: event.id) else { continue }
+            let key = try await key(forSubject: subject)
+            replacements.append(
+                (
+                    range,
+                    try SealedEnvelope.seal(plaintext, key: key, subject: subject, eventID: event.id, ordinal: ordinal)
+                ))
+        }
+        guard !replacements.isEmpty else { return event.data }
+        var data = event.data
+        for (range, replacement) in replacements.reversed() {
+            data.replaceSubrange(
+                data.startIndex + range.lowerBound..<data.startIndex + range.upperBound, with: replacement)
+        }
+        return data
+    }
+
+    /// The value to encrypt, in a canonical form (sorted keys), or nil when there is nothing personal in it:
+    /// `null`, or the erased marker (an export of a forgotten client, imported again).
+    private static func canonicalPersonalValue(_ value: Data, eventID: UUID) throws -> Data? {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: value, options: [.fragmentsAllowed])
+        } catch {
+            throw EventStoreError.invalidData(eventID: eventID, reason: "a personal value is not valid JSON")
+        }
+        if object is NSNull { return nil }
+        if let dictionary = object as? [String: Any], dictionary.count == 1, dictionary["erased"] as? Bool == true {
+            return nil
+        }
+        guard JSONSerialization.isValidJSONObject(object) else { return value }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The subject's key, created (and wrapped with the master key) on first use.
+    private func key(forSubject subject: String) async throws -> SubjectKey {
+        if let key = cache.withLock({ $0.bySubject[subject] }) { return key }
+        let master = try await verifiedMaster()
+        let key = try await database { connection -> SubjectKey in
+            if let existing = try await Self.storedKey(subject: subject, connection: connection) {
+                guard let wrapped = existing.wrapped else { throw PersonalDataError.subjectErased(subject: subject) }
+                return try Self.unwrap(wrapped, id: existing.id, subject: subject, master: master)
+            }
+            let id = UUID()
+            let raw = SymmetricKey(size: .bits256)
+            let wrapped = try Self.wrap(raw, id: id, subject: subject, master: master)
+            try await connection.execute(
+                """
+                INSERT INTO client_keys (subject, key_id, wrapped_key) VALUES (\(subject), \(id), \(Bytea(wrapped)))
+                ON CONFLICT (subject) DO NOTHING
+                """)
+            // Another writer may have made the subject's key first: use whichever is stored.
+            guard let stored = try await Self.storedKey(subject: subject, connection: connection) else {
+                throw PersonalDataError.notMigrated
+            }
+            guard let storedWrapped = stored.wrapped else { throw PersonalDataError.subjectErased(subject: subject) }
+            return try Self.unwrap(storedWrapped, id: stored.id, subject: subject, master: master)
+        }
+        cache.withLock { $0.insert(key) }
+        return key
+    }
+
+    private static func storedKey(subject: String, connection: PostgresConnection) async throws
+        -> (id: UUID, wrapped: [UInt8]?)?
+    {
+        let rows = try await connection.query(
+            "SELECT key_id, wrapped_key FROM client_keys WHERE subject = \(subject)")
+        guard let row = rows.first else { return nil }
+        return (try row.decode(UUID.self, at: 0), try row.decode(Bytea?.self, at: 1)?.bytes)
+    }
+
+    // MARK: - Opening (read)
+
+    /// Replaces sealed envelopes in `events` with their plaintext, or with `erasedValue` for destroyed keys.
+    func open(_ events: [RecordedEvent]) async throws -> [RecordedEvent] {
+        var found: [(index: Int, envelopes: [(range: Range<Int>, envelope: SealedEnvelope)])] = []
+        var keyIDs = Set<UUID>()
+        for (index, event) in events.enumerated() where event.data.containsBytes(SealedEnvelope.markerBytes) {
+            let envelopes = try Self.envelopes(in: event)
+            guard !envelopes.isEmpty else { continue }
+            found.append((index, envelopes))
+            for item in envelopes { keyIDs.insert(item.envelope.body.k) }
+        }
+        guard !found.isEmpty else { return events }
+        let keys = try await keys(keyIDs)
+        var opened = events
+        for (index, envelopes) in found {
+            let event = events[index]
+            var data = event.data
+            for (range, envelope) in envelopes.reversed() {
+                let plaintext: Data
+                switch keys[envelope.body.k] {
+                case nil:
+                    throw PersonalDataError.unknownKey(
+                        keyID: envelope.body.k, stream: event.stream.rawValue, position: event.position)
+                case .destroyed?:
+                    plaintext = Self.erasedValue
+                case .live(let key)?:
+                    guard key.subject == event.stream.rawValue else {
+                        throw PersonalDataError.corruptEnvelope(
+                            stream: event.stream.rawValue, position: event.position,
+                            reason: "it is sealed with the key of \(key.subject)")
+                    }
+                    do {
+                        plaintext = try envelope.open(with: key, subject: event.stream.rawValue)
+                    } catch {
+                        throw PersonalDataError.corruptEnvelope(
+                            stream: event.stream.rawValue, position: event.position,
+                            reason: "it does not decrypt (AES-GCM authentication failed): the stored data was changed")
+                    }
+                }
+                data.replaceSubrange(
+                    data.startIndex + range.lowerBound..<data.startIndex + range.upperBound, with: plaintext)
+            }
+            opened[index].data = data
+        }
+        return opened
+    }
+
+    private static func envelopes(in event: RecordedEvent) throws -> [(range: Range<Int>, envelope: SealedEnvelope)] {
+        let scanner: JSONMemberScanner
+        do {
+            scanner = try JSONMemberScanner(event.data)
+        } catch {
+            throw PersonalDataError.corruptEnvelope(
+                stream: event.stream.rawValue, position: event.position, reason: "the event data is not valid JSON")
+        }
+        var result: [(range: Range<Int>, envelope: SealedEnvelope)] = []
+        for object in scanner.objects where object.memberCount == 1 && object.firstKey == SealedEnvelope.marker {
+            do {
+                let envelope = try JSONDecoder().decode(SealedEnvelope.self, from: Data(scanner.slice(object.range)))
+                guard envelope.body.v == 1 else { throw SealedEnvelopeError.malformed }
+                result.append((object.range, envelope))
+            } catch {
+                throw PersonalDataError.corruptEnvelope(
+                    stream: event.stream.rawValue, position: event.position, reason: "malformed envelope")
+            }
+        }
+        return result.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    private enum KeyState {
+        case live(SubjectKey)
+        case destroyed
+    }
+
+    /// The state of `ids` as stored now; live keys come from the cache when already unwrapped.
+    private func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {
+        let list = "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let rows = try await database { connection in
+            try await connection.query(
+                "SELECT key_id, subject, wrapped_key FROM client_keys WHERE key_id = ANY(\(list)::uuid[])")
+        }
+        var states: [UUID: KeyState] = [:]
+        for row in rows {
+            let id = try row.decode(UUID.self, at: 0)
+            let subject = try row.decode(String.self, at: 1)
+            guard let wrapped = try row.decode(Bytea?.self, at: 2) else {
+                cache.withLock { $0.remove(subject: subject) }
+                states[id] = .destroyed
+                continue
+            }
+            if let cached = cache.withLock({ $0.byID[id] }) {
+                states[id] = .live(cached)
+                continue
+            }
+            let key = try Self.unwrap(wrapped.bytes, id: id, subject: subject, master: try await verifiedMaster())
+            cache.withLock { $0.insert(key) }
+            states[id] = .live(key)
+        }
+        return states
+    }
+
+    // MARK: - Keys
+
+    /// The state of a subject's key, or nil when it never had one.
+    public func keyStatus(subject: String) async throws -> KeyStatus? {
+        let rows = try await database { connection in
+            try await connection.query(
+                """
+                SELECT key_id, created_at, destroyed_at, destroyed_reason FROM client_keys WHERE subject = \(subject)
+                """)
+        }
+        guard let row = rows.first else { return nil }
+        return KeyStatus(
+            keyID: try row.decode(at: 0), createdAt: try row.decode(at: 1), destroyedAt: try row.decode(at: 2),
+            destroyedReason: try row.decode(at: 3))
+    }
+
+    private func verifiedMaster() async throws -> MasterKey {
+        let master = try self.master.get()
+        if cache.withLock({ $0.masterVerified }) { return master }
+        let fingerprint = master.fingerprint
+        let stored = try await database { connection -> [UInt8]? in
+            try await connection.execute(
+                "INSERT INTO master_key_check (fingerprint) VALUES (\(Bytea(fingerprint))) ON CONFLICT DO NOTHING")
+            return try await connection.query("SELECT fingerprint FROM master_key_check").first?
+                .decode(Bytea.self, at: 0).bytes
+        }
+        guard stored == fingerprint else { throw PersonalDataError.wrongMasterKey }
+        cache.withLock { $0.masterVerified = true }
+        return master
+    }
+
+    private static func wrappingData(id: UUID, subject: String) -> Data {
+        Data("stipple.client-key.v1\u{0}\(subject)\u{0}\(id.uuidString.lowercased())".utf8)
+    }
+
+    private static func wrap(_ raw: SymmetricKey, id: UUID, subject: String, master: MasterKey) throws -> [UInt8] {
+        let box = try raw.withUnsafeBytes { bytes in
+            try AES.GCM.seal(Data(bytes), using: master.key, authenticating: wrappingData(id: id, subject: subject))
+        }
+        guard let combined = box.combined else { throw EventStoreError.protocolViolation("AES-GCM gave no sealed key") }
+        return Array(combined)
+    }
+
+    private static func unwrap(_ wrapped: [UInt8], id: UUID, subject: String, master: MasterKey) throws -> SubjectKey {
+        do {
+            let box = try AES.GCM.SealedBox(combined: wrapped)
+            let raw = try AES.GCM.open(box, using: master.key, authenticating: wrappingData(id: id, subject: subject))
+            return SubjectKey(id: id, subject: subject, raw: SymmetricKey(data: raw))
+        } catch {
+            throw PersonalDataError.wrongMasterKey
+        }
+    }
+
+    private func database<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as PostgresError {
+            if error.sqlState == "42P01" { throw PersonalDataError.notMigrated }
+            throw EventStoreError.database(error)
+        }
+    }
+}
