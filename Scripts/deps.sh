@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system packages Stipple needs are installed: PostgreSQL (server and
-# client), libpq's headers and pkg-config. Safe to run again; installs only what is missing.
+# client), libpq's headers, pkg-config, and for the API fuzzing step of Scripts/test.sh
+# python3 with venv and curl. Safe to run again; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,13 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 [ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+# Scripts/api-fuzz.sh installs schemathesis into a venv: Debian's python3 needs python3-venv for that.
+if ! command -v python3 >/dev/null 2>&1; then
+    need+=(python3 python3-venv)
+elif ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    need+=(python3-venv)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "deps: installing ${need[*]}" >&2

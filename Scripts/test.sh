@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite against a real, private PostgreSQL:
-# installs what is missing, starts a throwaway cluster, runs `swift test`, stops the
-# cluster even when tests fail, and exits with the tests' status.
+# installs what is missing, starts a throwaway cluster, runs `swift test`, then validates the
+# OpenAPI document and fuzzes the live API with schemathesis (Scripts/api-fuzz.sh; from PyPI,
+# which must be reachable), stops the cluster even when tests fail, and exits non-zero if
+# anything failed.
 #   Scripts/test.sh [extra swift test arguments, e.g. --filter EventStoreTests]
+#   STIPPLE_SKIP_API_FUZZ=1 Scripts/test.sh    skips the fuzzing step (on in CI; off with extra arguments)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +38,12 @@ fi
 rm -f "$log"
 if [ "$status" -eq 0 ]; then
     swift test --skip-build "$@" || status=$?
+fi
+# The fuzzing step runs on full runs (CI's); a filtered run (extra arguments) skips it.
+if [ "$status" -eq 0 ] && [ "$#" -eq 0 ] && [ "${STIPPLE_SKIP_API_FUZZ:-0}" != "1" ]; then
+    fuzz_started=$(date +%s)
+    bash Scripts/api-fuzz.sh "$(swift build --show-bin-path)/stipple" || status=$?
+    echo "test: API fuzzing took $(( $(date +%s) - fuzz_started ))s"
 fi
 echo "test: finished in $(( $(date +%s) - started ))s with status $status"
 exit "$status"

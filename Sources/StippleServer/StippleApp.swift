@@ -16,11 +16,14 @@ public struct StippleServerConfiguration: Sendable {
     public var settings: ClinicSettings
     /// Keep the projections up to date inside the server process.
     public var runProjections: Bool
+    /// Deliver webhooks from this process.
+    public var runWebhooks: Bool
+    public var webhooks: WebhookService.Configuration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
         subscriptions: SubscriptionStreamer.Configuration = .init(), settings: ClinicSettings = .standard,
-        runProjections: Bool = true
+        runProjections: Bool = true, runWebhooks: Bool = true, webhooks: WebhookService.Configuration = .init()
     ) {
         self.host = host
         self.port = port
@@ -28,6 +31,8 @@ public struct StippleServerConfiguration: Sendable {
         self.subscriptions = subscriptions
         self.settings = settings
         self.runProjections = runProjections
+        self.runWebhooks = runWebhooks
+        self.webhooks = webhooks
     }
 }
 
@@ -64,10 +69,13 @@ public struct StippleApp: Sendable {
                 store: store, configuration: configuration.subscriptions, metrics: metrics)
         ).register()
         KeyRoutes(routes: routes, keys: keys, bodyLimit: configuration.bodyLimit).register()
+        WebhookRoutes(routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit)
+            .register()
         return (router, routes.endpoints)
     }
 
-    /// The Hummingbird application: the router, the projection runner as a service, graceful
+    /// The Hummingbird application: the router, the projection runner and the webhook deliveries
+    /// as services, graceful
     /// shutdown through the service group that runs it.
     public func buildApplication(
         logger: Logger = Logger(label: "stipple.server"),
@@ -78,6 +86,9 @@ public struct StippleApp: Sendable {
         if configuration.runProjections {
             services.append(
                 ProjectionService(runner: ProjectionRunner(store: store, projections: ClinicProjections.all())))
+        }
+        if configuration.runWebhooks {
+            services.append(WebhookService(store: store, configuration: configuration.webhooks, logger: logger))
         }
         return Application(
             router: router,

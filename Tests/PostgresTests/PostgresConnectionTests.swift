@@ -114,7 +114,8 @@ struct PostgresConnectionTests {
         let nothing = try await listener.waitForNotification(timeout: .milliseconds(200))
         let waited = ContinuousClock.now - started
         #expect(nothing == nil)
-        #expect(waited >= .milliseconds(150) && waited < .seconds(3))
+        // The upper bound only catches a wait that ignores its timeout; a loaded machine can be slow.
+        #expect(waited >= .milliseconds(150) && waited < .seconds(20))
         try await sender.notify("stipple_test_channel", payload: "42")
         let notification = try await listener.waitForNotification(timeout: .seconds(5))
         #expect(notification?.channel == "stipple_test_channel")

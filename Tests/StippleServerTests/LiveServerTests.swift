@@ -48,7 +48,7 @@ struct LiveServerTests {
 
     @Test(
         "8 writers through the API while 3 SSE subscribers follow (one resuming with Last-Event-ID): each sees every event in order",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(3)))
     func writersAndSubscribers() async throws {
         let configuration = StippleServerConfiguration(
             port: 0, subscriptions: .init(heartbeat: .milliseconds(500)), runProjections: false)
@@ -95,7 +95,7 @@ struct LiveServerTests {
                     return (seen.withLock { $0 }, heartbeats.withLock { $0 })
                 }
 
-                @Sendable func followAndResume() async throws -> [Seen] {
+                let followAndResume: @Sendable () async throws -> [Seen] = {
                     let part = try await follow(after: nil, already: 0, stopAfter: 15, measure: false).seen
                     try await Task.sleep(for: .milliseconds(300))
                     let rest = try await follow(
@@ -154,6 +154,16 @@ struct LiveServerTests {
                 let health = try await RawHTTPClient.send(port: port, "GET", "/health")
                 #expect(health.status == 200)
                 #expect(health.json["head"] as? Int == 96)
+
+                // Each subscription recorded, once per client, that its key's holder read that client's events.
+                let clients = Set(stored.map(\.stream.rawValue))
+                let reads = try await AccessLog(pool: fixture.database.pool).entries(limit: 10_000).filter {
+                    $0.action == "subscription.read"
+                }
+                #expect(reads.allSatisfy { $0.actor == "test-integrator" && $0.channel == .api })
+                #expect(Set(reads.map(\.subject)) == clients)
+                // Three subscriptions, one of them resumed (a fourth connection).
+                #expect(reads.count >= 3 * clients.count && reads.count <= 4 * clients.count)
             }
         }
     }
@@ -161,7 +171,7 @@ struct LiveServerTests {
 
 extension LiveServerTests {
     @Test(
-        "a graceful shutdown ends open subscriptions with a shutdown event instead of hanging", .timeLimit(.minutes(1)))
+        "a graceful shutdown ends open subscriptions with a shutdown event instead of hanging", .timeLimit(.minutes(3)))
     func shutdownEndsSubscriptions() async throws {
         let configuration = StippleServerConfiguration(port: 0, runProjections: false)
         try await ServerFixture.with(configuration: configuration) { fixture in
@@ -201,7 +211,7 @@ extension LiveServerTests {
 }
 
 extension LiveServerTests {
-    @Test("Last-Event-ID wins over ?after, and ?category= filters the stream", .timeLimit(.minutes(1)))
+    @Test("Last-Event-ID wins over ?after, and ?category= filters the stream", .timeLimit(.minutes(3)))
     func resumeAndCategory() async throws {
         try await ServerFixture.with(configuration: StippleServerConfiguration(port: 0, runProjections: false)) {
             fixture in

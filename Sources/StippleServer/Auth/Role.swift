@@ -4,9 +4,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case `operator`
     /// Reads everything (queries, raw feed, as-of reports); changes nothing.
     case auditor
-    /// Follows the event feed and subscriptions, optionally limited to categories.
+    /// Follows the event feed, subscriptions and webhooks, optionally limited to categories.
     case integrator
-    /// Manages API keys.
+    /// Manages API keys (and sees and deletes every webhook).
     case admin
 
     /// Whether this role may do `permission`.
@@ -17,6 +17,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case (.auditor, .query), (.auditor, .readFeed): true
         case (.integrator, .readFeed): true
         case (.admin, .manageKeys): true
+        case (.integrator, .manageWebhooks), (.admin, .manageWebhooks): true
         default: false
         }
     }
@@ -34,6 +35,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case readFeed
     /// Create, list and revoke API keys.
     case manageKeys
+    /// Register, list and delete webhooks (an integrator its own, within its categories).
+    case manageWebhooks
 
     var description: String {
         switch self {
@@ -42,6 +45,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .query: "read projections"
         case .readFeed: "read the event feed"
         case .manageKeys: "manage API keys"
+        case .manageWebhooks: "manage webhooks"
         }
     }
 }

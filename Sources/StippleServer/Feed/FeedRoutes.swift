@@ -11,6 +11,7 @@ struct FeedRoutes {
 
     func register() {
         let store = self.store
+        let access = APIAccessLog(pool: store.pool)
         routes.add(
             .get, "/v1/events", .readFeed, summary: "Read the log in commit order from a resume token",
             query: ["after", "limit", "category"]
@@ -19,6 +20,8 @@ struct FeedRoutes {
             let limit = try Self.limit(request.query("limit"))
             let category = try Self.category(request.query("category"), caller: caller)
             let page = try await store.readAll(after: after, limit: limit, category: category)
+            try await access.record(
+                caller, request, action: "events.read", clients: APIAccessLog.clientStreams(page.events))
             return try JSONResponse.object([
                 "events": page.events.map(EventJSON.object), "next": page.next.token,
                 "has_more": page.events.count == limit,
@@ -45,6 +48,7 @@ struct FeedRoutes {
                 } ?? 0
             let limit = try Self.limit(request.query("limit"))
             let events = try await store.readStream(stream, from: from, limit: limit)
+            try await access.record(caller, request, action: "stream.read", clients: APIAccessLog.clientStreams(events))
             return try JSONResponse.object([
                 "stream": stream.rawValue, "events": events.map(EventJSON.object),
                 "next_version": (events.last?.version).map { $0 + 1 } ?? from, "has_more": events.count == limit,
@@ -59,7 +63,8 @@ struct FeedRoutes {
             let resume = request.headers[.lastEventID] ?? request.query("after")
             let after = try Self.checkpoint(resume, field: "Last-Event-ID")
             let category = try Self.category(request.query("category"), caller: caller)
-            return try subscriptions.response(after: after, category: category)
+            return try subscriptions.response(
+                after: after, category: category, reader: (caller.actor, try APIAccessLog.reason(request)))
         }
     }
 

@@ -51,7 +51,11 @@ public struct SubscriptionStreamer: Sendable {
         case shutdown
     }
 
-    func response(after: Checkpoint, category: String?) throws -> Response {
+    /// The stream; `reader` (who, and why) is recorded in the access log once per client whose
+    /// events it is sent.
+    func response(after: Checkpoint, category: String?, reader: (actor: String, reason: String?)? = nil) throws
+        -> Response
+    {
         guard metrics.subscribers < configuration.maximumSubscribers else {
             throw Problem.unavailable("too many live subscribers; retry later")
         }
@@ -62,6 +66,7 @@ public struct SubscriptionStreamer: Sendable {
         let store = self.store
         let configuration = self.configuration
         let metrics = self.metrics
+        let access = APIAccessLog(pool: store.pool)
         let body = ResponseBody { writer in
             metrics.subscriberStarted()
             defer { metrics.subscriberEnded() }
@@ -73,7 +78,15 @@ public struct SubscriptionStreamer: Sendable {
                     do {
                         let subscription = store.subscribe(
                             after: after, category: category, batchSize: configuration.batchSize)
+                        var recorded = Set<String>()
                         for try await event in subscription {
+                            if let reader, event.stream.category == "client",
+                                recorded.insert(event.stream.rawValue).inserted
+                            {
+                                try await access.record(
+                                    actor: reader.actor, action: "subscription.read", clients: [event.stream.rawValue],
+                                    reason: reader.reason)
+                            }
                             if case .dropped = continuation.yield(.event(event)) {
                                 ending.withLock { $0 = $0 ?? .overflow }
                                 break

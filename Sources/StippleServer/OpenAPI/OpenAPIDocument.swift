@@ -31,6 +31,81 @@ enum OpenAPIDocument {
                         ],
                         "required": ["type", "title", "status", "detail"],
                     ] as [String: Any],
+                    "WebhookCreate": [
+                        "type": "object",
+                        "description":
+                            "A webhook to register: deliveries are POSTed to `url`, signed with the secret "
+                            + "the answer carries (once).",
+                        "properties": [
+                            "url": ["type": "string", "description": "An absolute http:// URL."],
+                            "categories": [
+                                "type": "array", "items": ["type": "string"],
+                                "description": "Categories to deliver (default: all the key may read).",
+                            ] as [String: Any],
+                            "after": [
+                                "type": "string",
+                                "description": "Resume token to deliver after (default: the log's head now).",
+                            ],
+                        ] as [String: Any],
+                        "required": ["url"],
+                    ] as [String: Any],
+                    "Event": [
+                        "type": "object",
+                        "properties": [
+                            "position": ["type": "integer"], "token": ["type": "string"],
+                            "stream": ["type": "string"], "category": ["type": "string"],
+                            "version": ["type": "integer"], "id": ["type": "string", "format": "uuid"],
+                            "type": ["type": "string"], "schema_version": ["type": "integer"],
+                            "data": ["type": "object"], "metadata": ["type": "object"],
+                            "recorded_at": ["type": "string", "format": "date-time"],
+                        ] as [String: Any],
+                        "required": [
+                            "position", "token", "stream", "category", "version", "id", "type", "schema_version",
+                            "data",
+                            "metadata", "recorded_at",
+                        ],
+                    ] as [String: Any],
+                    "EventPage": [
+                        "type": "object",
+                        "properties": [
+                            "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
+                            "next": ["type": "string"], "has_more": ["type": "boolean"],
+                        ] as [String: Any],
+                        "required": ["events", "next", "has_more"],
+                    ] as [String: Any],
+                    "StreamPage": [
+                        "type": "object",
+                        "properties": [
+                            "stream": ["type": "string"],
+                            "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
+                            "next_version": ["type": "integer"], "has_more": ["type": "boolean"],
+                        ] as [String: Any],
+                        "required": ["stream", "events", "next_version", "has_more"],
+                    ] as [String: Any],
+                    "Key": [
+                        "type": "object",
+                        "properties": [
+                            "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
+                            "role": ["type": "string", "enum": Role.allCases.map(\.rawValue)],
+                            "categories": ["type": ["array", "null"], "items": ["type": "string"]] as [String: Any],
+                            "created_at": ["type": "string"], "revoked_at": ["type": "string"],
+                        ] as [String: Any],
+                        "required": ["id", "name", "role", "created_at"],
+                    ] as [String: Any],
+                    "KeyList": [
+                        "type": "object",
+                        "properties": ["keys": ["type": "array", "items": ["$ref": "#/components/schemas/Key"]]],
+                        "required": ["keys"],
+                    ] as [String: Any],
+                    "Webhook": webhookSchema(withSecret: false),
+                    "WebhookCreated": webhookSchema(withSecret: true),
+                    "WebhookList": [
+                        "type": "object",
+                        "properties": [
+                            "webhooks": ["type": "array", "items": ["$ref": "#/components/schemas/Webhook"]]
+                        ],
+                        "required": ["webhooks"],
+                    ] as [String: Any],
                     "CommandPayload": [
                         "type": "object",
                         "description":
@@ -40,6 +115,35 @@ enum OpenAPIDocument {
                 ] as [String: Any],
             ] as [String: Any],
         ]
+    }
+
+    static func webhookSchema(withSecret: Bool) -> [String: Any] {
+        let nullableString: [String: Any] = ["type": ["string", "null"]]
+        var properties: [String: Any] = [
+            "id": ["type": "string", "format": "uuid"], "url": ["type": "string"],
+            "categories": ["type": ["array", "null"], "items": ["type": "string"]] as [String: Any],
+            "api_key_id": ["type": "string", "format": "uuid"], "created_at": ["type": "string"],
+            "delivery": [
+                "type": "object",
+                "properties": [
+                    "checkpoint": ["type": "string"], "delivered": ["type": "integer"],
+                    "attempts": ["type": "integer"], "last_error": nullableString,
+                    "last_attempt_at": nullableString, "last_success_at": nullableString,
+                ] as [String: Any],
+                "required": [
+                    "checkpoint", "delivered", "attempts", "last_error", "last_attempt_at", "last_success_at",
+                ],
+            ] as [String: Any],
+        ]
+        var required = ["id", "url", "categories", "api_key_id", "created_at", "delivery"]
+        if withSecret {
+            properties["secret"] = [
+                "type": "string", "pattern": "^whsec_[0-9a-f]{64}$",
+                "description": "The HMAC-SHA256 signing key, shown this once.",
+            ]
+            required.append("secret")
+        }
+        return ["type": "object", "properties": properties, "required": required]
     }
 
     static func operation(_ endpoint: Endpoint) -> [String: Any] {
@@ -60,24 +164,35 @@ enum OpenAPIDocument {
                 "name": "Last-Event-ID", "in": "header", "required": false, "schema": ["type": "string"],
             ])
         }
+        let readsPersonalData = endpoint.permission == .query || endpoint.permission == .readFeed
+        if readsPersonalData {
+            parameters.append([
+                "name": "Stipple-Access-Reason", "in": "header", "required": false,
+                "description": "Why the data is read; recorded in the access log with the key's name.",
+                "schema": ["type": "string", "maxLength": 1000],
+            ])
+        }
         let problem: [String: Any] = [
             "description": "Problem details",
             "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]],
         ]
-        var responses: [String: Any] = [
-            String(endpoint.success): [
-                "description": "Success",
-                "content": [
-                    endpoint.path == "/v1/subscribe"
-                        ? "text/event-stream" : endpoint.path == "/metrics" ? "text/plain" : "application/json": [:]
-                ] as [String: Any],
-            ] as [String: Any]
-        ]
+        var success: [String: Any] = ["description": "Success"]
+        if endpoint.success != 204 {
+            let type =
+                endpoint.path == "/v1/subscribe"
+                ? "text/event-stream" : endpoint.path == "/metrics" ? "text/plain" : "application/json"
+            var media: [String: Any] = [:]
+            if let schema = responseSchema(endpoint) { media["schema"] = ["$ref": "#/components/schemas/\(schema)"] }
+            success["content"] = [type: media]
+        }
+        var responses: [String: Any] = [String(endpoint.success): success]
         if endpoint.permission != .public {
             responses["401"] = problem
             responses["403"] = problem
         }
-        if endpoint.body != nil || !endpoint.query.isEmpty { responses["400"] = problem }
+        if endpoint.body != nil || !endpoint.query.isEmpty || readsPersonalData { responses["400"] = problem }
+        if endpoint.body != nil { responses["413"] = problem }
+        if !pathParameters(endpoint.path).isEmpty { responses["404"] = problem }
         if endpoint.permission == .command {
             for code in ["404", "409", "413", "422"] { responses[code] = problem }
         }
@@ -97,12 +212,30 @@ enum OpenAPIDocument {
                     "required": true,
                     "content": [
                         "application/json": [
-                            "schema": ["$ref": "#/components/schemas/CommandPayload"], "x-stipple-event-type": body,
+                            "schema": ["$ref": "#/components/schemas/\(schemaName(body))"],
+                            "x-stipple-event-type": body,
                         ] as [String: Any]
                     ],
                 ] as [String: Any]
         }
         return operation
+    }
+
+    /// The component schema a success answer is described by, where there is one.
+    static func responseSchema(_ endpoint: Endpoint) -> String? {
+        switch (endpoint.method, endpoint.path) {
+        case ("GET", "/v1/webhooks"): "WebhookList"
+        case ("POST", "/v1/webhooks"): "WebhookCreated"
+        case ("GET", "/v1/events"): "EventPage"
+        case ("GET", "/v1/streams/{stream}"): "StreamPage"
+        case ("GET", "/v1/keys"): "KeyList"
+        default: nil
+        }
+    }
+
+    /// The component schema a request body is described by.
+    static func schemaName(_ body: String) -> String {
+        body == "WebhookCreate" ? body : "CommandPayload"
     }
 
     static func pathParameters(_ path: String) -> [String] {

@@ -12,10 +12,11 @@ struct QueryRoutes {
 
     func register() {
         let pool = self.pool
+        let access = APIAccessLog(pool: pool)
         routes.add(
             .get, "/v1/clients/{id}/timeline", .query, summary: "A client's timeline (entries paginated)",
             query: ["cursor", "limit"]
-        ) { request, context, _ in
+        ) { request, context, caller in
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
                 throw Problem.notFound("no client with that id (client ids are UUIDs)")
             }
@@ -42,6 +43,7 @@ struct QueryRoutes {
             object["nextAppointmentAt"] = timeline.nextAppointmentAt.map(BusinessTime.iso)
             object["nextAppointmentKind"] = timeline.nextAppointmentKind
             page.fill(&object, key: "entries")
+            try await access.record(caller, request, action: "timeline.read", clients: [timeline.clientID.uuidString])
             return try JSONResponse.object(object)
         }
         routes.add(
@@ -80,19 +82,21 @@ struct QueryRoutes {
         routes.add(
             .get, "/v1/forecasts", .query, summary: "Clients predicted to need a touch-up soon",
             query: ["due_within", "as_of", "cursor", "limit"]
-        ) { request, _, _ in
+        ) { request, _, caller in
             let days = try Self.days(request.query("due_within") ?? "90d")
             let asOf = try Self.date(request.query("as_of"), field: "as_of") ?? Date()
             let due = try await ForecastQueries(pool: pool).due(asOf: asOf, withinDays: days)
             let page = try Page(request, try due.map(Self.jsonObject))
             var object: [String: Any] = ["asOf": BusinessTime.iso(asOf), "dueWithinDays": days]
             page.fill(&object, key: "clients")
+            try await access.record(
+                caller, request, action: "forecast.read", clients: APIAccessLog.clientIDs(in: page.items))
             return try JSONResponse.object(object)
         }
         routes.add(
             .get, "/v1/schedule", .query, summary: "Upcoming appointments, soonest first",
             query: ["from", "location", "technician", "cursor", "limit"]
-        ) { request, _, _ in
+        ) { request, _, caller in
             let from = try Self.date(request.query("from"), field: "from") ?? Date()
             let appointments = try await ScheduleQueries(pool: pool).upcoming(
                 from: from, limit: 1000, location: request.query("location"),
@@ -100,17 +104,22 @@ struct QueryRoutes {
             let page = try Page(request, try appointments.map(Self.jsonObject))
             var object: [String: Any] = ["from": BusinessTime.iso(from)]
             page.fill(&object, key: "appointments")
+            try await access.record(
+                caller, request, action: "schedule.read", clients: APIAccessLog.clientIDs(in: page.items))
             return try JSONResponse.object(object)
         }
         routes.add(
             .get, "/v1/recalls/{batch}", .query, summary: "Who was treated with a pigment batch (recall lookup)"
-        ) { _, context, _ in
+        ) { request, context, caller in
             guard let batch = context.parameters.get("batch"), PigmentBatchNumber(batch) != nil else {
                 throw Problem.notFound("no such pigment batch")
             }
             guard let report = try await RecallQueries(pool: pool).recall(batch: batch) else {
                 throw Problem.notFound("pigment batch \(batch) is not known to the traceability projection")
             }
+            try await access.record(
+                caller, request, action: "recall.read", clients: APIAccessLog.clientIDs(in: try Self.jsonObject(report))
+            )
             return try JSONResponse.make(report)
         }
     }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// A registered webhook and where its deliveries stand (never its secret).
+public struct Webhook: Sendable, Hashable {
+    public var id: UUID
+    /// The key that registered it; deliveries stop when that key is revoked.
+    public var apiKeyID: UUID
+    /// Where deliveries are POSTed (`http://` only).
+    public var url: URL
+    /// The categories delivered; nil means every category.
+    public var categories: [String]?
+    public var createdAt: Date
+    public var status: DeliveryStatus
+
+    /// How the webhook's deliveries are going, as persisted after each attempt.
+    public struct DeliveryStatus: Sendable, Hashable {
+        /// Everything matching up to this log position was acknowledged with a 2xx.
+        public var checkpoint: Int64
+        /// Events acknowledged so far.
+        public var delivered: Int64
+        /// Failed attempts of the delivery now pending (0 after a success).
+        public var attempts: Int
+        public var lastError: String?
+        public var lastAttemptAt: Date?
+        public var lastSuccessAt: Date?
+    }
+
+    /// Whether the webhook wants events of `category`.
+    public func wants(category: String) -> Bool {
+        categories?.contains(category) ?? true
+    }
+}

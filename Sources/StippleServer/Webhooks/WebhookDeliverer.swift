@@ -1,0 +1,202 @@
+import EventStore
+import Foundation
+import Logging
+import Postgres
+
+/// Delivers one webhook's events in log order until its task is cancelled.
+///
+/// It reads the log after the webhook's checkpoint (woken by `NOTIFY` when idle), keeps the
+/// events of the webhook's categories, and POSTs them in batches of at most `batchSize`. A
+/// batch is retried, unchanged, until the receiver answers 2xx; only then does the checkpoint
+/// move (in the database first, then in memory), so the next batch never goes out before the
+/// previous one was acknowledged. Between attempts it waits `backoff(attempt)`: exponential,
+/// capped, with jitter. The POST and the checkpoint write that follows it are not cancelled
+/// by shutdown (they run in their own task, bounded by the request timeout), so an
+/// acknowledged batch is always recorded as such before the deliverer stops.
+struct WebhookDeliverer: Sendable {
+    let store: EventStore
+    let webhooks: WebhookStore
+    let configuration: WebhookService.Configuration
+    let logger: Logger
+
+    /// The batch being delivered.
+    struct Batch: Sendable {
+        var events: [RecordedEvent]
+        /// Where the checkpoint moves once acknowledged (it may pass events of other categories).
+        var checkpoint: Int64
+    }
+
+    func run(_ active: WebhookStore.Active) async {
+        let listener = NotificationListener(configuration: store.pool.configuration)
+        await deliver(active, listener: listener)
+        await listener.reset()
+    }
+
+    private func deliver(_ active: WebhookStore.Active, listener: NotificationListener) async {
+        let webhook = active.webhook
+        var checkpoint = webhook.status.checkpoint
+        var attempts = webhook.status.attempts
+        let client = WebhookHTTPClient(
+            connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout)
+        var databaseBackoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            let batch: Batch
+            do {
+                guard let next = try await nextBatch(webhook, after: checkpoint, listener: listener) else { continue }
+                batch = next
+                databaseBackoff = .milliseconds(100)
+            } catch {
+                if !Task.isCancelled {
+                    logger.warning(
+                        "webhook: cannot read the log", metadata: ["webhook": "\(webhook.id)", "error": "\(error)"])
+                }
+                await listener.reset()
+                try? await Task.sleep(for: databaseBackoff)
+                databaseBackoff = min(databaseBackoff * 2, .seconds(5))
+                continue
+            }
+            if batch.events.isEmpty {
+                // Nothing of ours in this stretch of the log: move past it without a delivery.
+                guard await persist(webhook.id, from: checkpoint, to: batch.checkpoint, delivered: 0) else { return }
+                checkpoint = batch.checkpoint
+                continue
+            }
+            let body = Self.body(webhook: webhook, batch: batch)
+            // Clients' events leave the clinic: the access log names the key's holder as the reader.
+            do {
+                try await APIAccessLog(pool: store.pool).record(
+                    actor: active.keyName, action: "webhook.delivery",
+                    clients: APIAccessLog.clientStreams(batch.events),
+                    reason: "webhook \(webhook.id.uuidString.lowercased())")
+            } catch {
+                try? await Task.sleep(for: databaseBackoff)
+                continue
+            }
+            while !Task.isCancelled {
+                attempts += 1
+                let headers = Self.headers(
+                    webhook: webhook, batch: batch, body: body, secret: active.secret, attempt: attempts)
+                let previous = checkpoint
+                // Not cancelled by shutdown: once sent, the answer and its checkpoint are recorded.
+                let outcome = await Task {
+                    do {
+                        let reply = try await client.post(url: webhook.url, headers: headers, body: body)
+                        guard (200..<300).contains(reply.status) else {
+                            return Outcome.failed("HTTP \(reply.status): \(reply.body.prefix(200))")
+                        }
+                        let kept = await persist(
+                            webhook.id, from: previous, to: batch.checkpoint, delivered: batch.events.count)
+                        return kept ? Outcome.acknowledged : Outcome.gone
+                    } catch {
+                        return Outcome.failed(String(describing: error))
+                    }
+                }.value
+                switch outcome {
+                case .acknowledged:
+                    checkpoint = batch.checkpoint
+                    attempts = 0
+                case .gone:
+                    return
+                case .failed(let reason):
+                    logger.info(
+                        "webhook delivery failed",
+                        metadata: ["webhook": "\(webhook.id)", "attempt": "\(attempts)", "error": "\(reason)"])
+                    try? await webhooks.recordFailure(id: webhook.id, attempts: attempts, error: reason)
+                    try? await Task.sleep(for: configuration.backoff(attempt: attempts))
+                    continue
+                }
+                break
+            }
+        }
+    }
+
+    enum Outcome: Sendable {
+        case acknowledged
+        case failed(String)
+        /// The webhook was deleted (or another deliverer moved its checkpoint): stop.
+        case gone
+    }
+
+    /// The next batch after `checkpoint`, or nil after waiting for an append when there is none.
+    func nextBatch(_ webhook: Webhook, after checkpoint: Int64, listener: NotificationListener) async throws -> Batch? {
+        // Listen before reading, so an append between the read and the wait still wakes us.
+        try await listener.start()
+        let category = webhook.categories?.count == 1 ? webhook.categories?.first : nil
+        let page = try await store.readAll(
+            after: Checkpoint(position: checkpoint), limit: configuration.batchSize * 4, category: category)
+        guard !page.events.isEmpty else {
+            // Wait for an append in short slices, so a shutdown is not held up by an idle webhook.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while !Task.isCancelled && ContinuousClock.now < deadline {
+                let started = ContinuousClock.now
+                try await listener.wait(timeout: .milliseconds(250))
+                // It returns early only when an append was notified.
+                if ContinuousClock.now - started < .milliseconds(200) { break }
+            }
+            return nil
+        }
+        var events: [RecordedEvent] = []
+        var reached = checkpoint
+        for event in page.events {
+            if webhook.wants(category: event.stream.category) {
+                guard events.count < configuration.batchSize else { break }
+                events.append(event)
+            }
+            reached = event.position
+        }
+        return Batch(events: events, checkpoint: reached)
+    }
+
+    /// Moves the checkpoint, retrying through database trouble for up to 30 s; false when the
+    /// webhook is gone (or the database stayed away that long).
+    func persist(_ id: UUID, from previous: Int64, to checkpoint: Int64, delivered: Int) async -> Bool {
+        var backoff = Duration.milliseconds(100)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            do {
+                return try await webhooks.acknowledge(id: id, from: previous, to: checkpoint, delivered: delivered)
+            } catch {
+                logger.warning(
+                    "webhook: cannot record the checkpoint; retrying",
+                    metadata: ["webhook": "\(id)", "error": "\(error)"])
+                // After a 2xx the checkpoint must be written, or the batch would be sent again.
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                if delivered == 0 && Task.isCancelled { return false }
+            }
+        }
+        // Give up so shutdown is not held forever; a restart resends this batch (same Stipple-Delivery).
+        return false
+    }
+
+    /// `{"webhook": id, "delivery": id, "events": [...]}`, keys sorted.
+    static func body(webhook: Webhook, batch: Batch) -> Data {
+        let object: [String: Any] = [
+            "webhook": webhook.id.uuidString.lowercased(), "delivery": deliveryID(webhook: webhook, batch: batch),
+            "checkpoint": String(batch.checkpoint), "events": batch.events.map(EventJSON.object),
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+    }
+
+    /// Stable across retries of the same batch, so receivers can recognise a repeat.
+    static func deliveryID(webhook: Webhook, batch: Batch) -> String {
+        "\(webhook.id.uuidString.lowercased()):\(batch.events.first?.position ?? 0)-\(batch.events.last?.position ?? 0)"
+    }
+
+    static func headers(webhook: Webhook, batch: Batch, body: Data, secret: String, attempt: Int) -> [(String, String)]
+    {
+        [
+            ("Content-Type", "application/json"),
+            ("User-Agent", "stipple-webhooks/1"),
+            ("Stipple-Signature", WebhookSignature.header(body: body, secret: secret)),
+            ("Stipple-Delivery", deliveryID(webhook: webhook, batch: batch)),
+            ("Stipple-Webhook", webhook.id.uuidString.lowercased()),
+            (
+                "Stipple-Event-Positions",
+                "\(batch.events.first?.position ?? 0)-\(batch.events.last?.position ?? 0)"
+            ),
+            ("Stipple-Attempt", String(attempt)),
+        ]
+    }
+}
