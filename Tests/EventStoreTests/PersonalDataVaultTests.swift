@@ -94,8 +94,13 @@ struct PersonalDataVaultTests {
         try await TestDatabase.with { database in
             let forgottenClient = "client-\(UUID().uuidString.lowercased())"
             let keptClient = "client-\(UUID().uuidString.lowercased())"
+            let registrationID = UUID()
             try await database.store.append(
-                [registration(name: "Gwendolyn Achterberg", email: "gwen@example.net", phone: "+31 6 2222 3333")],
+                [
+                    registration(
+                        name: "Gwendolyn Achterberg", email: "gwen@example.net", phone: "+31 6 2222 3333",
+                        id: registrationID)
+                ],
                 to: try StreamName(forgottenClient), expectedVersion: .noStream)
             try await database.store.append(
                 [registration(name: "Kept Client", email: "kept@example.net", phone: "+31 6 4444 5555")],
@@ -132,6 +137,35 @@ struct PersonalDataVaultTests {
             // History is untouched and the chain verifies.
             #expect(try await storedData(database, forgottenClient).first == before.first)
             #expect(try await ChainVerifier(pool: database.pool).verify().isIntact)
+
+            // Appending the stored registration again (a seeded demo or an import run twice) is the usual
+            // no-op. Once the key is gone only the rest of the event can be compared: the same id with another
+            // date is refused.
+            let retried = try await database.store.append(
+                [
+                    registration(
+                        name: "Gwendolyn Achterberg", email: "gwen@example.net", phone: "+31 6 2222 3333",
+                        id: registrationID)
+                ],
+                to: try StreamName(forgottenClient), expectedVersion: .any)
+            #expect(retried.wasDuplicate)
+            #expect(try await storedData(database, forgottenClient).count == 2)
+            // An export of the forgotten client (personal data as the erased marker) imported here again: a no-op.
+            var exported = registration(name: "x", email: "x", phone: "x", id: registrationID)
+            exported.data = Data(
+                #"{"at": "2021-03-04T10:00:00Z", "referralSource": "walk-in", "personal": {"erased": true}}"#.utf8)
+            #expect(
+                try await database.store.append([exported], to: try StreamName(forgottenClient), expectedVersion: .any)
+                    .wasDuplicate)
+            var redated = registration(
+                name: "Gwendolyn Achterberg", email: "gwen@example.net", phone: "+31 6 2222 3333", id: registrationID)
+            redated.data = Data(
+                String(decoding: redated.data, as: UTF8.self).replacingOccurrences(of: "2021-03-04", with: "2021-03-05")
+                    .utf8)
+            await #expect(throws: EventStoreError.self) {
+                try await database.store.append([redated], to: try StreamName(forgottenClient), expectedVersion: .any)
+            }
+            #expect(try await storedData(database, forgottenClient).count == 2)
 
             // No new personal data can be sealed for a forgotten client.
             await #expect(throws: PersonalDataError.subjectErased(subject: forgottenClient)) {
