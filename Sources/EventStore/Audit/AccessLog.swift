@@ -34,6 +34,27 @@ public struct AccessLog: Sendable {
         return try Self.decode(row)
     }
 
+    /// Records one access per subject, in the order given, in one statement: a page of a query that names
+    /// several clients. Each subject is checked as `record` checks one; subjects must not contain a comma.
+    public func record(
+        actor: String, action: String, subjects: [String], reason: String? = nil, channel: AccessChannel
+    ) async throws {
+        guard !subjects.isEmpty else { return }
+        for subject in subjects {
+            try Self.validate(actor: actor, action: action, subject: subject, reason: reason)
+            guard !subject.contains(",") else {
+                throw AuditError.invalidAccessRecord("a subject recorded in a batch must not contain a comma")
+            }
+        }
+        _ = try await run(
+            """
+            INSERT INTO access_log (actor, action, subject, reason, channel)
+            SELECT \(actor), \(action), subject, NULLIF(\(reason ?? ""), ''), \(channel.rawValue)
+            FROM unnest(string_to_array(\(subjects.joined(separator: ",")), ',')) WITH ORDINALITY AS s (subject, n)
+            ORDER BY n
+            """)
+    }
+
     /// The newest entries first, of one subject or of all; at most `limit` (1–10,000).
     public func entries(subject: String? = nil, limit: Int = 100) async throws -> [AccessLogEntry] {
         let limit = min(max(1, limit), 10_000)

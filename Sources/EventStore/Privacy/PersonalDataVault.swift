@@ -195,9 +195,11 @@ public final class PersonalDataVault: Sendable {
 
     /// Whether `value` is exactly the erased marker `{"erased": true}`.
     private static func isErasedMarker(_ value: Data) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: value, options: [.fragmentsAllowed]),
-            let dictionary = object as? [String: Any]
-        else { return false }
+        (try? JSONSerialization.jsonObject(with: value, options: [.fragmentsAllowed])).map(isErasedMarker) ?? false
+    }
+
+    private static func isErasedMarker(_ object: Any) -> Bool {
+        guard let dictionary = object as? [String: Any] else { return false }
         return dictionary.count == 1 && dictionary["erased"] as? Bool == true
     }
 
@@ -210,10 +212,7 @@ public final class PersonalDataVault: Sendable {
         } catch {
             throw EventStoreError.invalidData(eventID: eventID, reason: "a personal value is not valid JSON")
         }
-        if object is NSNull { return nil }
-        if let dictionary = object as? [String: Any], dictionary.count == 1, dictionary["erased"] as? Bool == true {
-            return nil
-        }
+        if object is NSNull || isErasedMarker(object) { return nil }
         guard JSONSerialization.isValidJSONObject(object) else { return value }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }

@@ -31,7 +31,8 @@ struct APIAccessLog: Sendable {
         return text
     }
 
-    /// One entry per distinct client in `clients` (ids or `client-<id>` stream names), in one statement.
+    /// One entry per distinct client in `clients` (ids or `client-<id>` stream names), in one statement;
+    /// values that cannot be a client's stream name are skipped.
     func record(actor: String, action: String, clients: some Sequence<String>, reason: String?) async throws {
         var seen = Set<String>()
         var subjects: [String] = []
@@ -43,17 +44,8 @@ struct APIAccessLog: Sendable {
             else { continue }
             subjects.append(subject)
         }
-        guard !subjects.isEmpty else { return }
-        let actor = String(actor.prefix(200))
-        let joined = subjects.joined(separator: ",")
-        _ = try await pool.withConnection { connection in
-            try await connection.execute(
-                """
-                INSERT INTO access_log (actor, action, subject, reason, channel)
-                SELECT \(actor), \(action), subject, NULLIF(\(reason ?? ""), ''), 'api'
-                FROM unnest(string_to_array(\(joined), ',')) WITH ORDINALITY AS s (subject, n) ORDER BY n
-                """)
-        }
+        try await AccessLog(pool: pool).record(
+            actor: String(actor.prefix(200)), action: action, subjects: subjects, reason: reason, channel: .api)
     }
 
     /// Records a read by `caller` through `request` (whose reason header it takes).

@@ -58,6 +58,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             default:
                 return .badRequest(error.description)
             }
+        case AuditError.database(let underlying) where underlying.isConnectionProblem:
+            return .unavailable("the database is unreachable; retry shortly")
         case let error as PostgresError where error.isConnectionProblem:
             return .unavailable("the database is unreachable; retry shortly")
         default:
