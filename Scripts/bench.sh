@@ -109,8 +109,8 @@ CREATE INDEX bench_events_category_position ON bench_events (category, position)
 -- the chain needs the predecessor committed, which a sequence does not promise under concurrency).
 CREATE TABLE bench_chained (LIKE bench_events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING INDEXES);
 ALTER TABLE bench_chained
-    ADD CHECK (position > 0), ADD CHECK (stream ~ '^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$'),
-    ADD CHECK (version >= 0), ADD CHECK (type ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$'),
+    ADD CHECK (position > 0), ADD CHECK (stream ~ '^[A-Za-z0-9][A-Za-z0-9_.:@-]*$' AND length(stream) <= 200),
+    ADD CHECK (version >= 0), ADD CHECK (type ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' AND length(type) <= 200),
     ADD CHECK (schema_version > 0), ADD CHECK (jsonb_typeof(data) = 'object'),
     ADD CHECK (jsonb_typeof(metadata) = 'object');
 CREATE SEQUENCE chained_pos;

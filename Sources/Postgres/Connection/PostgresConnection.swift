@@ -176,16 +176,22 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Checks without a round trip whether the connection is still usable: a socket that
     /// turned readable while idle means the server closed it (or sent something to read).
+    ///
+    /// The probe only polls the socket (it never waits for the network), so it runs on the
+    /// caller's thread, in step with the connection's queue (`sync`), instead of hopping there
+    /// and back: the pool asks twice per loan, and the hops were a measurable part of an
+    /// append. Only a connection that is not running a statement should be probed (the pool's
+    /// idle and returned connections); probing one that is would wait for that statement.
     public func isAlive() async -> Bool {
-        (try? await onQueue { self.isAliveSync() }) ?? false
+        queue.sync { self.isAliveSync() }
     }
 
-    /// Alive and idle (not inside a transaction): fit to lend again. One trip to the queue.
+    /// Alive and idle (not inside a transaction): fit to lend again. Like `isAlive`, no hop.
     public func isReusable() async -> Bool {
-        (try? await onQueue { () -> Bool in
+        queue.sync { () -> Bool in
             guard self.isAliveSync(), let handle = self.handle else { return false }
             return PQtransactionStatus(handle) == PQTRANS_IDLE
-        }) ?? false
+        }
     }
 
     private func isAliveSync() -> Bool {
