@@ -224,15 +224,15 @@ public final class PostgresConnection: @unchecked Sendable {
         try await onQueue { Int(PQbackendPID(try self.liveHandle())) }
     }
 
-    // MARK: - libpq plumbing (all on `queue`)
+    // MARK: - libpq plumbing (all on `queue`; internal for `PostgresCopy.swift`)
 
-    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result(catching: work)) }
         }
     }
 
-    private func liveHandle() throws -> OpaquePointer {
+    func liveHandle() throws -> OpaquePointer {
         guard let handle else { throw PostgresError(code: .closed, message: "the connection is closed") }
         return handle
     }
@@ -336,7 +336,7 @@ public final class PostgresConnection: @unchecked Sendable {
         return QueryResult(storage: storage, affectedRows: affected)
     }
 
-    private static func makeError(_ result: OpaquePointer, connection: OpaquePointer, query: String) -> PostgresError {
+    static func makeError(_ result: OpaquePointer, connection: OpaquePointer, query: String) -> PostgresError {
         func field(_ code: Character) -> String? {
             guard let ascii = code.asciiValue, let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
             return String(cString: value)
@@ -351,7 +351,7 @@ public final class PostgresConnection: @unchecked Sendable {
             table: field("t"), column: field("c"), query: query)
     }
 
-    private static func errorMessage(_ connection: OpaquePointer) -> String {
+    static func errorMessage(_ connection: OpaquePointer) -> String {
         guard let message = PQerrorMessage(connection) else { return "unknown libpq error" }
         let text = String(cString: message).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

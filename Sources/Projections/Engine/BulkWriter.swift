@@ -24,31 +24,37 @@ enum BulkWriter {
         json += "]"
         let target = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(table.name)
         let columns = table.columns.map { SQL.quoteIdentifier($0.name) }
-        let key = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
-        let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
-        let conflict: String
-        switch table.mode {
-        case .insert:
-            conflict = "ON CONFLICT (\(key)) DO NOTHING"
-        case .upsert where others.isEmpty:
-            conflict = "ON CONFLICT (\(key)) DO NOTHING"
-        case .upsert:
-            let sets = others.map { "\(SQL.quoteIdentifier($0)) = EXCLUDED.\(SQL.quoteIdentifier($0))" }
-            conflict = "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
-        case .accumulate(let sums):
-            let sets = others.map { column -> String in
-                let quoted = SQL.quoteIdentifier(column)
-                return sums.contains(column)
-                    ? "\(quoted) = t.\(quoted) + EXCLUDED.\(quoted)" : "\(quoted) = EXCLUDED.\(quoted)"
-            }
-            conflict = sets.isEmpty
-                ? "ON CONFLICT (\(key)) DO NOTHING" : "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
-        }
+        let conflict = conflictClause(for: table)
         // Only the JSON document is a parameter; every name above is a quoted identifier from code.
         let statement = SQL(
             trustedPrefix: "INSERT INTO \(target) AS t (\(columns.joined(separator: ", "))) SELECT "
                 + columns.joined(separator: ", ") + " FROM jsonb_populate_recordset(NULL::\(target), ",
             json: json, suffix: "::jsonb) " + conflict)
         try await connection.execute(statement)
+    }
+
+    /// The `ON CONFLICT` clause that gives `table.mode`'s meaning to rows inserted into the table
+    /// aliased `t` (also used by `CopyWriter`).
+    static func conflictClause(for table: TableSpec) -> String {
+        let key = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
+        let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
+        switch table.mode {
+        case .insert:
+            return "ON CONFLICT (\(key)) DO NOTHING"
+        case .upsert where others.isEmpty:
+            return "ON CONFLICT (\(key)) DO NOTHING"
+        case .upsert:
+            let sets = others.map { "\(SQL.quoteIdentifier($0)) = EXCLUDED.\(SQL.quoteIdentifier($0))" }
+            return "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
+        case .accumulate(let sums):
+            let sets = others.map { column -> String in
+                let quoted = SQL.quoteIdentifier(column)
+                return sums.contains(column)
+                    ? "\(quoted) = t.\(quoted) + EXCLUDED.\(quoted)" : "\(quoted) = EXCLUDED.\(quoted)"
+            }
+            return sets.isEmpty
+                ? "ON CONFLICT (\(key)) DO NOTHING"
+                : "ON CONFLICT (\(key)) DO UPDATE SET " + sets.joined(separator: ", ")
+        }
     }
 }

@@ -139,9 +139,18 @@ extension FoldingProjection {
         }
     }
 
-    func writeRows(_ output: ProjectionOutput, schema: String, on connection: PostgresConnection) async throws {
+    /// Writes the batch's rows, table by table: as JSON documents (`BulkWriter`), or with COPY
+    /// (`CopyWriter`) into a rebuild's fresh scratch schema.
+    func writeRows(_ output: ProjectionOutput, schema: String, on connection: PostgresConnection, copy: Bool = false)
+        async throws
+    {
         for table in tables {
-            try await BulkWriter.write(output.rows(for: table.name), to: table, schema: schema, on: connection)
+            let rows = output.rows(for: table.name)
+            if copy {
+                try await CopyWriter.write(rows, to: table, schema: schema, on: connection)
+            } else {
+                try await BulkWriter.write(rows, to: table, schema: schema, on: connection)
+            }
         }
     }
 
@@ -168,7 +177,9 @@ extension FoldingProjection {
         return states
     }
 
-    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws {
+    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection, copy: Bool = false)
+        async throws
+    {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -180,6 +191,10 @@ extension FoldingProjection {
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
             mode: .upsert)
-        try await BulkWriter.write(rows, to: spec, schema: schema, on: connection)
+        if copy {
+            try await CopyWriter.write(rows, to: spec, schema: schema, on: connection)
+        } else {
+            try await BulkWriter.write(rows, to: spec, schema: schema, on: connection)
+        }
     }
 }

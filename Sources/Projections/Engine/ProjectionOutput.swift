@@ -23,12 +23,17 @@ public struct ProjectionOutput: Sendable {
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {
         guard let spec = tables[table] else { throw EngineError.unknownTable(table) }
+        Self.merge(row, key: Self.key(of: row, in: spec), mode: spec.mode, into: &stored[table, default: TableRows()])
+    }
+
+    /// The row's primary key as one string (its columns' JSON, joined by U+001F).
+    static func key(of row: Row, in spec: TableSpec) -> String {
         var key = ""
         for (index, column) in spec.primaryKey.enumerated() {
             if index > 0 { key += "\u{1F}" }
             (row[column] ?? .null).appendJSON(to: &key)
         }
-        Self.merge(row, key: key, mode: spec.mode, into: &stored[table, default: TableRows()])
+        return key
     }
 
     private static func merge(_ row: Row, key: String, mode: TableSpec.Mode, into table: inout TableRows) {
@@ -78,10 +83,13 @@ public struct ProjectionOutput: Sendable {
 /// Mistakes in a projection's definition.
 public enum EngineError: Error, Sendable, CustomStringConvertible {
     case unknownTable(String)
+    /// Work that must run inside a transaction was given a connection outside one.
+    case outsideTransaction(String)
 
     public var description: String {
         switch self {
         case .unknownTable(let table): "the projection writes to table \(table), which it does not declare"
+        case .outsideTransaction(let work): "\(work) must run inside a transaction"
         }
     }
 }

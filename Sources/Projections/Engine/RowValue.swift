@@ -47,6 +47,11 @@ public enum RowValue: Sendable, Hashable {
         out += "\""
     }
 
+    /// True when `json` is the JSON literal `null` (which `jsonb_populate_recordset` stores as NULL).
+    static func isJSONNull(_ json: String) -> Bool {
+        json.utf8.count <= 32 && json.trimmingCharacters(in: .whitespacesAndNewlines) == "null"
+    }
+
     /// UTC ISO 8601 with milliseconds; PostgreSQL parses it into `timestamptz`.
     static func iso8601(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
