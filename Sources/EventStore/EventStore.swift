@@ -191,7 +191,8 @@ public final class EventStore: Sendable {
             events.append(
                 RecordedEvent(
                     position: try row.decode(at: 0),
-                    stream: try StreamName(try row.decode(String.self, at: 1)),
+                    // The table's CHECK admits exactly the names `StreamName` does: no second validation.
+                    stream: StreamName(stored: try row.decode(String.self, at: 1)),
                     version: try row.decode(at: 2),
                     id: try row.decode(at: 3),
                     type: try row.decode(at: 4),

@@ -23,25 +23,27 @@ enum ReadCases {
         return (count, Double(count) / seconds(since: start))
     }
 
-    /// One projection's fold over pages, with its states kept across pages.
+    /// One projection folded over pages as a rebuild folds it (`InMemoryRebuild`: states kept across
+    /// pages, `finish` once per key at the end), the rows it writes built and dropped.
     final class Folder<P: FoldingProjection> {
-        let projection: P
-        var states: [String: P.State] = [:]
-        init(_ projection: P) { self.projection = projection }
-        func fold(_ batch: ProjectionBatch) throws {
-            _ = try projection.foldInMemory(batch, states: &states)
-        }
+        var rebuild: InMemoryRebuild<P>
+        init(_ projection: P) { rebuild = InMemoryRebuild(projection) }
+        func fold(_ batch: ProjectionBatch) throws { _ = try rebuild.apply(batch) }
+        func finish() throws { _ = try rebuild.finish() }
     }
+
+    /// A projection's fold of one page, and its end-of-log `finish`.
+    typealias FoldSteps = (name: String, fold: (ProjectionBatch) throws -> Void, finish: () throws -> Void)
 
     /// The pure folds of every clinic projection (ForecastProjection folds with `ForecastFold` and the
     /// prior parameters, as a fresh database does).
-    static func folders() -> [(name: String, fold: (ProjectionBatch) throws -> Void)] {
-        var result: [(name: String, fold: (ProjectionBatch) throws -> Void)] = []
+    static func folders() -> [FoldSteps] {
+        var result: [FoldSteps] = []
         for projection in ClinicProjections.all() {
             if let folding = projection as? any FoldingProjection {
-                result.append((folding.name, makeFolder(folding)))
+                result.append(makeFolder(folding))
             } else if projection is ForecastProjection {
-                result.append((projection.name, makeFolder(ForecastFold())))
+                result.append(makeFolder(ForecastFold()))
             } else {
                 Report.note("fold: \(projection.name) is not a FoldingProjection, skipped")
             }
@@ -49,9 +51,9 @@ enum ReadCases {
         return result
     }
 
-    private static func makeFolder<P: FoldingProjection>(_ projection: P) -> (ProjectionBatch) throws -> Void {
+    private static func makeFolder<P: FoldingProjection>(_ projection: P) -> FoldSteps {
         let folder = Folder(projection)
-        return { try folder.fold($0) }
+        return (projection.name, { try folder.fold($0) }, { try folder.finish() })
     }
 
     struct FoldRun {
@@ -65,7 +67,8 @@ enum ReadCases {
         var foldSeconds: [String: Double]
     }
 
-    /// Reads the log in pages, and times `ProjectionBatch` decoding plus every projection's `foldInMemory`.
+    /// Reads the log in pages, and times `ProjectionBatch` decoding plus every projection's fold, folded
+    /// as `rebuildAll` folds it (`InMemoryRebuild`: `finish` once per key at the end, timed with its fold).
     static func fold(store: EventStore, page: Int) async throws -> FoldRun {
         let folds = folders()
         let start = ContinuousClock.now
@@ -79,13 +82,18 @@ enum ReadCases {
             let decodeStart = ContinuousClock.now
             let batch = ProjectionBatch(events: events.events)
             decodeSeconds += seconds(since: decodeStart)
-            for (name, fold) in folds {
+            for (name, fold, _) in folds {
                 let foldStart = ContinuousClock.now
                 try fold(batch)
                 foldSeconds[name, default: 0] += seconds(since: foldStart)
             }
             count += events.events.count
             checkpoint = events.next
+        }
+        for (name, _, finish) in folds {
+            let finishStart = ContinuousClock.now
+            try finish()
+            foldSeconds[name, default: 0] += seconds(since: finishStart)
         }
         let total = seconds(since: start)
         let cpu = decodeSeconds + foldSeconds.values.reduce(0, +)

@@ -42,10 +42,23 @@ public enum ClinicJSON {
     /// decoder per event was a visible share of decoding a batch.
     static let sharedDecoder = makeDecoder()
 
-    /// A decoder with ISO-8601 dates.
+    /// A decoder with ISO-8601 dates: `.iso8601`'s meaning and errors, with a fast path for the form
+    /// the encoder writes (`ISO8601Timestamp`).
     public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom(decodeDate)
         return decoder
+    }
+
+    /// What `.iso8601` does: a string, parsed as ISO 8601, else the same `dataCorrupted` error (which,
+    /// as `.iso8601`'s does, carries no coding path).
+    @Sendable static func decodeDate(_ decoder: any Decoder) throws -> Date {
+        let container = try decoder.singleValueContainer()
+        guard let date = ISO8601Timestamp.parse(try container.decode(String.self)) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: [], debugDescription: "Expected date string to be ISO8601-formatted."))
+        }
+        return date
     }
 }

@@ -3,12 +3,37 @@
 /// The category is the text before the first `-`. Allowed characters are letters, digits
 /// and `_ . : @ -`, at most 200 of them, starting with a letter or digit: no quotes,
 /// spaces, semicolons or control characters can reach the database through a name.
+///
+/// `category` and `id` are split once, when the name is made: projections ask for them
+/// several times per event.
 public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
+    /// The text before the first `-` (the whole name when there is none).
+    public let category: String
+    /// The text after the first `-`, if any.
+    public let id: String?
 
     public init(_ rawValue: String) throws {
         guard Self.isValid(rawValue) else { throw EventStoreError.invalidStreamName(rawValue) }
+        self.init(validated: rawValue)
+    }
+
+    /// A name read back from the events table, whose CHECK constraint allows exactly the names
+    /// `init(_:)` does: not validated again (it was on the way in, and by the database).
+    init(stored rawValue: String) {
+        self.init(validated: rawValue)
+    }
+
+    private init(validated rawValue: String) {
         self.rawValue = rawValue
+        let utf8 = rawValue.utf8
+        if let dash = utf8.firstIndex(of: UInt8(ascii: "-")) {
+            category = String(rawValue[..<dash])
+            id = String(rawValue[utf8.index(after: dash)...])
+        } else {
+            category = rawValue
+            id = nil
+        }
     }
 
     /// Builds `category-id`.
@@ -17,19 +42,11 @@ public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible {
         try self.init(category + "-" + id)
     }
 
-    /// The text before the first `-` (the whole name when there is none).
-    public var category: String {
-        if let dash = rawValue.firstIndex(of: "-") { return String(rawValue[..<dash]) }
-        return rawValue
-    }
-
-    /// The text after the first `-`, if any.
-    public var id: String? {
-        guard let dash = rawValue.firstIndex(of: "-") else { return nil }
-        return String(rawValue[rawValue.index(after: dash)...])
-    }
-
     public var description: String { rawValue }
+
+    // Identity is the name alone: `category` and `id` follow from it.
+    public static func == (lhs: StreamName, rhs: StreamName) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     public init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer().decode(String.self)
@@ -42,16 +59,19 @@ public struct StreamName: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     static func isValid(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...200).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
-        return bytes.allSatisfy { isAlphanumeric($0) || [UInt8(ascii: "_"), 46, 58, 64, 45].contains($0) }
+        let utf8 = name.utf8
+        guard (1...200).contains(utf8.count), let first = utf8.first, isAlphanumeric(first) else { return false }
+        return utf8.allSatisfy { byte in
+            isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+                || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "-")
+        }
     }
 
     /// A category: letters, digits and `_`, at most 100 characters, no `-`.
     public static func isValidCategory(_ category: String) -> Bool {
-        let bytes = Array(category.utf8)
-        guard (1...100).contains(bytes.count), isAlphanumeric(bytes[0]) else { return false }
-        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") }
+        let utf8 = category.utf8
+        guard (1...100).contains(utf8.count), let first = utf8.first, isAlphanumeric(first) else { return false }
+        return utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") }
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -101,9 +101,40 @@ extension Double: PostgresDecodable {
 }
 
 extension UUID: PostgresDecodable {
+    /// From the canonical text form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits in either case,
+    /// the only form `UUID(uuidString:)` accepts), parsed from the bytes without a `String`.
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> UUID {
-        guard let value = UUID(uuidString: String(decoding: bytes, as: UTF8.self)) else { throw mismatch(bytes) }
+        guard let value = parseUUID(bytes) else { throw mismatch(bytes) }
         return value
+    }
+
+    static func parseUUID(_ bytes: ArraySlice<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+            var cursor = bytes.startIndex
+            for index in 0..<16 {
+                // Dashes come before bytes 4, 6, 8 and 10.
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    guard bytes[cursor] == UInt8(ascii: "-") else { return false }
+                    cursor += 1
+                }
+                guard let high = hexValue(bytes[cursor]), let low = hexValue(bytes[cursor + 1]) else { return false }
+                out[index] = high << 4 | low
+                cursor += 2
+            }
+            return true
+        }
+        return parsed ? UUID(uuid: value) : nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 97...102: byte - 87
+        case 65...70: byte - 55
+        default: nil
+        }
     }
 }
 

@@ -174,13 +174,14 @@ public struct ForecastFold: FoldingProjection {
             "last_treatment_at": lastTreatment.rowValue, "price_minor": price.minor.map(RowValue.int) ?? .null,
             "price_currency": price.currency.rowValue, "price_source": .text(price.source),
             "threshold": .double(threshold), "form": .text(parameters.form.rawValue), "erased": .bool(state.erased),
-            "prediction": .json(try prediction.map { try encoder.encode($0) } ?? Data("null".utf8)),
+            "prediction": .json(
+                try prediction.map { try PredictionJSON.encode($0, with: encoder) } ?? Data("null".utf8)),
             "subject": .json(try encoder.encode(subject)),
         ]
     }
 
     /// One encoder for every row (`encode` is safe to call concurrently).
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Decoding cells")
+struct PostgresDecodingTests {
+    @Test(
+        "a UUID cell decodes exactly when UUID(uuidString:) accepts its text, to the same value",
+        arguments: [
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+            "a0EEbc99-9c0B-4eF8-bB6d-6bb9BD380a11", "00000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff", "a0eebc999c0b4ef8bb6d6bb9bd380a11",
+            "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g",
+            "a0eebc999-c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d_6bb9bd380a11",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1 ", "", "not a uuid at all, but thirty-six",
+        ])
+    func uuidText(_ text: String) async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let rows = try await connection.query("SELECT \(text)::text")
+        await connection.close()
+        let row = try #require(rows.first)
+        if let expected = UUID(uuidString: text) {
+            #expect(try row.decode(UUID.self, at: 0) == expected)
+        } else {
+            #expect(throws: PostgresError.self) { try row.decode(UUID.self, at: 0) }
+        }
+    }
+
+    @Test("uuid columns decode to the values bound, whatever their bytes")
+    func uuidColumns() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let ids = (0..<50).map { _ in UUID() }
+        var decoded: [UUID] = []
+        for id in ids {
+            let rows = try await connection.query("SELECT \(id)::uuid")
+            if let row = rows.first { decoded.append(try row.decode(UUID.self, at: 0)) }
+        }
+        await connection.close()
+        #expect(decoded == ids)
+    }
+}
