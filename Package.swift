@@ -76,7 +76,15 @@ let package = Package(
         // Benchmarks against PostgreSQL baselines measured in the same run (Scripts/bench.sh).
         .executableTarget(
             name: "stipple-bench",
-            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections"],
+            dependencies: [
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
+                // The live-delivery case runs the HTTP app in-process and follows it with SSE clients over TCP.
+                "StippleServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Sources/StippleBench",
             swiftSettings: strict
         ),

@@ -31,9 +31,11 @@ done
 if [ "$quick" -eq 1 ]; then
     sizes=(1000 3000 6000); runs=1
     appends1=100; appends8=160; appends100=20; growth_appends=100; queries=50; history_clients=1000
+    live_subscribers=5; live_rate=100; live_seconds=2
 else
     sizes=(10000 100000 "$events")
     appends1=2000; appends8=4000; appends100=200; growth_appends=1000; queries=1000; history_clients=30000
+    live_subscribers=50; live_rate=500; live_seconds=10
 fi
 [ ${#custom_sizes[@]} -eq 3 ] && sizes=("${custom_sizes[@]}")
 largest="${sizes[2]}"
@@ -67,17 +69,20 @@ mv "$results" "$bench_dir/results.txt"; results="$bench_dir/results.txt"
 port="$(cat "$bench_dir/port")"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 psql_() { "$pgbin/psql" -X -q -h 127.0.0.1 -p "$port" -U stipple -v ON_ERROR_STOP=1 "$@"; }
-psql_ -d stipple -c "CREATE DATABASE bench_append" -c "CREATE DATABASE clinic" -c "CREATE DATABASE bench_nochain"
+psql_ -d stipple -c "CREATE DATABASE bench_append" -c "CREATE DATABASE clinic" -c "CREATE DATABASE bench_nochain" \
+    -c "CREATE DATABASE bench_live"
 base_url="${url%/stipple}"
 append_url="$base_url/bench_append"
 clinic_url="$base_url/clinic"
 nochain_url="$base_url/bench_nochain"
+live_url="$base_url/bench_live"
 settings="$(psql_ -d stipple -At -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_sync_method', 'full_page_writes')")"
 echo "bench: cluster $url ($settings)" >&2
 "$bin" migrate --url "$append_url"
 "$bin" migrate --url "$clinic_url"
 "$bin" migrate --url "$nochain_url"
+"$bin" migrate --url "$live_url"
 # A diagnostic only: the events table without its hash-chain trigger (and the NOT NULLs it fills),
 # to measure what the chain costs an append. Stipple itself never runs like this.
 psql_ -d bench_nochain -c "ALTER TABLE events DISABLE TRIGGER zz_events_hash_chain" \
@@ -233,6 +238,10 @@ interleave "$runs" \
     "stipple_run append100 --url $append_url --writers 1 --appends $appends100 --events-per-append 100" \
     "pgbench_run base.append100 $scripts/insert100.sql 1 $appends100 100"
 
+# --- 1b. live delivery: the HTTP app in-process, SSE subscribers over TCP, appends at a steady rate -----
+echo "bench: live delivery ($live_subscribers SSE subscribers, $live_rate events/s for $live_seconds s)" >&2
+stipple live --url "$live_url" --subscribers "$live_subscribers" --rate "$live_rate" --seconds "$live_seconds"
+
 # --- 2. growth: generate the clinic's history to each size; append latency and rebuild there ----
 for size in "${sizes[@]}"; do
     echo "bench: growing the clinic log to $size generator events ($clients clients in the seeded history)" >&2
@@ -297,6 +306,13 @@ line "rebuild all 5 projections" rebuild.rate readall.rate "stipple read all" 0.
 rss="$(get rebuild.rss)"
 printf '%-34s %s MiB (max of runs %s; goal <=256 MiB: %s)\n' "  rebuild peak RSS (VmHWM)" "$(fmt "$rss")" \
     "$(fmt "$(get rebuild.rss 5)")" "$(awk -v r="$(get rebuild.rss 5)" 'BEGIN {print (r <= 256) ? "met" : "MISSED"}')"
+live_p99="$(get live.p99)"
+printf '%-34s p50 %s ms  p95 %s ms  p99 %s ms [%s]  max %s ms (goal p99 <=50 ms: %s)\n' \
+    "live: append start -> subscriber" "$(fmt "$(get live.p50)")" "$(fmt "$(get live.p95)")" "$(fmt "$live_p99")" \
+    "$(spread live.p99)" "$(fmt "$(get live.max)")" "$(awk -v p="$live_p99" 'BEGIN {print (p <= 50) ? "met" : "MISSED"}')"
+printf '%-34s p50 %s ms  p99 %s ms  (%s SSE subscribers, %s events/s achieved of %s; none lost or repeated)\n' \
+    "  append return -> subscriber" "$(fmt "$(get live.return.p50)")" "$(fmt "$(get live.return.p99)")" \
+    "$live_subscribers" "$(fmt "$(get live.rate)")" "$live_rate"
 for q in timeline:5 revenue:50 recall:50; do
     name="${q%%:*}"; goal="${q##*:}"; p99="$(get "query.$name.p99")"
     printf '%-34s p50 %s ms  p99 %s ms (goal p99 <=%s ms: %s)\n' "query $name" "$(fmt "$(get "query.$name.p50")")" \

@@ -15,6 +15,8 @@ import Postgres
 //   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 2000]
 //   stipple-bench queries  --url U --count N
 //   stipple-bench history  --clients C --runs R [--seed 1]   generation in memory (30000 clients: ~1.6M events)
+//   stipple-bench live     --url U --subscribers S --rate EPS --seconds T [--writers 25] --runs R [--warmup 1]
+//                          the HTTP app in-process; S SSE subscribers; append → subscriber latency
 
 func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventStore {
     let configuration = try PostgresConfiguration(try options.string("url"), applicationName: "stipple-bench")
@@ -27,7 +29,7 @@ func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventSto
 func runBench() async throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
     guard let command = arguments.first else {
-        throw BenchError.usage("stipple-bench migrate|payload|append|generate|history|readall|fold|rebuild|queries --url …")
+        throw BenchError.usage("stipple-bench migrate|payload|append|generate|history|readall|fold|rebuild|queries|live --url …")
     }
     let options = try BenchOptions(Array(arguments.dropFirst()))
     switch command {
@@ -123,6 +125,18 @@ func runBench() async throws {
         }
         Report.figure("history.events", [Double(events)], unit: "events")
         Report.figure("history.rate", rates, unit: "events/s")
+    case "live":
+        // The server's pool, as `stipple serve` sizes it; the writers append through the same store.
+        let store = try openStore(options, connections: 16)
+        let parameters = LiveCase.Parameters(
+            subscribers: max(1, try options.int("subscribers", default: 50)),
+            rate: max(1, try options.int("rate", default: 500)),
+            seconds: Double(max(1, try options.int("seconds", default: 10))),
+            writers: max(1, try options.int("writers", default: 25)))
+        try await LiveCase.measure(
+            store: store, parameters: parameters, runs: try options.int("runs", default: 3),
+            warmup: options.string("warmup", default: "1") != "0")
+        await store.pool.close()
     case "queries":
         let store = try openStore(options, connections: 2)
         try await QueryCase.run(pool: store.pool, count: try options.int("count", default: 1000))

@@ -42,12 +42,15 @@ public struct StippleApp: Sendable {
     public let configuration: StippleServerConfiguration
     public let metrics: Metrics
     public let keys: APIKeyStore
+    /// The one reader of the log that every live subscriber of this server shares.
+    public let follower: LogFollower
 
     public init(store: EventStore, configuration: StippleServerConfiguration = .init()) {
         self.store = store
         self.configuration = configuration
         self.metrics = Metrics()
         self.keys = APIKeyStore(pool: store.pool)
+        self.follower = SubscriptionStreamer.follower(store: store, configuration: configuration.subscriptions)
     }
 
     /// The router with every route, and the table of those routes.
@@ -66,7 +69,7 @@ public struct StippleApp: Sendable {
         FeedRoutes(
             routes: routes, store: store,
             subscriptions: SubscriptionStreamer(
-                store: store, configuration: configuration.subscriptions, metrics: metrics)
+                store: store, configuration: configuration.subscriptions, metrics: metrics, follower: follower)
         ).register()
         KeyRoutes(routes: routes, keys: keys, bodyLimit: configuration.bodyLimit).register()
         WebhookRoutes(routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit)

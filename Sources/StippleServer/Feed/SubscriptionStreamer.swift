@@ -7,8 +7,10 @@ import Synchronization
 
 /// Serves `GET /v1/subscribe` as server-sent events.
 ///
-/// Each subscriber gets its own reader of the log (`EventStore.subscribe`: catch up, then
-/// follow NOTIFY, reconnecting after a database restart without loss) feeding a bounded
+/// Subscribers share one reader of the log, the server's `LogFollower`: it LISTENs once and reads
+/// each new page once for all of them, however many there are. A subscriber that starts behind
+/// catches up with reads of its own, then joins the shared feed without a gap or a duplicate;
+/// both reconnect after a database restart without loss. Its events go into a bounded
 /// buffer of `bufferLimit` events. The HTTP writer drains the buffer; when a consumer reads
 /// too slowly the buffer fills, and instead of growing or slowing anyone else the stream
 /// ends with an `overflow` event naming the token to resume after (everything before it was
@@ -20,9 +22,9 @@ public struct SubscriptionStreamer: Sendable {
         public var bufferLimit: Int
         /// How often a comment line is sent on an idle stream.
         public var heartbeat: Duration
-        /// Most concurrent subscribers (each holds a database connection while following).
+        /// Most concurrent subscribers (they share one listening connection; each costs a task and a buffer).
         public var maximumSubscribers: Int
-        /// Events read per catch-up page.
+        /// Events read per page, by a subscriber catching up and by the shared follower.
         public var batchSize: Int
 
         public init(
@@ -39,6 +41,27 @@ public struct SubscriptionStreamer: Sendable {
     let store: EventStore
     let configuration: Configuration
     let metrics: Metrics
+    /// The shared reader every subscriber of this server follows.
+    let follower: LogFollower
+    /// Each event's frame, encoded once for all the subscribers that send it.
+    let frames: SSEFrameCache
+
+    /// A streamer over `follower` (one per server process), or over a follower of its own.
+    init(store: EventStore, configuration: Configuration, metrics: Metrics, follower: LogFollower? = nil) {
+        self.store = store
+        self.configuration = configuration
+        self.metrics = metrics
+        self.follower = follower ?? Self.follower(store: store, configuration: configuration)
+        self.frames = SSEFrameCache(capacity: max(4096, 4 * configuration.bufferLimit))
+    }
+
+    /// The follower for subscribers configured as `configuration`: a mailbox holds at least a buffer's
+    /// worth and a few pages, so only a subscriber that really falls behind reads for itself.
+    static func follower(store: EventStore, configuration: Configuration) -> LogFollower {
+        LogFollower(
+            store: store, batchSize: configuration.batchSize,
+            mailboxLimit: max(configuration.bufferLimit, 4 * configuration.batchSize))
+    }
 
     enum Item: Sendable {
         case event(RecordedEvent)
@@ -66,6 +89,8 @@ public struct SubscriptionStreamer: Sendable {
         let store = self.store
         let configuration = self.configuration
         let metrics = self.metrics
+        let follower = self.follower
+        let frames = self.frames
         let access = APIAccessLog(pool: store.pool)
         let body = ResponseBody { writer in
             metrics.subscriberStarted()
@@ -76,7 +101,7 @@ public struct SubscriptionStreamer: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
-                        let subscription = store.subscribe(
+                        let subscription = follower.subscribe(
                             after: after, category: category, batchSize: configuration.batchSize)
                         var recorded = Set<String>()
                         for try await event in subscription {
@@ -109,10 +134,7 @@ public struct SubscriptionStreamer: Sendable {
                     for await item in items {
                         switch item {
                         case .event(let event):
-                            var text = "id: \(event.checkpoint.token)\nevent: \(event.type)\ndata: "
-                            text += String(decoding: EventJSON.data(event), as: UTF8.self)
-                            text += "\n\n"
-                            try await writer.write(ByteBuffer(string: text))
+                            try await writer.write(ByteBuffer(string: frames.frame(event)))
                             last = event.checkpoint
                         case .heartbeat:
                             try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
