@@ -45,9 +45,16 @@ public struct TestDatabase: Sendable {
     {
         let server = try serverConfiguration()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        let admin = try await PostgresConnection.connect(server)
-        try await admin.execute("CREATE DATABASE \(identifier: String(name))")
-        await admin.close()
+        try await AdminGate.shared.run {
+            let admin = try await PostgresConnection.connect(server)
+            do {
+                try await admin.execute("CREATE DATABASE \(identifier: String(name))")
+            } catch {
+                await admin.close()
+                throw error
+            }
+            await admin.close()
+        }
         let configuration = try server.withDatabase(String(name))
         let pool = ConnectionPool(configuration: configuration, maximumConnections: connections)
         if migrated {
@@ -92,11 +99,41 @@ public struct TestDatabase: Sendable {
     /// Closes the pool and drops the database.
     public func drop() async {
         await pool.close()
-        guard let server = try? Self.serverConfiguration(),
-            let admin = try? await PostgresConnection.connect(server)
-        else { return }
-        _ = try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-        await admin.close()
+        guard let server = try? Self.serverConfiguration() else { return }
+        let name = self.name
+        try? await AdminGate.shared.run {
+            let admin = try await PostgresConnection.connect(server)
+            _ = try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+            await admin.close()
+        }
+    }
+}
+
+/// At most a few CREATE/DROP DATABASE statements at once from this test process.
+///
+/// Every test makes and drops its own database over a connection to the server's admin
+/// database; DROP DATABASE waits for a checkpoint, so with a few hundred tests started in
+/// parallel those connections piled up past `max_connections` ("too many clients already").
+actor AdminGate {
+    static let shared = AdminGate(limit: 4)
+
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if running < limit {
+            running += 1
+        } else {
+            // A finishing operation hands its slot straight to the first waiter.
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        defer {
+            if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 }
 
