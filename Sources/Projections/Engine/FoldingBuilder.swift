@@ -32,8 +32,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// Keys whose state has been written to the state table (and may have been evicted since).
     private var stored = Set<String>()
     private var tick = 0
-    /// Keys whose `finish` rows are due, with the time `fold` noted and the key's latest event.
-    private var finishing: [String: (time: Date, event: RecordedEvent)] = [:]
+    /// Keys whose `finish` rows are due.
+    private var finishing = PendingFinishes()
     /// The projection's tables by name.
     private let specs: [String: TableSpec]
     /// Rows of `upsert` and `accumulate` tables not written yet, by table: each key once.
@@ -82,9 +82,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         var output = ProjectionOutput(tables: projection.tables)
         let lastEvents = try projection.foldBatch(
             batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
-        for (key, time) in output.pendingTimes {
-            if let event = lastEvents[key] { finishing[key] = (time, event) }
-        }
+        finishing.note(output, lastEvents: lastEvents)
         for (key, state) in states {
             entries[key] = Entry(state: state, isDirty: true, lastUsed: tick)
         }
@@ -181,16 +179,14 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// a time (a forecast row carries its whole fade curve: thousands of them in one statement
     /// made the peak memory of a rebuild).
     private func flush(_ keys: Set<String>?, on connection: PostgresConnection) async throws {
-        let due = finishing.filter { keys?.contains($0.key) ?? true }
-            .sorted { $0.value.event.position < $1.value.event.position }
-        for (key, _) in due { finishing[key] = nil }
+        let due = finishing.take(keys)
         var start = 0
         while start < due.count {
             var output = ProjectionOutput(tables: projection.tables)
-            for (key, pending) in due[start..<min(start + Self.chunk, due.count)] {
-                guard let entry = entries[key] else { continue }
-                output.markPending(key, at: pending.time)
-                try projection.finishKey(entry.state, key: key, lastEvent: pending.event, into: &output)
+            for pending in due[start..<min(start + Self.chunk, due.count)] {
+                guard let entry = entries[pending.key] else { continue }
+                output.markPending(pending.key, at: pending.time)
+                try projection.finishKey(entry.state, key: pending.key, lastEvent: pending.event, into: &output)
             }
             for table in projection.tables where !output.rows(for: table.name).isEmpty {
                 // Rows held back for the table are older than these.

@@ -9,8 +9,8 @@ public struct InMemoryRebuild<P: FoldingProjection> {
     public let projection: P
     /// Every key's fold state so far.
     public private(set) var states: [String: P.State] = [:]
-    /// Keys whose `finish` rows are due, with the time `fold` noted and the key's latest event.
-    private var finishing: [String: (time: Date, event: RecordedEvent)] = [:]
+    /// Keys whose `finish` rows are due.
+    private var finishing = PendingFinishes()
 
     public init(_ projection: P) {
         self.projection = projection
@@ -23,22 +23,18 @@ public struct InMemoryRebuild<P: FoldingProjection> {
         var output = ProjectionOutput(tables: projection.tables)
         let lastEvents = try projection.foldBatch(
             batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
-        for (key, time) in output.pendingTimes {
-            if let event = lastEvents[key] { finishing[key] = (time, event) }
-        }
+        finishing.note(output, lastEvents: lastEvents)
         return rows(of: output)
     }
 
     /// The `finish` rows of every key that has some due, in the order of the keys' last events;
     /// returns them by table.
     public mutating func finish() throws -> [String: [Row]] {
-        let due = finishing.sorted { $0.value.event.position < $1.value.event.position }
-        finishing = [:]
         var output = ProjectionOutput(tables: projection.tables)
-        for (key, pending) in due {
-            guard let state = states[key] else { continue }
-            output.markPending(key, at: pending.time)
-            try projection.finishKey(state, key: key, lastEvent: pending.event, into: &output)
+        for pending in finishing.take() {
+            guard let state = states[pending.key] else { continue }
+            output.markPending(pending.key, at: pending.time)
+            try projection.finishKey(state, key: pending.key, lastEvent: pending.event, into: &output)
         }
         return rows(of: output)
     }

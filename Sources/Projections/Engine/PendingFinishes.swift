@@ -1,0 +1,32 @@
+import EventStore
+import Foundation
+
+/// Keys whose `finish` rows are due after folds that left them out (`foldBatch(finishing: false)`,
+/// as a rebuild folds), with the time `fold` noted and the key's latest event. Shared by the
+/// rebuild's `FoldingBuilder` and the in-memory `InMemoryRebuild`, so both finish alike.
+struct PendingFinishes {
+    struct Due {
+        let key: String
+        let time: Date
+        let event: RecordedEvent
+    }
+
+    private var due: [String: (time: Date, event: RecordedEvent)] = [:]
+
+    /// Notes the keys a fold marked pending in `output`, with their last events of the batch.
+    mutating func note(_ output: ProjectionOutput, lastEvents: [String: RecordedEvent]) {
+        for (key, time) in output.pendingTimes {
+            if let event = lastEvents[key] { due[key] = (time, event) }
+        }
+    }
+
+    /// Removes and returns the due keys among `keys` (every one when nil), in the order of their
+    /// last events.
+    mutating func take(_ keys: Set<String>? = nil) -> [Due] {
+        let taken = due.filter { keys?.contains($0.key) ?? true }
+            .sorted { $0.value.event.position < $1.value.event.position }
+            .map { Due(key: $0.key, time: $0.value.time, event: $0.value.event) }
+        for entry in taken { due[entry.key] = nil }
+        return taken
+    }
+}
