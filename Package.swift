@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Clinic", targets: ["Clinic"]),
         .library(name: "FadeModel", targets: ["FadeModel"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "ClinicService", targets: ["ClinicService"]),
         .library(name: "StippleServer", targets: ["StippleServer"]),
     ],
     dependencies: [
@@ -50,11 +51,18 @@ let package = Package(
             dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel"],
             swiftSettings: strict
         ),
+        // The clinic's use of the store: the command handler, the history writer, the JSON Lines event
+        // format, the privacy policy. The executables and the HTTP module are thin edges over it.
+        .target(
+            name: "ClinicService",
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections"],
+            swiftSettings: strict
+        ),
         // The HTTP API for operators, auditors and integrators.
         .target(
             name: "StippleServer",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -68,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "stipple",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "StippleServer",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "StippleServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -77,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "stipple-bench",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService",
                 // The live-delivery case runs the HTTP app in-process and follows it with SSE clients over TCP.
                 "StippleServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -89,9 +97,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Shared test fixtures: a database per suite.
-        .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Postgres", "EventStore", "ClinicService"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ClinicTests",
             dependencies: ["Clinic", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -102,6 +112,7 @@ let package = Package(
             dependencies: ["FadeModel", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StippleServerTests",

@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Postgres
@@ -22,7 +23,7 @@ func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventSto
     let configuration = try PostgresConfiguration(try options.string("url"), applicationName: "stipple-bench")
     let pool = ConnectionPool(configuration: configuration, maximumConnections: connections)
     // With STIPPLE_MASTER_KEY(_FILE) set, client personal data is sealed and opened as in production.
-    let vault = try MasterKey.fromEnvironment().map { PersonalDataVault(pool: pool, masterKey: $0) }
+    let vault = try MasterKey.fromEnvironment().map { ClinicPrivacy.vault(pool: pool, masterKey: .success($0)) }
     return EventStore(pool: pool, vault: vault)
 }
 

@@ -1,4 +1,5 @@
 import Clinic
+import ClinicService
 import EventStore
 import Foundation
 import Hummingbird
@@ -58,8 +59,10 @@ public struct StippleApp: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware<BasicRequestContext>(metrics: metrics))
         let routes = APIRoutes(router: router, keys: keys)
+        let metrics = self.metrics
         let handler = CommandHandler(
-            store: store, settings: configuration.settings, maxAttempts: 5, metrics: metrics, clock: { Date() })
+            store: store, settings: configuration.settings, maxAttempts: 5,
+            appendObserver: { metrics.recordAppend(duration: $0) })
         SystemRoutes(routes: routes, store: store, metrics: metrics).register()
         CommandRoutes(
             routes: routes, handler: handler, idempotency: IdempotencyStore(pool: store.pool),

@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Postgres
@@ -11,7 +12,7 @@ struct AuditAccessLogTests {
         try await TestDatabase.with { database in
             let log = AccessLog(pool: database.pool)
             let first = try await log.record(
-                actor: "alice", action: "timeline.read", subject: AccessLog.clientSubject("42"),
+                actor: "alice", action: "timeline.read", subject: ClinicPrivacy.accessSubject(client: "42"),
                 reason: "follow-up call", channel: .api)
             #expect(first.subject == "client-42")
             #expect(first.subjectKind == "client")

@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Postgres
@@ -128,7 +129,7 @@ struct PersonalDataVaultTests {
             // A fresh store (another process) sees the same.
             let other = EventStore(
                 pool: database.pool,
-                vault: PersonalDataVault(pool: database.pool, masterKey: try TestDatabase.testMasterKey))
+                vault: PersonalDataVault(pool: database.pool, masterKey: try TestDatabase.testMasterKey, policy: ClinicPrivacy.policy))
             #expect(
                 try personal(try await other.readStream(try StreamName(forgottenClient))[0]) as? [String: Bool] == [
                     "erased": true
@@ -204,7 +205,7 @@ struct PersonalDataVaultTests {
                 [registration(name: "Sealed Person", email: "sealed@example.net", phone: "2")], to: client,
                 expectedVersion: .noStream)
             let keyless = EventStore(
-                pool: database.pool, vault: PersonalDataVault(pool: database.pool, masterKey: nil))
+                pool: database.pool, vault: PersonalDataVault(pool: database.pool, masterKey: nil, policy: ClinicPrivacy.policy))
             await #expect(throws: PersonalDataError.masterKeyMissing) {
                 try await keyless.readStream(client)
             }
@@ -234,7 +235,7 @@ struct PersonalDataVaultTests {
                 [registration(name: "Right Key", email: "right@example.net", phone: "4")], to: client,
                 expectedVersion: .noStream)
             let wrong = EventStore(
-                pool: database.pool, vault: PersonalDataVault(pool: database.pool, masterKey: MasterKey.generate()))
+                pool: database.pool, vault: PersonalDataVault(pool: database.pool, masterKey: MasterKey.generate(), policy: ClinicPrivacy.policy))
             await #expect(throws: PersonalDataError.wrongMasterKey) { try await wrong.readStream(client) }
             await #expect(throws: PersonalDataError.wrongMasterKey) {
                 try await wrong.append(

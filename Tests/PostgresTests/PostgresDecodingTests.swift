@@ -28,6 +28,21 @@ struct PostgresDecodingTests {
         }
     }
 
+    @Test("a row decodes into a typed tuple, column by column, with NULL only where the type is optional")
+    func typedTuple() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let rows = try await connection.query("SELECT 42::bigint, 'hairline'::text, NULL::timestamptz, true")
+        await connection.close()
+        let row = try #require(rows.first)
+        let (number, text, at, flag) = try row.decode((Int64, String, Date?, Bool).self)
+        #expect(number == 42)
+        #expect(text == "hairline")
+        #expect(at == nil)
+        #expect(flag)
+        #expect(throws: PostgresError.self) { try row.decode((Int64, String, Date).self) }
+        #expect(throws: PostgresError.self) { try row.decode((Int64, String, Date?, Bool, Int).self) }
+    }
+
     @Test("uuid columns decode to the values bound, whatever their bytes")
     func uuidColumns() async throws {
         let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())

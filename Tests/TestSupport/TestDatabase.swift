@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Postgres
@@ -60,7 +61,7 @@ public struct TestDatabase: Sendable {
         if migrated {
             try await Migrator(directory: schemaDirectory).migrate(pool: pool)
         }
-        let vault = PersonalDataVault(pool: pool, masterKey: try testMasterKey)
+        let vault = ClinicPrivacy.vault(pool: pool, masterKey: .success(try testMasterKey))
         return TestDatabase(
             name: String(name), configuration: configuration, pool: pool,
             store: EventStore(pool: pool, limits: limits, vault: vault))

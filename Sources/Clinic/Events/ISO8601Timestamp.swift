@@ -34,7 +34,7 @@ enum ISO8601Timestamp {
             let minute = number(14, 2), let second = number(17, 2), year >= 1600, (1...12).contains(month),
             day >= 1, day <= daysIn(month: month, year: year), hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CalendarDay.daysFromCivil(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 
@@ -44,15 +44,5 @@ enum ISO8601Timestamp {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

@@ -12,12 +12,6 @@ public struct AccessLog: Sendable {
         self.pool = pool
     }
 
-    /// The subject for a client's records: its stream name, `client-<id>` (kept as given when it
-    /// already starts with `client-`).
-    public static func clientSubject(_ client: String) -> String {
-        client.hasPrefix("client-") ? client : "client-" + client
-    }
-
     /// Records one access and returns it as stored (an empty reason is stored as none).
     @discardableResult
     public func record(

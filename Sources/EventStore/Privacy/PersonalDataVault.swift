@@ -26,11 +26,9 @@ public final class PersonalDataVault: Sendable {
         /// The event type that destroys its stream's key (the trigger in migration 0007 names the same type).
         public var erasureEventType: String
 
-        /// Creates a policy; the defaults are the clinic's (`client-*` streams, `personal`, `client.forgotten`).
-        public init(
-            categories: Set<String> = ["client"], fieldName: String = "personal",
-            erasureEventType: String = "client.forgotten"
-        ) {
+        /// Creates a policy: which stream categories hold personal data, under which member, and which event
+        /// type erases a stream's subject (the application names them; the store knows no domain).
+        public init(categories: Set<String>, fieldName: String, erasureEventType: String) {
             self.categories = categories
             self.fieldName = fieldName
             self.erasureEventType = erasureEventType
@@ -76,29 +74,15 @@ public final class PersonalDataVault: Sendable {
 
     /// A vault over `pool`'s key table; with a nil master key, sealing or opening live data fails with
     /// `PersonalDataError.masterKeyMissing` (data of forgotten subjects still reads as erased).
-    public convenience init(pool: ConnectionPool, masterKey: MasterKey?, policy: Policy = Policy()) {
+    public convenience init(pool: ConnectionPool, masterKey: MasterKey?, policy: Policy) {
         self.init(pool: pool, master: masterKey.map { .success($0) } ?? .failure(.masterKeyMissing), policy: policy)
     }
 
-    /// A vault with the master key the environment configures (`STIPPLE_MASTER_KEY_FILE`, `STIPPLE_MASTER_KEY`).
-    ///
-    /// Never throws: a missing or unreadable key is reported when personal data is first sealed or opened,
-    /// so commands that never meet personal data run without one.
-    public static func fromEnvironment(
-        pool: ConnectionPool, environment: [String: String] = ProcessInfo.processInfo.environment,
-        policy: Policy = Policy()
-    ) -> PersonalDataVault {
-        let master: Result<MasterKey, PersonalDataError>
-        do {
-            if let key = try MasterKey.fromEnvironment(environment) {
-                master = .success(key)
-            } else {
-                master = .failure(.masterKeyMissing)
-            }
-        } catch {
-            master = .failure(error)
-        }
-        return PersonalDataVault(pool: pool, master: master, policy: policy)
+    /// A vault with a master key the edge has already resolved, or the reason it could not (a missing or
+    /// unreadable key is reported when personal data is first sealed or opened, so commands that never meet
+    /// personal data run without one).
+    public convenience init(pool: ConnectionPool, masterKey: Result<MasterKey, PersonalDataError>, policy: Policy) {
+        self.init(pool: pool, master: masterKey, policy: policy)
     }
 
     private init(pool: ConnectionPool, master: Result<MasterKey, PersonalDataError>, policy: Policy) {

@@ -10,9 +10,6 @@ public struct PostgresConfiguration: Sendable, Hashable, CustomStringConvertible
     /// Shown in `pg_stat_activity`.
     public var applicationName: String
 
-    /// The environment variable the CLI and tests read the database URL from.
-    public static let environmentVariable = "STIPPLE_DATABASE_URL"
-
     public init(_ connectionString: String, connectTimeout: Int = 5, applicationName: String = "stipple") throws {
         let trimmed = connectionString.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
@@ -30,18 +27,6 @@ public struct PostgresConfiguration: Sendable, Hashable, CustomStringConvertible
         self.connectionString = trimmed
         self.connectTimeout = max(1, connectTimeout)
         self.applicationName = applicationName
-    }
-
-    /// Reads `STIPPLE_DATABASE_URL` from the environment.
-    public static func fromEnvironment(
-        _ environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> PostgresConfiguration {
-        guard let url = environment[environmentVariable], !url.isEmpty else {
-            throw PostgresError(
-                code: .invalidConfiguration,
-                message: "no database given: set \(environmentVariable) or pass --database-url")
-        }
-        return try PostgresConfiguration(url)
     }
 
     /// The same server with another database name (used by tests and `demo` to make databases).

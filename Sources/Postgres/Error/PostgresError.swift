@@ -7,7 +7,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, extensible without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
+        init(_ rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
         /// The connection string or URL could not be used.

@@ -1,3 +1,4 @@
+import Clinic
 import FadeModel
 import Foundation
 
@@ -64,7 +65,8 @@ enum PredictionJSON {
         let whole = Int(seconds)
         let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
         let secondOfDay = whole - days * 86_400
-        let (year, month, day) = civil(fromDays: days)
+        let civil = CalendarDay(daysSinceEpoch: days)
+        let (year, month, day) = (civil.year, civil.month, civil.day)
         append(year, 4, to: &text)
         text += "-"
         append(month, 2, to: &text)
@@ -90,18 +92,5 @@ enum PredictionJSON {
             text.unicodeScalars.append(Unicode.Scalar(UInt8(48 + value / divisor % 10)))
             divisor /= 10
         }
-    }
-
-    /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date `days` after 1970-01-01.
-    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day)
     }
 }

@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import HTTPTypes
@@ -37,7 +38,7 @@ struct APIAccessLog: Sendable {
         var seen = Set<String>()
         var subjects: [String] = []
         for client in clients {
-            let subject = AccessLog.clientSubject(client.lowercased())
+            let subject = ClinicPrivacy.accessSubject(client: client.lowercased())
             guard (8...200).contains(subject.count), !subject.contains(","),
                 !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
                 seen.insert(subject).inserted

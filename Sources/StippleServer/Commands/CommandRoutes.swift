@@ -1,4 +1,5 @@
 import Clinic
+import ClinicService
 import EventStore
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 import Synchronization
 
@@ -25,14 +26,14 @@ public final class Metrics: Sendable {
         let key = RequestKey(method: method, route: route, status: status)
         state.withLock { state in
             let old = state.requests[key] ?? (0, 0)
-            state.requests[key] = (old.count + 1, old.seconds + duration.seconds)
+            state.requests[key] = (old.count + 1, old.seconds + duration.inSeconds)
         }
     }
 
     func recordAppend(duration: Duration) {
         state.withLock { state in
             state.appends += 1
-            state.appendSeconds += duration.seconds
+            state.appendSeconds += duration.inSeconds
         }
     }
 
@@ -91,12 +92,5 @@ public final class Metrics: Sendable {
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

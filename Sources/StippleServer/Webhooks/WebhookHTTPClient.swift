@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -40,7 +41,7 @@ struct WebhookHTTPClient: Sendable {
         let hostHeader = url.port.map { "\(host):\($0)" } ?? host
         let opened = Locked<(any Channel)?>(nil)
         let timeout = requestTimeout
-        let connectTimeout = TimeAmount.milliseconds(Int64(self.connectTimeout.seconds * 1000))
+        let connectTimeout = TimeAmount.milliseconds(Int64(self.connectTimeout.inSeconds * 1000))
         return try await withThrowingTaskGroup(of: Reply?.self) { group in
             group.addTask {
                 let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

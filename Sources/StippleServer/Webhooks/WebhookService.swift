@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Logging
@@ -40,8 +41,8 @@ public struct WebhookService: Service {
         /// webhooks failing together do not retry in lockstep).
         public func backoff(attempt: Int, jitter: Double = Double.random(in: 0.5...1)) -> Duration {
             let exponent = min(max(0, attempt - 1), 30)
-            let raw = initialBackoff.seconds * Double(1 << exponent)
-            let capped = min(raw, maximumBackoff.seconds)
+            let raw = initialBackoff.inSeconds * Double(1 << exponent)
+            let capped = min(raw, maximumBackoff.inSeconds)
             return .milliseconds(Int64(capped * min(max(jitter, 0), 1) * 1000))
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicService
 import EventStore
 import Foundation
 
@@ -26,7 +27,7 @@ extension Audit {
         func run() async throws {
             try await reportingErrors {
                 let pool = try database.pool(maximumConnections: 1)
-                let filter = client.map(AccessLog.clientSubject) ?? subject
+                let filter = client.map { ClinicPrivacy.accessSubject(client: $0) } ?? subject
                 let entries = try await AccessLog(pool: pool).entries(subject: filter, limit: limit)
                 await pool.close()
                 if entries.isEmpty {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Clinic
+import ClinicService
 import EventStore
 import Foundation
 import Projections
@@ -83,10 +84,10 @@ struct Demo: AsyncParsableCommand {
 
     /// Makes sure a master key is configured, creating a key file when none exists, and says where it is.
     static func withMasterKey(_ options: DatabaseOptions) throws -> DatabaseOptions {
-        let environment = options.keyEnvironment
+        let environment = ProcessInfo.processInfo.environment
         var options = options
         let path: String
-        if let file = environment[MasterKey.fileVariable], !file.isEmpty {
+        if let file = options.masterKeyFile ?? environment[MasterKey.fileVariable], !file.isEmpty {
             path = file
         } else if let value = environment[MasterKey.valueVariable], !value.isEmpty {
             print("== Master key: from $\(MasterKey.valueVariable)")

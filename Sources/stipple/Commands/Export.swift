@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicService
 import EventStore
 import Foundation
 

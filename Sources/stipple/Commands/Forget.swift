@@ -3,7 +3,7 @@ import Clinic
 import EventStore
 import Foundation
 import Projections
-import StippleServer
+import ClinicService
 
 /// `stipple forget CLIENT --reason TEXT`: erase a client's personal data without rewriting history.
 struct Forget: AsyncParsableCommand {
@@ -43,7 +43,7 @@ struct Forget: AsyncParsableCommand {
             do {
                 let store = database.store(pool)
                 let subject = "client-\(id.uuidString.lowercased())"
-                guard try await store.streamVersion(try EventStreamName(subject)) != nil else {
+                guard try await store.streamVersion(try Clinic.StreamName.client(id).eventStreamName) != nil else {
                     throw UserError("no client \(id.uuidString.lowercased()) in this log")
                 }
                 let metadata = EventMetadata(actor: actor ?? AccessOptions.actor, reason: reason)

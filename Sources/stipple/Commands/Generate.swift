@@ -1,5 +1,6 @@
 import ArgumentParser
 import Clinic
+import ClinicService
 import EventStore
 import Foundation
 

@@ -32,9 +32,7 @@ struct Serve: AsyncParsableCommand {
         try await reportingErrors {
             // The API reads and writes client personal data: refuse to start without a usable master key
             // rather than fail request by request.
-            guard try MasterKey.fromEnvironment(database.keyEnvironment) != nil else {
-                throw PersonalDataError.masterKeyMissing
-            }
+            _ = try database.masterKey.get()
             let pool = try database.pool(maximumConnections: connections)
             let applied = try await database.migrator().appliedVersions(pool: pool)
             guard applied.contains(5), applied.contains(6) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import ClinicService
 import EventStore
 import Foundation
 

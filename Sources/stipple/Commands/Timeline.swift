@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicService
 import EventStore
 import Foundation
 import Projections
@@ -22,7 +23,7 @@ struct Timeline: AsyncParsableCommand {
             guard let id = UUID(uuidString: client) else { throw UserError("'\(client)' is not a client id") }
             let timeline = try await ReadModels.using(database, [TimelineProjection()]) { pool in
                 try await access.record(
-                    "timeline.read", subject: AccessLog.clientSubject(id.uuidString.lowercased()), pool: pool)
+                    "timeline.read", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()), pool: pool)
                 return try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
             }
             guard let timeline else { throw UserError("no client \(client.lowercased()) in the timeline") }

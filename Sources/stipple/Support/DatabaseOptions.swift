@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicService
 import EventStore
 import Foundation
 import Postgres
@@ -23,26 +24,37 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "path"))
     var masterKeyFile: String?
 
+    /// The environment variable read when `--database-url` is not given.
+    static let databaseURLVariable = "STIPPLE_DATABASE_URL"
+
     func configuration() throws -> PostgresConfiguration {
         if let databaseURL { return try PostgresConfiguration(databaseURL) }
-        return try PostgresConfiguration.fromEnvironment()
+        guard let url = ProcessInfo.processInfo.environment[Self.databaseURLVariable], !url.isEmpty else {
+            throw UserError("no database given: set \(Self.databaseURLVariable) or pass --database-url")
+        }
+        return try PostgresConfiguration(url)
     }
 
     func pool(maximumConnections: Int = 4) throws -> ConnectionPool {
         ConnectionPool(configuration: try configuration(), maximumConnections: maximumConnections)
     }
 
-    /// The environment with `--master-key-file` applied.
-    var keyEnvironment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        if let masterKeyFile { environment[MasterKey.fileVariable] = masterKeyFile }
-        return environment
+    /// The master key, resolved once here at the edge: `--master-key-file`, else `$STIPPLE_MASTER_KEY_FILE`,
+    /// else `$STIPPLE_MASTER_KEY`; the failure says what to set.
+    var masterKey: Result<MasterKey, PersonalDataError> {
+        do throws(PersonalDataError) {
+            if let masterKeyFile { return .success(try MasterKey.load(file: masterKeyFile)) }
+            guard let key = try MasterKey.fromEnvironment() else { return .failure(.masterKeyMissing) }
+            return .success(key)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The vault that seals and opens client personal data; a missing master key is reported only when
     /// personal data is met, so commands that never touch it run without one.
     func vault(_ pool: ConnectionPool) -> PersonalDataVault {
-        PersonalDataVault.fromEnvironment(pool: pool, environment: keyEnvironment)
+        ClinicPrivacy.vault(pool: pool, masterKey: masterKey)
     }
 
     /// The event store over `pool`, with the vault.

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ final class ProgressReporter {
     }
 
     /// Seconds since the reporter was created.
-    var elapsedSeconds: Double { Self.seconds(clock.now - started) }
+    var elapsedSeconds: Double { (clock.now - started).inSeconds }
 
     /// Reports `completed` units done; `fraction` (0–1) overrides `completed / total` for the bar and ETA.
     func update(_ completed: Int, fraction: Double? = nil) {
@@ -150,10 +151,5 @@ final class ProgressReporter {
         if whole < 60 { return "\(whole)s" }
         if whole < 3600 { return String(format: "%ldm%02lds", whole / 60, whole % 60) }
         return String(format: "%ldh%02ldm", whole / 3600, whole % 3600 / 60)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -40,24 +40,21 @@ public struct CommandHandler: Sendable {
     public let store: EventStore
     public let settings: ClinicSettings
     public let maxAttempts: Int
-    let metrics: Metrics?
-    let clock: @Sendable () -> Date
+    /// Told how long each successful append took (the server's metrics); nil when nobody listens.
+    let appendObserver: (@Sendable (Duration) -> Void)?
+    /// The time decisions are made at.
+    public let clock: @Sendable () -> Date
 
+    /// A handler over `store`; `appendObserver` is told the duration of every successful append.
     public init(
         store: EventStore, settings: ClinicSettings = .standard, maxAttempts: Int = 5,
+        appendObserver: (@Sendable (Duration) -> Void)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.init(store: store, settings: settings, maxAttempts: maxAttempts, metrics: nil, clock: clock)
-    }
-
-    init(
-        store: EventStore, settings: ClinicSettings, maxAttempts: Int, metrics: Metrics?,
-        clock: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.settings = settings
         self.maxAttempts = max(1, maxAttempts)
-        self.metrics = metrics
+        self.appendObserver = appendObserver
         self.clock = clock
     }
 
@@ -137,7 +134,7 @@ public struct CommandHandler: Sendable {
             var histories: [Clinic.StreamName: [ClinicEvent]] = [:]
             var counts: [Clinic.StreamName: Int] = [:]
             for stream in streams {
-                let recorded = try await store.readWholeStream(try EventStreamName(stream.rawValue))
+                let recorded = try await store.readWholeStream(try stream.eventStreamName)
                 histories[stream] = try recorded.map { event in
                     do {
                         return try ClinicEvent.decode(
@@ -163,12 +160,12 @@ public struct CommandHandler: Sendable {
                     )
                 }
                 return StreamAppend(
-                    stream: try EventStreamName(stream.rawValue), expectedVersion: expected, events: events)
+                    stream: try stream.eventStreamName, expectedVersion: expected, events: events)
             }
             let started = ContinuousClock.now
             do {
                 let results = try await store.append(appends)
-                metrics?.recordAppend(duration: ContinuousClock.now - started)
+                appendObserver?(ContinuousClock.now - started)
                 var written: [Outcome.Event] = []
                 for (append, result) in zip(appends, results) {
                     let firstVersion = result.streamVersion - append.events.count + 1
@@ -224,19 +221,19 @@ extension ClientCommand {
 }
 
 extension ClinicEvent {
-    var clientEvent: ClientEvent? {
+    public var clientEvent: ClientEvent? {
         if case .client(let event) = self { event } else { nil }
     }
 
-    var technicianEvent: TechnicianEvent? {
+    public var technicianEvent: TechnicianEvent? {
         if case .technician(let event) = self { event } else { nil }
     }
 
-    var locationEvent: LocationEvent? {
+    public var locationEvent: LocationEvent? {
         if case .location(let event) = self { event } else { nil }
     }
 
-    var pigmentBatchEvent: PigmentBatchEvent? {
+    public var pigmentBatchEvent: PigmentBatchEvent? {
         if case .pigmentBatch(let event) = self { event } else { nil }
     }
 }

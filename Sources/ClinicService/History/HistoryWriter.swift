@@ -11,42 +11,42 @@ import Foundation
 /// history, so writing the same history again appends nothing: the store sees the same ids with the
 /// same content and answers with the original result. Metadata (the actor, a correlation id per run)
 /// does not take part in that comparison.
-struct HistoryWriter: Sendable {
+public struct HistoryWriter: Sendable {
     /// How far the writer has got.
-    struct Progress: Sendable {
+    public struct Progress: Sendable {
         /// Events written (or found already written) so far.
-        var events: Int
+        public var events: Int
         /// Share of the history's business-time span covered so far, 0–1.
-        var fraction: Double
+        public var fraction: Double
     }
 
     /// What a write did.
-    struct Summary: Sendable {
+    public struct Summary: Sendable {
         /// Events in the history.
-        var events: Int
+        public var events: Int
         /// Of those, events that were already stored (a repeated run).
-        var alreadyStored: Int
+        public var alreadyStored: Int
         /// Wall-clock seconds.
-        var seconds: Double
+        public var seconds: Double
         /// Events per second.
-        var rate: Double { seconds > 0 ? Double(events) / seconds : 0 }
+        public var rate: Double { seconds > 0 ? Double(events) / seconds : 0 }
         /// Events appended by this run.
-        var appended: Int { events - alreadyStored }
+        public var appended: Int { events - alreadyStored }
     }
 
-    let store: EventStore
+    public let store: EventStore
     /// Events per append call.
-    var chunkSize: Int
+    public var chunkSize: Int
     /// The metadata actor.
-    var actor: String
+    public var actor: String
     /// Groups every event of this run (metadata only; not part of idempotency).
-    var correlationID: UUID
+    public var correlationID: UUID
     /// `.byStream` (default) is several times faster; `.consecutiveRuns` keeps the log in exact business-time
     /// order. A complete rerun is a no-op whatever the grouping and chunk size; resuming an interrupted run
     /// needs the same ones (a chunk that straddles stored and new events of a stream is an idempotency conflict).
-    var grouping: AppendBatch.Grouping
+    public var grouping: AppendBatch.Grouping
 
-    init(
+    public init(
         store: EventStore, chunkSize: Int = 2000, grouping: AppendBatch.Grouping = .byStream,
         actor: String = "generator", correlationID: UUID = UUID()
     ) {
@@ -61,7 +61,7 @@ struct HistoryWriter: Sendable {
     ///
     /// Throws `HistoryWriter.ConflictError` when the store already holds different events under the
     /// derived ids (another history generated with the same seed).
-    func write(_ history: ClinicHistory, progress: (Progress) -> Void = { _ in }) async throws -> Summary {
+    public func write(_ history: ClinicHistory, progress: (Progress) -> Void = { _ in }) async throws -> Summary {
         let clock = ContinuousClock()
         let started = clock.now
         let configuration = history.configuration
@@ -107,7 +107,7 @@ struct HistoryWriter: Sendable {
                 let event = NewEvent(
                     id: Self.eventID(seed: seed, index: index), type: type, schemaVersion: schemaVersion, data: data,
                     metadata: metadata)
-                batch.add(event, to: try EventStreamName(pending.stream.rawValue), expectedVersion: .any, tag: index)
+                batch.add(event, to: try pending.stream.eventStreamName, expectedVersion: .any, tag: index)
                 index += 1
                 lastAt = pending.event.at
                 if batch.count >= chunkSize { try await submit() }
@@ -120,13 +120,13 @@ struct HistoryWriter: Sendable {
             }
         }
         return Summary(
-            events: stored, alreadyStored: duplicates, seconds: ProgressReporter.seconds(clock.now - started))
+            events: stored, alreadyStored: duplicates, seconds: (clock.now - started).inSeconds)
     }
 
     /// The id of the `index`-th event of the history generated from `seed`: a UUID (version 8, RFC 9562
     /// "custom") made of two SplitMix64 outputs over seed and index, so the same history always gets the
     /// same ids and different seeds or indices practically never share one.
-    static func eventID(seed: UInt64, index: Int) -> UUID {
+    public static func eventID(seed: UInt64, index: Int) -> UUID {
         var generator = SplitMix64(seed: seed ^ 0x5354_4950_504C_4531)  // "STIPPLE1"
         let base = generator.next()
         var mixer = SplitMix64(seed: base &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15)
@@ -143,15 +143,16 @@ struct HistoryWriter: Sendable {
     }
 
     /// The store already holds other content under an id this history derives.
-    struct ConflictError: Error, CustomStringConvertible {
-        var seed: UInt64
-        var stream: String
-        var eventID: UUID?
+    public struct ConflictError: Error, CustomStringConvertible {
+        public var seed: UInt64
+        public var stream: String
+        public var eventID: UUID?
 
-        var description: String {
+        public var description: String {
             "stream \(stream): event id \(eventID?.uuidString.lowercased() ?? "?") is already stored with different "
                 + "content: this database holds another history generated with seed \(seed) (other --clients, "
                 + "--locations, --technicians-per-location or --until); use another --seed or an empty database"
         }
     }
 }
+

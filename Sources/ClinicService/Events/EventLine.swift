@@ -1,3 +1,4 @@
+import Clinic
 import EventStore
 import Foundation
 
@@ -9,20 +10,20 @@ import Foundation
 /// ```
 /// `data` and `metadata` are JSON objects copied byte for byte (never re-encoded, so numbers keep their
 /// exact text); `recorded_at` is UTC with microseconds.
-struct EventLine: Sendable {
-    var position: Int64?
-    var stream: EventStreamName
-    var version: Int
-    var id: UUID
-    var type: String
-    var schemaVersion: Int
+public struct EventLine: Sendable {
+    public var position: Int64?
+    public var stream: EventStreamName
+    public var version: Int
+    public var id: UUID
+    public var type: String
+    public var schemaVersion: Int
     /// The data object's JSON text.
-    var data: Data
+    public var data: Data
     /// The metadata object's JSON text.
-    var metadata: Data
-    var recordedAt: String?
+    public var metadata: Data
+    public var recordedAt: String?
 
-    init(_ event: RecordedEvent) {
+    public init(_ event: RecordedEvent) {
         position = event.position
         stream = event.stream
         version = event.version
@@ -35,7 +36,7 @@ struct EventLine: Sendable {
     }
 
     /// The line, without its newline.
-    func encoded() -> Data {
+    public func encoded() -> Data {
         var out = Data()
         out.reserveCapacity(data.count + metadata.count + 256)
         out.append(contentsOf: Array("{\"position\":\(position.map(String.init) ?? "null"),\"stream\":".utf8))
@@ -51,13 +52,13 @@ struct EventLine: Sendable {
     }
 
     /// The event to append (same id, type, version of shape, data and metadata).
-    func newEvent() throws -> NewEvent {
+    public func newEvent() throws -> NewEvent {
         NewEvent(
             id: id, type: type, schemaVersion: schemaVersion, data: data, metadata: try EventMetadata.decode(metadata))
     }
 
     /// One readable line: position, time, stream@version, type and actor.
-    func text() -> String {
+    public func text() -> String {
         let actor = (try? EventMetadata.decode(metadata))?.actor.map { "  by \($0)" } ?? ""
         return "#\(position.map(String.init) ?? "?")  \(recordedAt ?? "-")  \(stream)@\(version)  \(type)"
             + " v\(schemaVersion)\(actor)"
@@ -66,17 +67,17 @@ struct EventLine: Sendable {
     // MARK: - Parsing
 
     /// Why a line is not an event; `EventLineReader` adds the line number.
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
     }
 
-    static let requiredFields: Set<String> = ["stream", "version", "id", "type", "schema_version", "data"]
-    static let knownFields: Set<String> = requiredFields.union(["position", "metadata", "recorded_at"])
+    public static let requiredFields: Set<String> = ["stream", "version", "id", "type", "schema_version", "data"]
+    public static let knownFields: Set<String> = requiredFields.union(["position", "metadata", "recorded_at"])
 
     /// Parses and checks one line: a JSON object with the required fields of the right types, a valid stream
     /// name and type, and object `data` and `metadata` that the store will accept.
-    init(parsing line: Data, maximumDataBytes: Int) throws(ParseError) {
+    public init(parsing line: Data, maximumDataBytes: Int) throws(ParseError) {
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: line, options: []) as? [String: Any] else {
@@ -160,7 +161,7 @@ struct EventLine: Sendable {
     }
 
     /// The store's rule for type names (letters, digits, `_ . : -`, 1–200, starting alphanumeric).
-    static func isValidType(_ type: String) -> Bool {
+    public static func isValidType(_ type: String) -> Bool {
         let bytes = Array(type.utf8)
         guard (1...200).contains(bytes.count) else { return false }
         func alphanumeric(_ byte: UInt8) -> Bool {
@@ -176,7 +177,7 @@ struct EventLine: Sendable {
 
     /// The byte ranges of the values of a JSON object's top-level keys (for a line already known to be a valid
     /// JSON object). Keys are compared as written, so `data` must be spelled without escapes, as exports do.
-    static func topLevelSpans(_ line: Data) -> [String: Range<Data.Index>] {
+    public static func topLevelSpans(_ line: Data) -> [String: Range<Data.Index>] {
         let bytes = [UInt8](line)
         let base = line.startIndex
         var spans: [String: Range<Data.Index>] = [:]
@@ -243,7 +244,7 @@ struct EventLine: Sendable {
     // MARK: - Formatting
 
     /// A JSON string literal.
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -257,7 +258,7 @@ struct EventLine: Sendable {
     }
 
     /// `2026-05-01T09:30:00.123456Z`: UTC, microseconds (PostgreSQL's precision).
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
         let wholeSeconds = fraction < 0 ? seconds - 1 : seconds
@@ -265,29 +266,10 @@ struct EventLine: Sendable {
         let (days, secondOfDay) = wholeSeconds.quotientAndRemainder(dividingBy: 86_400)
         let day = secondOfDay < 0 ? days - 1 : days
         let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
-        let civil = CivilDate(daysSinceEpoch: day)
+        let civil = CalendarDay(daysSinceEpoch: Int(day))
         return String(
             format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ", civil.year, civil.month, civil.day,
             Int(second / 3600),
             Int(second % 3600 / 60), Int(second % 60), Int(microsecond))
-    }
-
-    /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    private struct CivilDate {
-        var year: Int
-        var month: Int
-        var day: Int
-
-        init(daysSinceEpoch: Int64) {
-            let z = Int(daysSinceEpoch) + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let dayOfEra = z - era * 146_097
-            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-            let monthIndex = (5 * dayOfYear + 2) / 153
-            day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-            month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-            year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        }
     }
 }
