@@ -36,10 +36,7 @@ enum GenerateCase {
             defer { index += 1 }
             guard index >= stored else { continue }
             guard index < target else { break }
-            let (type, schemaVersion, data) = try pending.event.encoded()
-            let event = NewEvent(
-                id: HistoryWriter.eventID(seed: seed, index: index), type: type, schemaVersion: schemaVersion, data: data,
-                metadata: metadata)
+            let event = try pending.event.newEvent(id: HistoryWriter.eventID(seed: seed, index: index), metadata: metadata)
             batch.add(event, to: try pending.stream.eventStreamName, expectedVersion: .any)
             appended += 1
             if batch.count >= chunkSize { try await submit() }

@@ -137,8 +137,7 @@ public struct CommandHandler: Sendable {
                 let recorded = try await store.readWholeStream(try stream.eventStreamName)
                 histories[stream] = try recorded.map { event in
                     do {
-                        return try ClinicEvent.decode(
-                            type: event.type, schemaVersion: event.schemaVersion, data: event.data)
+                        return try ClinicEvent(event)
                     } catch {
                         throw Failure.unreadableHistory(stream: stream.rawValue, reason: "\(error)")
                     }
@@ -153,12 +152,7 @@ public struct CommandHandler: Sendable {
             }
             let appends = try decision.streams.map { stream in
                 let expected: ExpectedVersion = counts[stream].map { $0 == 0 ? .noStream : .exact($0 - 1) } ?? .any
-                let events = try decision.events(for: stream).map { event in
-                    let encoded = try event.encoded()
-                    return NewEvent(
-                        type: encoded.type, schemaVersion: encoded.schemaVersion, data: encoded.data, metadata: metadata
-                    )
-                }
+                let events = try decision.events(for: stream).map { try $0.newEvent(metadata: metadata) }
                 return StreamAppend(
                     stream: try stream.eventStreamName, expectedVersion: expected, events: events)
             }

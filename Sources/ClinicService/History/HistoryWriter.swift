@@ -103,10 +103,7 @@ public struct HistoryWriter: Sendable {
             }
 
             for pending in history {
-                let (type, schemaVersion, data) = try pending.event.encoded()
-                let event = NewEvent(
-                    id: Self.eventID(seed: seed, index: index), type: type, schemaVersion: schemaVersion, data: data,
-                    metadata: metadata)
+                let event = try pending.event.newEvent(id: Self.eventID(seed: seed, index: index), metadata: metadata)
                 batch.add(event, to: try pending.stream.eventStreamName, expectedVersion: .any, tag: index)
                 index += 1
                 lastAt = pending.event.at

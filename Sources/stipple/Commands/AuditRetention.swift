@@ -1,5 +1,6 @@
 import ArgumentParser
 import Clinic
+import ClinicService
 import EventStore
 import Foundation
 
@@ -110,8 +111,7 @@ extension Audit {
                     guard let id = event.stream.id.flatMap(UUID.init(uuidString:)) else { continue }
                     let decoded: ClinicEvent
                     do {
-                        decoded = try ClinicEvent.decode(
-                            type: event.type, schemaVersion: event.schemaVersion, data: event.data)
+                        decoded = try ClinicEvent(event)
                     } catch {
                         throw UserError(
                             "position \(event.position) (\(event.stream)): cannot read \(event.type): \(error)")
