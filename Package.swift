@@ -117,7 +117,8 @@ let package = Package(
         .testTarget(
             name: "StippleServerTests",
             dependencies: [
-                "StippleServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "StippleServer", "ClinicService", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Hummingbird

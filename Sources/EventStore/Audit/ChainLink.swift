@@ -17,10 +17,12 @@ public struct ChainLink: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Lowercase hex for hashes.
-enum Hex {
+/// Lower-case hexadecimal text of bytes, and back: the one hex codec (hashes, chain links, secrets).
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    /// The lower-case hex of `bytes`.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
@@ -51,7 +53,8 @@ enum Hex {
         return true
     }
 
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    /// The bytes of hex `text` (either case); nil unless it is an even number of hex digits.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()

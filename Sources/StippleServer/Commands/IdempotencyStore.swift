@@ -1,3 +1,4 @@
+import ClinicService
 import Crypto
 import Foundation
 import HTTPTypes

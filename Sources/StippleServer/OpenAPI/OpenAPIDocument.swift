@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// The OpenAPI 3.1 document, built from the same route table the router is built from,

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 import Hummingbird
 

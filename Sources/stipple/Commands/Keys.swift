@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import StippleServer
+import ClinicService
 
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -87,28 +87,21 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    static func decode(_ row: PostgresRow) throws -> APIKey {
-        let categories: String? = try row.decode(at: 3)
+    /// A key from a row of `id, name, role, categories, created_at, revoked_at`.
+    public static func decode(_ row: PostgresRow) throws -> APIKey {
+        let (id, name, role, categories, createdAt, revokedAt) = try row.decode(
+            (UUID, String, String, String?, Date, Date?).self)
         return APIKey(
-            id: try row.decode(at: 0), name: try row.decode(at: 1),
-            role: Role(rawValue: try row.decode(String.self, at: 2)) ?? .auditor,
+            id: id, name: name, role: Role(rawValue: role) ?? .auditor,
             categories: categories.map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) },
-            createdAt: try row.decode(at: 4), revokedAt: try row.decode(at: 5))
+            createdAt: createdAt, revokedAt: revokedAt)
     }
 
     /// SHA-256, lower-case hex.
-    static func hash(_ text: String) -> String {
+    public static func hash(_ text: String) -> String {
         hex(Array(SHA256.hash(data: Data(text.utf8))))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return text
-    }
+    /// Lower-case hex (`Hex.encode`).
+    public static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

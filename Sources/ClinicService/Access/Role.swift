@@ -38,7 +38,8 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Register, list and delete webhooks (an integrator its own, within its categories).
     case manageWebhooks
 
-    var description: String {
+    /// What the permission lets a caller do, as a sentence fragment ("run commands").
+    public var description: String {
         switch self {
         case .public: "call public routes"
         case .command: "run commands"
