@@ -84,14 +84,14 @@ public struct AccessLog: Sendable {
     }
 
     private static func decode(_ row: PostgresRow) throws -> AccessLogEntry {
-        let channelText = try row.decode(String.self, at: 7)
+        let (id, at, actor, action, subject, subjectKind, reason, channelText) = try row.decode(
+            (Int64, Date, String, String, String, String, String?, String).self)
         guard let channel = AccessChannel(rawValue: channelText) else {
             throw AuditError.invalidAccessRecord("unknown channel '\(channelText)' in the access log")
         }
         return AccessLogEntry(
-            id: try row.decode(at: 0), at: try row.decode(at: 1), actor: try row.decode(at: 2),
-            action: try row.decode(at: 3), subject: try row.decode(at: 4), subjectKind: try row.decode(at: 5),
-            reason: try row.decode(at: 6), channel: channel)
+            id: id, at: at, actor: actor, action: action, subject: subject, subjectKind: subjectKind, reason: reason,
+            channel: channel)
     }
 
     private func run(_ sql: SQL) async throws -> QueryResult {

@@ -60,8 +60,7 @@ public struct ChainVerifier: Sendable {
     {
         let bounds = try await connection.query(
             "SELECT (SELECT position FROM log_head), (SELECT coalesce(max(position), 0) FROM events)")
-        let logHead = try bounds.first?.decode(Int64.self, at: 0) ?? 0
-        let last = try bounds.first?.decode(Int64.self, at: 1) ?? 0
+        let (logHead, last): (Int64, Int64) = try bounds.first?.decode((Int64, Int64).self) ?? (0, 0)
 
         var previous: [UInt8]? = ChainCanonicalForm.genesis
         var before: [ChainFinding] = []

@@ -133,7 +133,10 @@ public struct Migrator: Sendable {
         let rows = try await connection.query(
             "SELECT version, checksum FROM schema_migrations")
         var appliedChecksums: [Int: String] = [:]
-        for row in rows { appliedChecksums[try row.decode(Int.self, at: 0)] = try row.decode(String.self, at: 1) }
+        for row in rows {
+            let (version, checksum) = try row.decode((Int, String).self)
+            appliedChecksums[version] = checksum
+        }
         for version in appliedChecksums.keys where !migrations.contains(where: { $0.version == version }) {
             throw Failure.unknownAppliedVersion(version)
         }

@@ -46,11 +46,13 @@ public struct RecallQueries: Sendable {
                 """)
             guard facts != nil || !useRows.isEmpty else { return nil }
             let uses = try useRows.map { row in
-                RecallReport.Use(
-                    clientID: try row.decode(at: 0), appointmentID: try row.decode(at: 1), kind: try row.decode(at: 2),
-                    sessionNumber: try row.decode(at: 3), performedAt: try row.decode(at: 4),
-                    technician: try row.decode(at: 5), location: try row.decode(at: 6), product: try row.decode(at: 7),
-                    expiresOn: try row.decode(at: 8), dilution: try row.decode(at: 9))
+                let (client, appointment, kind, session, performedAt, technician, location, product, expires, dilution) =
+                    try row.decode(
+                        (String, String, String, Int?, Date, String, String, String, String, String).self)
+                return RecallReport.Use(
+                    clientID: client, appointmentID: appointment, kind: kind, sessionNumber: session,
+                    performedAt: performedAt, technician: technician, location: location, product: product,
+                    expiresOn: expires, dilution: dilution)
             }
             let names = try await ClientNames.lookup(uses.map(\.clientID), schema: timelineSchema, on: connection)
             var clients: [String: RecallReport.Client] = [:]
