@@ -66,6 +66,32 @@ struct SystemRoutesTests {
                     response.text.contains(
                         "stipple_http_requests_total{method=\"GET\",route=\"NotFound\",status=\"404\"} 1"))
                 #expect(response.text.contains("stipple_projection_lag_events{projection=\"timeline\"} 0"))
+                // Latency is a histogram by route and status, with the buckets Prometheus needs for quantiles.
+                #expect(response.text.contains("# TYPE stipple_http_request_duration_seconds histogram"))
+                #expect(
+                    response.text.contains(
+                        "stipple_http_request_duration_seconds_count{method=\"GET\",route=\"NotFound\",status=\"404\"} 1"
+                    ))
+                #expect(response.text.contains("stipple_http_request_duration_seconds_bucket{"))
+                #expect(response.text.contains("# TYPE stipple_db_pool_open_connections gauge"))
+            }
+        }
+    }
+
+    @Test("every answer carries a request id: the caller's when it is usable, else a new one")
+    func requestIDs() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.test { client in
+                let header = try #require(HTTPField.Name("X-Request-ID"))
+                let given = try await client.execute(
+                    uri: "/health", method: .get, headers: [header: "checkout-7f3a"])
+                #expect(given.headers[header] == "checkout-7f3a")
+                let fresh = try await client.execute(uri: "/v1/nothing", method: .get)
+                let id = try #require(fresh.headers[header])
+                #expect(UUID(uuidString: id) != nil)
+                let unusable = try await client.execute(
+                    uri: "/health", method: .get, headers: [header: String(repeating: "x", count: 500)])
+                #expect(unusable.headers[header].flatMap(UUID.init(uuidString:)) != nil)
             }
         }
     }

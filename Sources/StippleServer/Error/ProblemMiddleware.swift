@@ -1,3 +1,4 @@
+import ClinicService
 import EventStore
 import Foundation
 import Hummingbird
@@ -13,16 +14,27 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         let started = ContinuousClock.now
-        let response: Response
+        let record = RequestRecord(id: RequestRecord.id(from: RequestRecord.idHeader.flatMap { request.headers[$0] }))
+        var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestRecord.$current.withValue(record) { try await next(request, context) }
         } catch {
             response = Self.problem(for: error, logger: context.logger).response()
         }
-        metrics.recordRequest(
-            method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
-            status: Int(response.status.code),
-            duration: ContinuousClock.now - started)
+        let duration = ContinuousClock.now - started
+        let route = context.endpointPath ?? "unmatched"
+        let status = Int(response.status.code)
+        metrics.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
+        if let header = RequestRecord.idHeader { response.headers[header] = record.id }
+        // One structured line per request: the route template, never the path's ids or the query's values.
+        context.logger.info(
+            "request",
+            metadata: [
+                "request_id": .string(record.id), "method": .string(request.method.rawValue), "route": .string(route),
+                "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.2f", duration.inSeconds * 1000)),
+                "key": .string(record.keyName ?? "-"),
+            ])
         return response
     }
 

@@ -1,96 +1,94 @@
 import ClinicService
+import CoreMetrics
 import Foundation
+import Prometheus
 import Synchronization
 
-/// Counters and latency sums the server exposes at `/metrics` in Prometheus text format.
+/// The server's metrics, kept through the swift-metrics API in a Prometheus registry of this server's own and
+/// exposed at `/metrics` in Prometheus text format.
+///
+/// Each server (and each test's server) has its own registry, so servers in one process never mix their counts;
+/// `stipple serve` also makes it the process-wide `MetricsSystem` factory so libraries' metrics land there too.
 public final class Metrics: Sendable {
-    private struct RequestKey: Hashable {
-        var method: String
-        var route: String
-        var status: Int
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    /// The swift-metrics factory over `registry`.
+    public let factory: PrometheusMetricsFactory
+
+    private let appends: CoreMetrics.Counter
+    private let appendDuration: CoreMetrics.Timer
+    private let subscriberGauge: Meter
+    private let overflows: CoreMetrics.Counter
+    private let logHead: CoreMetrics.Gauge
+    private let poolOpen: CoreMetrics.Gauge
+    private let poolMaximum: CoreMetrics.Gauge
+    private let liveSubscribers = Atomic<Int>(0)
+
+    /// Latency buckets for requests and appends, from a fast read (1 ms) to a slow export (10 s).
+    public static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.durationBuckets
+        self.factory = factory
+        appends = Counter(label: "stipple_appends_total", factory: factory)
+        appendDuration = Timer(label: "stipple_append_duration_seconds", factory: factory)
+        subscriberGauge = Meter(label: "stipple_sse_subscribers", factory: factory)
+        overflows = Counter(label: "stipple_sse_overflows_total", factory: factory)
+        logHead = Gauge(label: "stipple_log_head_position", factory: factory)
+        poolOpen = Gauge(label: "stipple_db_pool_open_connections", factory: factory)
+        poolMaximum = Gauge(label: "stipple_db_pool_max_connections", factory: factory)
     }
 
-    private struct State {
-        var requests: [RequestKey: (count: Int, seconds: Double)] = [:]
-        var appends = 0
-        var appendSeconds = 0.0
-        var subscribers = 0
-        var subscriberOverflows = 0
-    }
-
-    private let state = Mutex(State())
-
-    public init() {}
-
+    /// One answered request: its count and its latency, by method, route template and status.
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let key = RequestKey(method: method, route: route, status: status)
-        state.withLock { state in
-            let old = state.requests[key] ?? (0, 0)
-            state.requests[key] = (old.count + 1, old.seconds + duration.inSeconds)
-        }
+        let dimensions = [("method", method), ("route", route), ("status", String(status))]
+        Counter(label: "stipple_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "stipple_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordNanoseconds(Self.nanoseconds(duration))
     }
 
+    /// One append made by a command, and how long it took.
     func recordAppend(duration: Duration) {
-        state.withLock { state in
-            state.appends += 1
-            state.appendSeconds += duration.inSeconds
-        }
+        appends.increment()
+        appendDuration.recordNanoseconds(Self.nanoseconds(duration))
     }
 
-    func subscriberStarted() { state.withLock { $0.subscribers += 1 } }
-    func subscriberEnded() { state.withLock { $0.subscribers -= 1 } }
-    func subscriberOverflowed() { state.withLock { $0.subscriberOverflows += 1 } }
+    func subscriberStarted() {
+        liveSubscribers.add(1, ordering: .relaxed)
+        subscriberGauge.increment()
+    }
+
+    func subscriberEnded() {
+        liveSubscribers.subtract(1, ordering: .relaxed)
+        subscriberGauge.decrement()
+    }
+
+    func subscriberOverflowed() { overflows.increment() }
 
     /// The number of live SSE subscribers.
-    public var subscribers: Int { state.withLock { $0.subscribers } }
+    public var subscribers: Int { liveSubscribers.load(ordering: .relaxed) }
 
-    /// Prometheus text exposition; `lag` is each projection's distance behind the log head.
-    func render(head: Int64?, lag: [String: Int64]) -> String {
-        let snapshot = state.withLock { $0 }
-        var lines: [String] = []
-        lines.append("# HELP stipple_http_requests_total HTTP requests by route and status.")
-        lines.append("# TYPE stipple_http_requests_total counter")
-        let keys = snapshot.requests.keys.sorted { ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status) }
-        for key in keys {
-            lines.append("stipple_http_requests_total{\(labels(key))} \(snapshot.requests[key]?.count ?? 0)")
+    /// Prometheus text exposition; `head`, `lag` (each projection's distance behind the log head) and the
+    /// database pool's use are read when the metrics are scraped.
+    func render(head: Int64?, lag: [String: Int64], pool: (open: Int, maximum: Int)) -> String {
+        if let head { logHead.record(head) }
+        poolOpen.record(pool.open)
+        poolMaximum.record(pool.maximum)
+        for (name, value) in lag {
+            Gauge(label: "stipple_projection_lag_events", dimensions: [("projection", name)], factory: factory)
+                .record(value)
         }
-        lines.append("# HELP stipple_http_request_duration_seconds_sum Total time spent answering, by route.")
-        lines.append("# TYPE stipple_http_request_duration_seconds_sum counter")
-        for key in keys {
-            lines.append(
-                "stipple_http_request_duration_seconds_sum{\(labels(key))} \(snapshot.requests[key]?.seconds ?? 0)")
-        }
-        lines.append("# HELP stipple_appends_total Appends made by commands.")
-        lines.append("# TYPE stipple_appends_total counter")
-        lines.append("stipple_appends_total \(snapshot.appends)")
-        lines.append("# HELP stipple_append_duration_seconds_sum Time spent appending.")
-        lines.append("# TYPE stipple_append_duration_seconds_sum counter")
-        lines.append("stipple_append_duration_seconds_sum \(snapshot.appendSeconds)")
-        lines.append("# HELP stipple_sse_subscribers Live server-sent-event subscribers.")
-        lines.append("# TYPE stipple_sse_subscribers gauge")
-        lines.append("stipple_sse_subscribers \(snapshot.subscribers)")
-        lines.append("# HELP stipple_sse_overflows_total Subscribers disconnected for falling too far behind.")
-        lines.append("# TYPE stipple_sse_overflows_total counter")
-        lines.append("stipple_sse_overflows_total \(snapshot.subscriberOverflows)")
-        if let head {
-            lines.append("# HELP stipple_log_head_position The position of the last event in the log.")
-            lines.append("# TYPE stipple_log_head_position gauge")
-            lines.append("stipple_log_head_position \(head)")
-        }
-        lines.append("# HELP stipple_projection_lag_events Events a projection is behind the log head.")
-        lines.append("# TYPE stipple_projection_lag_events gauge")
-        for (name, value) in lag.sorted(by: { $0.key < $1.key }) {
-            lines.append("stipple_projection_lag_events{projection=\"\(escape(name))\"} \(value)")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return registry.emitToString()
     }
 
-    private func labels(_ key: RequestKey) -> String {
-        "method=\"\(escape(key.method))\",route=\"\(escape(key.route))\",status=\"\(key.status)\""
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -61,6 +61,7 @@ final class APIRoutes: @unchecked Sendable {
         }
         let secret = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let key = try await keys.authenticate(secret: secret) else { throw Problem.unauthorized }
+        RequestRecord.current?.keyName = key.name
         guard key.role.allows(permission) else { throw Problem.forbidden(key.role, permission) }
         return Caller(key: key)
     }

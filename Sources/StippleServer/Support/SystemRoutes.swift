@@ -40,8 +40,9 @@ struct SystemRoutes {
         }
         routes.add(.get, "/metrics", .public, summary: "Prometheus metrics") { _, _, _ in
             let status = await Self.status(store)
+            let pool = (open: await store.pool.openConnections, maximum: store.pool.maximumConnections)
             return JSONResponse.data(
-                Data(metrics.render(head: status?.head, lag: status?.lag ?? [:]).utf8),
+                Data(metrics.render(head: status?.head, lag: status?.lag ?? [:], pool: pool).utf8),
                 contentType: "text/plain; version=0.0.4")
         }
         let routes = self.routes

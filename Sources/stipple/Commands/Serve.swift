@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import StippleServer
 
@@ -41,6 +42,8 @@ struct Serve: AsyncParsableCommand {
             let app = StippleApp(
                 store: database.store(pool),
                 configuration: StippleServerConfiguration(host: host, port: port, runProjections: !noProjections))
+            // Libraries' swift-metrics land in the registry /metrics renders.
+            MetricsSystem.bootstrap(app.metrics.factory)
             var logger = Logger(label: "stipple.server")
             logger.logLevel = .info
             let host = self.host
