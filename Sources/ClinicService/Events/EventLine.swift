@@ -40,14 +40,14 @@ public struct EventLine: Sendable {
         var out = Data()
         out.reserveCapacity(data.count + metadata.count + 256)
         out.append(contentsOf: Array("{\"position\":\(position.map(String.init) ?? "null"),\"stream\":".utf8))
-        out.append(contentsOf: Array(Self.quote(stream.rawValue).utf8))
+        out.append(contentsOf: Array(JSONString.quote(stream.rawValue).utf8))
         out.append(contentsOf: Array(",\"version\":\(version),\"id\":\"\(id.uuidString.lowercased())\",\"type\":".utf8))
-        out.append(contentsOf: Array(Self.quote(type).utf8))
+        out.append(contentsOf: Array(JSONString.quote(type).utf8))
         out.append(contentsOf: Array(",\"schema_version\":\(schemaVersion),\"data\":".utf8))
         out.append(data)
         out.append(contentsOf: Array(",\"metadata\":".utf8))
         out.append(metadata)
-        out.append(contentsOf: Array(",\"recorded_at\":\(recordedAt.map(Self.quote) ?? "null")}".utf8))
+        out.append(contentsOf: Array(",\"recorded_at\":\(recordedAt.map(JSONString.quote) ?? "null")}".utf8))
         return out
     }
 
@@ -111,7 +111,7 @@ public struct EventLine: Sendable {
         guard let idText = object["id"] as? String, let id = UUID(uuidString: idText) else {
             throw ParseError("'id' must be a UUID")
         }
-        guard let type = object["type"] as? String, Self.isValidType(type) else {
+        guard let type = object["type"] as? String, NewEvent.isValidType(type) else {
             throw ParseError("'type' must be 1–200 letters, digits and _ . : - starting with a letter or digit")
         }
         guard let schemaVersion = integer("schema_version"), (1...Int(Int16.max)).contains(schemaVersion)
@@ -160,16 +160,6 @@ public struct EventLine: Sendable {
         self.recordedAt = recordedAt
     }
 
-    /// The store's rule for type names (letters, digits, `_ . : -`, 1–200, starting alphanumeric).
-    public static func isValidType(_ type: String) -> Bool {
-        let bytes = Array(type.utf8)
-        guard (1...200).contains(bytes.count) else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool {
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-        }
-        guard alphanumeric(bytes[0]) else { return false }
-        return bytes.allSatisfy { alphanumeric($0) || $0 == 95 || $0 == 46 || $0 == 58 || $0 == 45 }
-    }
 
     private static func containsEscapedNUL(_ json: Data) -> Bool {
         json.range(of: Data(#"\u0000"#.utf8)) != nil
@@ -243,19 +233,6 @@ public struct EventLine: Sendable {
 
     // MARK: - Formatting
 
-    /// A JSON string literal.
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 
     /// `2026-05-01T09:30:00.123456Z`: UTC, microseconds (PostgreSQL's precision).
     public static func timestamp(_ date: Date) -> String {

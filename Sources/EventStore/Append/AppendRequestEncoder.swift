@@ -12,12 +12,12 @@ enum AppendRequestEncoder {
             out.append(contentsOf: Array("{\"appends\":[".utf8))
             for (appendIndex, append) in request.enumerated() {
                 if appendIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: Array("{\"stream\":\(quote(append.stream.rawValue)),".utf8))
+                out.append(contentsOf: Array("{\"stream\":\(JSONString.quote(append.stream.rawValue)),".utf8))
                 out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":[".utf8))
                 for (eventIndex, event) in append.events.enumerated() {
                     if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
                     out.append(contentsOf: Array("{\"id\":\"\(event.id.uuidString.lowercased())\",".utf8))
-                    out.append(contentsOf: Array("\"type\":\(quote(event.type)),".utf8))
+                    out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
                     out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
                     out.append(event.data)
                     out.append(contentsOf: Array(",\"metadata\":".utf8))
@@ -30,20 +30,6 @@ enum AppendRequestEncoder {
         }
         out.append(UInt8(ascii: "]"))
         return out
-    }
-
-    /// Stream names and types are validated to plain characters, but quote them properly anyway.
-    private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -25,7 +25,7 @@ struct EventValidator: Sendable {
     }
 
     func validate(_ event: NewEvent) throws {
-        guard Self.isValidType(event.type) else { throw EventStoreError.invalidEventType(event.type) }
+        guard NewEvent.isValidType(event.type) else { throw EventStoreError.invalidEventType(event.type) }
         guard (1...Int(Int16.max)).contains(event.schemaVersion) else {
             throw EventStoreError.invalidSchemaVersion(event.schemaVersion)
         }
@@ -60,15 +60,6 @@ struct EventValidator: Sendable {
         }
     }
 
-    static func isValidType(_ type: String) -> Bool {
-        let bytes = Array(type.utf8)
-        guard (1...200).contains(bytes.count) else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool {
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-        }
-        guard alphanumeric(bytes[0]) else { return false }
-        return bytes.allSatisfy { alphanumeric($0) || $0 == 95 || $0 == 46 || $0 == 58 || $0 == 45 }
-    }
 
     private static func containsNUL(_ value: Any) -> Bool {
         switch value {

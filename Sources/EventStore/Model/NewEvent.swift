@@ -28,3 +28,16 @@ public struct NewEvent: Sendable, Hashable {
         self.init(id: id, type: type, schemaVersion: schemaVersion, data: Data(json.utf8), metadata: metadata)
     }
 }
+
+extension NewEvent {
+    /// The store's rule for type names: 1–200 letters, digits and `_ . : -`, starting with a letter or digit.
+    public static func isValidType(_ type: String) -> Bool {
+        let bytes = Array(type.utf8)
+        guard (1...200).contains(bytes.count) else { return false }
+        func alphanumeric(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        }
+        guard alphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == 95 || $0 == 46 || $0 == 58 || $0 == 45 }
+    }
+}
