@@ -32,10 +32,12 @@ if [ "$quick" -eq 1 ]; then
     sizes=(1000 3000 6000); runs=1
     appends1=100; appends8=160; appends100=20; growth_appends=100; queries=50; history_clients=1000
     live_subscribers=5; live_rate=100; live_seconds=2
+    fanout_subscribers=1000; fanout_rate=20; fanout_seconds=2
 else
     sizes=(10000 100000 "$events")
     appends1=2000; appends8=4000; appends100=200; growth_appends=1000; queries=1000; history_clients=30000
     live_subscribers=50; live_rate=500; live_seconds=10
+    fanout_subscribers=1000; fanout_rate=50; fanout_seconds=5
 fi
 [ ${#custom_sizes[@]} -eq 3 ] && sizes=("${custom_sizes[@]}")
 largest="${sizes[2]}"
@@ -242,6 +244,11 @@ interleave "$runs" \
 echo "bench: live delivery ($live_subscribers SSE subscribers, $live_rate events/s for $live_seconds s)" >&2
 stipple live --url "$live_url" --subscribers "$live_subscribers" --rate "$live_rate" --seconds "$live_seconds"
 
+# --- 1c. many subscribers: 1,000 SSE streams on one server; resident memory per subscriber, every event to each -
+echo "bench: fan-out ($fanout_subscribers SSE subscribers, $fanout_rate events/s for $fanout_seconds s)" >&2
+"$bin" live --url "$live_url" --key fanout --subscribers "$fanout_subscribers" --rate "$fanout_rate" \
+    --seconds "$fanout_seconds" --writers 4 --runs 1 --warmup 0 | tee -a "$results" >&2
+
 # --- 2. growth: generate the clinic's history to each size; append latency and rebuild there ----
 for size in "${sizes[@]}"; do
     echo "bench: growing the clinic log to $size generator events ($clients clients in the seeded history)" >&2
@@ -313,6 +320,9 @@ printf '%-34s p50 %s ms  p95 %s ms  p99 %s ms [%s]  max %s ms (goal p99 <=50 ms:
 printf '%-34s p50 %s ms  p99 %s ms  (%s SSE subscribers, %s events/s achieved of %s; none lost or repeated)\n' \
     "  append return -> subscriber" "$(fmt "$(get live.return.p50)")" "$(fmt "$(get live.return.p99)")" \
     "$live_subscribers" "$(fmt "$(get live.rate)")" "$live_rate"
+printf '%-34s p50 %s ms  p99 %s ms  max %s ms  (%s events/s; %s KiB resident per subscriber, server and clients in one process)\n' \
+    "fan-out: $fanout_subscribers subscribers" "$(fmt "$(get fanout.p50)")" "$(fmt "$(get fanout.p99)")" \
+    "$(fmt "$(get fanout.max)")" "$(fmt "$(get fanout.rate)")" "$(fmt "$(get fanout.rss_per_subscriber)")"
 for q in timeline:5 revenue:50 recall:50; do
     name="${q%%:*}"; goal="${q##*:}"; p99="$(get "query.$name.p99")"
     printf '%-34s p50 %s ms  p99 %s ms (goal p99 <=%s ms: %s)\n' "query $name" "$(fmt "$(get "query.$name.p50")")" \

@@ -32,6 +32,8 @@ public final class EventStore: Sendable {
     public let limits: Limits
     /// Encrypts personal data on append and decrypts it on read; nil stores and returns data as given.
     public let vault: PersonalDataVault?
+    /// The one listening connection every live reader over this store waits on (see `LogTail`).
+    public let notifier: LogNotifier
     private let committer: GroupCommitter
     private let validator: EventValidator
 
@@ -41,6 +43,7 @@ public final class EventStore: Sendable {
         self.pool = pool
         self.limits = limits
         self.vault = vault
+        self.notifier = LogNotifier(configuration: pool.configuration, channel: Self.notificationChannel)
         self.committer = GroupCommitter(pool: pool)
         self.validator = EventValidator(limits: limits)
     }

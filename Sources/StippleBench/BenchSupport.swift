@@ -102,10 +102,19 @@ enum PeakMemory {
 
     /// VmHWM in MiB, or 0 when /proc is not there.
     static func megabytes() -> Double {
+        kilobytes("VmHWM:") / 1024
+    }
+
+    /// Resident memory now (VmRSS), in KiB, or 0 when /proc is not there.
+    static func residentKilobytes() -> Double {
+        kilobytes("VmRSS:")
+    }
+
+    private static func kilobytes(_ field: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             let digits = line.split(separator: " ").compactMap { Double($0) }
-            if let kilobytes = digits.first { return kilobytes / 1024 }
+            if let kilobytes = digits.first { return kilobytes }
         }
         return 0
     }

@@ -18,6 +18,8 @@ enum LiveCase {
         var rate: Int
         var seconds: Double
         var writers: Int
+        /// The prefix of the figures (`live`; `fanout` for the many-subscribers case).
+        var key = "live"
     }
 
     struct Run {
@@ -28,6 +30,8 @@ enum LiveCase {
         var duplicated: Int
         var outOfOrder: Int
         var achievedRate: Double
+        /// Resident memory added per open subscriber (server and client side, both in this process), KiB.
+        var rssPerSubscriber: Double
     }
 
     /// One append: when it began and returned, and where its event landed.
@@ -97,6 +101,7 @@ enum LiveCase {
         var returnP50: [Double] = []
         var returnP99: [Double] = []
         var rates: [Double] = []
+        var memory: [Double] = []
         var failures: [String] = []
         for index in 0..<runs {
             let result = try await run(store: store, server: server, parameters: parameters, tag: "r\(index)")
@@ -107,28 +112,31 @@ enum LiveCase {
             returnP50.append(Stats.quantile(result.fromReturn, 0.50))
             returnP99.append(Stats.quantile(result.fromReturn, 0.99))
             rates.append(result.achievedRate)
+            memory.append(result.rssPerSubscriber)
             Report.note(
-                "live run \(index + 1): \(parameters.subscribers) subscribers, \(result.appended) events at "
+                "\(parameters.key) run \(index + 1): \(parameters.subscribers) subscribers, \(result.appended) events at "
                     + String(format: "%.0f events/s; ", result.achievedRate)
                     + String(
                         format: "append start → subscriber p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; ",
                         p50[index], p95[index], p99[index], worst[index])
                     + String(format: "append return → subscriber p50 %.2f ms, p99 %.2f ms; ", returnP50[index], returnP99[index])
-                    + "lost \(result.lost), duplicated \(result.duplicated), out of order \(result.outOfOrder)")
+                    + "lost \(result.lost), duplicated \(result.duplicated), out of order \(result.outOfOrder); "
+                    + String(format: "%.1f KiB resident per subscriber", result.rssPerSubscriber))
             if result.lost + result.duplicated + result.outOfOrder > 0 {
                 failures.append(
                     "run \(index + 1): \(result.lost) lost, \(result.duplicated) duplicated, "
                         + "\(result.outOfOrder) out of order")
             }
         }
-        Report.figure("live.p50", p50, unit: "ms")
-        Report.figure("live.p95", p95, unit: "ms")
-        Report.figure("live.p99", p99, unit: "ms")
-        Report.figure("live.max", worst, unit: "ms")
-        Report.figure("live.return.p50", returnP50, unit: "ms")
-        Report.figure("live.return.p99", returnP99, unit: "ms")
-        Report.figure("live.rate", rates, unit: "events/s")
-        Report.figure("live.subscribers", [Double(parameters.subscribers)], unit: "subscribers")
+        Report.figure("\(parameters.key).p50", p50, unit: "ms")
+        Report.figure("\(parameters.key).p95", p95, unit: "ms")
+        Report.figure("\(parameters.key).p99", p99, unit: "ms")
+        Report.figure("\(parameters.key).max", worst, unit: "ms")
+        Report.figure("\(parameters.key).return.p50", returnP50, unit: "ms")
+        Report.figure("\(parameters.key).return.p99", returnP99, unit: "ms")
+        Report.figure("\(parameters.key).rate", rates, unit: "events/s")
+        Report.figure("\(parameters.key).subscribers", [Double(parameters.subscribers)], unit: "subscribers")
+        Report.figure("\(parameters.key).rss_per_subscriber", memory, unit: "KiB")
         guard failures.isEmpty else {
             throw BenchError.failed("live: deliveries were wrong: " + failures.joined(separator: "; "))
         }
@@ -148,6 +156,7 @@ enum LiveCase {
         let head = try await store.headPosition()
         let category = "live"
         let path = "/v1/subscribe?category=\(category)&after=\(head)"
+        let residentBefore = PeakMemory.residentKilobytes()
         let clients = try await withThrowingTaskGroup(of: SSEClient.self) { group in
             for _ in 0..<parameters.subscribers {
                 group.addTask { try await SSEClient.open(port: server.port, path: path, secret: server.secret) }
@@ -166,6 +175,7 @@ enum LiveCase {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
+        let rssPerSubscriber = (PeakMemory.residentKilobytes() - residentBefore) / Double(clients.count)
 
         let total = max(1, Int(Double(parameters.rate) * parameters.seconds))
         let writers = max(1, min(parameters.writers, total))
@@ -242,7 +252,8 @@ enum LiveCase {
         }
         return Run(
             fromStart: fromStart, fromReturn: fromReturn, appended: appended.count, lost: lost,
-            duplicated: duplicated, outOfOrder: outOfOrder, achievedRate: Double(appended.count) / appendSeconds)
+            duplicated: duplicated, outOfOrder: outOfOrder, achievedRate: Double(appended.count) / appendSeconds,
+            rssPerSubscriber: rssPerSubscriber)
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

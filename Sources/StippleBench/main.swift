@@ -17,7 +17,9 @@ import Postgres
 //   stipple-bench queries  --url U --count N
 //   stipple-bench history  --clients C --runs R [--seed 1]   generation in memory (30000 clients: ~1.6M events)
 //   stipple-bench live     --url U --subscribers S --rate EPS --seconds T [--writers 25] --runs R [--warmup 1]
-//                          the HTTP app in-process; S SSE subscribers; append → subscriber latency
+//                          [--key live]
+//                          the HTTP app in-process; S SSE subscribers; append → subscriber latency and resident
+//                          memory per subscriber (figures named KEY.*; bench.sh's fan-out case is --key fanout)
 
 func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventStore {
     let configuration = try PostgresConfiguration(try options.string("url"), applicationName: "stipple-bench")
@@ -133,7 +135,7 @@ func runBench() async throws {
             subscribers: max(1, try options.int("subscribers", default: 50)),
             rate: max(1, try options.int("rate", default: 500)),
             seconds: Double(max(1, try options.int("seconds", default: 10))),
-            writers: max(1, try options.int("writers", default: 25)))
+            writers: max(1, try options.int("writers", default: 25)), key: options.string("key", default: "live"))
         try await LiveCase.measure(
             store: store, parameters: parameters, runs: try options.int("runs", default: 3),
             warmup: options.string("warmup", default: "1") != "0")

@@ -43,8 +43,11 @@ public struct StippleApp: Sendable {
     public let configuration: StippleServerConfiguration
     public let metrics: Metrics
     public let keys: APIKeyStore
-    /// The one reader of the log that every live subscriber of this server shares.
+    /// The one live reader of the log in this server: SSE subscribers and webhook deliveries follow it.
     public let follower: LogFollower
+    /// This process's leases: which webhooks it delivers and whether it runs the projections, when
+    /// several servers share the database.
+    public let leases: LeaseHolder
 
     public init(store: EventStore, configuration: StippleServerConfiguration = .init()) {
         self.store = store
@@ -52,6 +55,7 @@ public struct StippleApp: Sendable {
         self.metrics = Metrics()
         self.keys = APIKeyStore(pool: store.pool)
         self.follower = SubscriptionStreamer.follower(store: store, configuration: configuration.subscriptions)
+        self.leases = LeaseHolder(configuration: store.pool.configuration)
     }
 
     /// The router with every route, and the table of those routes.
@@ -80,21 +84,25 @@ public struct StippleApp: Sendable {
         return (router, routes.endpoints)
     }
 
-    /// The Hummingbird application: the router, the projection runner and the webhook deliveries
-    /// as services, graceful
-    /// shutdown through the service group that runs it.
+    /// The Hummingbird application: the router, the log follower, the projection runner and the
+    /// webhook deliveries as services, graceful shutdown through the service group that runs it.
     public func buildApplication(
         logger: Logger = Logger(label: "stipple.server"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let (router, _) = buildRouter()
-        var services: [any Service] = []
+        // The one live reader of the log: SSE subscribers and webhook deliveries are its subscriptions.
+        var services: [any Service] = [LogFollowerService(follower: follower)]
         if configuration.runProjections {
             services.append(
-                ProjectionService(runner: ProjectionRunner(store: store, projections: ClinicProjections.all())))
+                ProjectionService(
+                    runner: ProjectionRunner(store: store, projections: ClinicProjections.all()), leases: leases))
         }
         if configuration.runWebhooks {
-            services.append(WebhookService(store: store, configuration: configuration.webhooks, logger: logger))
+            services.append(
+                WebhookService(
+                    store: store, configuration: configuration.webhooks, logger: logger, follower: follower,
+                    leases: leases))
         }
         return Application(
             router: router,
@@ -106,19 +114,52 @@ public struct StippleApp: Sendable {
     }
 }
 
-/// Keeps the read models following the log until shutdown.
+/// Keeps the read models following the log until shutdown, while this process holds the
+/// projections' lease: of several servers on one database one runs them, and another takes over
+/// within `retry` of its death.
 struct ProjectionService: Service {
+    static let lease = "projections"
+
     let runner: ProjectionRunner
+    let leases: LeaseHolder
+    var retry: Duration = .seconds(2)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do {
-                    try await runner.follow()
-                } catch {
-                    try? await Task.sleep(for: .seconds(1))
+                guard (try? await leases.acquire(Self.lease)) == true else {
+                    try? await Task.sleep(for: retry)
+                    continue
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while !Task.isCancelled {
+                            do {
+                                try await runner.follow()
+                            } catch {
+                                try? await Task.sleep(for: .seconds(1))
+                            }
+                        }
+                    }
+                    // The lease holds while its connection does; once it broke, another process may run them.
+                    while !Task.isCancelled, await leases.verify() {
+                        try? await Task.sleep(for: retry)
+                    }
+                    group.cancelAll()
                 }
             }
+            await leases.release(Self.lease)
+        }
+    }
+}
+
+/// Runs the server's shared `LogFollower` until shutdown, which ends every subscription.
+struct LogFollowerService: Service {
+    let follower: LogFollower
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await follower.run()
         }
     }
 }

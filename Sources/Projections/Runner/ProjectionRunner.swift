@@ -148,21 +148,18 @@ public final class ProjectionRunner: Sendable {
 
     /// Catches up, then follows new events as they are appended (woken by NOTIFY) until cancelled.
     public func follow(idleTimeout: Duration = .seconds(5)) async throws {
-        let listener = NotificationListener(configuration: pool.configuration)
-        var backoff = Duration.milliseconds(100)
-        while !Task.isCancelled {
-            do {
-                try await listener.start()
-                try await catchUp()
-                backoff = .milliseconds(100)
-                try await listener.wait(timeout: idleTimeout)
-            } catch let error where Self.isTransient(error) {
-                await listener.reset()
-                try? await Task.sleep(for: backoff)
-                backoff = Swift.min(backoff * 2, .seconds(5))
+        var tail = LogTail(store: store, idlePoll: idleTimeout)
+        do {
+            while true {
+                // Catching up reads to the head itself: then always wait for the next append.
+                _ = try await tail.poll { () async throws -> Bool? in
+                    try await catchUp()
+                    return nil
+                }
             }
+        } catch is CancellationError {
+            return
         }
-        await listener.reset()
     }
 
     /// Writes one batch and the checkpoint together; on a failure finds the exact event,
@@ -436,9 +433,7 @@ public final class ProjectionRunner: Sendable {
     }
 
     static func isTransient(_ error: any Error) -> Bool {
-        if let error = error as? PostgresError { return error.isConnectionProblem }
-        if case .database(let error) = error as? EventStoreError { return error.isConnectionProblem }
-        return false
+        EventStoreError.isConnectionProblem(error)
     }
 
     static func isValidSchemaName(_ name: String) -> Bool {

@@ -7,8 +7,9 @@ import Synchronization
 
 /// Serves `GET /v1/subscribe` as server-sent events.
 ///
-/// Subscribers share one reader of the log, the server's `LogFollower`: it LISTENs once and reads
-/// each new page once for all of them, however many there are. A subscriber that starts behind
+/// Subscribers share one reader of the log, the server's `LogFollower` (which the webhook deliveries
+/// follow too): it waits on the store's one listening connection and reads each new page once for
+/// all of them, however many there are. A subscriber that starts behind
 /// catches up with reads of its own, then joins the shared feed without a gap or a duplicate;
 /// both reconnect after a database restart without loss. Its events go into a bounded
 /// buffer of `bufferLimit` events. The HTTP writer drains the buffer; when a consumer reads
@@ -22,13 +23,14 @@ public struct SubscriptionStreamer: Sendable {
         public var bufferLimit: Int
         /// How often a comment line is sent on an idle stream.
         public var heartbeat: Duration
-        /// Most concurrent subscribers (they share one listening connection; each costs a task and a buffer).
+        /// Most concurrent subscribers: beyond it, 503 with Retry-After. They share the server's one
+        /// follower, so each costs two tasks, a mailbox and a buffer, not a connection.
         public var maximumSubscribers: Int
         /// Events read per page, by a subscriber catching up and by the shared follower.
         public var batchSize: Int
 
         public init(
-            bufferLimit: Int = 1000, heartbeat: Duration = .seconds(15), maximumSubscribers: Int = 64,
+            bufferLimit: Int = 1000, heartbeat: Duration = .seconds(15), maximumSubscribers: Int = 2000,
             batchSize: Int = 100
         ) {
             self.bufferLimit = max(1, bufferLimit)
@@ -117,6 +119,9 @@ public struct SubscriptionStreamer: Sendable {
                                 break
                             }
                         }
+                    } catch is CancellationError {
+                        // The follower closed: the server is shutting down.
+                        ending.withLock { $0 = $0 ?? .shutdown }
                     } catch {
                         ending.withLock { $0 = $0 ?? .failed }
                     }

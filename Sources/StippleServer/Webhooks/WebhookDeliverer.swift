@@ -5,72 +5,82 @@ import Postgres
 
 /// Delivers one webhook's events in log order until its task is cancelled.
 ///
-/// It reads the log after the webhook's checkpoint (woken by `NOTIFY` when idle), keeps the
-/// events of the webhook's categories, and POSTs them in batches of at most `batchSize`. A
-/// batch is retried, unchanged, until the receiver answers 2xx; only then does the checkpoint
-/// move (in the database first, then in memory), so the next batch never goes out before the
-/// previous one was acknowledged. Between attempts it waits `backoff(attempt)`: exponential,
-/// capped, with jitter. The POST and the checkpoint write that follows it are not cancelled
-/// by shutdown (they run in their own task, bounded by the request timeout), so an
-/// acknowledged batch is always recorded as such before the deliverer stops.
+/// It is a subscription of the server's `LogFollower` (the one live reader of the log) for the
+/// webhook's categories, from the webhook's checkpoint, and POSTs the events in batches of at most
+/// `batchSize`. A batch is retried, unchanged, until the receiver answers 2xx; only then does the
+/// checkpoint move (in the database first, then in memory), so the next batch never goes out before
+/// the previous one was acknowledged. Between attempts it waits `backoff(attempt)`: exponential,
+/// capped, with jitter. When the feed moves past events of other categories only, the checkpoint
+/// follows without a delivery (at most once a second). The POST and the checkpoint write that
+/// follows it are not cancelled by shutdown (they run in their own task, bounded by the request
+/// timeout), so an acknowledged batch is always recorded as such before the deliverer stops.
 struct WebhookDeliverer: Sendable {
     let store: EventStore
     let webhooks: WebhookStore
+    let follower: LogFollower
     let configuration: WebhookService.Configuration
     let logger: Logger
 
     /// The batch being delivered.
     struct Batch: Sendable {
         var events: [RecordedEvent]
-        /// Where the checkpoint moves once acknowledged (it may pass events of other categories).
+        /// Where the checkpoint moves once acknowledged.
         var checkpoint: Int64
     }
 
-    func run(_ active: WebhookStore.Active) async {
-        let listener = NotificationListener(configuration: store.pool.configuration)
-        await deliver(active, listener: listener)
-        await listener.reset()
+    /// The webhook's share of the feed, from `checkpoint`.
+    private func feed(_ webhook: Webhook, after checkpoint: Int64) -> LogFollower.Subscription.Iterator {
+        follower.subscribe(
+            after: Checkpoint(position: checkpoint), categories: webhook.categories.map { Set($0) },
+            batchSize: configuration.batchSize * 4
+        ).makeAsyncIterator()
     }
 
-    private func deliver(_ active: WebhookStore.Active, listener: NotificationListener) async {
+    func run(_ active: WebhookStore.Active) async {
         let webhook = active.webhook
+        // The checkpoint as recorded in the database (the feed may be ahead of it, past other categories).
         var checkpoint = webhook.status.checkpoint
         var attempts = webhook.status.attempts
+        var feed = self.feed(webhook, after: checkpoint)
+        var lastMove = ContinuousClock.now
         let client = WebhookHTTPClient(
             connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout)
-        var databaseBackoff = Duration.milliseconds(100)
+        var backoff = ReconnectBackoff()
         while !Task.isCancelled {
             let batch: Batch
             do {
-                guard let next = try await nextBatch(webhook, after: checkpoint, listener: listener) else { continue }
-                batch = next
-                databaseBackoff = .milliseconds(100)
+                // Connection trouble is retried inside the feed; what comes out here is anything else.
+                guard let next = try await feed.nextBatch(limit: configuration.batchSize) else { return }
+                batch = Batch(events: next.events, checkpoint: next.reached.position)
+                backoff.reset()
             } catch {
-                if !Task.isCancelled {
-                    logger.warning(
-                        "webhook: cannot read the log", metadata: ["webhook": "\(webhook.id)", "error": "\(error)"])
-                }
-                await listener.reset()
-                try? await Task.sleep(for: databaseBackoff)
-                databaseBackoff = min(databaseBackoff * 2, .seconds(5))
+                if Task.isCancelled || error is CancellationError { return }
+                logger.warning(
+                    "webhook: cannot read the log", metadata: ["webhook": "\(webhook.id)", "error": "\(error)"])
+                await backoff.wait()
+                feed = self.feed(webhook, after: checkpoint)
                 continue
             }
             if batch.events.isEmpty {
-                // Nothing of ours in this stretch of the log: move past it without a delivery.
+                // Nothing of ours in this stretch of the log: move past it without a delivery, now and then.
+                guard ContinuousClock.now - lastMove >= .seconds(1) else { continue }
                 guard await persist(webhook.id, from: checkpoint, to: batch.checkpoint, delivered: 0) else { return }
                 checkpoint = batch.checkpoint
+                lastMove = .now
                 continue
             }
             let body = Self.body(webhook: webhook, batch: batch)
             // Clients' events leave the clinic: the access log names the key's holder as the reader.
-            do {
-                try await APIAccessLog(pool: store.pool).record(
-                    actor: active.keyName, action: "webhook.delivery",
-                    clients: APIAccessLog.clientStreams(batch.events),
-                    reason: "webhook \(webhook.id.uuidString.lowercased())")
-            } catch {
-                try? await Task.sleep(for: databaseBackoff)
-                continue
+            while !Task.isCancelled {
+                do {
+                    try await APIAccessLog(pool: store.pool).record(
+                        actor: active.keyName, action: "webhook.delivery",
+                        clients: APIAccessLog.clientStreams(batch.events),
+                        reason: "webhook \(webhook.id.uuidString.lowercased())")
+                    break
+                } catch {
+                    await backoff.wait()
+                }
             }
             while !Task.isCancelled {
                 attempts += 1
@@ -94,6 +104,7 @@ struct WebhookDeliverer: Sendable {
                 switch outcome {
                 case .acknowledged:
                     checkpoint = batch.checkpoint
+                    lastMove = .now
                     attempts = 0
                 case .gone:
                     return
@@ -117,40 +128,10 @@ struct WebhookDeliverer: Sendable {
         case gone
     }
 
-    /// The next batch after `checkpoint`, or nil after waiting for an append when there is none.
-    func nextBatch(_ webhook: Webhook, after checkpoint: Int64, listener: NotificationListener) async throws -> Batch? {
-        // Listen before reading, so an append between the read and the wait still wakes us.
-        try await listener.start()
-        let category = webhook.categories?.count == 1 ? webhook.categories?.first : nil
-        let page = try await store.readAll(
-            after: Checkpoint(position: checkpoint), limit: configuration.batchSize * 4, category: category)
-        guard !page.events.isEmpty else {
-            // Wait for an append in short slices, so a shutdown is not held up by an idle webhook.
-            let deadline = ContinuousClock.now + .seconds(5)
-            while !Task.isCancelled && ContinuousClock.now < deadline {
-                let started = ContinuousClock.now
-                try await listener.wait(timeout: .milliseconds(250))
-                // It returns early only when an append was notified.
-                if ContinuousClock.now - started < .milliseconds(200) { break }
-            }
-            return nil
-        }
-        var events: [RecordedEvent] = []
-        var reached = checkpoint
-        for event in page.events {
-            if webhook.wants(category: event.stream.category) {
-                guard events.count < configuration.batchSize else { break }
-                events.append(event)
-            }
-            reached = event.position
-        }
-        return Batch(events: events, checkpoint: reached)
-    }
-
     /// Moves the checkpoint, retrying through database trouble for up to 30 s; false when the
     /// webhook is gone (or the database stayed away that long).
     func persist(_ id: UUID, from previous: Int64, to checkpoint: Int64, delivered: Int) async -> Bool {
-        var backoff = Duration.milliseconds(100)
+        var backoff = ReconnectBackoff()
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             do {
@@ -159,10 +140,9 @@ struct WebhookDeliverer: Sendable {
                 logger.warning(
                     "webhook: cannot record the checkpoint; retrying",
                     metadata: ["webhook": "\(id)", "error": "\(error)"])
-                // After a 2xx the checkpoint must be written, or the batch would be sent again.
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
                 if delivered == 0 && Task.isCancelled { return false }
+                // After a 2xx the checkpoint must be written, or the batch would be sent again.
+                await backoff.wait()
             }
         }
         // Give up so shutdown is not held forever; a restart resends this batch (same Stipple-Delivery).

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// Runs inside `stipple serve`: one delivery task per active webhook, started and stopped as
 /// webhooks are registered, deleted or their keys revoked (the table is re-read every
-/// `refreshInterval`). Stops on graceful shutdown once each in-flight POST has been answered
+/// `refreshInterval`). Each delivery is a subscription of the server's `LogFollower`, so webhooks
+/// add no reader of the log of their own. Stops on graceful shutdown once each in-flight POST has been answered
 /// (or timed out) and recorded.
 public struct WebhookService: Service {
     /// How deliveries are made and retried.
@@ -49,12 +50,23 @@ public struct WebhookService: Service {
 
     let store: EventStore
     let webhooks: WebhookStore
+    let follower: LogFollower
+    /// Coordinates deliveries with other processes on the same database; nil delivers every webhook.
+    let leases: LeaseHolder?
     let configuration: Configuration
     let logger: Logger
 
-    public init(store: EventStore, configuration: Configuration = .init(), logger: Logger) {
+    /// Deliveries that follow the log through `follower` (the server's shared one), or through a
+    /// follower of their own when none is given; with `leases`, only of the webhooks whose lease
+    /// this process holds.
+    public init(
+        store: EventStore, configuration: Configuration = .init(), logger: Logger, follower: LogFollower? = nil,
+        leases: LeaseHolder? = nil
+    ) {
         self.store = store
         self.webhooks = WebhookStore(pool: store.pool)
+        self.follower = follower ?? LogFollower(store: store)
+        self.leases = leases
         self.configuration = configuration
         self.logger = logger
     }
@@ -66,17 +78,34 @@ public struct WebhookService: Service {
     }
 
     /// Keeps one deliverer per active webhook until cancelled, then stops them all and waits.
+    ///
+    /// With `leases`, a deliverer runs only while this process holds the webhook's lease, so of
+    /// several servers on one database exactly one delivers each webhook; a lease left by a dead
+    /// process is taken at the next refresh.
     func supervise() async {
         let deliverer = WebhookDeliverer(
-            store: store, webhooks: webhooks, configuration: configuration, logger: logger)
+            store: store, webhooks: webhooks, follower: follower, configuration: configuration, logger: logger)
         let finished = Locked<Set<UUID>>([])
         var running: [UUID: Task<Void, Never>] = [:]
+        /// Cancelled, not yet finished: its lease is kept until it has.
+        var stopping: [UUID: Task<Void, Never>] = [:]
         while !Task.isCancelled {
             for id in finished.withLock({ set in
                 defer { set.removeAll() }
                 return set
             }) {
                 running[id] = nil
+                stopping[id] = nil
+                await leases?.release(Self.lease(id))
+            }
+            if let leases, !(await leases.verify()) {
+                // The lease connection broke: another process may take these webhooks now. Stop ours.
+                logger.warning("webhooks: lost the delivery leases; stopping deliveries until retaken")
+                for (id, task) in running {
+                    task.cancel()
+                    stopping[id] = task
+                }
+                running.removeAll()
             }
             do {
                 let active = try await webhooks.active()
@@ -84,9 +113,11 @@ public struct WebhookService: Service {
                 for (id, task) in running where !wanted.contains(id) {
                     task.cancel()
                     running[id] = nil
+                    stopping[id] = task
                 }
-                for webhook in active where running[webhook.webhook.id] == nil {
+                for webhook in active where running[webhook.webhook.id] == nil && stopping[webhook.webhook.id] == nil {
                     let id = webhook.webhook.id
+                    if let leases, !(try await leases.acquire(Self.lease(id))) { continue }
                     running[id] = Task {
                         await deliverer.run(webhook)
                         finished.withLock { _ = $0.insert(id) }
@@ -101,5 +132,12 @@ public struct WebhookService: Service {
         }
         for task in running.values { task.cancel() }
         for task in running.values { await task.value }
+        for task in stopping.values { await task.value }
+        for id in Set(running.keys).union(stopping.keys) { await leases?.release(Self.lease(id)) }
+    }
+
+    /// The lease that lets one process deliver a webhook.
+    static func lease(_ id: UUID) -> String {
+        "webhook:" + id.uuidString.lowercased()
     }
 }

@@ -18,15 +18,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port = 8080
 
-    @Option(help: "Database connections the server may hold.")
+    @Option(help: "Database connections the server may hold, the one that listens for appends and the one holding leases included.")
     var connections = 16
+
+    @Option(help: "Most concurrent live subscribers (GET /v1/subscribe); 503 with Retry-After beyond.")
+    var maxSubscribers = 2000
 
     @Flag(help: "Do not keep the projections up to date in this process (another one does).")
     var noProjections = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard (2...200).contains(connections) else { throw ValidationError("--connections must be 2–200") }
+        guard (3...200).contains(connections) else { throw ValidationError("--connections must be 3–200") }
+        guard (1...100_000).contains(maxSubscribers) else {
+            throw ValidationError("--max-subscribers must be 1–100000")
+        }
     }
 
     func run() async throws {
@@ -34,14 +40,17 @@ struct Serve: AsyncParsableCommand {
             // The API reads and writes client personal data: refuse to start without a usable master key
             // rather than fail request by request.
             _ = try database.masterKey.get()
-            let pool = try database.pool(maximumConnections: connections)
+            // Two are the store's listener (`LogNotifier`, shared by every live reader) and the app's leases.
+            let pool = try database.pool(maximumConnections: connections - 2)
             let applied = try await database.migrator().appliedVersions(pool: pool)
             guard applied.contains(5), applied.contains(6) else {
                 throw UserError("the database lacks the API tables: run `stipple migrate`")
             }
             let app = StippleApp(
                 store: database.store(pool),
-                configuration: StippleServerConfiguration(host: host, port: port, runProjections: !noProjections))
+                configuration: StippleServerConfiguration(
+                    host: host, port: port, subscriptions: .init(maximumSubscribers: maxSubscribers),
+                    runProjections: !noProjections))
             // Libraries' swift-metrics land in the registry /metrics renders.
             MetricsSystem.bootstrap(app.metrics.factory)
             var logger = Logger(label: "stipple.server")
@@ -54,6 +63,8 @@ struct Serve: AsyncParsableCommand {
                 configuration: .init(
                     services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
+            await app.leases.close()
+            await app.store.notifier.close()
             await pool.close()
         }
     }

@@ -1,14 +1,7 @@
 import ArgumentParser
-import Dispatch
 import ClinicService
 import EventStore
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `stipple tail`: follows the log live, one event a line, until Ctrl-C or SIGTERM.
 struct Tail: AsyncParsableCommand {

@@ -1,36 +1,29 @@
-import Dispatch
-import Foundation
+import Logging
+import ServiceLifecycle
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// Runs `body` until it ends or SIGINT/SIGTERM arrives; a signal cancels it (long-running
-/// commands end at their next wake-up) and, should anything hang, exits a few seconds later.
-/// A cancellation by signal is a normal end, not an error.
+/// Runs `body` until it ends or SIGINT/SIGTERM arrives, as the one service of a `ServiceGroup`
+/// (the same lifecycle as `stipple serve`): a signal starts a graceful shutdown, which cancels
+/// `body`; long-running commands end at their next wake-up. A cancellation by signal is a normal
+/// end, not an error.
 func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    let task = Task { try await body() }
-    let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler {
-            task.cancel()
-            DispatchQueue.global().asyncAfter(deadline: .now() + 4) { exitNow() }
-        }
-        source.resume()
-        return source
-    }
-    defer { sources.forEach { $0.cancel() } }
-    do {
-        try await task.value
-    } catch is CancellationError {
-        return
-    }
+    // Errors are reported by the command itself; the group's own log lines would only clutter stderr.
+    let logger = Logger(label: "stipple.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: CommandService(body: body), successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
 }
 
-/// Ends the process at once (a free function: inside a command, `exit` names ArgumentParser's).
-private func exitNow() -> Never {
-    exit(0)
+/// A command's long-running work as a service: cancelled on graceful shutdown, ending normally then.
+private struct CommandService: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            return
+        }
+    }
 }
