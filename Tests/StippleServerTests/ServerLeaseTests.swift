@@ -116,6 +116,8 @@ struct ServerLeaseTests {
             try await Self.wait(timeout: .seconds(20)) {
                 try await Self.holder(of: "projections", database) == survivor
             } != nil)
-        print("ServerLeaseTests: \(first) killed; \(survivor) delivered the next 20 after \(String(describing: takeover))")
+        print(
+            "ServerLeaseTests: \(first) killed; \(survivor) delivered the next 20 after \(String(describing: takeover))"
+        )
     }
 }

@@ -25,7 +25,9 @@ struct SubscriberLimitTests {
                         ) { _ in !release.value }
                     }
                 }
-                for _ in 0..<500 where fixture.app.metrics.subscribers < 3 { try await Task.sleep(for: .milliseconds(10)) }
+                for _ in 0..<500 where fixture.app.metrics.subscribers < 3 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 #expect(fixture.app.metrics.subscribers == 3)
                 let refused = try await RawHTTPClient.send(port: port, "GET", "/v1/subscribe", headers: headers)
                 #expect(refused.status == 503)
@@ -34,7 +36,9 @@ struct SubscriberLimitTests {
                 #expect((refused.json["detail"] as? String)?.contains("subscribers") == true)
                 release.withLock { $0 = true }
                 for task in open { #expect(try await task.value == 200) }
-                for _ in 0..<500 where fixture.app.metrics.subscribers > 0 { try await Task.sleep(for: .milliseconds(10)) }
+                for _ in 0..<500 where fixture.app.metrics.subscribers > 0 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let again = try await RawHTTPClient.stream(
                     port: port, path: "/v1/subscribe", headers: headers, timeout: .seconds(20)
                 ) { _ in false }

@@ -47,14 +47,18 @@ public actor LogFollower {
     }
 
     /// Follows the log after `checkpoint` (only `category`, when given), through this follower.
-    public nonisolated func subscribe(after checkpoint: Checkpoint = .start, category: String? = nil, batchSize: Int = 500)
+    public nonisolated func subscribe(
+        after checkpoint: Checkpoint = .start, category: String? = nil, batchSize: Int = 500
+    )
         -> Subscription
     {
         subscribe(after: checkpoint, categories: category.map { [$0] }, batchSize: batchSize)
     }
 
     /// Follows the log after `checkpoint` (only streams of `categories`, when given), through this follower.
-    public nonisolated func subscribe(after checkpoint: Checkpoint = .start, categories: Set<String>?, batchSize: Int = 500)
+    public nonisolated func subscribe(
+        after checkpoint: Checkpoint = .start, categories: Set<String>?, batchSize: Int = 500
+    )
         -> Subscription
     {
         Subscription(

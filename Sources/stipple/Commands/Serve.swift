@@ -18,7 +18,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port = 8080
 
-    @Option(help: "Database connections the server may hold, the one that listens for appends and the one holding leases included.")
+    @Option(
+        help:
+            "Database connections the server may hold, the one that listens for appends and the one holding leases included."
+    )
     var connections = 16
 
     @Option(help: "Most concurrent live subscribers (GET /v1/subscribe); 503 with Retry-After beyond.")

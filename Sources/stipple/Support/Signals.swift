@@ -10,7 +10,9 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
     let logger = Logger(label: "stipple.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })
     let group = ServiceGroup(
         configuration: .init(
-            services: [.init(service: CommandService(body: body), successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [
+                .init(service: CommandService(body: body), successTerminationBehavior: .gracefullyShutdownGroup)
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 }
