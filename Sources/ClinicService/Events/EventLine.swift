@@ -38,17 +38,66 @@ public struct EventLine: Sendable {
     /// The line, without its newline.
     public func encoded() -> Data {
         var out = Data()
-        out.reserveCapacity(data.count + metadata.count + 256)
-        out.append(contentsOf: Array("{\"position\":\(position.map(String.init) ?? "null"),\"stream\":".utf8))
-        out.append(contentsOf: Array(JSONString.quote(stream.rawValue).utf8))
-        out.append(contentsOf: Array(",\"version\":\(version),\"id\":\"\(id.uuidString.lowercased())\",\"type\":".utf8))
-        out.append(contentsOf: Array(JSONString.quote(type).utf8))
-        out.append(contentsOf: Array(",\"schema_version\":\(schemaVersion),\"data\":".utf8))
-        out.append(data)
-        out.append(contentsOf: Array(",\"metadata\":".utf8))
-        out.append(metadata)
-        out.append(contentsOf: Array(",\"recorded_at\":\(recordedAt.map(JSONString.quote) ?? "null")}".utf8))
+        Self.write(
+            position: position, feed: nil, stream: stream.rawValue, version: version, id: id, type: type,
+            schemaVersion: schemaVersion, data: data, metadata: metadata, recordedAt: recordedAt, into: &out)
         return out
+    }
+
+    /// The fields a channel carries.
+    public enum Fields: Sendable {
+        /// `stipple export`, `import` and `tail`: position, stream, version, id, type, schema_version,
+        /// data, metadata and recorded_at (microseconds).
+        case line
+        /// The HTTP feed, server-sent events and webhook bodies: position, the resume `token`, stream, its
+        /// `category`, version, id, type, schema_version, data, metadata and recorded_at (milliseconds).
+        case feed
+    }
+
+    /// A stored event as one JSON object with the fields of `fields`; `data` and `metadata` are spliced
+    /// in as stored, never parsed or re-encoded.
+    public static func encode(_ event: RecordedEvent, _ fields: Fields) -> Data {
+        var out = Data()
+        append(event, fields, to: &out)
+        return out
+    }
+
+    /// Appends `encode(event, fields)` to `out`.
+    public static func append(_ event: RecordedEvent, _ fields: Fields, to out: inout Data) {
+        let recordedAt = timestamp(event.recordedAt)
+        switch fields {
+        case .line:
+            write(
+                position: event.position, feed: nil, stream: event.stream.rawValue, version: event.version,
+                id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data,
+                metadata: event.metadataJSON, recordedAt: recordedAt, into: &out)
+        case .feed:
+            // Milliseconds, as the feed has always sent them: `…T09:30:00.123Z`.
+            write(
+                position: event.position, feed: (event.checkpoint.token, event.stream.category),
+                stream: event.stream.rawValue, version: event.version, id: event.id, type: event.type,
+                schemaVersion: event.schemaVersion, data: event.data, metadata: event.metadataJSON,
+                recordedAt: String(recordedAt.dropLast(4)) + "Z", into: &out)
+        }
+    }
+
+    /// The one writer of an event's JSON object.
+    private static func write(
+        position: Int64?, feed: (token: String, category: String)?, stream: String, version: Int, id: UUID,
+        type: String, schemaVersion: Int, data: Data, metadata: Data, recordedAt: String?, into out: inout Data
+    ) {
+        out.reserveCapacity(out.count + data.count + metadata.count + 320)
+        out.append(contentsOf: "{\"position\":\(position.map(String.init) ?? "null")".utf8)
+        if let feed { out.append(contentsOf: ",\"token\":\(JSONString.quote(feed.token))".utf8) }
+        out.append(contentsOf: ",\"stream\":\(JSONString.quote(stream))".utf8)
+        if let feed { out.append(contentsOf: ",\"category\":\(JSONString.quote(feed.category))".utf8) }
+        out.append(contentsOf: ",\"version\":\(version),\"id\":\"\(id.uuidString.lowercased())\",\"type\":".utf8)
+        out.append(contentsOf: JSONString.quote(type).utf8)
+        out.append(contentsOf: ",\"schema_version\":\(schemaVersion),\"data\":".utf8)
+        out.append(data)
+        out.append(contentsOf: ",\"metadata\":".utf8)
+        out.append(metadata)
+        out.append(contentsOf: ",\"recorded_at\":\(recordedAt.map(JSONString.quote) ?? "null")}".utf8)
     }
 
     /// The event to append (same id, type, version of shape, data and metadata).

@@ -22,10 +22,11 @@ struct FeedRoutes {
             let page = try await store.readAll(after: after, limit: limit, category: category)
             try await access.record(
                 caller, request, action: "events.read", clients: APIAccessLog.clientStreams(page.events))
-            return try JSONResponse.object([
-                "events": page.events.map(EventJSON.object), "next": page.next.token,
-                "has_more": page.events.count == limit,
-            ])
+            return JSONResponse.data(
+                EventJSON.document([
+                    "events": .events(page.events), "next": .string(page.next.token),
+                    "has_more": .bool(page.events.count == limit),
+                ]))
         }
         routes.add(
             .get, "/v1/streams/{stream}", .readFeed, summary: "Read one stream in version order",
@@ -49,10 +50,12 @@ struct FeedRoutes {
             let limit = try Self.limit(request.query("limit"))
             let events = try await store.readStream(stream, from: from, limit: limit)
             try await access.record(caller, request, action: "stream.read", clients: APIAccessLog.clientStreams(events))
-            return try JSONResponse.object([
-                "stream": stream.rawValue, "events": events.map(EventJSON.object),
-                "next_version": (events.last?.version).map { $0 + 1 } ?? from, "has_more": events.count == limit,
-            ])
+            return JSONResponse.data(
+                EventJSON.document([
+                    "stream": .string(stream.rawValue), "events": .events(events),
+                    "next_version": .integer((events.last?.version).map { $0 + 1 } ?? from),
+                    "has_more": .bool(events.count == limit),
+                ]))
         }
         let subscriptions = self.subscriptions
         routes.add(

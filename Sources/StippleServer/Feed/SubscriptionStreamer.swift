@@ -45,8 +45,6 @@ public struct SubscriptionStreamer: Sendable {
     let metrics: Metrics
     /// The shared reader every subscriber of this server follows.
     let follower: LogFollower
-    /// Each event's frame, encoded once for all the subscribers that send it.
-    let frames: SSEFrameCache
 
     /// A streamer over `follower` (one per server process), or over a follower of its own.
     init(store: EventStore, configuration: Configuration, metrics: Metrics, follower: LogFollower? = nil) {
@@ -54,7 +52,6 @@ public struct SubscriptionStreamer: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.follower = follower ?? Self.follower(store: store, configuration: configuration)
-        self.frames = SSEFrameCache(capacity: max(4096, 4 * configuration.bufferLimit))
     }
 
     /// The follower for subscribers configured as `configuration`: a mailbox holds at least a buffer's
@@ -92,7 +89,6 @@ public struct SubscriptionStreamer: Sendable {
         let configuration = self.configuration
         let metrics = self.metrics
         let follower = self.follower
-        let frames = self.frames
         let access = APIAccessLog(pool: store.pool)
         let body = ResponseBody { writer in
             metrics.subscriberStarted()
@@ -139,7 +135,8 @@ public struct SubscriptionStreamer: Sendable {
                     for await item in items {
                         switch item {
                         case .event(let event):
-                            try await writer.write(ByteBuffer(string: frames.frame(event)))
+                            // Encoded for each subscriber: no copy of opened personal data outlives the write.
+                            try await writer.write(EventJSON.frame(event))
                             last = event.checkpoint
                         case .heartbeat:
                             try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))

@@ -149,14 +149,14 @@ struct WebhookDeliverer: Sendable {
         return false
     }
 
-    /// `{"webhook": id, "delivery": id, "events": [...]}`, keys sorted.
+    /// `{"checkpoint": "N", "delivery": id, "events": [...], "webhook": id}`, keys sorted; the events
+    /// as the feed sends them.
     static func body(webhook: Webhook, batch: Batch) -> Data {
-        let object: [String: Any] = [
-            "webhook": webhook.id.uuidString.lowercased(), "delivery": deliveryID(webhook: webhook, batch: batch),
-            "checkpoint": String(batch.checkpoint), "events": batch.events.map(EventJSON.object),
-        ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
+        EventJSON.document([
+            "webhook": .string(webhook.id.uuidString.lowercased()),
+            "delivery": .string(deliveryID(webhook: webhook, batch: batch)),
+            "checkpoint": .string(String(batch.checkpoint)), "events": .events(batch.events),
+        ])
     }
 
     /// Stable across retries of the same batch, so receivers can recognise a repeat.
