@@ -58,10 +58,14 @@ public struct StippleApp: Sendable {
         self.leases = LeaseHolder(configuration: store.pool.configuration)
     }
 
+    /// The largest request line plus headers the HTTP parser takes (bytes).
+    public static let maximumRequestHead = 256 * 1024
+
     /// The router with every route, and the table of those routes.
     public func buildRouter() -> (router: Router<BasicRequestContext>, endpoints: [Endpoint]) {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware<BasicRequestContext>(metrics: metrics))
+        router.add(middleware: RequestTextMiddleware<BasicRequestContext>())
         let routes = APIRoutes(router: router, keys: keys)
         let metrics = self.metrics
         let handler = CommandHandler(
@@ -104,8 +108,14 @@ public struct StippleApp: Sendable {
                     store: store, configuration: configuration.webhooks, logger: logger, follower: follower,
                     leases: leases))
         }
+        // The request head may be up to 256 KiB, so an over-long path (up to that size) reaches
+        // `RequestTextMiddleware` and is answered with a 414 problem, not the parser's bare 400.
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: Self.maximumRequestHead, maxHeaderListSize: Self.maximumRequestHead))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "stipple"),
             services: services,

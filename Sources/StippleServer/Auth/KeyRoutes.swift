@@ -20,8 +20,7 @@ struct KeyRoutes {
         routes.add(.post, "/v1/keys", .manageKeys, summary: "Create an API key", body: "ApiKeyCreate", success: 201) {
             request, _, _ in
             var request = request
-            let data = try await request.bodyData(limit: limit)
-            let object = try CommandBody.object(data, now: Date())
+            let object = try await RequestDecoding.jsonBody(&request, limit: limit)
             let body = try CommandBody.decode(CreateBody.self, from: object)
             do {
                 let (key, secret) = try await keys.create(name: body.name, role: body.role, categories: body.categories)

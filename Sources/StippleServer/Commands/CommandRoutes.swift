@@ -156,7 +156,7 @@ struct CommandRoutes {
 
     // MARK: - Plumbing
 
-    typealias Work = @Sendable ([String: Any], BasicRequestContext, EventMetadata) async throws -> Reply
+    typealias Work = @Sendable (JSONValue, BasicRequestContext, EventMetadata) async throws -> Reply
 
     /// Registers a command route: body limit, JSON parsing, idempotency and error mapping.
     private func command(
@@ -167,10 +167,12 @@ struct CommandRoutes {
         let clock = handler.clock
         routes.add(method, path, .command, summary: summary, body: body, success: 201) { request, context, caller in
             var request = request
+            try RequestDecoding.checkMediaType(request.headers[.contentType])
             let data = try await request.bodyData(limit: limit)
             let key = request.headers[.idempotencyKey]
             return try await idempotency.run(
-                key: key, caller: caller, method: request.method.rawValue, path: request.uri.path, body: data
+                key: key, caller: caller, method: request.method.rawValue, path: request.uri.path, body: data,
+                recover: { written in try Self.reply(written, clientRoute: path.hasPrefix("/v1/clients")) }
             ) {
                 let object = try CommandBody.object(data, now: clock())
                 var extra: [String: String] = [:]
@@ -205,9 +207,29 @@ struct CommandRoutes {
     }
 
     static func reply(_ outcome: CommandHandler.Outcome, extra: [String: String] = [:]) throws -> Reply {
+        try reply(
+            outcome.events.map { event in
+                WrittenEvent(
+                    id: event.id, stream: event.stream, version: event.version, position: event.position,
+                    type: event.type)
+            }, token: outcome.token, extra: extra)
+    }
+
+    /// The answer of a command whose events an earlier, interrupted attempt appended: the same
+    /// answer that attempt would have given (a client route's answer names the client).
+    static func reply(_ events: [WrittenEvent], clientRoute: Bool) throws -> Reply {
+        var extra: [String: String] = [:]
+        let prefix = Clinic.StreamName.clientCategory + "-"
+        if clientRoute, let stream = events.first(where: { $0.stream.hasPrefix(prefix) })?.stream {
+            extra["clientID"] = String(stream.dropFirst(prefix.count))
+        }
+        return try reply(events, token: Checkpoint(position: events.last?.position ?? 0).token, extra: extra)
+    }
+
+    static func reply(_ events: [WrittenEvent], token: String, extra: [String: String]) throws -> Reply {
         var object: [String: Any] = [
-            "token": outcome.token,
-            "events": outcome.events.map { event in
+            "token": token,
+            "events": events.map { event in
                 [
                     "id": event.id.uuidString.lowercased(), "stream": event.stream, "version": event.version,
                     "position": event.position, "type": event.type,
@@ -235,7 +257,7 @@ struct CommandRoutes {
         return id
     }
 
-    static func identifier<ID>(_ key: String, in object: [String: Any], _ make: (String) -> ID?) throws -> ID {
+    static func identifier<ID>(_ key: String, in object: JSONValue, _ make: (String) -> ID?) throws -> ID {
         guard let text = try CommandBody.string(key, in: object) else {
             throw Problem.badRequest("\(key) is required", field: key)
         }

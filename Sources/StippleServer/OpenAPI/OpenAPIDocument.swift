@@ -1,3 +1,4 @@
+import Clinic
 import ClinicService
 import Foundation
 
@@ -14,6 +15,8 @@ enum OpenAPIDocument {
         for endpoint in endpoints {
             paths[endpoint.path, default: [:]][endpoint.method.lowercased()] = operation(endpoint)
         }
+        var schemas = componentSchemas
+        for (name, schema) in answerSchemas { schemas[name] = schema }
         return [
             "openapi": "3.1.0",
             "info": [
@@ -23,98 +26,154 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
-                "schemas": [
-                    "Problem": [
-                        "type": "object",
-                        "properties": [
-                            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"],
-                            "detail": ["type": "string"], "field": ["type": "string"],
-                        ],
-                        "required": ["type", "title", "status", "detail"],
-                    ] as [String: Any],
-                    "WebhookCreate": [
-                        "type": "object",
-                        "description":
-                            "A webhook to register: deliveries are POSTed to `url`, signed with the secret "
-                            + "the answer carries (once).",
-                        "properties": [
-                            "url": ["type": "string", "description": "An absolute http:// URL."],
-                            "categories": [
-                                "type": "array", "items": ["type": "string"],
-                                "description": "Categories to deliver (default: all the key may read).",
-                            ] as [String: Any],
-                            "after": [
-                                "type": "string",
-                                "description": "Resume token to deliver after (default: the log's head now).",
-                            ],
+                "schemas": schemas,
+            ] as [String: Any],
+        ]
+    }
+
+    /// The shared command body: any event payload, with the bounds `FieldRules` applies to every
+    /// member of that name wherever it appears (strings not listed: at most `defaultMaximumLength`).
+    static func commandPayloadSchema() -> [String: Any] {
+        func text(_ name: String) -> [String: Any] {
+            ["type": "string", "maxLength": FieldRules.maximumLength(of: name)]
+        }
+        var properties: [String: Any] = [:]
+        for name in FieldRules.maximumLength.keys.sorted() where name != "url" {
+            properties[name] = text(name)
+        }
+        properties["currentMedications"] = [
+            "type": "array", "maxItems": FieldRules.maximumItems, "items": text("currentMedications"),
+        ] as [String: Any]
+        properties["at"] = [
+            "type": "string", "format": "date-time",
+            "description": "ISO-8601 time (years \(FieldRules.plausibleYears.lowerBound)–"
+                + "\(FieldRules.plausibleYears.upperBound)); defaults to now.",
+        ]
+        properties["personal"] = [
+            "type": "object",
+            "properties": [
+                "fullName": text("fullName"),
+                "contact": [
+                    "type": "object",
+                    "properties": [
+                        "email": [
+                            "type": ["string", "null"], "format": "email", "maxLength": ContactDetails.maximumEmailLength,
+                            "description": "local@domain: one @, no spaces, a dot in the domain.",
                         ] as [String: Any],
-                        "required": ["url"],
-                    ] as [String: Any],
-                    "Event": [
-                        "type": "object",
-                        "properties": [
-                            "position": ["type": "integer"], "token": ["type": "string"],
-                            "stream": ["type": "string"], "category": ["type": "string"],
-                            "version": ["type": "integer"], "id": ["type": "string", "format": "uuid"],
-                            "type": ["type": "string"], "schema_version": ["type": "integer"],
-                            "data": ["type": "object"], "metadata": ["type": "object"],
-                            "recorded_at": ["type": "string", "format": "date-time"],
+                        "phone": [
+                            "type": ["string", "null"], "maxLength": ContactDetails.maximumPhoneLength,
+                            "pattern": #"^\+?[0-9 ().-]+$"#,
+                            "description": "E.164 (+442079460958) or written with spaces, dots, hyphens and "
+                                + "parentheses: 7 to 15 digits.",
                         ] as [String: Any],
-                        "required": [
-                            "position", "token", "stream", "category", "version", "id", "type", "schema_version",
-                            "data",
-                            "metadata", "recorded_at",
-                        ],
                     ] as [String: Any],
-                    "EventPage": [
-                        "type": "object",
-                        "properties": [
-                            "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
-                            "next": ["type": "string"], "has_more": ["type": "boolean"],
-                        ] as [String: Any],
-                        "required": ["events", "next", "has_more"],
+                ] as [String: Any],
+                "dateOfBirth": [
+                    "type": "string", "format": "date",
+                    "description": "YYYY-MM-DD, on or after \(PersonalDetails.earliestDateOfBirth).",
+                ],
+            ] as [String: Any],
+        ] as [String: Any]
+        return [
+            "type": "object",
+            "description":
+                "The payload of the event the command asks for (camelCase keys, ISO-8601 times); `at` defaults to "
+                + "now. Every text member is bounded (`maxLength` below for named members, "
+                + "\(FieldRules.defaultMaximumLength) characters for any other), lists hold at most "
+                + "\(FieldRules.maximumItems) items, no text may contain NUL, and `-0` is not a number. "
+                + "The body must be strict UTF-8 JSON (no trailing commas, no duplicate members) sent as "
+                + "`application/json`.",
+            "properties": properties,
+        ]
+    }
+
+    /// The request and older answer schemas.
+    static var componentSchemas: [String: Any] {
+        [
+            "Problem": [
+                "type": "object",
+                "properties": [
+                    "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"],
+                    "detail": ["type": "string"], "field": ["type": "string"],
+                ],
+                "required": ["type", "title", "status", "detail"],
+            ] as [String: Any],
+            "WebhookCreate": [
+                "type": "object",
+                "description":
+                    "A webhook to register: deliveries are POSTed to `url`, signed with the secret "
+                    + "the answer carries (once).",
+                "properties": [
+                    "url": ["type": "string", "maxLength": 2048, "description": "An absolute http:// URL."] as [String: Any],
+                    "categories": [
+                        "type": "array", "items": ["type": "string"],
+                        "description": "Categories to deliver (default: all the key may read).",
                     ] as [String: Any],
-                    "StreamPage": [
-                        "type": "object",
-                        "properties": [
-                            "stream": ["type": "string"],
-                            "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
-                            "next_version": ["type": "integer"], "has_more": ["type": "boolean"],
-                        ] as [String: Any],
-                        "required": ["stream", "events", "next_version", "has_more"],
-                    ] as [String: Any],
-                    "Key": [
-                        "type": "object",
-                        "properties": [
-                            "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
-                            "role": ["type": "string", "enum": Role.allCases.map(\.rawValue)],
-                            "categories": ["type": ["array", "null"], "items": ["type": "string"]] as [String: Any],
-                            "created_at": ["type": "string"], "revoked_at": ["type": "string"],
-                        ] as [String: Any],
-                        "required": ["id", "name", "role", "created_at"],
-                    ] as [String: Any],
-                    "KeyList": [
-                        "type": "object",
-                        "properties": ["keys": ["type": "array", "items": ["$ref": "#/components/schemas/Key"]]],
-                        "required": ["keys"],
-                    ] as [String: Any],
-                    "Webhook": webhookSchema(withSecret: false),
-                    "WebhookCreated": webhookSchema(withSecret: true),
-                    "WebhookList": [
-                        "type": "object",
-                        "properties": [
-                            "webhooks": ["type": "array", "items": ["$ref": "#/components/schemas/Webhook"]]
-                        ],
-                        "required": ["webhooks"],
-                    ] as [String: Any],
-                    "CommandPayload": [
-                        "type": "object",
-                        "description":
-                            "The payload of the event the command asks for (camelCase keys, ISO-8601 times); "
-                            + "`at` defaults to now.",
+                    "after": [
+                        "type": "string",
+                        "description": "Resume token to deliver after (default: the log's head now).",
                     ],
                 ] as [String: Any],
+                "required": ["url"],
             ] as [String: Any],
+            "Event": [
+                "type": "object",
+                "properties": [
+                    "position": ["type": "integer"], "token": ["type": "string"],
+                    "stream": ["type": "string"], "category": ["type": "string"],
+                    "version": ["type": "integer"], "id": ["type": "string", "format": "uuid"],
+                    "type": ["type": "string"], "schema_version": ["type": "integer"],
+                    "data": ["type": "object"], "metadata": ["type": "object"],
+                    "recorded_at": ["type": "string", "format": "date-time"],
+                ] as [String: Any],
+                "required": [
+                    "position", "token", "stream", "category", "version", "id", "type", "schema_version",
+                    "data",
+                    "metadata", "recorded_at",
+                ],
+            ] as [String: Any],
+            "EventPage": [
+                "type": "object",
+                "properties": [
+                    "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
+                    "next": ["type": "string"], "has_more": ["type": "boolean"],
+                ] as [String: Any],
+                "required": ["events", "next", "has_more"],
+            ] as [String: Any],
+            "StreamPage": [
+                "type": "object",
+                "properties": [
+                    "stream": ["type": "string"],
+                    "events": ["type": "array", "items": ["$ref": "#/components/schemas/Event"]],
+                    "next_version": ["type": "integer"], "has_more": ["type": "boolean"],
+                ] as [String: Any],
+                "required": ["stream", "events", "next_version", "has_more"],
+            ] as [String: Any],
+            "Key": [
+                "type": "object",
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"], "name": ["type": "string"],
+                    "role": ["type": "string", "enum": Role.allCases.map(\.rawValue)],
+                    "categories": ["type": ["array", "null"], "items": ["type": "string"]] as [String: Any],
+                    "created_at": ["type": "string"], "revoked_at": ["type": "string"],
+                ] as [String: Any],
+                "required": ["id", "name", "role", "created_at"],
+            ] as [String: Any],
+            "KeyList": [
+                "type": "object",
+                "properties": ["keys": ["type": "array", "items": ["$ref": "#/components/schemas/Key"]]],
+                "required": ["keys"],
+            ] as [String: Any],
+            "Webhook": webhookSchema(withSecret: false),
+            "WebhookCreated": webhookSchema(withSecret: true),
+            "WebhookList": [
+                "type": "object",
+                "properties": [
+                    "webhooks": ["type": "array", "items": ["$ref": "#/components/schemas/Webhook"]]
+                ],
+                "required": ["webhooks"],
+            ] as [String: Any],
+            "CommandPayload": commandPayloadSchema(),
         ]
     }
 
@@ -191,8 +250,13 @@ enum OpenAPIDocument {
             responses["401"] = problem
             responses["403"] = problem
         }
-        if endpoint.body != nil || !endpoint.query.isEmpty || readsPersonalData { responses["400"] = problem }
-        if endpoint.body != nil { responses["413"] = problem }
+        // Any route: a NUL in the path, the query or a header is a 400, an over-long path a 414.
+        responses["400"] = problem
+        responses["414"] = problem
+        if endpoint.body != nil {
+            responses["413"] = problem
+            responses["415"] = problem
+        }
         if !pathParameters(endpoint.path).isEmpty { responses["404"] = problem }
         if endpoint.permission == .command {
             for code in ["404", "409", "413", "422"] { responses[code] = problem }
@@ -230,7 +294,7 @@ enum OpenAPIDocument {
         case ("GET", "/v1/events"): "EventPage"
         case ("GET", "/v1/streams/{stream}"): "StreamPage"
         case ("GET", "/v1/keys"): "KeyList"
-        default: nil
+        default: answerSchema(endpoint)
         }
     }
 

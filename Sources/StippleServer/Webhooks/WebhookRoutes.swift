@@ -25,8 +25,7 @@ struct WebhookRoutes {
             body: "WebhookCreate", success: 201
         ) { request, _, caller in
             var request = request
-            let data = try await request.bodyData(limit: limit)
-            let object = try CommandBody.object(data, now: Date())
+            let object = try await RequestDecoding.jsonBody(&request, limit: limit)
             let body = try CommandBody.decode(CreateBody.self, from: object)
             guard let key = caller.key else { throw Problem.unauthorized }
             let categories = try Self.categories(body.categories, key: key)
