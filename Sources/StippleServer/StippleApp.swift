@@ -76,7 +76,7 @@ public struct StippleApp: Sendable {
             routes: routes, handler: handler, idempotency: IdempotencyStore(pool: store.pool),
             bodyLimit: configuration.bodyLimit
         ).register()
-        QueryRoutes(routes: routes, pool: store.pool).register()
+        QueryRoutes(routes: routes, pool: store.pool, store: store).register()
         FeedRoutes(
             routes: routes, store: store,
             subscriptions: SubscriptionStreamer(

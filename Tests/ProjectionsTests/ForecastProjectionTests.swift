@@ -116,6 +116,36 @@ struct ForecastProjectionTests {
         }
     }
 
+    @Test("a client whose pigment was removed leaves the recall list and the outlook; a correction restarts the curve")
+    func removalAndCorrection() async throws {
+        try await TestDatabase.with { database in
+            let dan = "client-" + SMPHistory.dan.uuidString.lowercased()
+            let alice = "client-" + SMPHistory.alice.uuidString.lowercased()
+            let removal = CorrectionPerformed(
+                at: SMPHistory.date("2025-06-01"), method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
+                provider: "Partner laser clinic")
+            let correction = CorrectionPerformed(
+                at: SMPHistory.date("2026-06-01"), method: .pigmentCorrection, sessionNumber: 1,
+                areas: [.frontalHairline], provider: "Stipple London")
+            try await SMPHistory.append(
+                SMPHistory.events + [(dan, .client(.correctionPerformed(removal))), (alice, .client(.correctionPerformed(correction)))],
+                to: database.store)
+            try await ProjectionRunner(store: database.store, projections: Self.projections).catchUp()
+            let queries = ForecastQueries(pool: database.pool)
+            let removed = try #require(try await queries.client(SMPHistory.dan))
+            #expect(removed.status == "removed")
+            #expect(removed.reason == "pigment removed on 2025-06-01: no touch-up to forecast")
+            #expect(removed.dueDate == nil)
+            let later = try await queries.due(asOf: SMPHistory.date("2035-01-01"), withinDays: 0)
+            #expect(later.map(\.clientID) == [SMPHistory.alice.uuidString.lowercased()])
+            // Alice's curve now starts from the correction after her touch-up (a re-pigmentation counts like one).
+            let corrected = try #require(try await queries.client(SMPHistory.alice))
+            #expect(corrected.status == "predicted", "\(corrected.reason ?? "")")
+            #expect(corrected.subject.touchUps.last == SMPHistory.date("2026-06-01"))
+            #expect(corrected.lastTreatmentAt == SMPHistory.date("2026-06-01"))
+        }
+    }
+
     @Test("the revenue outlook spreads each price over the months by the crossing's probability")
     func outlook() async throws {
         try await TestDatabase.with { database in

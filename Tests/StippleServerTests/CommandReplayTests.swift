@@ -131,6 +131,33 @@ struct CommandReplayTests {
                 let badGrouping = try await client.execute(
                     uri: "/v1/revenue?from=2019-01-01&to=2026-12-31&by=planet", method: .get, headers: operator_)
                 #expect(badGrouping.json["field"] as? String == "by")
+                #expect((revenue.json["asked"] as? [String: Any])?["description"] as? String == "live, from every event recorded")
+
+                // An auditor's two questions: what was true at the end of 2021 (business time; everything here was
+                // recorded today), and what the records said in 2000 (nothing yet).
+                let auditorHeaders = fixture.headers(.auditor)
+                let effective = try await client.execute(
+                    uri: "/v1/revenue?from=2019-01-01&to=2026-12-31&by=month&effective_at=2021-12-31", method: .get,
+                    headers: auditorHeaders)
+                #expect(effective.status == .ok, "\(effective.text)")
+                let asked = try #require(effective.json["asked"] as? [String: Any])
+                #expect(asked["effectiveAt"] as? String == "2021-12-31T23:59:59Z")
+                #expect((asked["description"] as? String)?.hasPrefix("as effective at 2021-12-31T23:59:59Z") == true)
+                let months = { (json: [String: Any]) in
+                    ((json["lines"] as? [[String: Any]]) ?? []).compactMap { $0["group"] as? String } }
+                #expect(!months(effective.json).isEmpty)
+                #expect(months(effective.json) == months(revenue.json).filter { $0 <= "2021-12" })
+                let known = try await client.execute(
+                    uri: "/v1/revenue?from=2019-01-01&to=2026-12-31&known_at=2000-01-01", method: .get,
+                    headers: auditorHeaders)
+                #expect(known.status == .ok, "\(known.text)")
+                #expect((known.json["asked"] as? [String: Any])?["position"] as? Int == 0)
+                #expect(months(known.json).isEmpty)
+                let badDate = try await client.execute(
+                    uri: "/v1/revenue?from=2019-01-01&to=2026-12-31&known_at=last-year", method: .get,
+                    headers: auditorHeaders)
+                #expect(badDate.status == .badRequest)
+                #expect(badDate.json["field"] as? String == "known_at")
                 for uri in ["/v1/forecasts?due_within=3650d", "/v1/schedule?from=2019-01-01"] {
                     let response = try await client.execute(uri: uri, method: .get, headers: operator_)
                     #expect(response.status == .ok, "\(uri): \(response.text)")

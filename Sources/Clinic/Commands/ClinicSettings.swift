@@ -10,12 +10,16 @@ public struct ClinicSettings: Hashable, Sendable {
     public var minimumAge: Int
     /// Longest appointment accepted, in seconds. Default 8 hours; at most a day (the overlap index relies on it).
     public var maximumAppointmentDuration: TimeInterval
+    /// A client's cancellation closer than this to the start is late (reported, and what a deposit policy uses).
+    /// Default 48 hours.
+    public var cancellationWindowHours: Int
 
     /// Creates settings.
     public init(
         healingIntervalDays: Int = 10, currency: Currency = .usd, minimumAge: Int = 18,
-        maximumAppointmentDuration: TimeInterval = 8 * 3600
+        maximumAppointmentDuration: TimeInterval = 8 * 3600, cancellationWindowHours: Int = 48
     ) {
+        self.cancellationWindowHours = cancellationWindowHours
         self.healingIntervalDays = healingIntervalDays
         self.currency = currency
         self.minimumAge = minimumAge

@@ -92,6 +92,10 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case marketingConsentWithdrawn(ConsentID, on: Date)
     /// The consent referenced does not exist or does not cover marketing.
     case unknownMarketingConsent(ConsentID)
+    /// The client's pigment was removed: there is nothing to touch up.
+    case pigmentRemoved(on: Date)
+    /// Something was recorded at an appointment that was cancelled or missed, or before it started.
+    case appointmentDidNotTakePlace(AppointmentID, status: AppointmentStatus, start: Date)
 
     /// A human-readable explanation.
     public var message: String {
@@ -164,6 +168,14 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             "marketing consent \(id.uuidString.lowercased()) was withdrawn on \(CalendarDay(on))"
         case .unknownMarketingConsent(let id):
             "consent \(id.uuidString.lowercased()) does not exist or does not cover marketing photos"
+        case .pigmentRemoved(let on):
+            "the client's pigment was removed on \(CalendarDay(on)); there is nothing to touch up"
+        case .appointmentDidNotTakePlace(let id, let status, let start):
+            status == .booked
+                ? "appointment \(id.uuidString.lowercased()) starts at \(BusinessTime.iso(start)); "
+                    + "nothing can be recorded at it before then"
+                : "appointment \(id.uuidString.lowercased()) was \(status == .noShow ? "missed" : status.rawValue); "
+                    + "nothing can be recorded at it"
         }
     }
 

@@ -219,6 +219,7 @@ extension ClientRules {
         guard client.isCourseComplete else {
             throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
         }
+        if let removed = client.pigmentRemovedAt { throw .pigmentRemoved(on: removed) }
         try requirePositive(event.quotedPrice)
         try checkHealingInterval(before: event.slot.start)
         let technician = try checkTechnician(

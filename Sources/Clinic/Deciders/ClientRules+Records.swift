@@ -59,7 +59,20 @@ extension ClientRules {
         guard client.hasConsent(event.consentScope, at: event.at) else {
             throw .consentMissing(event.consentScope, at: event.at)
         }
+        if let appointment = event.appointmentID { try checkTookPlace(appointment, by: event.at) }
         return only(.photoLogged(event))
+    }
+
+    /// A photo (or a note) linked to an appointment is of one that took place: known, not cancelled or missed,
+    /// and already started. A "before" photo at a session that the clinic then cancels is never taken.
+    func checkTookPlace(_ id: AppointmentID, by date: Date) throws(Rejection) {
+        let found: (status: AppointmentStatus, start: Date)? =
+            client.consultations[id].map { ($0.status, $0.slot.start) }
+            ?? client.treatments[id].map { ($0.status, $0.slot.start) }
+        guard let found else { throw .unknownAppointment(id) }
+        guard found.status == .booked || found.status == .completed, found.start <= date else {
+            throw .appointmentDidNotTakePlace(id, status: found.status, start: found.start)
+        }
     }
 
     /// Marketing use needs a marketing consent signed by the time the photo was taken and never withdrawn.
@@ -89,6 +102,7 @@ extension ClientRules {
         guard client.isCourseComplete else {
             throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
         }
+        if let removed = client.pigmentRemovedAt { throw .pigmentRemoved(on: removed) }
         try requireText(event.reason, "reason")
         return only(.touchUpRecommended(event))
     }

@@ -6,4 +6,7 @@ public enum CorrectionMethod: String, Hashable, Sendable, Codable, CaseIterable 
     case salineRemoval = "saline-removal"
     /// Corrective re-pigmentation or blending.
     case pigmentCorrection = "pigment-correction"
+
+    /// True for methods that take pigment out (laser, saline): the client is no longer one to touch up.
+    public var removesPigment: Bool { self != .pigmentCorrection }
 }

@@ -34,6 +34,8 @@ final class ClientAgent {
     var appointment: (id: AppointmentID, slot: TimeSlot, technician: Int)?
     var depositID: DepositID?
     var noShows = 0
+    /// Treatments the clinic cancelled in a row (a rule refused them on the day).
+    var clinicCancellations = 0
     var bookingAttempts = 0
     var cycleStart: Date?
     var lastPerformed: (appointment: AppointmentID, technician: Int, batch: PigmentBatchNumber)?

@@ -16,6 +16,8 @@ public struct HistoryConfiguration: Sendable {
     public var end: Date
     /// Clinic settings the commands are decided with.
     public var settings: ClinicSettings
+    /// How often clients miss, cancel or move appointments.
+    public var rates: BehaviourRates
 
     /// 2019-01-01T00:00:00Z.
     public static let defaultStart = CalendarDay(daysSinceEpoch: 17_897).startDate
@@ -26,7 +28,7 @@ public struct HistoryConfiguration: Sendable {
     public init(
         seed: UInt64 = 1, clientCount: Int = 12, locationCount: Int? = nil, techniciansPerLocation: Int? = nil,
         start: Date = HistoryConfiguration.defaultStart, end: Date = HistoryConfiguration.defaultEnd,
-        settings: ClinicSettings = .standard
+        settings: ClinicSettings = .standard, rates: BehaviourRates = .assumed
     ) {
         self.seed = seed
         self.clientCount = max(0, clientCount)
@@ -36,5 +38,6 @@ public struct HistoryConfiguration: Sendable {
         self.start = start
         self.end = max(end, start)
         self.settings = settings
+        self.rates = rates
     }
 }

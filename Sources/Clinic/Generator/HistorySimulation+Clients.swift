@@ -31,6 +31,8 @@ extension HistorySimulation {
         Date(timeIntervalSince1970: TimeInterval(day) * BusinessTime.day + TimeInterval(minute) * 60)
     }
 
+    var rates: BehaviourRates { configuration.rates }
+
     func isSunday(_ day: Int) -> Bool { ((day % 7) + 7) % 7 == 3 }
 
     /// A time during opening hours some days from now.
@@ -155,9 +157,10 @@ extension HistorySimulation {
         else { return }
         agent.appointment = (id, slot, technician)
         let halfway = now.addingTimeInterval(slot.start.timeIntervalSince(now) / 2)
-        if chance(0.05) {
+        let roll = unit()
+        if roll < rates.consultationReschedule {
             schedule(agent, .rescheduleConsultation, at: halfway)
-        } else if chance(0.04) {
+        } else if roll < rates.consultationReschedule + rates.consultationCancellation {
             schedule(agent, .cancelConsultation, at: halfway)
         } else {
             schedule(agent, .consultationDay, at: slot.start)
@@ -196,16 +199,14 @@ extension HistorySimulation {
 
     private func consultationDay(_ agent: ClientAgent) {
         guard let current = agent.appointment else { return }
-        if agent.noShows == 0, chance(0.06) {
+        if chance(rates.consultationNoShow) {
             agent.noShows += 1
             attempt(agent, .markConsultationNoShow(ConsultationNoShow(at: now, appointmentID: current.id)))
-            schedule(agent, .rebookConsultation, at: businessTime(inDays: 2...6))
+            // A studio offers one more consultation after a missed one, not a third.
+            if agent.noShows < 2 { schedule(agent, .rebookConsultation, at: businessTime(inDays: 2...6)) }
             return
         }
         let technician = technicians[current.technician]
-        for angle in [PhotoAngle.front, .top] {
-            logPhoto(agent, stage: .before, angle: angle, appointment: nil)
-        }
         let design = HairlineDesign(
             shape: agent.isWoman ? .none : pick([.straight, .rounded, .mature, .widowsPeak]),
             edgeSoftness: pick(EdgeSoftness.allCases), heightCentimetres: 6 + Double(int(0...30)) / 10,
@@ -219,6 +220,11 @@ extension HistorySimulation {
             targetDensity: 0.75 + Double(int(0...20)) / 100, treatedAreaSquareCentimetres: int(120...600),
             sessionsPlanned: agent.sessionsPlanned, quotedPrice: money(agent.courseTotal),
             statedGoals: agent.isWoman ? "Less visible scalp through thinning hair" : "A natural buzz-cut look")
+        // The "before" photos are taken at the consultation, so only when it takes place.
+        guard refusal(agent, .holdConsultation(held)) == nil else { return }
+        for angle in [PhotoAngle.front, .top] {
+            logPhoto(agent, stage: .before, angle: angle, appointment: current.id)
+        }
         guard attempt(agent, .holdConsultation(held)) else { return }
         if agent.consultationFee > 0 {
             attempt(
@@ -303,14 +309,25 @@ extension HistorySimulation {
                 location: agent.locationIndex)
         else { return }
         agent.appointment = (id, slot, technician)
-        let before = now.addingTimeInterval(slot.start.timeIntervalSince(now) * 0.6)
-        if number == 1, chance(0.05) {
-            schedule(agent, .abandonCourse, at: before)
-        } else if chance(0.04) {
-            schedule(agent, .cancelAndRebook, at: before)
+        let roll = unit()
+        let abandonment = number == 1 ? rates.courseAbandonment : 0
+        if roll < abandonment {
+            schedule(agent, .abandonCourse, at: cancellationTime(before: slot.start))
+        } else if roll < abandonment + rates.sessionCancellation {
+            schedule(agent, .cancelAndRebook, at: cancellationTime(before: slot.start))
         } else {
             schedule(agent, .sessionDay, at: slot.start)
         }
+    }
+
+    /// When a client cancels: most with notice, some (`lateCancellationShare`) inside the cancellation window.
+    private func cancellationTime(before start: Date) -> Date {
+        let lead = start.timeIntervalSince(now)
+        if chance(rates.lateCancellationShare) {
+            let window = max(3, settings.cancellationWindowHours)
+            return start.addingTimeInterval(-min(lead / 2, TimeInterval(int(2...(window - 1))) * 3600))
+        }
+        return now.addingTimeInterval(max(0, lead - 3 * BusinessTime.day) * 0.6)
     }
 
     /// The client cancels the first session and gives up: a refundable deposit is refunded, else forfeited.
@@ -349,11 +366,12 @@ extension HistorySimulation {
         bookSession(agent)
     }
 
-    /// A session or touch-up day: a no-show, or the treatment (rebooked by the clinic when a rule refuses it,
-    /// e.g. the pigment was recalled or the technician's certification lapsed).
+    /// A session or touch-up day: a no-show, or the treatment. When a rule refuses it on the day (the pigment was
+    /// recalled, the technician's certification lapsed or they left), the clinic cancels, says why, and rebooks;
+    /// the "before" photo is taken only when the treatment goes ahead.
     private func treatmentDay(_ agent: ClientAgent, kind: AppointmentKind) {
         guard let current = agent.appointment else { return }
-        if agent.noShows < 2, chance(0.03) {
+        if chance(rates.treatmentNoShow) {
             agent.noShows += 1
             attempt(agent, .markSessionNoShow(SessionNoShow(at: now, appointmentID: current.id)))
             rebook(agent, kind: kind)
@@ -362,47 +380,62 @@ extension HistorySimulation {
         let day = CalendarDay(now)
         let technician = technicians[current.technician].id
         let location = locations[agent.locationIndex].id
-        var performed = false
-        if let batchIndex = batch(product: agent.product, on: day) {
-            let batch = batches[batchIndex]
-            let record = TreatmentRecord(
-                areasTreated: agent.isWoman ? [.diffuseThinning] : areas(agent),
-                needleConfiguration: pick(GeneratorCatalog.needles),
-                pigment: PigmentUse(
-                    product: batch.received?.product ?? "", batchNumber: batch.id,
-                    batchExpiresOn: batch.received?.expiresOn ?? day,
-                    dilution: "\(GeneratorCatalog.shades[agent.product]), \(int(1...4) * 10)% diluted"),
-                dotDensity: 0.3 + Double(agent.state.sessionsPerformed) * 0.25 + unit() * 0.1,
-                durationMinutes: Int(current.slot.duration / 60), anaesthetic: pick([.none, .topicalLidocaine]))
-            if kind == .touchUp {
-                performed = attempt(
-                    agent,
-                    .performTouchUp(
-                        TouchUpPerformed(
-                            at: now, appointmentID: current.id, locationID: location, technicianID: technician,
-                            treatment: record)), technician: current.technician, batch: batchIndex)
-            } else {
-                logPhoto(agent, stage: .before, angle: .top, appointment: current.id)
-                performed = attempt(
-                    agent,
-                    .performSession(
-                        SessionPerformed(
-                            at: now, appointmentID: current.id, sessionNumber: agent.state.sessionsPerformed + 1,
-                            locationID: location, technicianID: technician, treatment: record)),
-                    technician: current.technician, batch: batchIndex)
-            }
-            if performed { agent.lastPerformed = (current.id, current.technician, batch.id) }
+        guard let batchIndex = batch(product: agent.product, on: day) else {
+            return cancelByClinic(
+                agent, current.id, kind: kind,
+                reason: "No usable batch of \(GeneratorCatalog.products[agent.product]) in stock")
         }
-        guard performed else {
-            attempt(
-                agent,
-                .cancelSession(
-                    SessionCancelled(
-                        at: now, appointmentID: current.id, cancelledBy: .clinic, reason: "Could not treat as booked")))
-            rebook(agent, kind: kind)
+        let batch = batches[batchIndex]
+        let record = TreatmentRecord(
+            areasTreated: agent.isWoman ? [.diffuseThinning] : areas(agent),
+            needleConfiguration: pick(GeneratorCatalog.needles),
+            pigment: PigmentUse(
+                product: batch.received?.product ?? "", batchNumber: batch.id,
+                batchExpiresOn: batch.received?.expiresOn ?? day,
+                dilution: "\(GeneratorCatalog.shades[agent.product]), \(int(1...4) * 10)% diluted"),
+            dotDensity: dotDensity(agent, kind: kind),
+            durationMinutes: Int(current.slot.duration / 60), anaesthetic: pick([.none, .topicalLidocaine]))
+        let command: ClientCommand =
+            kind == .touchUp
+            ? .performTouchUp(
+                TouchUpPerformed(
+                    at: now, appointmentID: current.id, locationID: location, technicianID: technician,
+                    treatment: record))
+            : .performSession(
+                SessionPerformed(
+                    at: now, appointmentID: current.id, sessionNumber: agent.state.sessionsPerformed + 1,
+                    locationID: location, technicianID: technician, treatment: record))
+        if let rejection = refusal(agent, command, technician: current.technician, batch: batchIndex) {
+            return cancelByClinic(agent, current.id, kind: kind, reason: "Could not treat as booked: \(rejection)")
+        }
+        if kind == .session { logPhoto(agent, stage: .before, angle: .top, appointment: current.id) }
+        guard attempt(agent, command, technician: current.technician, batch: batchIndex) else { return }
+        agent.lastPerformed = (current.id, current.technician, batch.id)
+        agent.clinicCancellations = 0
+        schedule(agent, kind == .touchUp ? .afterTouchUp : .afterSession, at: current.slot.end)
+    }
+
+    /// Dots laid per session, building up over the course (about 0.35, 0.55, 0.75, 0.85); a touch-up fills in
+    /// faded areas (0.4–0.6). Always within 0–1: the decider refuses more, which once made the clinic cancel every
+    /// fourth session (0.3 + 3 × 0.25 > 1) and every touch-up after a three-session course.
+    private func dotDensity(_ agent: ClientAgent, kind: AppointmentKind) -> Double {
+        if kind == .touchUp { return 0.4 + unit() * 0.2 }
+        let base = [0.35, 0.55, 0.75, 0.85][min(agent.state.sessionsPerformed, 3)]
+        return base + unit() * 0.1
+    }
+
+    /// The clinic cancels a treatment it cannot perform and rebooks it; after a second cancellation in a row it
+    /// stops rebooking and the client is contacted outside the system (a studio would not try a third time blind).
+    private func cancelByClinic(_ agent: ClientAgent, _ appointment: AppointmentID, kind: AppointmentKind, reason: String) {
+        attempt(
+            agent,
+            .cancelSession(SessionCancelled(at: now, appointmentID: appointment, cancelledBy: .clinic, reason: reason)))
+        agent.clinicCancellations += 1
+        guard agent.clinicCancellations < 2 else {
+            agent.appointment = nil
             return
         }
-        schedule(agent, kind == .touchUp ? .afterTouchUp : .afterSession, at: current.slot.end)
+        rebook(agent, kind: kind)
     }
 
     private func rebook(_ agent: ClientAgent, kind: AppointmentKind) {
@@ -518,13 +551,15 @@ extension HistorySimulation {
                             reason: "Goodwill: uneven density at the crown")))
             }
         }
-        if chance(0.01) {
+        if chance(0.01),
             attempt(
                 agent,
                 .performCorrection(
                     CorrectionPerformed(
                         at: now, method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
                         provider: "Partner laser clinic")))
+        {
+            return  // the pigment is gone: no fade checks, no touch-ups
         }
         agent.cycleStart = now
         schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))

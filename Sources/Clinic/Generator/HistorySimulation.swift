@@ -13,6 +13,8 @@ final class HistorySimulation {
     var rng: SplitMix64
     var now: Date
     private(set) var rejectedCommands = 0
+    /// The latest rejection of a client command, for the reason a clinic gives when it cancels.
+    var lastRejection: Rejection?
 
     private var heap = EventHeap<Task>()
     private var output: [PendingEvent] = []
@@ -90,9 +92,12 @@ final class HistorySimulation {
         _ agent: ClientAgent, _ command: ClientCommand, technician: Int? = nil, location: Int? = nil,
         batch: Int? = nil
     ) -> Bool {
-        guard let decision = decideClient(agent, command, technician: technician, location: location, batch: batch)
-        else {
+        let decision: Decision
+        switch decideClient(agent, command, technician: technician, location: location, batch: batch) {
+        case .success(let accepted): decision = accepted
+        case .failure(let rejection):
             rejectedCommands += 1
+            lastRejection = rejection
             return false
         }
         for pending in decision.events {
@@ -110,15 +115,29 @@ final class HistorySimulation {
     private func decideClient(
         _ agent: ClientAgent, _ command: ClientCommand, technician: Int?, location: Int?,
         batch: Int?
-    ) -> Decision? {
+    ) -> Result<Decision, Rejection> {
         let context = DecisionContext(
             now: now, settings: settings, technician: technician.map { technicians[$0] },
             location: location.map { locations[$0] }, pigmentBatch: batch.map { batches[$0] })
         do {
-            return try ClientDecider.decide(command, client: agent.state, context: context)
+            return .success(try ClientDecider.decide(command, client: agent.state, context: context))
         } catch {
-            return nil
+            return .failure(error)
         }
+    }
+
+    /// Why the rules would refuse the command now, or nil when they would accept it; nothing is emitted. Lets a
+    /// step do what comes before a treatment (a "before" photo) only when the treatment will take place.
+    func refusal(
+        _ agent: ClientAgent, _ command: ClientCommand, technician: Int? = nil, location: Int? = nil,
+        batch: Int? = nil
+    ) -> Rejection? {
+        if case .failure(let rejection) = decideClient(
+            agent, command, technician: technician, location: location, batch: batch)
+        {
+            return rejection
+        }
+        return nil
     }
 
     private func applyTechnician(_ event: TechnicianEvent, on stream: StreamName) {

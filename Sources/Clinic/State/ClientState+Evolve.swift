@@ -71,7 +71,12 @@ extension ClientState {
             markPerformed(e.appointmentID, at: e.at, technicianID: e.technicianID, locationID: e.locationID)
             touchUpsPerformed += 1
             touchUpRecommended = false
-        case .healingCheckRecorded, .adverseReactionReported, .correctionPerformed, .testimonialRecorded:
+        case .correctionPerformed(let e):
+            if e.method.removesPigment, pigmentRemovedAt == nil {
+                pigmentRemovedAt = e.at
+                touchUpRecommended = false
+            }
+        case .healingCheckRecorded, .adverseReactionReported, .testimonialRecorded:
             break
         case .photoLogged(let e):
             photos[e.photoID] = PhotoRecord(

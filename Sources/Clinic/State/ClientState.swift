@@ -36,6 +36,8 @@ public struct ClientState: Hashable, Sendable {
     public internal(set) var lastFade: FadeObserved?
     /// True after a touch-up was recommended and until one is performed.
     public internal(set) var touchUpRecommended = false
+    /// When pigment was first removed (laser or saline): no touch-ups after it.
+    public internal(set) var pigmentRemovedAt: Date?
     /// The currency of the account: set by the plan or the first money moved.
     public internal(set) var accountCurrency: Currency?
     /// Money received (payments and deposits), in minor units.

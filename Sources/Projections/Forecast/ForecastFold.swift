@@ -11,7 +11,8 @@ import Foundation
 /// rows a live run wrote (given the same parameters).
 public struct ForecastFold: FoldingProjection {
     public let name = "forecast"
-    public let version = 1
+    /// v2: a client whose pigment was removed is no longer forecast; a pigment correction restarts the curve.
+    public let version = 2
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.
@@ -42,6 +43,8 @@ public struct ForecastFold: FoldingProjection {
         public var touchUpQuote: Int64?
         public var touchUpCurrency: String?
         public var erased = false
+        /// When pigment was removed (laser or saline): nothing left to fade or touch up.
+        public var pigmentRemovedAt: Date?
 
         /// The fade model's view of the client.
         public var subject: FadeSubject {
@@ -121,6 +124,12 @@ public struct ForecastFold: FoldingProjection {
         case .touchUpPerformed(let e):
             state.touchUps.append(e.at)
             if let dilution = Self.dilution(e.treatment.pigment.dilution) { state.dilutions.append(dilution) }
+        case .correctionPerformed(let e):
+            if e.method.removesPigment {
+                state.pigmentRemovedAt = state.pigmentRemovedAt ?? e.at
+            } else {
+                state.touchUps.append(e.at)  // re-pigmented: the fade curve starts again from here
+            }
         case .fadeObserved(let e):
             state.observations.append(FadeObservation(date: e.at, density: e.density))
             if let uv = e.uvExposure { state.uvExposure = FadeModel.UVExposure(uv) }
@@ -142,6 +151,23 @@ public struct ForecastFold: FoldingProjection {
     /// The row for a client's current prediction, made at `now`.
     func row(for state: State, now: Date) throws -> Row {
         let subject = state.subject
+        let status: String
+        let reason: String?
+        let prediction: FadePrediction?
+        if let removed = state.pigmentRemovedAt {
+            status = "removed"
+            reason = "pigment removed on \(CalendarDay(removed)): no touch-up to forecast"
+            prediction = nil
+        } else {
+            let made = predict(state, subject: subject, now: now)
+            status = made.0
+            reason = made.1
+            prediction = made.2
+        }
+        return try row(for: state, subject: subject, now: now, status: status, reason: reason, prediction: prediction)
+    }
+
+    func predict(_ state: State, subject: FadeSubject, now: Date) -> (String, String?, FadePrediction?) {
         var status = "predicted"
         var reason: String?
         let prediction: FadePrediction?
@@ -158,6 +184,13 @@ public struct ForecastFold: FoldingProjection {
             reason = error.description
             prediction = nil
         }
+        return (status, reason, prediction)
+    }
+
+    func row(
+        for state: State, subject: FadeSubject, now: Date, status: String, reason: String?,
+        prediction: FadePrediction?
+    ) throws -> Row {
         let encoder = Self.encoder
         let price = state.price
         let lastTreatment = (state.sessions + state.touchUps).max()

@@ -33,10 +33,68 @@ public struct RevenueReport: Sendable, Hashable {
     public var grouping: RevenueGrouping
     public var lines: [Line]
     public var positions: [Position]
-    /// Clients who completed their course, of those who agreed a plan.
-    public var courseCompletionRate: Double?
-    /// Clients who came back for a touch-up, of those who completed a course.
-    public var touchUpReturnRate: Double?
+    /// Rates within the period, per location or technician when the report is grouped by one, else one line
+    /// named `all`.
+    public var rates: [RevenueRates]
+    /// Of the plans agreed in the period, the share completed by its last day.
+    public var courseCompletionRate: Double? { total.courseCompletionRate }
+    /// Of the courses completed in the period, the share back for a touch-up by its last day.
+    public var touchUpReturnRate: Double? { total.touchUpReturnRate }
+
+    /// The rates over every group.
+    public var total: RevenueRates {
+        rates.reduce(into: RevenueRates(group: "all")) { total, line in total.add(line) }
+    }
+}
+
+/// What a studio manager reads beside the money, for one group over a report's period (`from`...`to`).
+///
+/// Each figure counts from a cohort inside the period, never all-time: courses by the day their plan was agreed
+/// (credited to the location and technician of the consultation before it), completions of those by the last day,
+/// courses completed in the period and their first touch-up by the last day, treatments performed in the period
+/// and whether the client booked again within 90 days, and appointments by their slot's day.
+public struct RevenueRates: Sendable, Hashable {
+    public var group: String
+    /// Plans agreed in the period.
+    public var coursesStarted = 0
+    /// Of those, completed by the last day.
+    public var coursesCompleted = 0
+    /// Courses completed in the period.
+    public var coursesFinished = 0
+    /// Of those, back for a touch-up by the last day.
+    public var touchUpReturns = 0
+    /// Sessions and touch-ups performed in the period.
+    public var treatments = 0
+    /// Of those, followed by the client's next booking within 90 days.
+    public var rebookedWithin90Days = 0
+    /// Appointments whose slot fell in the period and that came due (attended, missed or cancelled).
+    public var appointmentsDue = 0
+    /// Of those, missed.
+    public var noShows = 0
+    /// Of those, cancelled by the client inside the cancellation window.
+    public var lateCancellations = 0
+
+    public init(group: String) { self.group = group }
+
+    public var courseCompletionRate: Double? { Self.rate(coursesCompleted, coursesStarted) }
+    public var touchUpReturnRate: Double? { Self.rate(touchUpReturns, coursesFinished) }
+    public var rebookingRate: Double? { Self.rate(rebookedWithin90Days, treatments) }
+    public var noShowRate: Double? { Self.rate(noShows, appointmentsDue) }
+    public var lateCancellationRate: Double? { Self.rate(lateCancellations, appointmentsDue) }
+
+    static func rate(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
+
+    mutating func add(_ other: RevenueRates) {
+        coursesStarted += other.coursesStarted
+        coursesCompleted += other.coursesCompleted
+        coursesFinished += other.coursesFinished
+        touchUpReturns += other.touchUpReturns
+        treatments += other.treatments
+        rebookedWithin90Days += other.rebookedWithin90Days
+        appointmentsDue += other.appointmentsDue
+        noShows += other.noShows
+        lateCancellations += other.lateCancellations
+    }
 }
 
 /// Reads the revenue projection.
@@ -82,19 +140,78 @@ public enum RevenueQueries {
                     currency: try row.decode(at: 0), depositsHeldMinor: try row.decode(at: 1),
                     outstandingMinor: try row.decode(at: 2), clientsOwing: try row.decode(at: 3))
             }
-            let rates = try await connection.query(
-                """
-                SELECT count(*) FILTER (WHERE course_started), count(*) FILTER (WHERE course_completed_at IS NOT NULL),
-                       count(*) FILTER (WHERE course_completed_at IS NOT NULL AND touch_ups > 0)
-                FROM \(identifier: schema).revenue_clients
-                """)
-            let started = try rates.first?.decode(Int.self, at: 0) ?? 0
-            let completed = try rates.first?.decode(Int.self, at: 1) ?? 0
-            let returned = try rates.first?.decode(Int.self, at: 2) ?? 0
+            let rates = try await Self.rates(
+                from: from, to: to, by: grouping, schema: schema, on: connection)
             return RevenueReport(
-                from: from, to: to, grouping: grouping, lines: lines, positions: positions,
-                courseCompletionRate: started > 0 ? Double(completed) / Double(started) : nil,
-                touchUpReturnRate: completed > 0 ? Double(returned) / Double(completed) : nil)
+                from: from, to: to, grouping: grouping, lines: lines, positions: positions, rates: rates)
         }
+    }
+
+    /// The period's rates, per location or technician when grouped so, else one line `all`.
+    static func rates(
+        from: String, to: String, by grouping: RevenueGrouping, schema: String, on connection: PostgresConnection
+    ) async throws -> [RevenueRates] {
+        func group(_ location: String, _ technician: String) -> SQL {
+            switch grouping {
+            case .location: SQL(stringLiteral: "COALESCE(NULLIF(\(location), ''), '(none)')")
+            case .technician: SQL(stringLiteral: "COALESCE(NULLIF(\(technician), ''), '(none)')")
+            case .day, .month, .service: "'all'"
+            }
+        }
+        var byGroup: [String: RevenueRates] = [:]
+        func update(_ name: String, _ change: (inout RevenueRates) -> Void) {
+            change(&byGroup[name, default: RevenueRates(group: name)])
+        }
+        let clients: SQL = "\(identifier: schema).revenue_clients"
+        for row in try await connection.query(
+            """
+            SELECT \(fragment: group("course_location", "course_technician")), count(*),
+                   count(*) FILTER (WHERE (course_completed_at AT TIME ZONE 'UTC')::date <= \(to)::date)
+            FROM \(fragment: clients)
+            WHERE (course_agreed_at AT TIME ZONE 'UTC')::date BETWEEN \(from)::date AND \(to)::date
+            GROUP BY 1
+            """)
+        {
+            let (name, started, completed) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
+            update(name) { $0.coursesStarted = started; $0.coursesCompleted = completed }
+        }
+        for row in try await connection.query(
+            """
+            SELECT \(fragment: group("course_location", "course_technician")), count(*),
+                   count(*) FILTER (WHERE (first_touch_up_at AT TIME ZONE 'UTC')::date <= \(to)::date)
+            FROM \(fragment: clients)
+            WHERE (course_completed_at AT TIME ZONE 'UTC')::date BETWEEN \(from)::date AND \(to)::date
+            GROUP BY 1
+            """)
+        {
+            let (name, finished, returned) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
+            update(name) { $0.coursesFinished = finished; $0.touchUpReturns = returned }
+        }
+        for row in try await connection.query(
+            """
+            SELECT \(fragment: group("location", "technician")), count(*),
+                   count(*) FILTER (WHERE (next_booked_at AT TIME ZONE 'UTC')::date <= day + 90)
+            FROM \(identifier: schema).revenue_visits
+            WHERE day BETWEEN \(from)::date AND \(to)::date
+            GROUP BY 1
+            """)
+        {
+            let (name, treatments, rebooked) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
+            update(name) { $0.treatments = treatments; $0.rebookedWithin90Days = rebooked }
+        }
+        for row in try await connection.query(
+            """
+            SELECT \(fragment: group("location", "technician")), sum(came_due)::bigint, sum(no_shows)::bigint,
+                   sum(late_cancellations)::bigint
+            FROM \(identifier: schema).revenue_appointments
+            WHERE day BETWEEN \(from)::date AND \(to)::date
+            GROUP BY 1
+            """)
+        {
+            let name = try row.decode(String.self, at: 0)
+            let (due, noShows, late) = (try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3))
+            update(name) { $0.appointmentsDue = due; $0.noShows = noShows; $0.lateCancellations = late }
+        }
+        return byGroup.values.sorted { $0.group < $1.group }
     }
 }

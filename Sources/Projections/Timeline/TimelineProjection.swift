@@ -10,8 +10,9 @@ import Foundation
 /// entries never carry personal details or medical notes.
 public struct TimelineProjection: FoldingProjection {
     public let name = "timeline"
-    /// v2: enum values shown by their wire names (`bank-transfer`).
-    public let version = 2
+    /// v2: enum values shown by their wire names (`bank-transfer`). v3: entries read as sentences (who cancelled
+    /// which appointment and why, "no hairline drawn" for diffuse thinning, photos by stage and view).
+    public let version = 3
 
     public init() {}
 
@@ -108,6 +109,13 @@ public struct TimelineProjection: FoldingProjection {
         return String(describing: value)
     }
 
+    /// An enum's wire name as words for a sentence (`bank transfer`, `widow's peak`).
+    static func words(_ value: Any) -> String {
+        let text = label(value)
+        if text == "widows-peak" { return "widow's peak" }
+        return text.replacingOccurrences(of: "-", with: " ")
+    }
+
     // The readable line for one event, and its effect on the running figures.
     static func entry(for event: ClientEvent, state: inout State) -> (String, String)? {
         func book(_ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID) {
@@ -132,7 +140,7 @@ public struct TimelineProjection: FoldingProjection {
         case .medicalScreeningRecorded(let e):
             let blocking = e.contraindications.isEmpty
                 ? "no contraindications" : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
-            return ("screening", "Medical screening: Fitzpatrick \(label(e.fitzpatrick)), \(label(e.hairLoss)), oiliness \(label(e.scalpOiliness)), \(blocking)")
+            return ("screening", "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)")
         case .consentSigned(let e):
             return ("consent", "Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", "))
         case .consentWithdrawn(let e):
@@ -145,20 +153,22 @@ public struct TimelineProjection: FoldingProjection {
             return ("consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
         case .consultationCancelled(let e):
             close(e.appointmentID)
-            return ("cancellation", "Consultation cancelled by \(label(e.cancelledBy))")
+            return ("cancellation", "Consultation cancelled by the \(label(e.cancelledBy))" + because(e.reason))
         case .consultationNoShow(let e):
             close(e.appointmentID)
             return ("no-show", "Did not come to the consultation")
         case .consultationHeld(let e):
             close(e.appointmentID)
+            let hairline = e.design.shape == .none ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
             return (
                 "consultation",
-                "Consultation held: \(label(e.design.shape)) hairline, shade \(e.chosenShade), density "
-                    + "\(Int((e.targetDensity * 100).rounded()))%, \(e.treatedAreaSquareCentimetres) cm², "
+                "Consultation held: \(hairline), shade \(e.chosenShade), target density "
+                    + "\(Int((e.targetDensity * 100).rounded()))% over \(e.treatedAreaSquareCentimetres) cm², "
                     + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))"
             )
         case .instructionsGiven(let e):
-            return ("instructions", "\(label(e.kind)) instructions \(e.instructionSet) v\(e.instructionSetVersion) given by \(label(e.channel))")
+            let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
+            return ("instructions", "\(kind) instructions given by \(words(e.channel)) (\(e.instructionSet), version \(e.instructionSetVersion))")
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits
@@ -169,17 +179,19 @@ public struct TimelineProjection: FoldingProjection {
         case .depositApplied:
             return ("deposit", "Deposit applied to the treatment")
         case .depositForfeited(let e):
-            return ("deposit", "Deposit forfeited: \(e.reason)")
+            return ("deposit", "Deposit forfeited" + because(e.reason))
         case .sessionBooked(let e):
             book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
             let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
             return ("session", "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)")
         case .sessionCancelled(let e):
+            let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
-            return ("cancellation", "Session cancelled by \(label(e.cancelledBy))")
+            return ("cancellation", "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))" + because(e.reason))
         case .sessionNoShow(let e):
+            let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
-            return ("no-show", "Did not come to the session")
+            return ("no-show", "Did not come to \(what)")
         case .sessionPerformed(let e):
             close(e.appointmentID)
             state.sessionsPerformed += 1
@@ -188,7 +200,8 @@ public struct TimelineProjection: FoldingProjection {
             return ("healing", "Healing check on day \(e.day): \(label(e.assessment))")
         case .photoLogged(let e):
             let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
-            return ("photo", "Photo (\(label(e.stage)), \(label(e.angle)), \(e.mediaType), \(e.sizeBytes) bytes)\(density)")
+            let size = String(format: "%.1f MB", Double(e.sizeBytes) / 1_000_000)
+            return ("photo", "Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)")
         case .photoApprovedForMarketing(let e):
             return ("photo", "Photo approved for marketing: \(e.purpose)")
         case .fadeObserved(let e):
@@ -208,19 +221,52 @@ public struct TimelineProjection: FoldingProjection {
             let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
             return ("adverse-reaction", "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
         case .correctionPerformed(let e):
-            return ("correction", "Correction (\(label(e.method))) session \(e.sessionNumber) by \(e.provider)")
+            let method = words(e.method)
+            return ("correction", "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)")
         case .testimonialRecorded(let e):
             return ("testimonial", "Testimonial recorded, rating \(e.rating)/5")
         case .paymentReceived(let e):
             state.paid += e.amount.minorUnits
-            return ("payment", "Payment of \(money(e.amount)) by \(label(e.method)) for \(e.purpose.rawValue)")
+            return ("payment", "Payment of \(money(e.amount)) by \(words(e.method)) for \(purpose(e.purpose))")
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
-            return ("refund", "Refund of \(money(e.amount)) by \(label(e.method)): \(e.reason)")
+            return ("refund", "Refund of \(money(e.amount)) by \(words(e.method))" + because(e.reason))
         case .forgotten:
             state.displayName = nil
             state.erased = true
             return ("erased", "Personal data erased at the client's request")
+        }
+
+        /// "session 2", "the touch-up" or "the appointment", from the open booking.
+        func appointmentName(_ id: AppointmentID) -> String {
+            guard let kind = state.open[id.uuidString]?.kind else { return "the appointment" }
+            return kind.hasPrefix("session") ? kind : "the \(kind)"
+        }
+
+        func because(_ reason: String?) -> String {
+            guard let reason, !reason.allSatisfy(\.isWhitespace) else { return "" }
+            return ": " + reason
+        }
+
+        func stage(_ stage: PhotoStage) -> String {
+            switch stage {
+            case .before: "before treatment"
+            case .immediatelyAfter: "straight after treatment"
+            case .healingDay(let day): "while healing (day \(day))"
+            case .healed: "healed"
+            case .followUp: "at a follow-up"
+            }
+        }
+
+        func purpose(_ purpose: PaymentPurpose) -> String {
+            switch purpose {
+            case .consultation: "the consultation"
+            case .session: "a course session"
+            case .package: "the course package"
+            case .touchUp: "the touch-up"
+            case .correction: "a correction"
+            case .other: "other services"
+            }
         }
 
         func treatment(_ record: TreatmentRecord) -> String {

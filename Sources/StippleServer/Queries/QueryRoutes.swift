@@ -9,9 +9,12 @@ import Projections
 struct QueryRoutes {
     let routes: APIRoutes
     let pool: ConnectionPool
+    /// The log, for answers as of a past time (built into a scratch schema).
+    let store: EventStore
 
     func register() {
         let pool = self.pool
+        let store = self.store
         let access = APIAccessLog(pool: pool)
         routes.add(
             .get, "/v1/clients/{id}/timeline", .query, summary: "A client's timeline (entries paginated)",
@@ -47,7 +50,9 @@ struct QueryRoutes {
             return try JSONResponse.object(object)
         }
         routes.add(
-            .get, "/v1/revenue", .query, summary: "Revenue between two days, grouped", query: ["from", "to", "by"]
+            .get, "/v1/revenue", .query,
+            summary: "Revenue between two days, grouped; known_at / effective_at answer as of a past time",
+            query: ["from", "to", "by", "known_at", "effective_at"]
         ) { request, _, _ in
             let from = try Self.day(request.query("from"), field: "from")
             let to = try Self.day(request.query("to"), field: "to")
@@ -56,8 +61,28 @@ struct QueryRoutes {
                 let options = RevenueGrouping.allCases.map(\.rawValue).joined(separator: ", ")
                 throw Problem.badRequest("by must be one of \(options)", field: "by")
             }
-            let report = try await RevenueQueries.report(from: from, to: to, by: grouping, pool: pool)
+            let question = AsOfQuestion(
+                knownAt: try Self.endOfDay(request.query("known_at"), field: "known_at"),
+                effectiveAt: try Self.endOfDay(request.query("effective_at"), field: "effective_at"))
+            let report: RevenueReport
+            var asked: [String: Any] = [:]
+            if question.isLive {
+                report = try await RevenueQueries.report(from: from, to: to, by: grouping, pool: pool)
+                asked["description"] = "live, from every event recorded"
+            } else {
+                let (answer, position) = try await AsOfBuild.withScratchSnapshot(
+                    question, projections: [RevenueProjection()], store: store, pool: pool
+                ) { schema, position in
+                    (try await RevenueQueries.report(from: from, to: to, by: grouping, schema: schema, pool: pool), position)
+                }
+                report = answer
+                asked["position"] = position
+                asked["description"] = question.describe(position: position)
+                asked["knownAt"] = question.knownAt.map(BusinessTime.iso)
+                asked["effectiveAt"] = question.effectiveAt.map(BusinessTime.iso)
+            }
             var object: [String: Any] = [
+                "asked": asked,
                 "from": report.from, "to": report.to, "by": grouping.rawValue,
                 "lines": report.lines.map { line -> [String: Any] in
                     [
@@ -77,6 +102,21 @@ struct QueryRoutes {
             ]
             object["courseCompletionRate"] = report.courseCompletionRate
             object["touchUpReturnRate"] = report.touchUpReturnRate
+            object["rates"] = report.rates.map { rates -> [String: Any] in
+                var line: [String: Any] = [
+                    "group": rates.group, "coursesStarted": rates.coursesStarted,
+                    "coursesCompleted": rates.coursesCompleted, "coursesFinished": rates.coursesFinished,
+                    "touchUpReturns": rates.touchUpReturns, "treatments": rates.treatments,
+                    "rebookedWithin90Days": rates.rebookedWithin90Days, "appointmentsDue": rates.appointmentsDue,
+                    "noShows": rates.noShows, "lateCancellations": rates.lateCancellations,
+                ]
+                line["courseCompletionRate"] = rates.courseCompletionRate
+                line["touchUpReturnRate"] = rates.touchUpReturnRate
+                line["rebookingRate"] = rates.rebookingRate
+                line["noShowRate"] = rates.noShowRate
+                line["lateCancellationRate"] = rates.lateCancellationRate
+                return line
+            }
             return try JSONResponse.object(object)
         }
         routes.add(
@@ -140,6 +180,14 @@ struct QueryRoutes {
         guard let text else { return nil }
         if let date = ISO8601DateFormatter().date(from: text) { return date }
         if let day = CalendarDay(iso: text) { return day.startDate }
+        throw Problem.badRequest("\(field) must be an ISO-8601 time or YYYY-MM-DD", field: field)
+    }
+
+    /// An ISO-8601 time, or a day meaning its last instant (UTC): "as of 2023-12-31" includes that day.
+    static func endOfDay(_ text: String?, field: String) throws -> Date? {
+        guard let text else { return nil }
+        if let day = CalendarDay(iso: text) { return day.startDate.addingTimeInterval(86_400 - 0.000_001) }
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
         throw Problem.badRequest("\(field) must be an ISO-8601 time or YYYY-MM-DD", field: field)
     }
 

@@ -85,6 +85,52 @@ struct ClinicHistoryTests {
         #expect(replay.touchUpPrices.allSatisfy { (50_000...110_000).contains($0) })
     }
 
+    /// 3,000 clients: enough appointments that each rate is measured to about ±1 percentage point.
+    static let large = HistoryConfiguration(seed: 2026, clientCount: 3_000)
+
+    @Test("no-show and cancellation rates match the stated assumptions over a large history")
+    func ratesMatchTheStatedAssumptions() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.large))
+        let rates = Self.large.rates
+        let counts = replay.appointments
+        #expect(counts.consultationDays > 2_000)
+        #expect(counts.treatmentDays > 5_000)
+        let consultationNoShow = Double(counts.consultationNoShows) / Double(counts.consultationDays)
+        #expect(abs(consultationNoShow - rates.consultationNoShow) < 0.012, "consultation no-shows \(consultationNoShow)")
+        let treatmentNoShow = Double(counts.treatmentNoShows) / Double(counts.treatmentDays)
+        #expect(abs(treatmentNoShow - rates.treatmentNoShow) < 0.008, "session no-shows \(treatmentNoShow)")
+        let consultationCancelled = Double(counts.consultationsCancelledByClient) / Double(counts.consultationsBooked)
+        #expect(
+            abs(consultationCancelled - rates.consultationCancellation) < 0.012,
+            "consultation cancellations \(consultationCancelled)")
+        // Session cancellations by the client: the abandonment of first sessions plus the cancel-and-rebook rate.
+        let sessionCancelled = Double(counts.sessionsCancelledByClient) / Double(counts.sessionsBooked)
+        #expect(sessionCancelled > rates.sessionCancellation - 0.01, "session cancellations \(sessionCancelled)")
+        #expect(
+            sessionCancelled < rates.sessionCancellation + rates.courseAbandonment + 0.01,
+            "session cancellations \(sessionCancelled)")
+        let late = Double(counts.lateClientCancellations) / Double(counts.sessionsCancelledByClient)
+        #expect(abs(late - rates.lateCancellationShare) < 0.06, "late share \(late)")
+        // The clinic cancels only when a rule refuses a treatment on the day: rare.
+        let clinic = Double(counts.treatmentsCancelledByClinic) / Double(counts.sessionsBooked)
+        #expect(clinic < 0.02, "clinic cancellations \(clinic)")
+    }
+
+    @Test("no client has a treatment cancelled by the clinic more than twice in a row")
+    func clinicCancellationsDoNotRepeat() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.large))
+        #expect(replay.longestClinicCancellationRun <= 2)
+        #expect(replay.appointments.treatmentsCancelledByClinic > 0, "the recall and the departure still cause some")
+    }
+
+    @Test("photos linked to an appointment are only of appointments that took place; every consultation has its own")
+    func photosOnlyAtAppointmentsThatTookPlace() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.medium))
+        #expect(replay.photosAtAppointmentsThatDidNotTakePlace == 0)
+        #expect(replay.beforePhotosWithoutAppointment == 0)
+        #expect(replay.typeCounts["client.photo-logged", default: 0] > 500)
+    }
+
     @Test func noSessionUsedARecalledOrExpiredBatch() throws {
         let replay = try HistoryReplay(ClinicHistory(Self.medium))
         #expect(replay.treatmentsWithBadBatch == 0)
@@ -108,10 +154,76 @@ struct HistoryReplay {
     var touchUpPrices: [Int64] = []
     var touchUpYearsAfterCourse: [Double] = []
     var treatmentsWithBadBatch = 0
+    var appointments = AppointmentCounts()
+    var longestClinicCancellationRun = 0
+    var beforePhotosWithoutAppointment = 0
     private var courseCompletedAt: [ClientID: Date] = [:]
+    private var clinicCancellationRun: [ClientID: Int] = [:]
+    private var photoAppointments: [(ClientID, AppointmentID)] = []
+
+    /// What happened to appointments, for measuring rates.
+    struct AppointmentCounts {
+        var consultationsBooked = 0
+        var consultationsCancelledByClient = 0
+        var consultationDays = 0
+        var consultationNoShows = 0
+        var sessionsBooked = 0
+        var sessionsCancelledByClient = 0
+        var lateClientCancellations = 0
+        var treatmentsCancelledByClinic = 0
+        var treatmentDays = 0
+        var treatmentNoShows = 0
+    }
+
+    /// Photos logged at an appointment that was, in the end, cancelled, missed or never held.
+    var photosAtAppointmentsThatDidNotTakePlace: Int {
+        photoAppointments.filter { client, appointment in
+            guard let state = clients[client] else { return true }
+            if let consultation = state.consultations[appointment] { return consultation.status != .completed }
+            return state.treatments[appointment]?.status != .completed
+        }.count
+    }
 
     init(_ history: some Sequence<PendingEvent>) throws {
         for pending in history { apply(pending) }
+        longestClinicCancellationRun = max(longestClinicCancellationRun, clinicCancellationRun.values.max() ?? 0)
+    }
+
+    private mutating func count(_ event: ClientEvent, client: ClientState) {
+        switch event {
+        case .consultationBooked: appointments.consultationsBooked += 1
+        case .consultationCancelled(let e) where e.cancelledBy == .client:
+            appointments.consultationsCancelledByClient += 1
+        case .consultationNoShow:
+            appointments.consultationNoShows += 1
+            appointments.consultationDays += 1
+        case .consultationHeld: appointments.consultationDays += 1
+        case .sessionBooked: appointments.sessionsBooked += 1
+        case .sessionCancelled(let e):
+            guard let booked = client.treatments[e.appointmentID] else { break }
+            if e.cancelledBy == .clinic {
+                appointments.treatmentsCancelledByClinic += 1
+                appointments.treatmentDays += 1
+                clinicCancellationRun[client.id, default: 0] += 1
+            } else if booked.kind == .session {
+                appointments.sessionsCancelledByClient += 1
+                if booked.slot.start.timeIntervalSince(e.at) < 48 * 3600 { appointments.lateClientCancellations += 1 }
+            }
+        case .sessionNoShow:
+            appointments.treatmentNoShows += 1
+            appointments.treatmentDays += 1
+        case .sessionPerformed, .touchUpPerformed:
+            appointments.treatmentDays += 1
+            let run = clinicCancellationRun.removeValue(forKey: client.id) ?? 0
+            longestClinicCancellationRun = max(longestClinicCancellationRun, run)
+        case .photoLogged(let e):
+            if let appointment = e.appointmentID {
+                photoAppointments.append((client.id, appointment))
+            } else if e.stage == .before {
+                beforePhotosWithoutAppointment += 1
+            }
+        default: break
+        }
     }
 
     private mutating func problem(_ text: String) {
@@ -128,6 +240,7 @@ struct HistoryReplay {
             guard let id = pending.stream.clientID else { return problem("bad client stream \(pending.stream)") }
             var state = clients[id] ?? ClientState(id: id)
             check(event, client: state)
+            count(event, client: state)
             state.apply(event)
             if state.isCourseComplete, courseCompletedAt[id] == nil { courseCompletedAt[id] = event.at }
             clients[id] = state

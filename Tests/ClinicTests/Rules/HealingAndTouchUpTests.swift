@@ -77,4 +77,25 @@ struct HealingAndTouchUpTests {
         #expect(world.client.touchUpsPerformed == 1)
         #expect(!world.client.touchUpRecommended)
     }
+
+    @Test("after a laser or saline removal no touch-up is recommended or booked; after a pigment correction it is")
+    func removalEndsTouchUps() throws {
+        var world = try World.readyForSessions()
+        try world.completeCourse(sessions: 3)
+        let later = Fixture.date("2026-06-01")
+        let correction = CorrectionPerformed(
+            at: Fixture.date("2026-05-01"), method: .pigmentCorrection, sessionNumber: 1, areas: [.temples],
+            provider: "Stipple NYC")
+        try world.run(.performCorrection(correction), now: Fixture.date("2026-05-01"))
+        #expect(world.rejection(touchUp(at: later), now: later) == nil)
+        let removal = CorrectionPerformed(
+            at: Fixture.date("2026-05-02"), method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
+            provider: "Partner laser clinic")
+        try world.run(.performCorrection(removal), now: Fixture.date("2026-05-02"))
+        #expect(world.client.pigmentRemovedAt == Fixture.date("2026-05-02"))
+        #expect(world.rejection(touchUp(at: later), now: later) == .pigmentRemoved(on: Fixture.date("2026-05-02")))
+        #expect(
+            world.rejection(.recommendTouchUp(TouchUpRecommended(at: later, reason: "Fading")), now: later)
+                == .pigmentRemoved(on: Fixture.date("2026-05-02")))
+    }
 }

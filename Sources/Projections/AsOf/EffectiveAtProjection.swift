@@ -1,0 +1,42 @@
+import Clinic
+import EventStore
+import Foundation
+import Postgres
+
+/// A projection fed only the events whose business time (`at`) is on or before a date: what was true then,
+/// whatever was recorded later (an import, a back-dated entry). The wrapped projection is unchanged; an event that
+/// cannot be decoded is passed on so the projection reports it as it would.
+public struct EffectiveAtProjection: Projection {
+    /// The projection answering.
+    public let base: any Projection
+    /// The latest business time fed to it.
+    public let effectiveAt: Date
+
+    /// Wraps `base`.
+    public init(_ base: any Projection, effectiveAt: Date) {
+        self.base = base
+        self.effectiveAt = effectiveAt
+    }
+
+    public var name: String { base.name }
+    public var version: Int { base.version }
+
+    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await base.createTables(in: schema, on: connection)
+    }
+
+    public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
+        let kept = filtered(batch)
+        guard !kept.items.isEmpty else { return }
+        try await base.apply(kept, in: schema, on: connection)
+    }
+
+    /// The batch without events dated after `effectiveAt`.
+    public func filtered(_ batch: ProjectionBatch) -> ProjectionBatch {
+        ProjectionBatch(
+            items: batch.items.filter { item in
+                guard case .success(let event) = item.decoded else { return true }
+                return event.at <= effectiveAt
+            })
+    }
+}
