@@ -16,7 +16,8 @@ import Synchronization
 /// too slowly the buffer fills, and instead of growing or slowing anyone else the stream
 /// ends with an `overflow` event naming the token to resume after (everything before it was
 /// delivered). Comment lines (`: heartbeat`) go out every `heartbeat` so proxies keep idle
-/// connections open. Each event's `id:` is its resume token, so `Last-Event-ID` resumes.
+/// connections open. Each event's `id:` is its resume token, so `Last-Event-ID` resumes. (A page of
+/// the feed arrives in one burst, so a full buffer first gives the writer a few turns.)
 public struct SubscriptionStreamer: Sendable {
     public struct Configuration: Sendable {
         /// Events buffered per subscriber before it is disconnected as too slow.
@@ -94,8 +95,9 @@ public struct SubscriptionStreamer: Sendable {
             metrics.subscriberStarted()
             defer { metrics.subscriberEnded() }
             let ending = Locked<Ending?>(nil)
-            let (items, continuation) = AsyncStream<Item>.makeStream(
-                bufferingPolicy: .bufferingOldest(configuration.bufferLimit))
+            // Bounded by `buffered`: events handed to the stream and not yet taken by the writer.
+            let (items, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .unbounded)
+            let buffered = Locked(0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
@@ -110,10 +112,18 @@ public struct SubscriptionStreamer: Sendable {
                                     actor: reader.actor, action: "subscription.read", clients: [event.stream.rawValue],
                                     reason: reader.reason)
                             }
-                            if case .dropped = continuation.yield(.event(event)) {
+                            // A page arrives in one burst: give the writer a few turns before calling it too slow.
+                            var turns = 0
+                            while buffered.value >= configuration.bufferLimit && turns < 16 {
+                                await Task.yield()
+                                turns += 1
+                            }
+                            guard buffered.value < configuration.bufferLimit else {
                                 ending.withLock { $0 = $0 ?? .overflow }
                                 break
                             }
+                            buffered.withLock { $0 += 1 }
+                            continuation.yield(.event(event))
                         }
                     } catch is CancellationError {
                         // The follower closed: the server is shutting down.
@@ -135,6 +145,7 @@ public struct SubscriptionStreamer: Sendable {
                     for await item in items {
                         switch item {
                         case .event(let event):
+                            buffered.withLock { $0 -= 1 }
                             // Encoded for each subscriber: no copy of opened personal data outlives the write.
                             try await writer.write(EventJSON.frame(event))
                             last = event.checkpoint
