@@ -131,7 +131,7 @@ struct DatabaseRestartTests {
             try await store.append(
                 [NewEvent(type: "thing.happened", json: "{\"n\":\(index)}")], to: stream, expectedVersion: .any)
         }
-        let fixture = ServerFixtureLess(app: app)
+        let fixture = LoopbackServer(app: app, logLevel: .critical)
         try await fixture.withServer { port in
             let auth = ["Authorization": "Bearer \(reader)"]
             // A subscriber that resumes with Last-Event-ID if its stream ever ends.
@@ -197,38 +197,5 @@ struct DatabaseRestartTests {
             #expect(reconnects.value == 0)
         }
         await pool.close()
-    }
-}
-
-/// Runs an app on a free loopback port in a service group, like `LiveServerTests.withServer`.
-struct ServerFixtureLess: Sendable {
-    let app: StippleApp
-
-    func withServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let port = Locked<Int?>(nil)
-        var logger = Logger(label: "stipple.test")
-        logger.logLevel = .critical
-        let application = app.buildApplication(logger: logger) { value in port.withLock { $0 = value } }
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var bound: Int?
-            for _ in 0..<200 {
-                bound = port.value
-                if bound != nil { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            do {
-                let value = try await body(try #require(bound))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                tasks.cancelAll()
-                throw error
-            }
-        }
     }
 }

@@ -290,7 +290,7 @@ struct HostileInputTests {
     func liveServer() async throws {
         try await ServerFixture.with { fixture in
             let secret = try #require(fixture.keys[.operator])
-            try await ServerFixtureLess(app: fixture.app).withServer { port in
+            try await LoopbackServer(app: fixture.app, logLevel: .critical).withServer { port in
                 let before = try await Self.eventCount(fixture)
                 let auth = ["Authorization": "Bearer \(secret)"]
                 let id = String(repeating: "7", count: 100_000)

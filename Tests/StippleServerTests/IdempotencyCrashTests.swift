@@ -197,7 +197,7 @@ struct IdempotencyCrashTests {
             let app = StippleApp(store: store, configuration: .init(port: 0, runProjections: false, runWebhooks: false))
             let secret = try await app.keys.create(name: "restart-writer", role: .operator).secret
             let done = Locked<Int>(0)
-            let tally = try await ServerFixtureLess(app: app).withServer { port in
+            let tally = try await LoopbackServer(app: app, logLevel: .critical).withServer { port in
                 async let results = Self.writers(port: { port }, secret: secret, perWriter: 40, running: done)
                 while done.value < 40 { try await Task.sleep(for: .milliseconds(10)) }
                 try await cluster.stop()

@@ -11,34 +11,11 @@ import Testing
 /// A real server on 127.0.0.1 (free port), driven over TCP.
 @Suite("A live server")
 struct LiveServerTests {
-    /// Runs the app in a service group, hands `body` the port, then shuts down gracefully.
+    /// Runs the app on a free loopback port, hands `body` the port, then shuts down gracefully.
     static func withServer<T: Sendable>(
         _ fixture: ServerFixture, _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {
-        let port = Locked<Int?>(nil)
-        var logger = Logger(label: "stipple.test")
-        logger.logLevel = .warning
-        let app = fixture.app.buildApplication(logger: logger) { value in port.withLock { $0 = value } }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var bound: Int?
-            for _ in 0..<200 {
-                bound = port.withLock { $0 }
-                if bound != nil { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            do {
-                let value = try await body(try #require(bound))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                tasks.cancelAll()
-                throw error
-            }
-        }
+        try await LoopbackServer(app: fixture.app).withServer(body)
     }
 
     struct Seen: Sendable, Hashable {

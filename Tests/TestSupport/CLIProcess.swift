@@ -17,17 +17,7 @@ public final class CLIProcess {
 
     /// Starts `stipple ARGS` like `CLIRunner.run`, without waiting for it.
     public init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = CLIRunner.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = TestDatabase.repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "STIPPLE_DATABASE_URL")
-        // The test databases' master key, unless a test gives its own.
-        environment.removeValue(forKey: MasterKey.fileVariable)
-        environment[MasterKey.valueVariable] = TestDatabase.testMasterKeyText
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
+        process = CLIRunner.makeProcess(arguments, environment: extra)
         let outputPipe = Pipe()
         let errorPipe = Pipe()
         process.standardOutput = outputPipe

@@ -22,21 +22,27 @@ public enum CLIRunner {
         return TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/stipple")
     }
 
-    /// Runs `stipple ARGS` with extra environment, from the repository root, no terminal attached.
-    public static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil)
-        throws -> CLIRun
-    {
+    /// A `stipple ARGS` process, not started: run from the repository root with the test databases' master key
+    /// (unless `extra` gives its own, or removes it with an empty value) and no database URL of the caller's.
+    static func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = TestDatabase.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "STIPPLE_DATABASE_URL")
-        // The test databases' master key, unless a test gives its own (or removes it with an empty value).
         environment.removeValue(forKey: MasterKey.fileVariable)
         environment[MasterKey.valueVariable] = TestDatabase.testMasterKeyText
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
+        return process
+    }
+
+    /// Runs `stipple ARGS` with extra environment, from the repository root, no terminal attached.
+    public static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil)
+        throws -> CLIRun
+    {
+        let process = makeProcess(arguments, environment: extra)
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
