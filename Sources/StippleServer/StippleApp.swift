@@ -83,8 +83,10 @@ public struct StippleApp: Sendable {
                 store: store, configuration: configuration.subscriptions, metrics: metrics, follower: follower)
         ).register()
         KeyRoutes(routes: routes, keys: keys, bodyLimit: configuration.bodyLimit).register()
-        WebhookRoutes(routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit)
-            .register()
+        WebhookRoutes(
+            routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit,
+            destinations: configuration.webhooks.destinations
+        ).register()
         return (router, routes.endpoints)
     }
 

@@ -63,6 +63,7 @@ struct ServerLeaseTests {
                 for name in ["serve-a", "serve-b"] {
                     servers[name] = try CLIProcess([
                         "serve", "--port", "0", "--database-url", url + separator + "application_name=\(name)",
+                        "--webhook-allow-http", "--webhook-allow-private",
                     ])
                 }
                 do {

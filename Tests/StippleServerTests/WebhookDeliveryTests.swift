@@ -12,7 +12,15 @@ import Testing
 struct WebhookDeliveryTests {
     static let fast = WebhookService.Configuration(
         refreshInterval: .milliseconds(100), batchSize: 4, initialBackoff: .milliseconds(20),
-        maximumBackoff: .milliseconds(200), connectTimeout: .seconds(5), requestTimeout: .milliseconds(1500))
+        maximumBackoff: .milliseconds(200), connectTimeout: .seconds(5), requestTimeout: .milliseconds(1500),
+        destinations: loopback)
+
+    /// What tests allow explicitly for their receivers on 127.0.0.1: http:// and private addresses.
+    static let loopback = WebhookDestinations(allowHTTP: true, allowPrivateAddresses: true)
+
+    /// A server configuration whose webhook routes take loopback receivers.
+    static let loopbackServer = StippleServerConfiguration(
+        runProjections: false, runWebhooks: false, webhooks: .init(destinations: loopback))
 
     static func append(_ store: EventStore, count: Int, from start: Int) async throws {
         for index in start..<(start + count) {
@@ -59,7 +67,7 @@ struct WebhookDeliveryTests {
             default: .status(number % 2 == 0 ? 200 : 204)
             }
         }
-        try await ServerFixture.with(configuration: .init(runProjections: false, runWebhooks: false)) { fixture in
+        try await ServerFixture.with(configuration: Self.loopbackServer) { fixture in
             let store = fixture.database.store
             try await WebhookReceiver.with(script: script) { receiver in
                 // Register through the API, as an integrator limited to clients, from the start of the log.
@@ -164,7 +172,7 @@ struct WebhookDeliveryTests {
         "a shutdown while a delivery is in flight waits for its answer and records it, so a restart repeats nothing",
         .timeLimit(.minutes(3)))
     func shutdownInFlight() async throws {
-        try await ServerFixture.with(configuration: .init(runProjections: false, runWebhooks: false)) { fixture in
+        try await ServerFixture.with(configuration: Self.loopbackServer) { fixture in
             let store = fixture.database.store
             try await WebhookReceiver.with(script: { _ in .slow(200, .milliseconds(300)) }) { receiver in
                 let key = try await fixture.app.keys.create(name: "erp", role: .integrator)
@@ -200,18 +208,61 @@ struct WebhookRouteTests {
         return try await client.execute(uri: "/v1/webhooks", method: .post, headers: headers, body: jsonBody(body))
     }
 
-    @Test("only http:// URLs are taken, categories stay within the key's, and each integrator sees and deletes its own")
-    func registration() async throws {
+    @Test("internal destinations and http:// are refused unless the server allows them, on the resolved address")
+    func destinations() async throws {
         try await ServerFixture.with { fixture in
+            let key = try #require(fixture.keys[.integrator])
+            try await fixture.test { client in
+                for url in [
+                    "http://example.com/hook", "https://127.0.0.1/", "https://10.1.2.3/", "https://172.16.0.9/",
+                    "https://192.168.1.1/", "https://169.254.169.254/latest/meta-data/", "https://[::1]/",
+                    "https://[fd00:ec2::254]/", "https://[::ffff:127.0.0.1]/", "https://localhost:8443/",
+                    "https://100.64.0.1/", "https://0.0.0.0/",
+                ] {
+                    let response = try await post(client, key, ["url": url])
+                    #expect(response.status == .badRequest, "\(url): \(response.text)")
+                    #expect(response.json["field"] as? String == "url", "\(url)")
+                    let detail = response.json["detail"] as? String ?? ""
+                    #expect(detail.contains("https://") || detail.contains("internal address"), "\(url): \(detail)")
+                }
+            }
+        }
+        for address in ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1"] {
+            #expect(WebhookDestinations.isInternal(address), "\(address)")
+        }
+        for address in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"] {
+            #expect(!WebhookDestinations.isInternal(address), "\(address)")
+        }
+        // Refused again at delivery time: a strict deliverer never reaches a loopback receiver.
+        try await ServerFixture.with(configuration: WebhookDeliveryTests.loopbackServer) { fixture in
+            let store = fixture.database.store
+            try await WebhookReceiver.with(script: { _ in .status(200) }) { receiver in
+                let key = try await fixture.app.keys.create(name: "crm", role: .integrator)
+                let hooks = WebhookStore(pool: store.pool)
+                let (webhook, _) = try await hooks.create(
+                    url: "http://127.0.0.1:\(receiver.port)/", categories: nil, apiKeyID: key.key.id, after: 0)
+                try await WebhookDeliveryTests.append(store, count: 2, from: 0)
+                var strict = WebhookDeliveryTests.fast
+                strict.destinations = WebhookDestinations()
+                let stop = ContinuousClock.now + .seconds(2)
+                try await WebhookDeliveryTests.runService(store, configuration: strict) { ContinuousClock.now > stop }
+                #expect(receiver.received.value.isEmpty)
+                let status = try #require(try await hooks.webhook(id: webhook.id)).status
+                #expect(status.attempts >= 1)
+                #expect(status.lastError?.contains("https://") == true, "\(String(describing: status.lastError))")
+            }
+        }
+    }
+
+    @Test("https:// and http:// URLs are taken (http when allowed), categories stay within the key's, and each integrator sees and deletes its own")
+    func registration() async throws {
+        try await ServerFixture.with(configuration: WebhookDeliveryTests.loopbackServer) { fixture in
             let limited = try await fixture.app.keys.create(name: "crm", role: .integrator, categories: ["client"])
                 .secret
             let other = try #require(fixture.keys[.integrator])
             let admin = try #require(fixture.keys[.admin])
             try await fixture.test { client in
-                for url in [
-                    "https://example.com/hook", "ftp://example.com/", "example.com/hook", "http://",
-                    "http://user:pw@host/", "",
-                ] {
+                for url in ["ftp://example.com/", "example.com/hook", "http://", "http://user:pw@host/", ""] {
                     let response = try await post(client, limited, ["url": url])
                     #expect(response.status == .badRequest, "\(url)")
                     #expect(response.json["field"] as? String == "url")
@@ -225,7 +276,7 @@ struct WebhookRouteTests {
                 #expect(
                     try await post(client, limited, ["url": "http://a/", "categories": ["Bad Category"]]).status
                         == .badRequest)
-                let mine = try await post(client, limited, ["url": "http://receiver.internal:9000/stipple"])
+                let mine = try await post(client, limited, ["url": "http://127.0.0.1:9000/stipple"])
                 #expect(mine.status == .created)
                 #expect((mine.json["secret"] as? String)?.hasPrefix("whsec_") == true)
                 #expect(mine.json["categories"] as? [String] == ["client"])
@@ -276,15 +327,25 @@ struct WebhookRouteTests {
         }
     }
 
-    @Test("signatures are HMAC-SHA256 of the exact body, in hex, and verify only with the same secret and body")
+    @Test("signatures are t=…,v1=HMAC-SHA256 of the time and the exact body; they verify only with the same secret, body and a recent time")
     func signature() {
         let body = Data("{\"events\":[]}".utf8)
-        let header = WebhookSignature.header(body: body, secret: "whsec_" + String(repeating: "ab", count: 32))
-        #expect(header.hasPrefix("sha256=") && header.count == 71)
-        #expect(
-            WebhookSignature.verify(header: header, body: body, secret: "whsec_" + String(repeating: "ab", count: 32)))
-        #expect(
-            !WebhookSignature.verify(header: header, body: body, secret: "whsec_" + String(repeating: "ac", count: 32)))
+        let secret = "whsec_" + String(repeating: "ab", count: 32)
+        let at = Date(timeIntervalSince1970: 1_767_225_600)
+        let header = WebhookSignature.header(body: body, secret: secret, time: at)
+        #expect(header.hasPrefix("t=1767225600,v1=") && header.count == "t=1767225600,v1=".count + 64)
+        #expect(header.hasSuffix(WebhookSignature.hex(body: Data("1767225600.".utf8) + body, secret: secret)))
+        #expect(WebhookSignature.verify(header: header, body: body, secret: secret, now: at.addingTimeInterval(60)))
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: "whsec_" + String(repeating: "ac", count: 32), now: at))
+        #expect(!WebhookSignature.verify(header: header, body: body + Data(" ".utf8), secret: secret, now: at))
+        // A replay ten minutes later is refused; so is a changed timestamp.
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: secret, now: at.addingTimeInterval(600)))
+        let moved = header.replacingOccurrences(of: "t=1767225600", with: "t=1767225660")
+        #expect(!WebhookSignature.verify(header: moved, body: body, secret: secret, now: at))
+        // During a secret rotation the header carries one v1 per valid secret; either verifies.
+        let other = "whsec_" + String(repeating: "cd", count: 32)
+        let both = header + ",v1=" + WebhookSignature.hex(body: Data("1767225600.".utf8) + body, secret: other)
+        #expect(WebhookSignature.verify(header: both, body: body, secret: other, now: at))
         #expect(!WebhookSignature.verify(header: "sha256=zz", body: body, secret: "x"))
         // RFC 4231 test case 2.
         #expect(

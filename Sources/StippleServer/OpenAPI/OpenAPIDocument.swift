@@ -104,7 +104,7 @@ enum OpenAPIDocument {
                     "A webhook to register: deliveries are POSTed to `url`, signed with the secret "
                     + "the answer carries (once).",
                 "properties": [
-                    "url": ["type": "string", "maxLength": 2048, "description": "An absolute http:// URL."] as [String: Any],
+                    "url": ["type": "string", "maxLength": 2048, "description": "An absolute https:// URL on a public address."] as [String: Any],
                     "categories": [
                         "type": "array", "items": ["type": "string"],
                         "description": "Categories to deliver (default: all the key may read).",

@@ -44,7 +44,8 @@ struct WebhookDeliverer: Sendable {
         var feed = self.feed(webhook, after: checkpoint)
         var lastMove = ContinuousClock.now
         let client = WebhookHTTPClient(
-            connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout)
+            connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout,
+            destinations: configuration.destinations)
         var backoff = ReconnectBackoff()
         while !Task.isCancelled {
             let batch: Batch

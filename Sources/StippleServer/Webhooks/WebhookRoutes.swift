@@ -9,6 +9,8 @@ struct WebhookRoutes {
     let routes: APIRoutes
     let webhooks: WebhookStore
     let bodyLimit: Int
+    /// Where deliveries may go: checked on the resolved address here, and again at each delivery.
+    var destinations = WebhookDestinations()
 
     struct CreateBody: Decodable {
         var url: String
@@ -20,6 +22,7 @@ struct WebhookRoutes {
     func register() {
         let webhooks = self.webhooks
         let limit = bodyLimit
+        let destinations = self.destinations
         routes.add(
             .post, "/v1/webhooks", .manageWebhooks, summary: "Register a webhook (its signing secret is returned once)",
             body: "WebhookCreate", success: 201
@@ -36,6 +39,12 @@ struct WebhookRoutes {
                 return checkpoint.position
             }
             do {
+                let url = try WebhookStore.validateURL(body.url)
+                do {
+                    _ = try await destinations.checkedAddress(for: url)
+                } catch let refusal as WebhookDestinations.Refusal {
+                    throw Problem.badRequest(refusal.description, field: "url")
+                }
                 let (webhook, secret) = try await webhooks.create(
                     url: body.url, categories: categories, apiKeyID: key.id, after: after)
                 var object = Self.object(webhook)

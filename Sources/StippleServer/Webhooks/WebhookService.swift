@@ -23,12 +23,15 @@ public struct WebhookService: Service {
         public var connectTimeout: Duration
         /// The longest a receiver may take to answer; longer counts as a failed attempt.
         public var requestTimeout: Duration
+        /// Where deliveries may go (https:// on public addresses unless the operator allows more).
+        public var destinations: WebhookDestinations
 
         public init(
             refreshInterval: Duration = .seconds(5), batchSize: Int = 50, initialBackoff: Duration = .seconds(1),
             maximumBackoff: Duration = .seconds(300), connectTimeout: Duration = .seconds(5),
-            requestTimeout: Duration = .seconds(10)
+            requestTimeout: Duration = .seconds(10), destinations: WebhookDestinations = WebhookDestinations()
         ) {
+            self.destinations = destinations
             self.refreshInterval = refreshInterval
             self.batchSize = min(max(1, batchSize), 250)
             self.initialBackoff = initialBackoff

@@ -2,25 +2,56 @@ import ClinicService
 import Crypto
 import Foundation
 
-/// Signs delivery bodies: `Stipple-Signature: sha256=<hex>`, the HMAC-SHA256 of the exact body
-/// bytes keyed with the webhook's secret (the whole `whsec_…` string, as UTF-8).
+/// Signs delivery bodies the way integrators know from payment platforms:
+/// `Stipple-Signature: t=<unix seconds>,v1=<hex>`, where `v1` is the HMAC-SHA256 of `"<t>.<body>"`
+/// (the exact body bytes) keyed with the webhook's secret (the whole `whsec_…` string, as UTF-8).
+///
+/// The timestamp is signed with the body, so a receiver that refuses signatures older than a few
+/// minutes (`verify`'s `tolerance`) cannot be fed a recorded delivery again. A header may carry
+/// several `v1=` values (one per valid secret while a secret is being rotated); one must match.
 public enum WebhookSignature {
-    /// The header value for `body`.
-    public static func header(body: Data, secret: String) -> String {
-        "sha256=" + hex(body: body, secret: secret)
+    /// The default age past which `verify` refuses a signature: five minutes.
+    public static let defaultTolerance: TimeInterval = 300
+
+    /// The header value for `body`, signed at `time`.
+    public static func header(body: Data, secret: String, time: Date = Date()) -> String {
+        let timestamp = Int64(time.timeIntervalSince1970.rounded(.down))
+        return "t=\(timestamp),v1=" + hex(body: signedPayload(timestamp: timestamp, body: body), secret: secret)
     }
 
-    /// The lower-case hex HMAC of `body`.
+    /// The lower-case hex HMAC-SHA256 of `body` keyed with `secret`.
     public static func hex(body: Data, secret: String) -> String {
         let key = SymmetricKey(data: Data(secret.utf8))
         return APIKeyStore.hex(Array(HMAC<SHA256>.authenticationCode(for: body, using: key)))
     }
 
-    /// Whether `header` is a valid signature of `body` (compared in constant time).
-    public static func verify(header: String, body: Data, secret: String) -> Bool {
-        guard header.hasPrefix("sha256="), let mac = bytes(hex: String(header.dropFirst(7))) else { return false }
+    /// Whether `header` signs `body` with `secret` at a time within `tolerance` of `now` (compared in constant time).
+    public static func verify(
+        header: String, body: Data, secret: String, now: Date = Date(), tolerance: TimeInterval = defaultTolerance
+    ) -> Bool {
+        var timestamp: Int64?
+        var macs: [[UInt8]] = []
+        for part in header.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { return false }
+            switch pair[0] {
+            case "t": timestamp = Int64(pair[1])
+            case "v1": if let mac = bytes(hex: pair[1]) { macs.append(mac) }
+            default: continue
+            }
+        }
+        guard let timestamp, !macs.isEmpty, abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else {
+            return false
+        }
         let key = SymmetricKey(data: Data(secret.utf8))
-        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key)
+        let payload = signedPayload(timestamp: timestamp, body: body)
+        return macs.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: payload, using: key) }
+    }
+
+    static func signedPayload(timestamp: Int64, body: Data) -> Data {
+        var payload = Data("\(timestamp).".utf8)
+        payload.append(body)
+        return payload
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -25,14 +25,15 @@ public struct WebhookStore: Sendable {
         }
     }
 
-    /// Checks that `text` is an absolute `http://` URL with a host (other schemes are refused).
+    /// Checks that `text` is an absolute `https://` or `http://` URL with a host (other schemes are
+    /// refused); which of the two, and which addresses, is `WebhookDestinations`' decision.
     public static func validateURL(_ text: String) throws -> URL {
         guard text.utf8.count <= 2000, !text.contains(where: { $0.isWhitespace || $0.isNewline }),
             let url = URL(string: text), let scheme = url.scheme
-        else { throw Failure.invalidURL("url must be an absolute http:// URL of at most 2000 characters") }
-        guard scheme.lowercased() == "http", text.lowercased().hasPrefix("http://") else {
-            throw Failure.invalidURL("url must use the http:// scheme (got \(scheme.prefix(20)):)")
-        }
+        else { throw Failure.invalidURL("url must be an absolute https:// URL of at most 2000 characters") }
+        let lowered = text.lowercased()
+        guard ["http", "https"].contains(scheme.lowercased()), lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
+        else { throw Failure.invalidURL("url must use the https:// scheme (got \(scheme.prefix(20)):)") }
         guard let host = url.host, !host.isEmpty else { throw Failure.invalidURL("url needs a host") }
         guard url.user == nil, url.password == nil else {
             throw Failure.invalidURL("url must not carry credentials; verify deliveries by their signature")

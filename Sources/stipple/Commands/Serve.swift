@@ -30,6 +30,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not keep the projections up to date in this process (another one does).")
     var noProjections = false
 
+    @Flag(help: "Also deliver webhooks to http:// receivers (default: https:// only).")
+    var webhookAllowHttp = false
+
+    @Flag(help: "Also deliver webhooks to loopback, private and link-local addresses (default: public only).")
+    var webhookAllowPrivate = false
+
+    @Option(help: "A PEM file of the certificate authorities to trust for https:// webhook receivers.")
+    var webhookCaFile: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (3...200).contains(connections) else { throw ValidationError("--connections must be 3–200") }
@@ -53,7 +62,11 @@ struct Serve: AsyncParsableCommand {
                 store: database.store(pool),
                 configuration: StippleServerConfiguration(
                     host: host, port: port, subscriptions: .init(maximumSubscribers: maxSubscribers),
-                    runProjections: !noProjections))
+                    runProjections: !noProjections,
+                    webhooks: .init(
+                        destinations: WebhookDestinations(
+                            allowHTTP: webhookAllowHttp, allowPrivateAddresses: webhookAllowPrivate,
+                            trustedCAFile: webhookCaFile))))
             // Libraries' swift-metrics land in the registry /metrics renders.
             MetricsSystem.bootstrap(app.metrics.factory)
             var logger = Logger(label: "stipple.server")
