@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The C boundary: libpq's header, nothing else.
@@ -53,7 +54,11 @@ let package = Package(
         // Read models and the checkpointed runner that keeps them in PostgreSQL.
         .target(
             name: "Projections",
-            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel"],
+            dependencies: [
+                "Postgres", "EventStore", "Clinic", "FadeModel",
+                // The client search index's keyed hashes.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The clinic's use of the store: the command handler, the history writer, the JSON Lines event
@@ -80,7 +85,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The operator console's server-rendered pages.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Console/Resources")],
             swiftSettings: strict
         ),
         .executableTarget(

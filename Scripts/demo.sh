@@ -2,7 +2,8 @@
 # The main job: a demo SMP clinic on a private PostgreSQL.
 # Installs what is missing, starts the cluster (in .pg/), builds Stipple (release), then
 # `stipple demo`: migrate, generate a seeded history through the domain rules, rebuild
-# every projection and print a client's timeline, revenue reports and a recall answer.
+# every projection and print a client's timeline, revenue reports and a recall answer; ends by
+# printing the console's URL and an operator key to sign in with.
 #   Scripts/demo.sh [--clients N] [--seed S]
 set -euo pipefail
 
@@ -28,4 +29,13 @@ export STIPPLE_SCHEMA_DIR="$here/Schema"
 # demo clients' personal data cannot be read.
 export STIPPLE_MASTER_KEY_FILE="${STIPPLE_MASTER_KEY_FILE:-$here/.stipple/master.key}"
 echo "demo: master key file $STIPPLE_MASTER_KEY_FILE (export STIPPLE_MASTER_KEY_FILE=$STIPPLE_MASTER_KEY_FILE to explore)" >&2
-exec "$(swift build -c release --show-bin-path)/stipple" demo "$@"
+stipple="$(swift build -c release --show-bin-path)/stipple"
+"$stipple" demo "$@"
+# The console: a key to sign in with (shown once; only its hash is stored) and where to open it.
+key="$("$stipple" keys create --role operator --name "console-demo-$(date +%s)" | grep -o 'stp_[0-9a-f]\{64\}' | head -n 1)"
+port="${STIPPLE_DEMO_PORT:-8080}"
+echo "== The operator console"
+echo "   start the server:  STIPPLE_DATABASE_URL=$url STIPPLE_SCHEMA_DIR=$here/Schema \\"
+echo "                      STIPPLE_MASTER_KEY_FILE=$STIPPLE_MASTER_KEY_FILE $stipple serve --port $port"
+echo "   console URL:       http://127.0.0.1:$port/console"
+echo "   sign-in key:       $key   (role operator; revoke with: stipple keys revoke ID)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system packages Stipple needs are installed: PostgreSQL (server and
-# client), libpq's headers, pkg-config, and for the API fuzzing step of Scripts/test.sh
-# python3 with venv and curl. Safe to run again; installs only what is missing.
+# client), libpq's headers, pkg-config, for the API fuzzing step of Scripts/test.sh
+# python3 with venv and curl, and for its browser test chromium and chromium-driver. Safe to run again; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,9 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# Scripts/console-browser.sh drives the console in headless Chromium through Debian's chromedriver.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 # Scripts/api-fuzz.sh installs schemathesis into a venv: Debian's python3 needs python3-venv for that.
 if ! command -v python3 >/dev/null 2>&1; then
     need+=(python3 python3-venv)

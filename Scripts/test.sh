@@ -6,6 +6,7 @@
 # anything failed.
 #   Scripts/test.sh [extra swift test arguments, e.g. --filter EventStoreTests]
 #   STIPPLE_SKIP_API_FUZZ=1 Scripts/test.sh    skips the fuzzing step (on in CI; off with extra arguments)
+#   STIPPLE_SKIP_BROWSER=1 Scripts/test.sh     skips the console's browser test (Scripts/console-browser.sh)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,6 +45,12 @@ if [ "$status" -eq 0 ] && [ "$#" -eq 0 ] && [ "${STIPPLE_SKIP_API_FUZZ:-0}" != "
     fuzz_started=$(date +%s)
     bash Scripts/api-fuzz.sh "$(swift build --show-bin-path)/stipple" || status=$?
     echo "test: API fuzzing took $(( $(date +%s) - fuzz_started ))s"
+fi
+# The console in a real browser (headless Chromium), on full runs too.
+if [ "$status" -eq 0 ] && [ "$#" -eq 0 ] && [ "${STIPPLE_SKIP_BROWSER:-0}" != "1" ]; then
+    browser_started=$(date +%s)
+    bash Scripts/console-browser.sh "$(swift build --show-bin-path)/stipple" || status=$?
+    echo "test: the browser test took $(( $(date +%s) - browser_started ))s"
 fi
 echo "test: finished in $(( $(date +%s) - started ))s with status $status"
 exit "$status"

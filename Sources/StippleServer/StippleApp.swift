@@ -20,11 +20,17 @@ public struct StippleServerConfiguration: Sendable {
     /// Deliver webhooks from this process.
     public var runWebhooks: Bool
     public var webhooks: WebhookService.Configuration
+    /// Console sessions end after this long without a request.
+    public var consoleIdleTimeout: Duration
+    /// Mark console cookies `Secure` on every answer (set when clients reach the server over TLS; behind a
+    /// TLS proxy, `X-Forwarded-Proto: https` does the same per request).
+    public var secureCookies: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
         subscriptions: SubscriptionStreamer.Configuration = .init(), settings: ClinicSettings = .standard,
-        runProjections: Bool = true, runWebhooks: Bool = true, webhooks: WebhookService.Configuration = .init()
+        runProjections: Bool = true, runWebhooks: Bool = true, webhooks: WebhookService.Configuration = .init(),
+        consoleIdleTimeout: Duration = .seconds(30 * 60), secureCookies: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -34,6 +40,8 @@ public struct StippleServerConfiguration: Sendable {
         self.runProjections = runProjections
         self.runWebhooks = runWebhooks
         self.webhooks = webhooks
+        self.consoleIdleTimeout = consoleIdleTimeout
+        self.secureCookies = secureCookies
     }
 }
 
@@ -48,6 +56,8 @@ public struct StippleApp: Sendable {
     /// This process's leases: which webhooks it delivers and whether it runs the projections, when
     /// several servers share the database.
     public let leases: LeaseHolder
+    /// The operator console's sessions.
+    public let sessions: ConsoleSessionStore
 
     public init(store: EventStore, configuration: StippleServerConfiguration = .init()) {
         self.store = store
@@ -56,6 +66,7 @@ public struct StippleApp: Sendable {
         self.keys = APIKeyStore(pool: store.pool)
         self.follower = SubscriptionStreamer.follower(store: store, configuration: configuration.subscriptions)
         self.leases = LeaseHolder(configuration: store.pool.configuration)
+        self.sessions = ConsoleSessionStore(pool: store.pool, idleTimeout: configuration.consoleIdleTimeout)
     }
 
     /// The largest request line plus headers the HTTP parser takes (bytes).
@@ -87,7 +98,23 @@ public struct StippleApp: Sendable {
             routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit,
             destinations: configuration.webhooks.destinations
         ).register()
+        registerConsole(on: router, handler: handler)
         return (router, routes.endpoints)
+    }
+
+    /// The operator console (`/console`); when its templates cannot be loaded (a broken install) its pages
+    /// answer 503 saying so, and the API runs on.
+    private func registerConsole(on router: Router<BasicRequestContext>, handler: CommandHandler) {
+        do {
+            ConsoleRoutes(
+                store: store, keys: keys, sessions: sessions, handler: handler, follower: follower,
+                templates: try ConsoleTemplates.load(), searchKey: BlindIndexKey(vault: store.vault),
+                secureCookies: configuration.secureCookies, bodyLimit: configuration.bodyLimit
+            ).register(on: router)
+        } catch {
+            let problem = Problem.unavailable("the console's templates could not be loaded: \(error)")
+            router.get("/console/**") { _, _ -> Response in throw problem }
+        }
     }
 
     /// The Hummingbird application: the router, the log follower, the projection runner and the
@@ -102,7 +129,8 @@ public struct StippleApp: Sendable {
         if configuration.runProjections {
             services.append(
                 ProjectionService(
-                    runner: ProjectionRunner(store: store, projections: ClinicProjections.all()), leases: leases))
+                    runner: ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)),
+                    leases: leases))
         }
         if configuration.runWebhooks {
             services.append(

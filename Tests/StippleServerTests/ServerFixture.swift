@@ -21,7 +21,7 @@ struct ServerFixture: Sendable {
     ) async throws -> T {
         try await TestDatabase.with(connections: 16) { database in
             let app = StippleApp(store: database.store, configuration: configuration)
-            try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).prepare()
+            try await ProjectionRunner(store: database.store, projections: ClinicProjections.all(for: database.store)).prepare()
             var keys: [Role: String] = [:]
             for role in Role.allCases {
                 keys[role] = try await app.keys.create(name: "test-\(role.rawValue)", role: role).secret
@@ -59,6 +59,6 @@ func jsonBody(_ object: [String: Any]) -> ByteBuffer {
 extension ServerFixture {
     /// Brings every projection up to the head of the log.
     func catchUpProjections() async throws {
-        try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
+        try await ProjectionRunner(store: database.store, projections: ClinicProjections.all(for: database.store)).catchUp()
     }
 }

@@ -4,4 +4,6 @@ public enum AccessChannel: String, Sendable, Hashable, CaseIterable, Codable {
     case cli
     /// The HTTP API.
     case api
+    /// The operator console in a browser (`/console`).
+    case console
 }

@@ -56,6 +56,17 @@ public struct MasterKey: Sendable {
         Array(HMAC<SHA256>.authenticationCode(for: Data("stipple.master-key.check.v1".utf8), using: key))
     }
 
+    /// A 32-byte key for one purpose, derived from this one (HKDF-SHA256 with `purpose` as its info).
+    ///
+    /// Derived keys let a feature key its own data (the console's blind search index) without ever
+    /// holding the master key, and change whenever the master key changes.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key, salt: Data("stipple.derived-key.v1".utf8), info: Data(purpose.utf8),
+            outputByteCount: 32)
+        return derived.withUnsafeBytes { Array($0) }
+    }
+
     /// Reads the key the environment configures: the file first, then the value; nil when neither is set.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(PersonalDataError) -> MasterKey?

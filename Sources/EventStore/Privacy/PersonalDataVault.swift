@@ -92,6 +92,11 @@ public final class PersonalDataVault: Sendable {
         self.fieldBytes = Array("\"\(policy.fieldName)\"".utf8)
     }
 
+    /// A key for `purpose` derived from the master key (`MasterKey.derivedKey`); throws when the vault has none.
+    public func derivedKey(purpose: String) throws(PersonalDataError) -> [UInt8] {
+        try master.get().derivedKey(purpose: purpose)
+    }
+
     // MARK: - Sealing (append)
 
     /// Replaces the personal values of `appends` with sealed envelopes.

@@ -69,6 +69,35 @@ public struct ScheduleQueries: Sendable {
         }
     }
 
+    /// A place appointments happen, as the schedule knows it.
+    public struct Place: Sendable, Hashable {
+        public var id: String
+        public var name: String?
+        /// IANA time zone, e.g. `Europe/London`.
+        public var timeZone: String?
+    }
+
+    /// Every location the schedule knows, by id.
+    public func locations() async throws -> [Place] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT location_id, name, time_zone FROM \(identifier: schema).schedule_locations ORDER BY location_id"
+            ).map { Place(id: try $0.decode(at: 0), name: try $0.decode(at: 1), timeZone: try $0.decode(at: 2)) }
+        }
+    }
+
+    /// Every active technician the schedule knows (ids and names), by id.
+    public func technicians() async throws -> [(id: String, name: String?)] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT technician_id, display_name FROM \(identifier: schema).schedule_technicians
+                WHERE active ORDER BY technician_id
+                """
+            ).map { (id: try $0.decode(String.self, at: 0), name: try $0.decode(String?.self, at: 1)) }
+        }
+    }
+
     private func appointments(
         from: Date, to: Date?, statuses: [String]?, location: String?, technician: String?, limit: Int?
     ) async throws -> [ScheduledAppointment] {
@@ -78,7 +107,7 @@ public struct ScheduleQueries: Sendable {
                 """
                 SELECT a.appointment_id::text, a.client_id::text, a.kind, a.session_number, a.starts_at, a.ends_at,
                        a.status, a.location, l.name, a.technician, t.display_name, a.reschedules, a.cancelled_by,
-                       a.reason
+                       a.reason, l.time_zone
                 FROM \(identifier: schema).schedule_appointments a
                 LEFT JOIN \(identifier: schema).schedule_locations l ON l.location_id = a.location
                 LEFT JOIN \(identifier: schema).schedule_technicians t ON t.technician_id = a.technician
@@ -101,8 +130,8 @@ public struct ScheduleQueries: Sendable {
                 sessionNumber: try row.decode(at: 3), startsAt: try row.decode(at: 4), endsAt: try row.decode(at: 5),
                 status: try row.decode(at: 6), location: try row.decode(at: 7), locationName: try row.decode(at: 8),
                 technician: try row.decode(at: 9), technicianName: try row.decode(at: 10),
-                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12), reason: try row.decode(at: 13)
-            )
+                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12), reason: try row.decode(at: 13),
+                timeZone: try row.decode(at: 14))
         }
     }
 }
@@ -127,6 +156,8 @@ public struct ScheduledAppointment: Sendable, Hashable, Codable {
     public var reschedules: Int
     public var cancelledBy: String?
     public var reason: String?
+    /// The location's IANA time zone (e.g. `Europe/London`), when the location is known.
+    public var timeZone: String? = nil
 
     /// "session 2", "touch-up", "consultation".
     public var label: String { sessionNumber.map { "\(kind) \($0)" } ?? kind }

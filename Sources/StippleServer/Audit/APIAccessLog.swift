@@ -34,7 +34,9 @@ struct APIAccessLog: Sendable {
 
     /// One entry per distinct client in `clients` (ids or `client-<id>` stream names), in one statement;
     /// values that cannot be a client's stream name are skipped.
-    func record(actor: String, action: String, clients: some Sequence<String>, reason: String?) async throws {
+    func record(
+        actor: String, action: String, clients: some Sequence<String>, reason: String?, channel: AccessChannel = .api
+    ) async throws {
         var seen = Set<String>()
         var subjects: [String] = []
         for client in clients {
@@ -46,7 +48,7 @@ struct APIAccessLog: Sendable {
             subjects.append(subject)
         }
         try await AccessLog(pool: pool).record(
-            actor: String(actor.prefix(200)), action: action, subjects: subjects, reason: reason, channel: .api)
+            actor: String(actor.prefix(200)), action: action, subjects: subjects, reason: reason, channel: channel)
     }
 
     /// Records a read by `caller` through `request` (whose reason header it takes).

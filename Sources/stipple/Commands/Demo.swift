@@ -36,16 +36,16 @@ struct Demo: AsyncParsableCommand {
                 + "\(summary.alreadyStored) were already stored; \(Int(summary.rate)) events/s")
 
             let rebuildProgress = SharedProgress("rebuild")
-            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all()) { update in
+            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)) { update in
                 rebuildProgress.update(done: Int(update.position), total: Int(update.head))
             }
             let started = Date()
-            if let failure = try await runner.rebuildAll(ClinicProjections.names).first { throw failure }
+            if let failure = try await runner.rebuildAll(ClinicProjections.names(for: store)).first { throw failure }
             let head = try await store.headPosition()
             rebuildProgress.finish(Int(head))
             let seconds = Date().timeIntervalSince(started)
             print("== Projections rebuilt over \(head) events in " + String(format: "%.1f s", seconds)
-                + " (\(Int(Double(head) / max(seconds, 0.001))) events/s for all \(ClinicProjections.names.count))\n")
+                + " (\(Int(Double(head) / max(seconds, 0.001))) events/s for all \(ClinicProjections.names(for: store).count))\n")
 
             if let client = try await TimelineQueries.busiestClient(pool: pool),
                 let timeline = try await TimelineQueries.timeline(client: client, pool: pool)

@@ -58,7 +58,7 @@ struct Forget: AsyncParsableCommand {
                 let key = try await database.vault(pool).keyStatus(subject: subject)
                 // The read models keep live clients' names and birth dates; bring them past the forgotten
                 // event now, so they do not hold this client's until the next `stipple project`.
-                try await ProjectionRunner(store: store, projections: ClinicProjections.all()).catchUp()
+                try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)).catchUp()
                 await pool.close()
                 print("forgot client \(id.uuidString.lowercased()) at position \(forgotten?.position ?? 0)")
                 if let destroyed = key?.destroyedAt {

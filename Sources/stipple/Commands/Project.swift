@@ -19,7 +19,7 @@ struct Project: AsyncParsableCommand {
         try await reportingErrors {
             let pool = try database.pool()
             let store = database.store(pool)
-            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
+            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store), batchSize: batchSize)
             if follow {
                 FileHandle.standardError.write(Data("project: following the log; Ctrl-C to stop\n".utf8))
                 try await runUntilSignalled { try await runner.follow() }

@@ -17,7 +17,7 @@ struct Rebuild: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Only this projection (\(ClinicProjections.names.joined(separator: ", "))).") var projection: String?
+    @Option(help: "Only this projection (\((ClinicProjections.names + ["search"]).joined(separator: ", "))).") var projection: String?
     @Option(help: "Build from the events recorded by this time (YYYY-MM-DD means the end of that day, UTC).")
     var knownAt: String?
     @Option(help: "Another name for --known-at.") var asOf: String?
@@ -27,8 +27,10 @@ struct Rebuild: AsyncParsableCommand {
     @Option(help: "The schema to build an as-of snapshot into.") var into: String?
 
     func validate() throws {
-        if let projection, !ClinicProjections.names.contains(projection) {
-            throw ValidationError("unknown projection '\(projection)' (known: \(ClinicProjections.names.joined(separator: ", ")))")
+        // `search` (the client search index) needs the master key; the runner says so when it is missing.
+        let known = ClinicProjections.names + ["search"]
+        if let projection, !known.contains(projection) {
+            throw ValidationError("unknown projection '\(projection)' (known: \(known.joined(separator: ", ")))")
         }
         if knownAt != nil && asOf != nil { throw ValidationError("give --known-at or --as-of (the same), not both") }
         if (knownAt ?? asOf) != nil && at != nil { throw ValidationError("give --known-at or --at, not both") }
@@ -50,13 +52,13 @@ struct Rebuild: AsyncParsableCommand {
             let store = database.store(pool)
             let reporter = SharedProgress("rebuild")
             let effective = try effectiveAt.map { try DateArgument.parse($0, endOfDay: true) }
-            let projections = ClinicProjections.all().map { projection -> any Projection in
+            let projections = ClinicProjections.all(for: store).map { projection -> any Projection in
                 effective.map { EffectiveAtProjection(projection, effectiveAt: $0) } ?? projection
             }
             let runner = ProjectionRunner(store: store, projections: projections) { update in
                 reporter.update(done: Int(update.position), total: Int(update.head))
             }
-            let names = projection.map { [$0] } ?? ClinicProjections.names
+            let names = projection.map { [$0] } ?? ClinicProjections.names(for: store)
             let started = Date()
             if let into {
                 let known = try (knownAt ?? asOf).map { try DateArgument.parse($0, endOfDay: true) }

@@ -39,11 +39,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A PEM file of the certificate authorities to trust for https:// webhook receivers.")
     var webhookCaFile: String?
 
+    @Flag(help: "Mark the console's cookies Secure (clients reach this server over TLS).")
+    var secureCookies = false
+
+    @Option(help: "Minutes a console session stays valid without use.")
+    var consoleIdleMinutes = 30
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (3...200).contains(connections) else { throw ValidationError("--connections must be 3–200") }
         guard (1...100_000).contains(maxSubscribers) else {
             throw ValidationError("--max-subscribers must be 1–100000")
+        }
+        guard (1...1440).contains(consoleIdleMinutes) else {
+            throw ValidationError("--console-idle-minutes must be 1–1440")
         }
     }
 
@@ -55,8 +64,8 @@ struct Serve: AsyncParsableCommand {
             // Two are the store's listener (`LogNotifier`, shared by every live reader) and the app's leases.
             let pool = try database.pool(maximumConnections: connections - 2)
             let applied = try await database.migrator().appliedVersions(pool: pool)
-            guard applied.contains(5), applied.contains(6) else {
-                throw UserError("the database lacks the API tables: run `stipple migrate`")
+            guard applied.contains(5), applied.contains(6), applied.contains(10) else {
+                throw UserError("the database lacks the API or console tables: run `stipple migrate`")
             }
             let app = StippleApp(
                 store: database.store(pool),
@@ -66,14 +75,16 @@ struct Serve: AsyncParsableCommand {
                     webhooks: .init(
                         destinations: WebhookDestinations(
                             allowHTTP: webhookAllowHttp, allowPrivateAddresses: webhookAllowPrivate,
-                            trustedCAFile: webhookCaFile))))
+                            trustedCAFile: webhookCaFile)),
+                    consoleIdleTimeout: .seconds(consoleIdleMinutes * 60), secureCookies: secureCookies))
             // Libraries' swift-metrics land in the registry /metrics renders.
             MetricsSystem.bootstrap(app.metrics.factory)
             var logger = Logger(label: "stipple.server")
             logger.logLevel = .info
             let host = self.host
             let application = app.buildApplication(logger: logger) { port in
-                FileHandle.standardOutput.write(Data("Serving on http://\(host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("Serving on http://\(host):\(port)\nConsole at http://\(host):\(port)/console\n".utf8))
             }
             let group = ServiceGroup(
                 configuration: .init(

@@ -26,7 +26,7 @@ struct Status: AsyncParsableCommand {
                 print("last recorded at \(last.recordedAt.formatted(.iso8601))")
             }
             if applied.contains(2) {
-                let runner = ProjectionRunner(store: store, projections: ClinicProjections.all())
+                let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
                 print("")
                 let rows = try await runner.states().map { state -> [String] in
                     let condition: String

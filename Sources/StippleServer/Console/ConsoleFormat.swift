@@ -1,0 +1,48 @@
+import Clinic
+import Foundation
+
+/// How the console writes dates, times and money: in the location's time zone, money with its currency.
+enum ConsoleFormat {
+    /// A day and time in `zone` (an IANA name; UTC when unknown), e.g. `2026-12-06 14:30`.
+    static func dateTime(_ date: Date?, zone: String? = nil) -> String {
+        guard let date else { return "—" }
+        return formatter("yyyy-MM-dd HH:mm", zone).string(from: date)
+    }
+
+    /// A time of day in `zone`, e.g. `14:30`.
+    static func time(_ date: Date, zone: String?) -> String {
+        formatter("HH:mm", zone).string(from: date)
+    }
+
+    /// A day, e.g. `2026-12-06`.
+    static func day(_ date: Date?, zone: String? = nil) -> String {
+        guard let date else { return "—" }
+        return formatter("yyyy-MM-dd", zone).string(from: date)
+    }
+
+    /// The zone's name to show beside times (UTC when unknown).
+    static func zoneName(_ zone: String?) -> String {
+        zone.flatMap { TimeZone(identifier: $0) }?.identifier ?? "UTC"
+    }
+
+    private static func formatter(_ format: String, _ zone: String?) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = zone.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+
+    /// `GBP 12.50`, or the minor units alone when the currency is unknown.
+    static func money(_ minor: Int64, _ currency: String?) -> String {
+        guard let currency, let code = Currency(currency) else { return currency.map { "\($0) \(minor)" } ?? "\(minor)" }
+        return Money(minorUnits: minor, currency: code).description
+    }
+
+    /// `45%`.
+    static func percent(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "—" }
+        return "\(Int((value * 100).rounded()))%"
+    }
+}

@@ -1,0 +1,365 @@
+import Clinic
+import ClinicService
+import EventStore
+import FadeModel
+import Foundation
+import Hummingbird
+import Postgres
+import Projections
+
+extension ConsoleRoutes {
+    func registerPages(_ router: ConsoleRouter) {
+        let routes = self
+        page(router, "/console/today") { request, _, session in try await routes.today(request, session) }
+        page(router, "/console/clients") { request, _, session in
+            try await routes.clients(session, query: request.query("q"), form: nil, status: .ok)
+        }
+        page(router, "/console/clients/{id}") { _, context, session in
+            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+                return routes.message(session, title: "No such client", status: .notFound, "Client ids are UUIDs.")
+            }
+            return try await routes.client(id, session)
+        }
+        page(router, "/console/revenue") { request, _, session in try await routes.revenue(request, session) }
+        page(router, "/console/touch-ups") { request, _, session in try await routes.touchUps(request, session) }
+        page(router, "/console/recall") { request, _, session in try await routes.recall(request, session) }
+        page(router, "/console/audit", roles: [.auditor]) { request, _, session in
+            try await routes.audit(request, session)
+        }
+    }
+
+    // MARK: - Today
+
+    func today(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        let todayDay = CalendarDay(Date())
+        let day = request.query("day").flatMap { CalendarDay(iso: $0) } ?? todayDay
+        let appointments = try await ScheduleQueries(pool: store.pool).day(starting: day.startDate)
+        try await recordAccess(session, action: "schedule.read", clients: appointments.map(\.clientID))
+        let schedule = Self.scheduleContext(appointments, day: day)
+        if request.query("fragment") != nil {
+            return html(templates.render("schedule", schedule))
+        }
+        var context = base(session, title: day == todayDay ? "Today" : "Schedule for \(day)")
+        context.merge(schedule) { _, new in new }
+        context["live"] = true
+        // Live updates resume from where the schedule projection stood when it was read, not from the log's
+        // head: events it had not applied yet then still announce themselves, and the page refreshes.
+        let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)).states()
+        let applied = states.first { $0.name == "schedule" }?.position
+        let after: Int64
+        if let applied { after = applied } else { after = try await store.headPosition() }
+        context["after"] = Checkpoint(position: after).token
+        return html(templates.render("today", context))
+    }
+
+    /// Appointments grouped by location, then technician, times in the location's zone.
+    static func scheduleContext(_ appointments: [ScheduledAppointment], day: CalendarDay) -> [String: Any] {
+        var locations: [[String: Any]] = []
+        let byLocation = Dictionary(grouping: appointments, by: \.location)
+        for location in byLocation.keys.sorted() {
+            let items = byLocation[location] ?? []
+            let zone = items.first?.timeZone
+            let byTechnician = Dictionary(grouping: items, by: \.technician)
+            let technicians = byTechnician.keys.sorted().map { technician -> [String: Any] in
+                let rows = (byTechnician[technician] ?? []).sorted { $0.startsAt < $1.startsAt }
+                return [
+                    "name": rows.first?.technicianName ?? technician,
+                    "appointments": rows.map { appointment -> [String: Any] in
+                        [
+                            "id": appointment.appointmentID, "clientID": appointment.clientID,
+                            "client": appointment.clientName ?? "(unknown client)",
+                            "time": ConsoleFormat.time(appointment.startsAt, zone: zone) + "–"
+                                + ConsoleFormat.time(appointment.endsAt, zone: zone),
+                            "label": appointment.label, "status": appointment.status,
+                        ]
+                    },
+                ]
+            }
+            locations.append([
+                "name": items.first?.locationName ?? location, "zone": ConsoleFormat.zoneName(zone),
+                "technicians": technicians,
+            ])
+        }
+        return ["day": day.description, "count": appointments.count, "locations": locations]
+    }
+
+    // MARK: - Clients
+
+    func clients(_ session: ConsoleSession, query: String?, form: ConsoleForm?, status: HTTPResponse.Status)
+        async throws -> Response
+    {
+        var context = base(session, title: "Clients")
+        let query = query?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        context["query"] = query
+        if !query.isEmpty {
+            guard let searchKey else {
+                context["notice"] = "Search needs the master key (STIPPLE_MASTER_KEY_FILE), which this server lacks."
+                return html(templates.render("clients", context), status: status)
+            }
+            let matches = try await SearchQueries(pool: store.pool, key: searchKey).search(query)
+            try await recordAccess(session, action: "client.search", clients: matches.map(\.clientID.uuidString))
+            context["searched"] = true
+            context["results"] = matches.map { match -> [String: Any] in
+                [
+                    "id": match.clientID.uuidString.lowercased(), "name": match.name ?? "(unknown)",
+                    "lastVisit": ConsoleFormat.day(match.lastVisitAt),
+                    "next": match.nextAppointmentAt.map {
+                        ConsoleFormat.dateTime($0) + " UTC" + (match.nextAppointmentKind.map { " · \($0)" } ?? "")
+                    } ?? "—",
+                ]
+            }
+        }
+        if session.mayCommand { context["form"] = (form ?? ConsoleForm.registration()).context }
+        return html(templates.render("clients", context), status: status)
+    }
+
+    func client(
+        _ id: UUID, _ session: ConsoleSession, payment: ConsoleForm? = nil, consultation: ConsoleForm? = nil,
+        notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        guard let timeline = try await TimelineQueries.timeline(client: id, pool: store.pool) else {
+            return message(
+                session, title: "No such client", status: .notFound,
+                "No client \(id.uuidString.lowercased()) is known (yet).")
+        }
+        let forecast = try await ForecastQueries(pool: store.pool).client(id)
+        try await recordAccess(session, action: "timeline.read", clients: [id.uuidString])
+        let name = timeline.erased ? ErasedPersonalData.placeholder : (timeline.displayName ?? "(no name)")
+        var context = base(session, title: name)
+        if let notice { context["notice"] = notice }
+        let currency = timeline.currency
+        context["id"] = id.uuidString.lowercased()
+        context["erased"] = timeline.erased
+        context["balance"] = ConsoleFormat.money(timeline.balanceMinor, currency)
+        context["paid"] = ConsoleFormat.money(timeline.paidMinor, currency)
+        context["refunded"] = ConsoleFormat.money(timeline.refundedMinor, currency)
+        context["charged"] = ConsoleFormat.money(timeline.chargedMinor, currency)
+        context["sessions"] = timeline.sessionsPerformed
+        context["touchUps"] = timeline.touchUpsPerformed
+        context["registered"] = ConsoleFormat.day(timeline.registeredAt)
+        context["next"] =
+            timeline.nextAppointmentAt.map {
+                ConsoleFormat.dateTime($0) + " UTC" + (timeline.nextAppointmentKind.map { " · \($0)" } ?? "")
+            } ?? "none booked"
+        context["consent"] = timeline.entries.last(where: { $0.kind == "consent" })?.summary ?? "no consent recorded"
+        let deposits = timeline.entries.filter { $0.kind == "deposit" }
+        context["hasDeposits"] = !deposits.isEmpty
+        context["deposits"] = deposits.map { entry -> [String: Any] in
+            ["at": ConsoleFormat.day(entry.at), "summary": entry.summary]
+        }
+        context["entries"] = timeline.entries.reversed().map { entry -> [String: Any] in
+            [
+                "iso": BusinessTime.iso(entry.at), "at": ConsoleFormat.dateTime(entry.at), "kind": entry.kind,
+                "summary": entry.summary,
+            ]
+        }
+        if let forecast, let prediction = forecast.prediction, prediction.status == .predicted {
+            var chart = FadeChart.svg(
+                prediction: prediction, observations: forecast.subject.observations, width: 720, height: 320)
+            if chart.hasPrefix("<?xml"), let end = chart.firstIndex(of: "\n") {
+                chart = String(chart[chart.index(after: end)...])
+            }
+            var shown: [String: Any] = [
+                "due": ConsoleFormat.day(forecast.dueDate ?? prediction.crossingDate), "svg": chart,
+                "drivers": forecast.drivers,
+            ]
+            if let low = forecast.intervalLow, let high = forecast.intervalHigh {
+                shown["interval"] = "\(ConsoleFormat.day(low)) – \(ConsoleFormat.day(high))"
+            }
+            context["forecast"] = shown
+        } else {
+            context["forecastReason"] = forecast?.reason ?? "Not enough data for a fade forecast yet."
+        }
+        if session.mayCommand, !timeline.erased {
+            let schedule = ScheduleQueries(pool: store.pool)
+            let locations = try await schedule.locations()
+            let technicians = try await schedule.technicians()
+            context["payment"] = (payment ?? ConsoleForm.payment(currency: currency, locations: locations)).context
+            context["consultation"] =
+                (consultation ?? ConsoleForm.consultation(locations: locations, technicians: technicians)).context
+        } else {
+            context["mayCommand"] = false
+        }
+        return html(templates.render("client", context), status: status)
+    }
+
+    // MARK: - Revenue
+
+    func revenue(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        var context = base(session, title: "Revenue")
+        let today = CalendarDay(Date())
+        let to = request.query("to").flatMap { CalendarDay(iso: $0) } ?? today
+        let defaultFrom = CalendarDay(year: to.year - (to.month == 12 ? 0 : 1), month: to.month % 12 + 1, day: 1)
+        let from = request.query("from").flatMap { CalendarDay(iso: $0) } ?? defaultFrom ?? to.adding(days: -365)
+        context["from"] = from.description
+        context["to"] = to.description
+        var schema = "revenue"
+        if session.key.role == .auditor {
+            context["asOfField"] = true
+            if let text = request.query("as_of"), !text.isEmpty {
+                guard let asOf = CalendarDay(iso: text) else {
+                    context["notice"] = "The as-of date must be YYYY-MM-DD."
+                    return html(templates.render("revenue", context), status: .badRequest)
+                }
+                context["asOf"] = asOf.description
+                let position = try await store.position(asOf: asOf.adding(days: 1).startDate)
+                schema = try await revenueSnapshot(upTo: position, asOf: asOf.adding(days: 1).startDate)
+                context["asOfNote"] =
+                    "Revenue as the log stood at the end of \(asOf) (UTC), position \(position): rebuilt from the events up to then."
+            }
+        }
+        let pool = store.pool
+        let months = try await RevenueQueries.report(
+            from: from.description, to: to.description, by: .month, schema: schema, pool: pool)
+        let currencies = Set(months.lines.map(\.currency)).sorted()
+        context["currencies"] = currencies.map { currency -> [String: Any] in
+            let lines = months.lines.filter { $0.currency == currency }.sorted { $0.group < $1.group }
+            return [
+                "currency": currency,
+                "chart": RevenueChart.svg(
+                    lines.map { .init(label: $0.group, cash: $0.cashReceivedMinor, earned: $0.earnedMinor) },
+                    currency: currency),
+            ]
+        }
+        context["completion"] = ConsoleFormat.percent(months.courseCompletionRate)
+        context["returnRate"] = ConsoleFormat.percent(months.touchUpReturnRate)
+        var tables: [[String: Any]] = []
+        for grouping in [RevenueGrouping.location, .technician] {
+            let report = try await RevenueQueries.report(
+                from: from.description, to: to.description, by: grouping, schema: schema, pool: pool)
+            tables.append([
+                "by": grouping.rawValue,
+                "lines": report.lines.sorted { ($0.group, $0.currency) < ($1.group, $1.currency) }.map {
+                    line -> [String: Any] in
+                    [
+                        "group": line.group, "cash": ConsoleFormat.money(line.cashReceivedMinor, line.currency),
+                        "earned": ConsoleFormat.money(line.earnedMinor, line.currency),
+                        "refunds": ConsoleFormat.money(line.refundsMinor, line.currency),
+                        "deposits": ConsoleFormat.money(line.depositsTakenMinor, line.currency),
+                        "services": line.services,
+                    ]
+                },
+            ])
+        }
+        context["tables"] = tables
+        return html(templates.render("revenue", context))
+    }
+
+    /// The schema holding the revenue projection as of `position`, built (once per position) by the runner's
+    /// snapshot builder.
+    func revenueSnapshot(upTo position: Int64, asOf: Date) async throws -> String {
+        let schema = "console_asof_revenue_\(position)"
+        let complete = try await store.pool.withConnection { connection in
+            try await connection.query(
+                "SELECT 1 FROM projection_snapshots WHERE schema_name = \(schema) AND complete")
+        }
+        if complete.isEmpty {
+            try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
+                .buildSnapshot(["revenue"], upTo: position, asOf: asOf, into: schema)
+        }
+        return schema
+    }
+
+    // MARK: - Touch-ups and recall
+
+    func touchUps(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        var context = base(session, title: "Touch-ups due")
+        let within = request.query("within").flatMap { Int($0) }.map { min(max($0, 1), 3650) } ?? 90
+        let due = try await ForecastQueries(pool: store.pool).due(asOf: Date(), withinDays: within)
+        try await recordAccess(session, action: "forecast.read", clients: due.map(\.clientID))
+        context["within"] = within
+        context["rows"] = due.map { row -> [String: Any] in
+            [
+                "id": row.clientID, "name": row.name ?? "(unknown)", "due": ConsoleFormat.day(row.dueDate),
+                "interval": row.intervalLow.map { low in
+                    "\(ConsoleFormat.day(low)) – \(ConsoleFormat.day(row.intervalHigh))"
+                } ?? "—",
+                "last": ConsoleFormat.day(row.lastTreatmentAt), "density": ConsoleFormat.percent(row.densityAtLastEvent),
+            ]
+        }
+        return html(templates.render("touch-ups", context))
+    }
+
+    func recall(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        var context = base(session, title: "Recall")
+        let queries = RecallQueries(pool: store.pool)
+        let recalled = try await queries.recalledBatches()
+        context["recalled"] = recalled
+        context["hasRecalled"] = !recalled.isEmpty
+        guard let batch = request.query("batch")?.trimmingCharacters(in: .whitespaces), !batch.isEmpty else {
+            return html(templates.render("recall", context))
+        }
+        context["batch"] = batch
+        guard PigmentBatchNumber(batch) != nil, let report = try await queries.recall(batch: batch) else {
+            context["error"] = "Pigment batch \(batch) is not known to the traceability projection."
+            return html(templates.render("recall", context), status: .notFound)
+        }
+        try await recordAccess(session, action: "recall.read", clients: report.clients.map(\.clientID))
+        let names = Dictionary(report.clients.map { ($0.clientID, $0.name ?? "(unknown)") }) { first, _ in first }
+        context["report"] = [
+            "batchNumber": report.batchNumber, "product": report.product ?? "unknown product",
+            "expiresOn": report.expiresOn ?? "—",
+            "status": report.recalledAt.map { "recalled \(ConsoleFormat.day($0)): \(report.recallReason ?? "")" }
+                ?? "not recalled",
+            "uses": report.uses.map { use -> [String: Any] in
+                [
+                    "at": ConsoleFormat.dateTime(use.performedAt) + " UTC",
+                    "kind": use.sessionNumber.map { "\(use.kind) \($0)" } ?? use.kind,
+                    "technician": use.technician, "location": use.location, "clientID": use.clientID,
+                    "client": names[use.clientID] ?? "(unknown)",
+                ]
+            },
+            "clients": report.clients.map { client -> [String: Any] in
+                [
+                    "clientID": client.clientID, "name": client.name ?? "(unknown)", "uses": client.uses,
+                    "last": ConsoleFormat.day(client.lastUse),
+                ]
+            },
+        ] as [String: Any]
+        return html(templates.render("recall", context))
+    }
+
+    // MARK: - Audit
+
+    func audit(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        var context = base(session, title: "Audit")
+        context["today"] = CalendarDay(Date()).description
+        let seal = try await store.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT position, recorded_at, metadata->>'actor' FROM events
+                WHERE stream = \(ChainVerifier.sealStream) ORDER BY version DESC LIMIT 1
+                """
+            ).first
+        }
+        if let seal {
+            context["seal"] = [
+                "position": try seal.decode(Int64.self, at: 0),
+                "at": ConsoleFormat.dateTime(try seal.decode(Date.self, at: 1)) + " UTC",
+                "actor": try seal.decode(String?.self, at: 2) ?? "unknown",
+            ] as [String: Any]
+        }
+        if request.query("verify") != nil {
+            let report = try await ChainVerifier(pool: store.pool).verify()
+            context["verify"] = ["summary": report.summary, "class": report.isIntact ? "ok" : "field-error"]
+        }
+        if let text = request.query("client")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            context["client"] = text
+            if let id = UUID(uuidString: text.hasPrefix("client-") ? String(text.dropFirst(7)) : text) {
+                let subject = ClinicPrivacy.accessSubject(client: id.uuidString.lowercased())
+                let entries = try await AccessLog(pool: store.pool).entries(subject: subject, limit: 500)
+                try await recordAccess(session, action: "access-log.read", clients: [subject])
+                context["accessShown"] = true
+                context["access"] = entries.map { entry -> [String: Any] in
+                    [
+                        "at": ConsoleFormat.dateTime(entry.at) + " UTC", "actor": entry.actor, "action": entry.action,
+                        "channel": entry.channel.rawValue, "reason": entry.reason ?? "",
+                    ]
+                }
+            } else {
+                context["clientError"] = "A client id is a UUID (or client-<uuid>)."
+            }
+        }
+        return html(templates.render("audit", context))
+    }
+}

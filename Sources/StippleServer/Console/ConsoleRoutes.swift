@@ -1,0 +1,232 @@
+import Clinic
+import ClinicService
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Projections
+
+/// The operator console under `/console`: server-rendered pages over the read models for the operator and
+/// auditor roles, signed in with an API key into a server-side session.
+///
+/// Every page needs a live session (303 to the sign-in page otherwise); every form carries the session's
+/// CSRF token (403 without it); front-desk forms go through the same `CommandHandler` as the API and are
+/// refused to auditors. Pages that show a client's personal data write the access log (channel `console`)
+/// with the same actions as the API.
+struct ConsoleRoutes: Sendable {
+    let store: EventStore
+    let keys: APIKeyStore
+    let sessions: ConsoleSessionStore
+    let handler: CommandHandler
+    let follower: LogFollower
+    let templates: ConsoleTemplates
+    /// The blind index key (nil without a master key: search is then unavailable).
+    let searchKey: BlindIndexKey?
+    /// Mark cookies `Secure` whatever the request says (the server is reached over TLS).
+    let secureCookies: Bool
+    let bodyLimit: Int
+
+    static let sessionCookie = "stipple_console"
+    static let signInCookie = "stipple_console_signin"
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .contentType
+
+    typealias Page = @Sendable (Request, BasicRequestContext, ConsoleSession) async throws -> Response
+    typealias FormHandler = @Sendable (Request, BasicRequestContext, ConsoleSession, [String: String]) async throws
+        -> Response
+
+    typealias ConsoleRouter = Router<BasicRequestContext>
+
+    func register(on router: ConsoleRouter) {
+        router.get("/console") { _, _ in Self.redirect("/console/today") }
+        registerStatic(router)
+        registerSignIn(router)
+        registerPages(router)
+        registerForms(router)
+        registerLive(router)
+    }
+
+    // MARK: - Sessions
+
+    /// The session the request's cookie names, if it is live.
+    func session(_ request: Request) async throws -> ConsoleSession? {
+        guard let token = request.cookies[Self.sessionCookie]?.value else { return nil }
+        return try await sessions.session(token: token)
+    }
+
+    /// A GET page that needs a session (and, when given, one of `roles`).
+    func page(_ router: ConsoleRouter, _ path: String, roles: Set<Role> = ConsoleSessionStore.roles, _ body: @escaping Page) {
+        let routes = self
+        router.get(RouterPath(path)) { request, context -> Response in
+            guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
+            guard roles.contains(session.key.role) else {
+                return routes.message(
+                    session, title: "Not for this role", status: .forbidden,
+                    "The \(session.key.role.rawValue) role cannot open this page.")
+            }
+            return try await body(request, context, session)
+        }
+    }
+
+    /// A POST form that needs a session and its CSRF token; `command` forms need a role that may run commands.
+    func form(_ router: ConsoleRouter, _ path: String, command: Bool, _ body: @escaping FormHandler) {
+        let routes = self
+        router.post(RouterPath(path)) { request, context -> Response in
+            guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
+            let fields = Self.formFields(try await request.body.collect(upTo: routes.bodyLimit))
+            guard let token = fields["csrf"], ConsoleSessionStore.same(token, session.csrfToken) else {
+                return routes.message(
+                    session, title: "Form expired", status: .forbidden,
+                    "The form's security token is missing or does not match this session. Reload the page and try again."
+                )
+            }
+            guard !command || session.mayCommand else {
+                return routes.message(
+                    session, title: "Not for this role", status: .forbidden,
+                    "The \(session.key.role.rawValue) role cannot change anything; sign in with an operator key.")
+            }
+            return try await body(request, context, session, fields)
+        }
+    }
+
+    // MARK: - Sign-in
+
+    private func registerSignIn(_ router: ConsoleRouter) {
+        let routes = self
+        router.get("/console/sign-in") { request, _ -> Response in
+            if try await routes.session(request) != nil { return Self.redirect("/console/today") }
+            return routes.signInPage(request: request, error: nil, status: .ok)
+        }
+        router.post("/console/sign-in") { request, _ -> Response in
+            let fields = Self.formFields(try await request.body.collect(upTo: 16 * 1024))
+            guard let cookie = request.cookies[Self.signInCookie]?.value, let token = fields["csrf"],
+                ConsoleSessionStore.same(cookie, token)
+            else {
+                return routes.signInPage(
+                    request: request, error: "The sign-in form expired; enter the key again.", status: .forbidden)
+            }
+            let secret = (fields["key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let key = try await routes.keys.authenticate(secret: secret) else {
+                return routes.signInPage(
+                    request: request, error: "That key is not valid, or it was revoked.", status: .unauthorized)
+            }
+            guard let opened = try await routes.sessions.open(for: key) else {
+                return routes.signInPage(
+                    request: request,
+                    error: "The \(key.role.rawValue) role cannot sign in to the console; use an operator or auditor key.",
+                    status: .forbidden)
+            }
+            var response = Self.redirect("/console/today")
+            response.setCookie(routes.cookie(Self.sessionCookie, opened.token, request: request))
+            response.setCookie(routes.cookie(Self.signInCookie, "", request: request, expire: true))
+            return response
+        }
+        form(router, "/console/sign-out", command: false) { request, _, _, _ in
+            if let token = request.cookies[Self.sessionCookie]?.value { try await routes.sessions.close(token: token) }
+            var response = Self.redirect("/console/sign-in")
+            response.setCookie(routes.cookie(Self.sessionCookie, "", request: request, expire: true))
+            return response
+        }
+    }
+
+    private func signInPage(request: Request, error: String?, status: HTTPResponse.Status) -> Response {
+        let token = ConsoleSessionStore.randomToken()
+        var context: [String: Any] = ["title": "Sign in", "csrf": token]
+        if let error { context["error"] = error }
+        var response = html(templates.render("sign-in", context), status: status)
+        response.setCookie(cookie(Self.signInCookie, token, request: request, maxAge: 3600))
+        return response
+    }
+
+    /// A cookie scoped to the console: HttpOnly, SameSite=Strict, Secure behind TLS.
+    func cookie(_ name: String, _ value: String, request: Request, maxAge: Int? = nil, expire: Bool = false) -> Cookie {
+        let secure = secureCookies || request.headers[Self.forwardedProto]?.lowercased() == "https"
+        return Cookie(
+            name: name, value: value, expires: expire ? Date(timeIntervalSince1970: 0) : nil,
+            maxAge: expire ? 0 : maxAge, path: "/console", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    // MARK: - Static files
+
+    private func registerStatic(_ router: ConsoleRouter) {
+        let templates = self.templates
+        router.get("/console/static/console.css") { _, _ in
+            Self.file(templates.stylesheet, type: "text/css; charset=utf-8")
+        }
+        router.get("/console/static/console.js") { _, _ in
+            Self.file(templates.script, type: "text/javascript; charset=utf-8")
+        }
+    }
+
+    static func file(_ buffer: ByteBuffer, type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-cache"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    // MARK: - Responses
+
+    /// The layout's context for a signed-in page.
+    func base(_ session: ConsoleSession, title: String) -> [String: Any] {
+        [
+            "title": title, "csrf": session.csrfToken, "mayCommand": session.mayCommand,
+            "session": [
+                "csrf": session.csrfToken, "actor": session.actor, "role": session.key.role.rawValue,
+                "auditor": session.key.role == .auditor,
+            ] as [String: Any],
+        ]
+    }
+
+    func message(_ session: ConsoleSession?, title: String, status: HTTPResponse.Status, _ text: String) -> Response {
+        var context: [String: Any] = session.map { base($0, title: title) } ?? ["title": title]
+        context["message"] = text
+        return html(templates.render("message", context), status: status)
+    }
+
+    /// An HTML answer with the console's security headers: no caching (pages show personal data), a
+    /// content security policy allowing only the console's own files, no framing.
+    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.contentSecurityPolicy] =
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "same-origin"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.cacheControl] = "no-store"
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Fields of an `application/x-www-form-urlencoded` body (the last value of a repeated name wins).
+    static func formFields(_ buffer: ByteBuffer) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            guard let name = parts.first else { continue }
+            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    /// Records that `session` read the personal data of `clients` (ids or stream names).
+    func recordAccess(_ session: ConsoleSession, action: String, clients: [String]) async throws {
+        try await APIAccessLog(pool: store.pool).record(
+            actor: session.actor, action: action, clients: clients, reason: nil, channel: .console)
+    }
+}
+
+extension HTTPField.Name {
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .contentType
+}
