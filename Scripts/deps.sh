@@ -12,6 +12,8 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# WebhookTLSTests makes a test CA and a receiver certificate with the openssl command.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Scripts/console-browser.sh drives the console in headless Chromium through Debian's chromedriver.
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
