@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "ClinicService", targets: ["ClinicService"]),
         .library(name: "StippleServer", targets: ["StippleServer"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,14 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // The C boundary for images: libvips' header and fixed-argument wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        // The only module that touches libvips: decode, validate, orient, strip metadata, thumbnail, synthesize.
+        .target(name: "Imaging", dependencies: ["CVips"], swiftSettings: strict),
         // The only module that touches libpq.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
@@ -65,14 +74,16 @@ let package = Package(
         // format, the privacy policy. The executables and the HTTP module are thin edges over it.
         .target(
             name: "ClinicService",
-            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections"],
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "Imaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The HTTP API for operators, auditors and integrators.
         .target(
             name: "StippleServer",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "Imaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -94,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "stipple",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "StippleServer",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "StippleServer", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -121,6 +132,7 @@ let package = Package(
         // Shared test fixtures: a database per suite.
         .target(
             name: "TestSupport", dependencies: ["Postgres", "EventStore", "ClinicService"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
@@ -139,13 +151,17 @@ let package = Package(
         .testTarget(
             name: "StippleServerTests",
             dependencies: [
-                "StippleServer", "ClinicService", "TestSupport",
+                "StippleServer", "ClinicService", "TestSupport", "Imaging",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StippleCLITests", dependencies: ["stipple", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "StippleCLITests",
+            dependencies: ["stipple", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
     ]
 )

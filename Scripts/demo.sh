@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job: a demo SMP clinic on a private PostgreSQL.
 # Installs what is missing, starts the cluster (in .pg/), builds Stipple (release), then
-# `stipple demo`: migrate, generate a seeded history through the domain rules, rebuild
-# every projection and print a client's timeline, revenue reports and a recall answer; ends by
-# printing the console's URL and an operator key to sign in with.
+# `stipple demo`: migrate, generate a seeded history through the domain rules, upload synthetic
+# scalp photos (made with libvips, no real person) for the first clients and print how many photos
+# there are with a curl line to fetch one, rebuild every projection and print a client's timeline,
+# revenue reports and a recall answer; ends by printing the console's URL and an operator key to
+# sign in with.
 #   Scripts/demo.sh [--clients N] [--seed S]
 set -euo pipefail
 

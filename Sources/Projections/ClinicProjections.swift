@@ -11,6 +11,7 @@ public enum ClinicProjections {
             TraceabilityProjection(),
             ScheduleProjection(),
             ForecastProjection(),
+            PortfolioProjection(),
         ]
         if let key = BlindIndexKey(vault: vault) { projections.append(SearchProjection(key: key)) }
         return projections

@@ -88,6 +88,13 @@ public struct StippleApp: Sendable {
             bodyLimit: configuration.bodyLimit
         ).register()
         QueryRoutes(routes: routes, pool: store.pool, store: store).register()
+        PhotoRoutes(
+            routes: routes, photos: PhotoService(store: store, settings: configuration.settings),
+            access: APIAccessLog(pool: store.pool)
+        ).register()
+        PortfolioRoutes(
+            routes: routes, queries: PortfolioQueries(pool: store.pool), access: APIAccessLog(pool: store.pool)
+        ).register()
         FeedRoutes(
             routes: routes, store: store,
             subscriptions: SubscriptionStreamer(

@@ -13,6 +13,7 @@ struct Stipple: AsyncParsableCommand {
             Project.self,
             Rebuild.self,
             Timeline.self,
+            Photos.self,
             Report.self,
             Audit.self,
             Generate.self,

@@ -40,7 +40,7 @@ struct CommandReplayTests {
                 case .sessionNoShow: "session-no-shows"
                 case .sessionPerformed: "sessions-performed"
                 case .healingCheckRecorded: "healing-checks"
-                case .photoLogged: "photos"
+                case .photoLogged: "photo-records"
                 case .photoApprovedForMarketing: "marketing-approvals"
                 case .fadeObserved: "fade-observations"
                 case .touchUpRecommended: "touch-up-recommendations"

@@ -56,6 +56,8 @@ extension ClientRules {
         try require(event.sizeBytes > 0, "sizeBytes", "must be above zero")
         try requireText(event.mediaType, "mediaType")
         if let density = event.measuredDensity { try requireFraction(density, "measuredDensity") }
+        if let width = event.width { try require(width > 0, "width", "must be above zero") }
+        if let height = event.height { try require(height > 0, "height", "must be above zero") }
         guard client.hasConsent(event.consentScope, at: event.at) else {
             throw .consentMissing(event.consentScope, at: event.at)
         }

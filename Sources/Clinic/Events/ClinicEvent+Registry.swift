@@ -24,7 +24,9 @@ extension ClinicEvent {
         EventDecoder(SessionNoShow.self) { .client(.sessionNoShow($0)) },
         EventDecoder(SessionPerformed.self) { .client(.sessionPerformed($0)) },
         EventDecoder(HealingCheckRecorded.self) { .client(.healingCheckRecorded($0)) },
-        EventDecoder(PhotoLogged.self) { .client(.photoLogged($0)) },
+        EventDecoder(PhotoLogged.self, upcasters: [1: EventDecoder.upcaster(PhotoLoggedV1.self)]) {
+            .client(.photoLogged($0))
+        },
         EventDecoder(PhotoApprovedForMarketing.self) { .client(.photoApprovedForMarketing($0)) },
         EventDecoder(FadeObserved.self, upcasters: [1: EventDecoder.upcaster(FadeObservedV1.self)]) {
             .client(.fadeObserved($0))

@@ -19,6 +19,10 @@ public enum PersonalDataError: Error, Sendable, Hashable, CustomStringConvertibl
     case corruptEnvelope(stream: String, position: Int64, reason: String)
     /// The database lacks the key tables (migration 0007).
     case notMigrated
+    /// A sealed blob (a photo) names a key this database does not hold at all.
+    case unknownBlobKey(keyID: UUID, subject: String)
+    /// A sealed blob does not open under its subject's live key: it was changed or moved.
+    case corruptBlob(subject: String, label: String, reason: String)
 
     /// The environment variables that configure the master key.
     public static let howToConfigure =
@@ -49,6 +53,11 @@ public enum PersonalDataError: Error, Sendable, Hashable, CustomStringConvertibl
             return "position \(position) (\(stream)): the sealed personal data cannot be opened: \(reason)"
         case .notMigrated:
             return "the database lacks the client key table: run `stipple migrate`"
+        case .unknownBlobKey(let keyID, let subject):
+            return "a stored photo of \(subject) is sealed with key \(keyID.uuidString.lowercased()), which this "
+                + "database does not hold; restore the client_keys table from the same backup as the photos"
+        case .corruptBlob(let subject, let label, let reason):
+            return "the stored photo \(label) of \(subject) cannot be opened: \(reason)"
         }
     }
 }

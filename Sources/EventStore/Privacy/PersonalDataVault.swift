@@ -207,7 +207,7 @@ public final class PersonalDataVault: Sendable {
     }
 
     /// The subject's key, created (and wrapped with the master key) on first use.
-    private func key(forSubject subject: String) async throws -> SubjectKey {
+    func key(forSubject subject: String) async throws -> SubjectKey {
         if let key = cache.withLock({ $0.bySubject[subject] }) { return key }
         let master = try await verifiedMaster()
         let key = try await database { connection -> SubjectKey in
@@ -313,13 +313,13 @@ public final class PersonalDataVault: Sendable {
         return result.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
-    private enum KeyState {
+    enum KeyState {
         case live(SubjectKey)
         case destroyed
     }
 
     /// The state of `ids` as stored now; live keys come from the cache when already unwrapped.
-    private func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {
+    func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {
         let list = "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
         let rows = try await database { connection in
             try await connection.query(

@@ -44,7 +44,9 @@ struct CommandRoutes {
         }
         client("sessions-performed", SessionPerformed.self, "Record a session performed") { .performSession($0) }
         client("healing-checks", HealingCheckRecorded.self, "Record a healing check") { .recordHealingCheck($0) }
-        client("photos", PhotoLogged.self, "Log a photo") { .logPhoto($0) }
+        // Photos are uploaded with their bytes at /photos (PhotoRoutes); this logs a photo record only (imports and
+        // replays of photos whose bytes are kept elsewhere): it lists with `stored: false` and has no image.
+        client("photo-records", PhotoLogged.self, "Log a photo record without its image") { .logPhoto($0) }
         client("marketing-approvals", PhotoApprovedForMarketing.self, "Approve a photo for marketing") {
             .approvePhotoForMarketing($0)
         }

@@ -244,6 +244,14 @@ enum OpenAPIDocument {
             var media: [String: Any] = [:]
             if let schema = responseSchema(endpoint) { media["schema"] = ["$ref": "#/components/schemas/\(schema)"] }
             success["content"] = [type: media]
+            if isPhotoBytes(endpoint) {
+                let binary: [String: Any] = ["schema": ["type": "string", "format": "binary"]]
+                success["content"] = ["image/jpeg": binary, "image/png": binary, "image/webp": binary]
+                success["headers"] = [
+                    "ETag": ["description": "The content hash, quoted", "schema": ["type": "string"]],
+                    "Cache-Control": ["description": "private", "schema": ["type": "string"]],
+                ]
+            }
         }
         var responses: [String: Any] = [String(endpoint.success): success]
         if endpoint.permission != .public {
@@ -261,6 +269,11 @@ enum OpenAPIDocument {
         if endpoint.permission == .command {
             for code in ["404", "409", "413", "422"] { responses[code] = problem }
         }
+        if endpoint.path.hasPrefix("/v1/clients/{id}/photos") {
+            // The client was forgotten: their photos are shredded.
+            responses["410"] = problem
+            if endpoint.body == imageBody { responses["415"] = problem }
+        }
         responses["503"] = problem
         var operation: [String: Any] = [
             "summary": endpoint.summary,
@@ -271,7 +284,15 @@ enum OpenAPIDocument {
         ]
         if !parameters.isEmpty { operation["parameters"] = parameters }
         operation["security"] = endpoint.permission == .public ? [] : [["bearer": []]]
-        if let body = endpoint.body {
+        if endpoint.body == imageBody {
+            let binary: [String: Any] = ["schema": ["type": "string", "format": "binary"]]
+            operation["requestBody"] =
+                [
+                    "required": true,
+                    "description": "The image's bytes, 25 MB at most; the type must match the bytes.",
+                    "content": ["image/jpeg": binary, "image/png": binary, "image/webp": binary],
+                ] as [String: Any]
+        } else if let body = endpoint.body {
             operation["requestBody"] =
                 [
                     "required": true,
@@ -296,6 +317,15 @@ enum OpenAPIDocument {
         case ("GET", "/v1/keys"): "KeyList"
         default: answerSchema(endpoint)
         }
+    }
+
+    /// The `body` of routes that take a raw image.
+    static let imageBody = "image"
+
+    /// Whether a route answers with image bytes (a photo or its thumbnail).
+    static func isPhotoBytes(_ endpoint: Endpoint) -> Bool {
+        endpoint.method == "GET"
+            && (endpoint.path.hasSuffix("/photos/{hash}") || endpoint.path.hasSuffix("/photos/{hash}/thumbnail"))
     }
 
     /// The component schema a request body is described by.

@@ -35,6 +35,18 @@ struct Demo: AsyncParsableCommand {
             print("== History: \(summary.events) events for \(clients) clients (seed \(seed)); "
                 + "\(summary.alreadyStored) were already stored; \(Int(summary.rate)) events/s")
 
+            let photos = try await DemoPhotos(service: PhotoService(store: store), clientLimit: min(clients, 12))
+                .upload(ClinicHistory(configuration))
+            print(
+                "== Photos: \(photos.stored + photos.alreadyStored) synthetic scalp images for \(photos.clients) clients "
+                    + "(\(photos.alreadyStored) already stored), stripped and sealed with each client's key")
+            if let example = photos.example {
+                print(
+                    "   fetch one (stipple serve; stipple keys create --role operator --name demo):\n"
+                        + "   curl -s http://127.0.0.1:8080/v1/clients/\(example.client.uuidString.lowercased())/photos/"
+                        + "\(example.hash) -H \"Authorization: Bearer $KEY\" -o photo.jpg")
+            }
+
             let rebuildProgress = SharedProgress("rebuild")
             let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)) { update in
                 rebuildProgress.update(done: Int(update.position), total: Int(update.head))

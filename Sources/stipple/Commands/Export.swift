@@ -34,6 +34,13 @@ struct Export: AsyncParsableCommand {
     @Option(name: .customLong("page-size"), help: "Events read per query (1–10000).")
     var pageSize: Int = 2000
 
+    @Option(
+        help: """
+            Also write the clients' stored photos, decrypted, to DIR/client-<id>/<hash>.<ext> (a legal request \
+            about one client: with --stream client-<id>). Every photo written is recorded in the access log.
+            """)
+    var photos: String?
+
     func validate() throws {
         guard stream == nil || category == nil else { throw ValidationError("give --stream or --category, not both") }
         if let stream { _ = try EventStreamName(stream) }
@@ -57,6 +64,11 @@ struct Export: AsyncParsableCommand {
             do {
                 let count = try await export(store: store, to: sink)
                 try sink.commit()
+                if let photos {
+                    let written = try await PhotoExport(store: store, access: access, pool: pool).write(
+                        to: photos, stream: stream, category: category)
+                    FileHandle.standardError.write(Data("exported \(written) photos to \(photos)\n".utf8))
+                }
                 await pool.close()
                 if let output { FileHandle.standardError.write(Data("exported \(count) events to \(output)\n".utf8)) }
             } catch {

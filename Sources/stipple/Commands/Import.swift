@@ -42,6 +42,9 @@ struct Import: AsyncParsableCommand {
     @Option(name: .customLong("chunk-size"), help: "Events per append (1–10000).")
     var chunkSize: Int = 500
 
+    @Option(help: "Restore photos written by `stipple export --photos DIR` (after the events).")
+    var photos: String?
+
     func validate() throws {
         guard (1...10_000).contains(chunkSize) else { throw ValidationError("--chunk-size must be 1–10000") }
     }
@@ -58,10 +61,17 @@ struct Import: AsyncParsableCommand {
             do {
                 let outcome = try await append(source, to: store, reporter: reporter)
                 reporter.finish(outcome.events)
+                var restored: (restored: Int, alreadyStored: Int)?
+                if let photos {
+                    restored = try await PhotoExport(store: store, access: nil, pool: pool).restore(from: photos)
+                }
                 await pool.close()
                 print(
                     "imported \(outcome.events) events in \(check.streams) streams from \(file): "
                         + "\(outcome.events - outcome.alreadyStored) appended, \(outcome.alreadyStored) already stored")
+                if let restored {
+                    print("restored \(restored.restored) photos (\(restored.alreadyStored) already stored)")
+                }
             } catch {
                 reporter.clear()
                 await pool.close()

@@ -1,0 +1,87 @@
+import EventStore
+import Foundation
+import Postgres
+
+/// The `client_photos` table (`Schema/0009_photos.sql`): sealed image and thumbnail bytes per client and hash.
+struct PhotoStore: Sendable {
+    let pool: ConnectionPool
+
+    /// One stored photo, still sealed.
+    struct Row: Sendable {
+        var subject: String
+        var contentHash: String
+        var mediaType: String
+        var sizeBytes: Int
+        var width: Int
+        var height: Int
+        var image: SealedBlob
+        var thumbnailMediaType: String
+        var thumbnail: SealedBlob
+    }
+
+    /// Inserts `row`; a row already stored under the same client and hash is kept (same content, same seal).
+    func insert(_ row: Row) async throws {
+        _ = try await pool.withConnection { connection in
+            try await connection.execute(
+                """
+                INSERT INTO client_photos (subject, content_hash, media_type, size_bytes, width, height, key_id,
+                    sealed_image, thumbnail_media_type, sealed_thumbnail)
+                VALUES (\(row.subject), \(row.contentHash), \(row.mediaType), \(row.sizeBytes), \(row.width),
+                    \(row.height), \(row.image.keyID), \(Bytea(row.image.combined)), \(row.thumbnailMediaType),
+                    \(Bytea(row.thumbnail.combined)))
+                ON CONFLICT (subject, content_hash) DO NOTHING
+                """)
+        }
+    }
+
+    /// Removes a row that no `client.photo-logged` event names (an upload whose event was rejected).
+    func removeUnreferenced(subject: String, contentHash: String) async throws {
+        _ = try await pool.withConnection { connection in
+            try await connection.execute(
+                """
+                DELETE FROM client_photos p WHERE p.subject = \(subject) AND p.content_hash = \(contentHash)
+                AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream = p.subject
+                    AND e.type = 'client.photo-logged' AND e.data->>'contentHash' = p.content_hash)
+                """)
+        }
+    }
+
+    /// The stored row, or nil. `thumbnail` picks which sealed blob is fetched (the other is left in the table).
+    func row(subject: String, contentHash: String) async throws -> Row? {
+        try await pool.withConnection { connection -> Row? in
+            let rows = try await connection.query(
+                """
+                SELECT media_type, size_bytes, width, height, key_id, sealed_image, thumbnail_media_type,
+                    sealed_thumbnail
+                FROM client_photos WHERE subject = \(subject) AND content_hash = \(contentHash)
+                """)
+            guard let row = rows.first else { return nil }
+            let keyID = try row.decode(UUID.self, at: 4)
+            return Row(
+                subject: subject, contentHash: contentHash, mediaType: try row.decode(String.self, at: 0),
+                sizeBytes: try row.decode(Int.self, at: 1), width: try row.decode(Int.self, at: 2),
+                height: try row.decode(Int.self, at: 3),
+                image: SealedBlob(keyID: keyID, combined: Data(try row.decode(Bytea.self, at: 5).bytes)),
+                thumbnailMediaType: try row.decode(String.self, at: 6),
+                thumbnail: SealedBlob(keyID: keyID, combined: Data(try row.decode(Bytea.self, at: 7).bytes)))
+        }
+    }
+
+    /// The hashes stored for `subject`.
+    func hashes(subject: String) async throws -> Set<String> {
+        try await pool.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT content_hash FROM client_photos WHERE subject = \(subject)")
+            return Set(try rows.map { try $0.decode(String.self, at: 0) })
+        }
+    }
+
+    /// Every client (stream name) with at least one stored photo.
+    func subjects() async throws -> [String] {
+        try await pool.withConnection { connection in
+            try await connection.query("SELECT DISTINCT subject FROM client_photos ORDER BY subject").map {
+                try $0.decode(String.self, at: 0)
+            }
+        }
+    }
+}
