@@ -126,7 +126,7 @@ struct Photos: AsyncParsableCommand {
                     do {
                         let photos = try await PhotoService(store: database.store(pool)).list(client: id)
                         try await access.record(
-                            "photos.list", subject: AccessLog.clientSubject(id.uuidString.lowercased()), pool: pool)
+                            "photos.list", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()), pool: pool)
                         return photos
                     } catch let error as PhotoError {
                         throw UserError("\(error)")
@@ -173,7 +173,7 @@ struct Photos: AsyncParsableCommand {
                             : try await service.image(client: id, contentHash: hash)
                         try await access.record(
                             thumbnail ? "photo.thumbnail.read" : "photo.read",
-                            subject: AccessLog.clientSubject(id.uuidString.lowercased()), pool: pool)
+                            subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()), pool: pool)
                         return blob
                     } catch let error as PhotoError {
                         throw UserError("\(error)")
