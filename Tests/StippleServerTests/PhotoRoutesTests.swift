@@ -212,12 +212,13 @@ struct PhotoRoutesTests {
 
                 // The row is still there, but its key is gone: it does not open.
                 #expect(try await Self.storedRows(fixture) == 1)
+                let subject = "client-\(id.uuidString.lowercased())"
                 let row = try #require(
-                    try await PhotoStore(pool: fixture.database.pool).row(
-                        subject: "client-\(id.uuidString.lowercased())", contentHash: hash))
+                    try await PhotoStore(pool: fixture.database.pool).blob(
+                        subject: subject, contentHash: hash, thumbnail: false))
                 let vault = try #require(fixture.database.store.vault)
-                await #expect(throws: PersonalDataError.subjectErased(subject: row.subject)) {
-                    _ = try await vault.openBlob(row.image, subject: row.subject, label: "\(hash)/image")
+                await #expect(throws: PersonalDataError.subjectErased(subject: subject)) {
+                    _ = try await vault.openBlob(row.blob, subject: subject, label: "\(hash)/image")
                 }
 
                 let dump = try Self.pgDump(fixture.database.configuration.connectionString)

@@ -213,19 +213,14 @@ public struct PhotoService: Sendable {
         guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
             throw PhotoError.notFound(client: client, hash: contentHash)
         }
-        guard let row = try await photos.row(subject: subject, contentHash: hash) else {
+        guard let stored = try await photos.blob(subject: subject, contentHash: hash, thumbnail: thumbnail) else {
             if try await isForgotten(client) { throw PhotoError.forgotten(client) }
             throw PhotoError.notFound(client: client, hash: hash)
         }
         guard let vault = store.vault else { throw PersonalDataError.masterKeyMissing }
         do {
-            if thumbnail {
-                return (
-                    try await vault.openBlob(row.thumbnail, subject: subject, label: "\(hash)/thumbnail"),
-                    row.thumbnailMediaType
-                )
-            }
-            return (try await vault.openBlob(row.image, subject: subject, label: "\(hash)/image"), row.mediaType)
+            let label = "\(hash)/" + (thumbnail ? "thumbnail" : "image")
+            return (try await vault.openBlob(stored.blob, subject: subject, label: label), stored.mediaType)
         } catch PersonalDataError.subjectErased {
             throw PhotoError.forgotten(client)
         }

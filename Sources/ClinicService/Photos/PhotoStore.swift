@@ -46,24 +46,30 @@ struct PhotoStore: Sendable {
         }
     }
 
-    /// The stored row, or nil. `thumbnail` picks which sealed blob is fetched (the other is left in the table).
-    func row(subject: String, contentHash: String) async throws -> Row? {
-        try await pool.withConnection { connection -> Row? in
-            let rows = try await connection.query(
-                """
-                SELECT media_type, size_bytes, width, height, key_id, sealed_image, thumbnail_media_type,
-                    sealed_thumbnail
-                FROM client_photos WHERE subject = \(subject) AND content_hash = \(contentHash)
-                """)
+    /// One sealed blob of a stored photo (the image or its thumbnail) with its media type, or nil. Only the blob
+    /// asked for is read: a thumbnail request does not pull the full image out of the table.
+    func blob(subject: String, contentHash: String, thumbnail: Bool) async throws
+        -> (blob: SealedBlob, mediaType: String)?
+    {
+        try await pool.withConnection { connection -> (blob: SealedBlob, mediaType: String)? in
+            let rows =
+                thumbnail
+                ? try await connection.query(
+                    """
+                    SELECT key_id, sealed_thumbnail, thumbnail_media_type FROM client_photos
+                    WHERE subject = \(subject) AND content_hash = \(contentHash)
+                    """)
+                : try await connection.query(
+                    """
+                    SELECT key_id, sealed_image, media_type FROM client_photos
+                    WHERE subject = \(subject) AND content_hash = \(contentHash)
+                    """)
             guard let row = rows.first else { return nil }
-            let keyID = try row.decode(UUID.self, at: 4)
-            return Row(
-                subject: subject, contentHash: contentHash, mediaType: try row.decode(String.self, at: 0),
-                sizeBytes: try row.decode(Int.self, at: 1), width: try row.decode(Int.self, at: 2),
-                height: try row.decode(Int.self, at: 3),
-                image: SealedBlob(keyID: keyID, combined: Data(try row.decode(Bytea.self, at: 5).bytes)),
-                thumbnailMediaType: try row.decode(String.self, at: 6),
-                thumbnail: SealedBlob(keyID: keyID, combined: Data(try row.decode(Bytea.self, at: 7).bytes)))
+            return (
+                SealedBlob(
+                    keyID: try row.decode(UUID.self, at: 0), combined: Data(try row.decode(Bytea.self, at: 1).bytes)),
+                try row.decode(String.self, at: 2)
+            )
         }
     }
 
