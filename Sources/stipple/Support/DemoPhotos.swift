@@ -24,16 +24,21 @@ struct DemoPhotos {
     func upload(_ history: ClinicHistory) async throws -> Summary {
         var order: [ClientID] = []
         var photos: [ClientID: [PhotoLogged]] = [:]
+        var forgotten = Set<ClientID>()
         for pending in history {
-            guard case .client(.photoLogged(let photo)) = pending.event,
-                let client = UUID(uuidString: pending.stream.id)
-            else { continue }
-            if photos[client] == nil {
-                guard order.count < clientLimit else { continue }
-                order.append(client)
+            guard let client = UUID(uuidString: pending.stream.id) else { continue }
+            switch pending.event {
+            case .client(.photoLogged(let photo)):
+                if photos[client] == nil { order.append(client) }
+                photos[client, default: []].append(photo)
+            case .client(.forgotten):
+                // Their photos would be shredded at once: the demo shows clients it can show.
+                forgotten.insert(client)
+            default:
+                continue
             }
-            photos[client, default: []].append(photo)
         }
+        order = Array(order.filter { !forgotten.contains($0) }.prefix(clientLimit))
         var summary = Summary(stored: 0, alreadyStored: 0, clients: order.count)
         for client in order {
             let skinType = 1 + Int(client.uuid.0 % 6)
