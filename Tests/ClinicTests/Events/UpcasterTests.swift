@@ -71,4 +71,22 @@ struct UpcasterTests {
             try ClinicEvent.decode(type: "client.registered", schemaVersion: 2, data: Data(Self.registeredV1.utf8))
         }
     }
+
+    @Test func aVersion1PhotoIsReadAsVersion2WithUnknownDimensionsAndWrittenBackAsVersion2() throws {
+        let json = """
+            {"at":"2024-02-01T10:00:00Z","photoID":"00000000-0000-4000-8000-0000000000a1",\
+            "contentHash":"\(String(repeating: "ab", count: 32))","sizeBytes":123456,"mediaType":"image/jpeg",\
+            "stage":"before","angle":"top","consentScope":"clinical-photos"}
+            """
+        let event = try ClinicEvent.decode(type: "client.photo-logged", schemaVersion: 1, data: Data(json.utf8))
+        guard case .client(.photoLogged(let photo)) = event else {
+            Issue.record("expected a photo, got \(event)")
+            return
+        }
+        #expect(photo.sizeBytes == 123456 && photo.stage == .before && photo.angle == .top)
+        #expect(photo.width == nil && photo.height == nil)
+        let encoded = try event.encoded()
+        #expect(encoded.schemaVersion == 2)
+        #expect(try ClinicEvent.decode(type: encoded.type, schemaVersion: 2, data: encoded.data) == event)
+    }
 }
