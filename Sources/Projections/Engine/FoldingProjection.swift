@@ -139,18 +139,14 @@ extension FoldingProjection {
         }
     }
 
-    /// Writes the batch's rows, table by table: as JSON documents (`BulkWriter`), or with COPY
-    /// (`CopyWriter`) into a rebuild's fresh scratch schema.
-    func writeRows(_ output: ProjectionOutput, schema: String, on connection: PostgresConnection, copy: Bool = false)
+    /// Writes the batch's rows, table by table, through the one `RowWriter` (`fresh`: into a
+    /// rebuild's scratch schema, which only the rebuild writes).
+    func writeRows(_ output: ProjectionOutput, schema: String, on connection: PostgresConnection, fresh: Bool = false)
         async throws
     {
         for table in tables {
-            let rows = output.rows(for: table.name)
-            if copy {
-                try await CopyWriter.write(rows, to: table, schema: schema, on: connection)
-            } else {
-                try await BulkWriter.write(rows, to: table, schema: schema, on: connection)
-            }
+            try await RowWriter.write(
+                output.keyedRows(for: table.name), to: table, schema: schema, on: connection, fresh: fresh)
         }
     }
 
@@ -177,9 +173,7 @@ extension FoldingProjection {
         return states
     }
 
-    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection, copy: Bool = false)
-        async throws
-    {
+    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
@@ -191,10 +185,6 @@ extension FoldingProjection {
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
             mode: .upsert)
-        if copy {
-            try await CopyWriter.write(rows, to: spec, schema: schema, on: connection)
-        } else {
-            try await BulkWriter.write(rows, to: spec, schema: schema, on: connection)
-        }
+        try await RowWriter.write(rows, to: spec, schema: schema, on: connection)
     }
 }

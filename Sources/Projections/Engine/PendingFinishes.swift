@@ -16,7 +16,11 @@ struct PendingFinishes {
     /// Notes the keys a fold marked pending in `output`, with their last events of the batch.
     mutating func note(_ output: ProjectionOutput, lastEvents: [String: RecordedEvent]) {
         for (key, time) in output.pendingTimes {
-            if let event = lastEvents[key] { due[key] = (time, event) }
+            guard var event = lastEvents[key] else { continue }
+            // Only the event's place and type are kept (to name it if `finish` refuses): not its payload.
+            event.data = Data()
+            event.metadataJSON = Data()
+            due[key] = (time, event)
         }
     }
 

@@ -1,64 +1,24 @@
 import Foundation
 
-/// The rows one batch produces, merged in memory by key so each table gets one write.
+/// The rows one batch produces, merged in memory by key with each table's `MergePolicy`, so each
+/// table gets one write.
 public struct ProjectionOutput: Sendable {
-    /// One table's rows: each key once, in first-written order.
-    struct TableRows: Sendable {
-        var slots: [String: Int] = [:]
-        var rows: [Row] = []
-    }
-
-    private var stored: [String: TableRows] = [:]
-    private let tables: [String: TableSpec]
+    private var stored: [String: KeyedRows] = [:]
+    private let policies: [String: MergePolicy]
     /// Keys whose rows `FoldingProjection.finish` writes, with the business time of their last event.
     private var pending: [String: Date] = [:]
 
     init(tables: [TableSpec]) {
-        var byName: [String: TableSpec] = [:]
-        for table in tables { byName[table.name] = table }
-        self.tables = byName
+        var byName: [String: MergePolicy] = [:]
+        for table in tables { byName[table.name] = MergePolicy(table) }
+        self.policies = byName
     }
 
     /// Writes `row` to `table` as that table's mode says; later rows for the same key in the
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {
-        guard let spec = tables[table] else { throw EngineError.unknownTable(table) }
-        Self.merge(row, key: Self.key(of: row, in: spec), mode: spec.mode, into: &stored[table, default: TableRows()])
-    }
-
-    /// The row's primary key as one string (its columns' JSON, joined by U+001F).
-    static func key(of row: Row, in spec: TableSpec) -> String {
-        var key = ""
-        for (index, column) in spec.primaryKey.enumerated() {
-            if index > 0 { key += "\u{1F}" }
-            (row[column] ?? .null).appendJSON(to: &key)
-        }
-        return key
-    }
-
-    private static func merge(_ row: Row, key: String, mode: TableSpec.Mode, into table: inout TableRows) {
-        guard let slot = table.slots[key] else {
-            table.slots[key] = table.rows.count
-            table.rows.append(row)
-            return
-        }
-        switch mode {
-        case .upsert:
-            table.rows[slot] = row
-        case .insert:
-            break
-        case .accumulate(let sums):
-            var merged = table.rows[slot]
-            for column in sums {
-                switch (merged[column], row[column]) {
-                case (.int(let a), .int(let b)): merged[column] = .int(a + b)
-                case (.double(let a), .double(let b)): merged[column] = .double(a + b)
-                case (_, let value?): merged[column] = value
-                default: break
-                }
-            }
-            table.rows[slot] = merged
-        }
+        guard let policy = policies[table] else { throw EngineError.unknownTable(table) }
+        stored[table, default: KeyedRows()].add(row, policy: policy)
     }
 
     /// Notes that `key` needs its row written by `finish`, as of `time` (the latest note wins).
@@ -78,6 +38,11 @@ public struct ProjectionOutput: Sendable {
     func rows(for table: String) -> [Row] {
         stored[table]?.rows ?? []
     }
+
+    /// The rows for `table`, merged by key, as the writer takes them.
+    func keyedRows(for table: String) -> KeyedRows {
+        stored[table] ?? KeyedRows()
+    }
 }
 
 /// Mistakes in a projection's definition.
@@ -85,11 +50,15 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case unknownTable(String)
     /// Work that must run inside a transaction was given a connection outside one.
     case outsideTransaction(String)
+    /// A JSON document given for a column that is not `json` or `jsonb`.
+    case jsonInPlainColumn(table: String, column: String)
 
     public var description: String {
         switch self {
         case .unknownTable(let table): "the projection writes to table \(table), which it does not declare"
         case .outsideTransaction(let work): "\(work) must run inside a transaction"
+        case .jsonInPlainColumn(let table, let column):
+            "the projection writes a JSON document to \(table).\(column), which is not a json or jsonb column"
         }
     }
 }

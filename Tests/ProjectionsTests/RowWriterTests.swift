@@ -17,8 +17,8 @@ func tableSnapshot<P: FoldingProjection>(_ projection: P, schema: String, databa
     return lines
 }
 
-@Suite("Writing a rebuild's rows with COPY")
-struct CopyWriterTests {
+@Suite("Writing projection rows: one writer, one merge policy per mode")
+struct RowWriterTests {
     static let columns: [TableSpec.Column] = [
         .init("id", "integer NOT NULL"), .init("label", "text"), .init("big", "bigint"),
         .init("ratio", "double precision"), .init("flag", "boolean"), .init("at", "timestamptz"),
@@ -64,37 +64,95 @@ struct CopyWriterTests {
         return rows
     }
 
+    /// What a double column holds for `value`: no negative zero, NULL for NaN and the infinities.
+    static func expectedDouble(_ value: RowValue?) -> Double? {
+        guard case .double(let number)? = value, number.isFinite else { return nil }
+        return number == 0 ? 0 : number
+    }
+
     @Test(
-        "COPY stores awkward values exactly as the JSON path does, in every write mode",
-        arguments: [TableSpec.Mode.insert, .upsert, .accumulate(["count"])])
-    func awkwardValues(mode: TableSpec.Mode) async throws {
+        "every awkward value is stored as given, and overlapping writes meet the stored rows as the mode says",
+        arguments: [TableSpec.Mode.insert, .upsert, .accumulate(["count"])], [false, true])
+    func awkwardValues(mode: TableSpec.Mode, fresh: Bool) async throws {
         try await TestDatabase.with(migrated: false) { database in
             let table = TableSpec(name: "awkward", columns: Self.columns, primaryKey: ["id"], mode: mode)
             try await database.pool.withConnection { connection in
-                for schema in ["json_path", "copy_path"] {
-                    try await connection.execute("CREATE SCHEMA \(identifier: schema)")
-                    let columns = table.columns.map { "\(SQL.quoteIdentifier($0.name)) \($0.type)" }
-                    try await connection.executeScript(
-                        "CREATE TABLE \(schema).awkward (\(columns.joined(separator: ", ")), PRIMARY KEY (id))")
-                }
+                let columns = table.columns.map { "\(SQL.quoteIdentifier($0.name)) \($0.type)" }
+                try await connection.executeScript(
+                    "CREATE TABLE awkward (\(columns.joined(separator: ", ")), PRIMARY KEY (id))")
             }
-            // Two writes whose keys overlap: the second meets the first's rows as its mode says.
+            // Two writes whose keys overlap (ids 5...): the second meets the first's rows as its mode says.
             let first = Self.awkwardRows()
             let second = Self.awkwardRows(offset: 5, salt: " again")
             for rows in [first, second] {
                 try await database.pool.withTransaction { connection in
-                    try await BulkWriter.write(rows, to: table, schema: "json_path", on: connection)
-                    try await CopyWriter.write(rows, to: table, schema: "copy_path", on: connection)
+                    try await RowWriter.write(rows, to: table, schema: "public", on: connection, fresh: fresh)
                 }
             }
-            let expected = try await rows(database, "SELECT t::text FROM json_path.awkward t ORDER BY id")
-            let copied = try await rows(database, "SELECT t::text FROM copy_path.awkward t ORDER BY id")
-            #expect(copied == expected)
-            #expect(expected.count == first.count + 5)
-            #expect(CopyWriter.encode(first, for: table) != nil, "every value went through COPY, not the fallback")
-            // The transaction is usable after an insert-mode duplicate (rolled back to its savepoint).
-            #expect(try await rows(database, "SELECT count(*) FROM copy_path.awkward") == ["\(first.count + 5)"])
+            var expected: [Int64: Row] = [:]
+            for row in first { if case .int(let id)? = row["id"] { expected[id] = row } }
+            for row in second {
+                guard case .int(let id)? = row["id"] else { continue }
+                guard let earlier = expected[id] else {
+                    expected[id] = row
+                    continue
+                }
+                switch mode {
+                case .insert: break
+                case .upsert: expected[id] = row
+                case .accumulate:
+                    var merged = row
+                    if case .int(let a)? = earlier["count"], case .int(let b)? = row["count"] {
+                        merged["count"] = .int(a + b)
+                    }
+                    expected[id] = merged
+                }
+            }
+            #expect(try await rows(database, "SELECT count(*) FROM awkward") == ["\(expected.count)"])
+            for (id, row) in expected.sorted(by: { $0.key < $1.key }) {
+                var label: String?
+                if case .text(let text)? = row["label"] { label = text }
+                var big: Int64?
+                if case .int(let number)? = row["big"] { big = number }
+                var flag: Bool?
+                if case .bool(let value)? = row["flag"] { flag = value }
+                var at = 0.0
+                if case .date(let date)? = row["at"] { at = date.timeIntervalSince1970 }
+                var doc: String?
+                switch row["doc"] {
+                case .json(let data)?: doc = String(decoding: data, as: UTF8.self)
+                case .text(let text)?: doc = "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                case .int(let number)?: doc = String(number)
+                case .bool(let value)?: doc = value ? "true" : "false"
+                default: doc = nil
+                }
+                if doc?.trimmingCharacters(in: .whitespaces) == "null" { doc = nil }
+                var count: Int64 = 0
+                if case .int(let number)? = row["count"] { count = number }
+                let ratio = Self.expectedDouble(row["ratio"])
+                let same = try await rows(
+                    database,
+                    """
+                    SELECT label IS NOT DISTINCT FROM \(label), big IS NOT DISTINCT FROM \(big),
+                           ratio IS NOT DISTINCT FROM \(ratio), flag IS NOT DISTINCT FROM \(flag),
+                           abs(extract(epoch FROM at) - \(at)) < 0.001, doc IS NOT DISTINCT FROM \(doc)::jsonb,
+                           count = \(count)
+                    FROM awkward WHERE id = \(id)
+                    """)
+                #expect(same == ["t|t|t|t|t|t|t"], "row \(id): \(row)")
+            }
         }
+    }
+
+    @Test("a JSON document for a column that is not json or jsonb is refused with the table and column named")
+    func jsonInPlainColumn() throws {
+        let table = TableSpec(
+            name: "plain", columns: [.init("id", "integer"), .init("note", "text")], primaryKey: ["id"], mode: .insert)
+        #expect(throws: EngineError.self) {
+            try RowWriter.encode([["id": .int(1), "note": .json(Data("{}".utf8))]], for: table)
+        }
+        #expect(
+            EngineError.jsonInPlainColumn(table: "plain", column: "note").description.contains("plain.note"))
     }
 
     @Test("a COPY the server rejects fails with the server's error and no rows")
@@ -108,7 +166,7 @@ struct CopyWriterTests {
             }
             let error = await #expect(throws: PostgresError.self) {
                 try await database.pool.withTransaction { connection in
-                    try await CopyWriter.write(
+                    try await RowWriter.write(
                         [["id": .int(1), "n": .int(1)], ["id": .int(2), "n": .text("x")]], to: table, schema: "public",
                         on: connection)
                 }
@@ -118,25 +176,38 @@ struct CopyWriterTests {
         }
     }
 
-    @Test("rows held back across batches are merged as the table's ON CONFLICT clause merges them")
-    func mergeLater() {
-        let others = ["n", "label"]
+    @Test("the merge in memory is the ON CONFLICT clause's, and what it cannot merge starts a new run")
+    func mergePolicy() {
+        let columns: [TableSpec.Column] = [.init("id", "integer"), .init("n", "bigint"), .init("label", "text")]
+        func policy(_ mode: TableSpec.Mode, _ columns: [TableSpec.Column] = columns) -> MergePolicy {
+            MergePolicy(TableSpec(name: "t", columns: columns, primaryKey: ["id"], mode: mode))
+        }
         let earlier: Row = ["id": .int(1), "n": .int(2), "label": .text("a")]
         let later: Row = ["id": .int(1), "n": .int(3)]
-        #expect(FoldingBuilder<TimelineProjection>.mergeLater(earlier, later, mode: .upsert, others: others) == later)
-        #expect(FoldingBuilder<TimelineProjection>.mergeLater(earlier, later, mode: .upsert, others: []) == earlier)
+        #expect(policy(.insert).merge(earlier, later) == earlier)
+        #expect(policy(.insert).conflictClause == #"ON CONFLICT ("id") DO NOTHING"#)
+        #expect(policy(.upsert).merge(earlier, later) == later)
+        #expect(policy(.upsert).conflictClause.hasSuffix(#""n" = EXCLUDED."n", "label" = EXCLUDED."label""#))
+        #expect(policy(.upsert, [.init("id", "integer")]).merge(earlier, later) == earlier)
+        #expect(policy(.upsert, [.init("id", "integer")]).conflictClause == #"ON CONFLICT ("id") DO NOTHING"#)
+        // Sums add; the other columns take the later row's value, a missing one NULL (as EXCLUDED has it).
+        #expect(policy(.accumulate(["n"])).merge(earlier, later) == ["id": .int(1), "n": .int(5)])
+        #expect(policy(.accumulate(["n"])).conflictClause.contains(#""n" = t."n" + EXCLUDED."n""#))
+        #expect(policy(.accumulate(["n"])).merge(earlier, ["id": .int(1), "n": .double(1)]) == nil)
+        #expect(policy(.accumulate(["n"])).merge(["n": .int(.max)], ["n": .int(1)]) == nil)
+        #expect(policy(.accumulate(["n"])).merge(["n": .null], ["n": .int(1)]) == ["n": .null])
+        // A batch's rows: an unmergeable pair ends the run, so both reach the table in order.
+        var rows = KeyedRows()
+        let accumulate = policy(.accumulate(["n"]))
+        rows.add(["id": .int(1), "n": .int(.max)], policy: accumulate)
+        rows.add(["id": .int(2), "n": .int(1)], policy: accumulate)
+        rows.add(["id": .int(2), "n": .int(1)], policy: accumulate)
+        rows.add(["id": .int(1), "n": .int(1)], policy: accumulate)
         #expect(
-            FoldingBuilder<TimelineProjection>.mergeLater(earlier, later, mode: .accumulate(["n"]), others: others)
-                == ["id": .int(1), "n": .int(5)])
-        #expect(
-            FoldingBuilder<TimelineProjection>.mergeLater(
-                earlier, ["id": .int(1), "n": .double(1)], mode: .accumulate(["n"]), others: others) == nil)
-        #expect(
-            FoldingBuilder<TimelineProjection>.mergeLater(
-                ["n": .int(.max)], ["n": .int(1)], mode: .accumulate(["n"]), others: others) == nil)
-        #expect(
-            FoldingBuilder<TimelineProjection>.mergeLater(
-                ["n": .null], ["n": .int(1)], mode: .accumulate(["n"]), others: others) == ["n": .null])
+            rows.runs == [
+                [["id": .int(1), "n": .int(.max)], ["id": .int(2), "n": .int(2)]], [["id": .int(1), "n": .int(1)]],
+            ])
+        #expect(rows.count == 3)
     }
 
     @Test(

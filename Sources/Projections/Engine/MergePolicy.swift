@@ -1,0 +1,119 @@
+import Postgres
+
+/// How a table's rows meet rows already stored under the same key: one rule, written once for the
+/// table (`ON CONFLICT`) and once for memory (`merge`), so a batch's rows merged in memory, rows held
+/// back across a rebuild's batches and rows merged by the table all end the same.
+///
+/// - `insert`: the stored row stays (`DO NOTHING`).
+/// - `upsert`: every column outside the key takes the later row's value (`DO UPDATE SET c = EXCLUDED.c`);
+///   a table of key columns only keeps what it has.
+/// - `accumulate(sums)`: the sum columns add (`c = t.c + EXCLUDED.c`, NULL if either is NULL), every other
+///   column outside the key takes the later row's value.
+///
+/// A column missing from a row is NULL: the writer sends it as NULL, never as the column's default.
+struct MergePolicy: Sendable {
+    let mode: TableSpec.Mode
+    /// The key columns, in key order.
+    let key: [String]
+    /// The columns outside the key, in table order.
+    let others: [String]
+    /// The `ON CONFLICT` clause for rows inserted into the table aliased `t`.
+    let conflictClause: String
+
+    init(_ table: TableSpec) {
+        mode = table.mode
+        key = table.primaryKey
+        let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
+        self.others = others
+        let keyList = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
+        let sets: [String]
+        switch table.mode {
+        case .insert:
+            sets = []
+        case .upsert:
+            sets = others.map { "\(SQL.quoteIdentifier($0)) = EXCLUDED.\(SQL.quoteIdentifier($0))" }
+        case .accumulate(let sums):
+            sets = others.map { column in
+                let quoted = SQL.quoteIdentifier(column)
+                return sums.contains(column)
+                    ? "\(quoted) = t.\(quoted) + EXCLUDED.\(quoted)" : "\(quoted) = EXCLUDED.\(quoted)"
+            }
+        }
+        conflictClause =
+            sets.isEmpty
+            ? "ON CONFLICT (\(keyList)) DO NOTHING" : "ON CONFLICT (\(keyList)) DO UPDATE SET " + sets.joined(separator: ", ")
+    }
+
+    /// The row's key as one string (its key columns' JSON, joined by U+001F).
+    func key(of row: Row) -> String {
+        var text = ""
+        for (index, column) in key.enumerated() {
+            if index > 0 { text += "\u{1F}" }
+            (row[column] ?? .null).appendJSON(to: &text)
+        }
+        return text
+    }
+
+    /// What the table holds after `later` is written over `earlier` (same key), as `conflictClause`
+    /// stores it; nil when memory cannot compute that exactly (an overflowing or non-integer sum:
+    /// the column's own arithmetic decides), and both rows must reach the table, in order.
+    func merge(_ earlier: Row, _ later: Row) -> Row? {
+        switch mode {
+        case .insert:
+            return earlier
+        case .upsert:
+            return others.isEmpty ? earlier : later
+        case .accumulate(let sums):
+            guard !others.isEmpty else { return earlier }
+            var merged = later
+            for column in sums where others.contains(column) {
+                switch (earlier[column] ?? .null, later[column] ?? .null) {
+                case (.int(let a), .int(let b)):
+                    let (sum, overflow) = a.addingReportingOverflow(b)
+                    guard !overflow else { return nil }
+                    merged[column] = .int(sum)
+                case (.null, _), (_, .null):
+                    merged[column] = .null
+                default:
+                    return nil
+                }
+            }
+            return merged
+        }
+    }
+}
+
+/// Rows of one table, merged by key with the table's `MergePolicy`. A row that cannot be merged in
+/// memory with the one held for its key starts a new run; runs reach the table in order, each with
+/// every key at most once (one `INSERT … ON CONFLICT` cannot touch a row twice).
+struct KeyedRows: Sendable {
+    private(set) var earlierRuns: [[Row]] = []
+    private var slots: [String: Int] = [:]
+    private var current: [Row] = []
+    /// Rows held, over all runs.
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Every run, in the order they must be written.
+    var runs: [[Row]] { current.isEmpty ? earlierRuns : earlierRuns + [current] }
+
+    /// Every row, runs one after another.
+    var rows: [Row] { earlierRuns.isEmpty ? current : runs.flatMap { $0 } }
+
+    mutating func add(_ row: Row, policy: MergePolicy) {
+        let key = policy.key(of: row)
+        if let slot = slots[key] {
+            if let merged = policy.merge(current[slot], row) {
+                current[slot] = merged
+                return
+            }
+            earlierRuns.append(current)
+            current = []
+            slots = [:]
+        }
+        slots[key] = current.count
+        current.append(row)
+        count += 1
+    }
+}

@@ -1,0 +1,195 @@
+import EventStore
+import Foundation
+import Postgres
+
+/// Builds projections from the log into fresh schemas: the rebuild that swaps them in (`rebuildAll`)
+/// and the auditor's as-of snapshot (`buildSnapshot`). `ProjectionRunner` is its public face; the
+/// live runner and this share only the checkpoint table (`ProjectionCheckpoints`).
+struct ProjectionRebuilder: Sendable {
+    let store: EventStore
+    let batchSize: Int
+    let progress: (@Sendable (ProjectionRunner.Progress) -> Void)?
+
+    private var pool: ConnectionPool { store.pool }
+
+    /// Rebuilds several projections together, each into a fresh schema swapped in at the end.
+    ///
+    /// The log is read once: each batch is read and decoded once (the next one while the current
+    /// one is written) and fed to every projection's `ProjectionBuilder`, which may keep its fold
+    /// states in memory, since the rebuild is the only writer of its scratch schema. The swaps
+    /// happen in one transaction, after the events appended meanwhile. A projection that refuses
+    /// an event drops out (its scratch schema is dropped, its live schema and checkpoint stay as
+    /// they were) and its `ProjectionFailure` is returned; the others go on.
+    func rebuildAll(_ projections: [any Projection]) async throws -> [ProjectionFailure] {
+        var selected: [any Projection] = []
+        for projection in projections where !selected.contains(where: { $0.name == projection.name }) {
+            selected.append(projection)
+        }
+        guard !selected.isEmpty else { return [] }
+        let label = selected.count == 1 ? selected[0].name : "all"
+        var building: [Building] = []
+        var failures: [ProjectionFailure] = []
+        do {
+            try await pool.withConnection { connection in
+                for projection in selected {
+                    let scratch = projection.name + "__rebuild"
+                    try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
+                    try await connection.execute("CREATE SCHEMA \(identifier: scratch)")
+                    try await projection.createTables(in: scratch, on: connection)
+                    let builder = try await projection.makeBuilder(in: scratch, on: connection)
+                    building.append(Building(projection: projection, scratch: scratch, builder: builder))
+                }
+            }
+            let head = try await resolveHead(nil)
+            var position: Int64 = 0
+            var applied = 0
+            var next = try await readBatch(after: 0, upTo: head)
+            while let last = next.lastPosition {
+                let batch = next
+                async let following = readBatch(after: last, upTo: head)
+                try await pool.withTransaction { connection in
+                    try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                }
+                position = last
+                applied += batch.items.count
+                progress?(ProjectionRunner.Progress(projection: label, position: position, head: head, eventsApplied: applied))
+                next = try await following
+            }
+            try await pool.withTransaction { connection in
+                for entry in building {
+                    let name = entry.projection.name
+                    try await ProjectionCheckpoints.register(entry.projection, on: connection)
+                    // Hold the checkpoint row: a live runner's next batch waits here, then sees the new position.
+                    try await ProjectionCheckpoints.lock(name, on: connection)
+                }
+                // The events appended since the rebuild read the head.
+                let tailHead = try await resolveHead(nil)
+                while position < tailHead {
+                    let batch = try await readBatch(after: position, upTo: tailHead)
+                    guard let last = batch.lastPosition else { break }
+                    try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                    position = last
+                }
+                var finished: [Building] = []
+                for entry in building {
+                    do {
+                        try await entry.builder.finish(on: connection)
+                        finished.append(entry)
+                    } catch let failure as ProjectionFailure {
+                        failures.append(failure)
+                    }
+                }
+                for entry in finished {
+                    let name = entry.projection.name
+                    try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: name) CASCADE")
+                    try await connection.execute("ALTER SCHEMA \(identifier: entry.scratch) RENAME TO \(identifier: name)")
+                    try await ProjectionCheckpoints.rebuilt(
+                        name, version: entry.projection.version, at: position, on: connection)
+                }
+            }
+        } catch {
+            await dropScratch(building.map(\.scratch) + failures.map { $0.projection + "__rebuild" })
+            throw error
+        }
+        await dropScratch(failures.map { $0.projection + "__rebuild" })
+        return failures
+    }
+
+    /// A projection being rebuilt.
+    private struct Building {
+        var projection: any Projection
+        var scratch: String
+        var builder: any ProjectionBuilder
+    }
+
+    /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
+    /// (A refusal is thrown by Swift code, not by a failed statement, so the transaction goes on.)
+    private static func feed(
+        _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure],
+        on connection: PostgresConnection
+    ) async throws {
+        var index = 0
+        while index < building.count {
+            do {
+                try await building[index].builder.apply(batch, on: connection)
+                index += 1
+            } catch let failure as ProjectionFailure {
+                failures.append(failure)
+                building.remove(at: index)
+            }
+        }
+    }
+
+    /// The events in (after, upTo], up to one batch, decoded.
+    private func readBatch(after position: Int64, upTo head: Int64) async throws -> ProjectionBatch {
+        guard position < head else { return ProjectionBatch(items: []) }
+        let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
+        return ProjectionBatch(events: page.events)
+    }
+
+    private func dropScratch(_ schemas: [String]) async {
+        guard !schemas.isEmpty else { return }
+        _ = try? await pool.withConnection { connection in
+            for schema in schemas { try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE") }
+        }
+    }
+
+    /// Builds projections from the events up to `position` into `schema`, for an auditor (the
+    /// runner has checked the name). The schema must be new or an earlier snapshot; it is recorded
+    /// in `projection_snapshots`.
+    func buildSnapshot(_ selected: [any Projection], upTo position: Int64, asOf: Date?, into schema: String) async throws {
+        try await pool.withConnection { connection in
+            let exists = try await connection.query(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = \(schema)")
+            let isSnapshot = try await connection.query(
+                "SELECT 1 FROM projection_snapshots WHERE schema_name = \(schema)")
+            if !exists.isEmpty, isSnapshot.isEmpty { throw RunnerError.schemaExists(schema) }
+            try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+            try await connection.execute("DELETE FROM projection_snapshots WHERE schema_name = \(schema)")
+            try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+            for projection in selected { try await projection.createTables(in: schema, on: connection) }
+            // Registered before it is filled, so a half-built snapshot can be replaced by a retry.
+            try await connection.execute(
+                """
+                INSERT INTO projection_snapshots (schema_name, projection, version, position, as_of)
+                VALUES (\(schema), \(selected.map(\.name).joined(separator: ",")),
+                        \(selected.map(\.version).max() ?? 0), \(position), \(asOf as Date?))
+                """)
+        }
+        for projection in selected {
+            _ = try await applyRange(projection, schema: schema, after: 0, upTo: position, on: nil)
+        }
+        _ = try await pool.withConnection { connection in
+            try await connection.execute("UPDATE projection_snapshots SET complete = true WHERE schema_name = \(schema)")
+        }
+    }
+
+    /// Applies the events in (after, upTo] to `schema`, batch by batch; each batch commits on its
+    /// own unless a connection (already in a transaction) is given. Returns the last position.
+    private func applyRange(
+        _ projection: any Projection, schema: String, after: Int64, upTo: Int64?, on connection: PostgresConnection?
+    ) async throws -> Int64 {
+        let head = try await resolveHead(upTo)
+        var position = after
+        var applied = 0
+        while position < head {
+            let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
+            guard let last = page.events.last?.position else { break }
+            let batch = ProjectionBatch(events: page.events)
+            if let connection {
+                try await projection.apply(batch, in: schema, on: connection)
+            } else {
+                try await pool.withTransaction { try await projection.apply(batch, in: schema, on: $0) }
+            }
+            position = last
+            applied += batch.items.count
+            progress?(ProjectionRunner.Progress(projection: projection.name, position: position, head: head, eventsApplied: applied))
+        }
+        return position
+    }
+
+    private func resolveHead(_ upTo: Int64?) async throws -> Int64 {
+        if let upTo { return upTo }
+        return try await store.headPosition()
+    }
+}
