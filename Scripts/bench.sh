@@ -7,6 +7,12 @@
 #   Scripts/bench.sh --sizes 10000,100000,1000000   the three growth sizes
 #   Scripts/bench.sh --quick         tiny sizes, one run each: a smoke test for CI
 #   Scripts/bench.sh --runs 5        measured runs per figure (default 3; a warm-up run always comes first)
+#   Scripts/bench.sh --no-master-key  run without a master key (personal data stored unsealed; not how
+#                                     production runs: for comparison with runs before 2026-12-06 only)
+#
+# By default every stipple-bench process runs with a master key (a fresh random one per run, in
+# STIPPLE_MASTER_KEY), as production does: client personal data is sealed on append and opened on
+# read, fold and rebuild, so those figures include the vault's cost.
 #
 # STIPPLE_BENCH_BIN=/path/to/stipple-bench skips the build (e.g. a binary from another package).
 # Output: one line per figure with its baseline and the ratio; raw figures in .pg-bench/results.txt.
@@ -17,13 +23,15 @@ quick=0
 events=200000
 runs=3
 custom_sizes=()
+master_key=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
         --events) events="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --sizes) IFS=, read -r -a custom_sizes <<<"$2"; shift ;;
-        *) echo "usage: Scripts/bench.sh [--quick] [--events N] [--sizes A,B,C] [--runs N]" >&2; exit 2 ;;
+        --no-master-key) master_key=0 ;;
+        *) echo "usage: Scripts/bench.sh [--quick] [--events N] [--sizes A,B,C] [--runs N] [--no-master-key]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -43,6 +51,16 @@ fi
 largest="${sizes[2]}"
 # Enough clients that the seeded history is longer than the largest size (about 50 events per client).
 clients=$(( largest / 30 + 50 ))
+
+if [ "$master_key" -eq 1 ]; then
+    STIPPLE_MASTER_KEY="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+    export STIPPLE_MASTER_KEY
+    unset STIPPLE_MASTER_KEY_FILE
+    sealing="master key set: client personal data sealed on append, opened on read, fold and rebuild"
+else
+    unset STIPPLE_MASTER_KEY STIPPLE_MASTER_KEY_FILE
+    sealing="NO master key: personal data stored unsealed (not how production runs)"
+fi
 
 export STIPPLE_PG_DIR="$here/.pg-bench"
 export STIPPLE_SCHEMA_DIR="$here/Schema"
@@ -292,7 +310,7 @@ lat() { printf '%-34s p50 %s ms [%s]  p99 %s ms [%s]\n' "$1" "$(fmt "$(get "$2.p
 
 echo
 echo "Stipple benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), $settings"
-echo "sizes: ${sizes[*]} generator events; median of $runs run(s) after a warm-up, [min–max]"
+echo "sizes: ${sizes[*]} generator events; median of $runs run(s) after a warm-up, [min–max]; $sealing"
 echo
 line "append 1 event, 1 writer" append1.rate base.append1.rate "pgbench INSERT, 1 client" 0.8
 lat  "  stipple latency" append1
