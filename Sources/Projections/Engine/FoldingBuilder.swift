@@ -17,11 +17,11 @@ import Postgres
 /// than `capacity`, nearly every event of a key cost a prediction: the rebuild's per-event cost grew
 /// with the log.)
 ///
-/// Rows of `upsert` and `accumulate` tables, finish rows included, are held back and merged across
-/// batches with the table's `MergePolicy` (the latest row wins; sums add), and written through
-/// `RowWriter` when `deferredLimit` rows are held and at the end: a key touched by many batches is
-/// written a few times per rebuild instead of once per batch. `insert` rows are written with their
-/// batch.
+/// Rows of `upsert` and `accumulate` tables are held back and merged across batches with the
+/// table's `MergePolicy` (the latest row wins; sums add), and written through `RowWriter` when
+/// `deferredLimit` rows are held, before finish rows of the same table, and at the end: a key
+/// touched by many batches is written a few times per rebuild instead of once per batch. `insert`
+/// rows are written with their batch.
 final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private struct Entry {
         var state: P.State
@@ -115,7 +115,13 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                 output.markPending(pending.key, at: pending.time)
                 try projection.finishKey(state, key: pending.key, lastEvent: pending.event, into: &output)
             }
-            try await write(output, on: connection)
+            for table in projection.tables where !output.keyedRows(for: table.name).isEmpty {
+                // Rows held back for the table are older than these; finish rows go straight out (a
+                // forecast row carries its whole fade curve: holding thousands of them costs memory).
+                try await writeDeferred(table.name, on: connection)
+                try await RowWriter.write(
+                    output.keyedRows(for: table.name), to: table, schema: schema, on: connection, fresh: true)
+            }
             start += Self.chunk
         }
         try await saveDirty(Array(entries.keys), on: connection)
