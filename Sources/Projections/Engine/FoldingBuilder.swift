@@ -185,11 +185,13 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 /// The rebuild's state cache size per projection.
 public enum FoldingBuilderDefaults {
     /// States kept in memory per projection during a rebuild: `STIPPLE_REBUILD_STATES` if set to a
-    /// positive number, else 10 000. More states cost memory (~1 kB each) and save a state write and
-    /// read per event of a key that was evicted; a log with fewer keys than this never evicts.
+    /// positive number, else 25 000. More states cost memory (~1 kB each) and save a state write and
+    /// read per event of a key that was evicted; a log with fewer keys than this never evicts, and
+    /// then the rebuild's cost per event is flat (docs/benchmarks.md: 10 000 evicted at 1M events and
+    /// cost ~35 % more CPU per event than 100k; 30 000 did not, at a peak RSS of 202 MiB).
     public static let capacity =
         ProcessInfo.processInfo.environment["STIPPLE_REBUILD_STATES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        ?? 10_000
+        ?? 25_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
 }
