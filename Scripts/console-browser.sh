@@ -60,6 +60,10 @@ done
 [ -n "$port" ] || { echo "console-browser: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
 echo "console-browser: stipple serve on port $port, demo clinic of $clients clients"
 
+# The demo clients with stored images (the demo uploads synthetic scalp photos for its first clients).
+photo_clients="$(psql "$STIPPLE_DATABASE_URL" -Atc "SELECT string_agg(DISTINCT substring(subject from 8), ',')
+    FROM client_photos")"
 STIPPLE_CONSOLE_URL="http://127.0.0.1:$port" STIPPLE_OPERATOR_KEY="$key" STIPPLE_PLACES="$places" \
+    STIPPLE_PHOTO_CLIENTS="$photo_clients" \
     STIPPLE_SCREENSHOTS="$here/.build/console-screenshots" \
     "$venv/bin/python" "$here/Scripts/console_browser_test.py"

@@ -4,6 +4,7 @@ Run by Scripts/console-browser.sh, which starts the server on a demo clinic and 
   STIPPLE_CONSOLE_URL   base URL of the server (http://127.0.0.1:PORT)
   STIPPLE_OPERATOR_KEY  an operator key (signs in, and books through the API)
   STIPPLE_SCREENSHOTS   folder for the screenshots (under .build/, not committed)
+  STIPPLE_PHOTO_CLIENTS the demo clients whose photos are stored, comma-separated
 Exits non-zero on the first failed check, naming it.
 """
 import datetime
@@ -126,11 +127,42 @@ try:
     shot("04-client")
     collect_console()
 
+    # 2b. Before and after side by side: every thumbnail decoded in the browser, and opens the full image.
+    photo_client = None
+    for candidate in filter(None, os.environ.get("STIPPLE_PHOTO_CLIENTS", "").split(",")):
+        status, pairs = api("GET", f"/v1/clients/{candidate}/photos/before-after")
+        if status == 200 and any(
+            (p.get("before") or {}).get("stored") and (p.get("after") or {}).get("stored") for p in pairs["angles"]
+        ):
+            photo_client = candidate
+            break
+    check(photo_client is not None, "the demo clinic has a client with a stored before and after photo")
+    driver.get(BASE + f"/console/clients/{photo_client}")
+    wait.until(EC.presence_of_element_located((By.ID, "photos")))
+    images = driver.find_elements(By.CSS_SELECTOR, "figure.pair img")
+    check(len(images) >= 2, f"before and after thumbnails are shown ({len(images)})")
+    wait.until(lambda d: all(d.execute_script("return arguments[0].complete", i) for i in images))
+    widths = [driver.execute_script("return arguments[0].naturalWidth", i) for i in images]
+    check(all(w > 0 for w in widths), f"every before/after thumbnail loaded (naturalWidth {widths})")
+    check(max(widths) <= 320, "thumbnails are at most 320 px wide")
+    labels = driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=photos]").text
+    check("Before" in labels and "After" in labels, "a before and an after photo are side by side")
+    shot("04b-before-after")
+    full = images[0].find_element(By.XPATH, "..").get_attribute("href")
+    driver.get(full)
+    width = driver.execute_script("return document.images.length ? document.images[0].naturalWidth : 0")
+    check(width > 320, f"the thumbnail opens the full image ({width} px wide)")
+    driver.get(BASE + f"/console/clients/{target['clientID']}")
+    wait.until(EC.presence_of_element_located((By.ID, "balance")))
+    collect_console()
+
     # 3. A payment through the form shows in the timeline and the balance.
     balance_before = money(driver.find_element(By.ID, "balance").text)
     driver.find_element(By.ID, "f-amount").send_keys("42.50")
     Select(driver.find_element(By.ID, "f-method")).select_by_value("cash")
+    page_before = driver.find_element(By.ID, "timeline-entries")
     driver.find_element(By.CSS_SELECTOR, "form[action$='/payments'] button[type=submit]").click()
+    wait.until(EC.staleness_of(page_before))  # the answer page replaced the form's page
     wait.until(EC.presence_of_element_located((By.ID, "timeline-entries")))
     entries = driver.find_element(By.ID, "timeline-entries").text
     check(re.search(r"Payment of [A-Z]{3} 42\.50 by cash", entries) is not None, "the payment is in the timeline")

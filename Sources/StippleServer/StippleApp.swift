@@ -115,6 +115,7 @@ public struct StippleApp: Sendable {
         do {
             ConsoleRoutes(
                 store: store, keys: keys, sessions: sessions, handler: handler, follower: follower,
+                photos: PhotoService(store: store, settings: configuration.settings),
                 templates: try ConsoleTemplates.load(), searchKey: BlindIndexKey(vault: store.vault),
                 secureCookies: configuration.secureCookies, bodyLimit: configuration.bodyLimit
             ).register(on: router)

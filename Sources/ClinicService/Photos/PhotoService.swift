@@ -187,15 +187,22 @@ public struct PhotoService: Sendable {
         try await blob(client: client, contentHash: contentHash, thumbnail: true)
     }
 
-    /// Before and after per angle: the earliest `before` and the latest healed or follow-up photo, with the
-    /// sessions performed between them. Only angles with at least one such photo are listed.
+    /// Before and after per angle: the earliest `before` and the latest healed or follow-up photo (photos whose
+    /// image is stored preferred), with the sessions performed between them. Only angles with at least one such
+    /// photo are listed.
     public func beforeAfter(client: ClientID) async throws -> [BeforeAfter] {
         let history = try await history(client)
         var result: [BeforeAfter] = []
         for angle in PhotoAngle.allCases {
             let photos = history.photos.filter { $0.angle == angle }
-            let before = photos.filter { $0.stage == .before }.min { $0.takenAt < $1.takenAt }
-            let after = photos.filter { $0.stage == .healed || $0.stage == .followUp }.max { $0.takenAt < $1.takenAt }
+            // A photo whose image is held here wins over one known only by its event: it can be shown.
+            func viewable(_ candidates: [StoredPhoto]) -> [StoredPhoto] {
+                let stored = candidates.filter(\.stored)
+                return stored.isEmpty ? candidates : stored
+            }
+            let before = viewable(photos.filter { $0.stage == .before }).min { $0.takenAt < $1.takenAt }
+            let after = viewable(photos.filter { $0.stage == .healed || $0.stage == .followUp })
+                .max { $0.takenAt < $1.takenAt }
             guard before != nil || after != nil else { continue }
             let from = before?.takenAt ?? .distantPast
             let to = after?.takenAt ?? .distantFuture

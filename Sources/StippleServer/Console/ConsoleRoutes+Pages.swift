@@ -170,6 +170,7 @@ extension ConsoleRoutes {
         } else {
             context["forecastReason"] = forecast?.reason ?? "Not enough data for a fade forecast yet."
         }
+        context["photoPairs"] = timeline.erased ? [] : try await beforeAfterContext(id)
         if session.mayCommand, !timeline.erased {
             let schedule = ScheduleQueries(pool: store.pool)
             let locations = try await schedule.locations()

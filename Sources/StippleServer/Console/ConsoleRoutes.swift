@@ -20,6 +20,8 @@ struct ConsoleRoutes: Sendable {
     let sessions: ConsoleSessionStore
     let handler: CommandHandler
     let follower: LogFollower
+    /// The clients' photos, for before and after on the client page.
+    let photos: PhotoService
     let templates: ConsoleTemplates
     /// The blind index key (nil without a master key: search is then unavailable).
     let searchKey: BlindIndexKey?
@@ -42,6 +44,7 @@ struct ConsoleRoutes: Sendable {
         registerStatic(router)
         registerSignIn(router)
         registerPages(router)
+        registerPhotos(router)
         registerForms(router)
         registerLive(router)
     }

@@ -1,0 +1,84 @@
+import Clinic
+import ClinicService
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Before and after on the client page: per angle, the earliest `before` and the latest healed or follow-up
+/// photo side by side, as thumbnails that open the full image. The bytes come through the console's session
+/// (never the API key), every read is written to the access log as the API's photo routes write it, and a
+/// forgotten client's photos answer 410.
+extension ConsoleRoutes {
+    func registerPhotos(_ router: ConsoleRouter) {
+        let routes = self
+        // A browser showing a full image on its own asks for the site's icon: there is none, and saying so
+        // with a 204 keeps the console free of failed-resource errors.
+        router.get("/favicon.ico") { _, _ in
+            Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"])
+        }
+        page(router, "/console/clients/{id}/photos/{hash}") { _, context, session in
+            try await routes.photo(context, session, thumbnail: false)
+        }
+        page(router, "/console/clients/{id}/photos/{hash}/thumbnail") { _, context, session in
+            try await routes.photo(context, session, thumbnail: true)
+        }
+    }
+
+    /// One photo's bytes (`ETag` = content hash, never in a shared cache).
+    func photo(_ context: BasicRequestContext, _ session: ConsoleSession, thumbnail: Bool) async throws -> Response {
+        guard let text = context.parameters.get("id"), let client = UUID(uuidString: text),
+            let hash = context.parameters.get("hash")
+        else {
+            return message(session, title: "No such photo", status: .notFound, "Client ids are UUIDs.")
+        }
+        let blob: (bytes: Data, mediaType: String)
+        do {
+            blob =
+                thumbnail
+                ? try await photos.thumbnail(client: client, contentHash: hash)
+                : try await photos.image(client: client, contentHash: hash)
+        } catch PhotoError.forgotten {
+            return message(
+                session, title: "(erased)", status: .gone,
+                "This client's personal data, photos included, was erased at their request.")
+        } catch let error as PhotoError {
+            return message(session, title: "No such photo", status: .notFound, error.description)
+        }
+        try await recordAccess(
+            session, action: thumbnail ? "photo.thumbnail.read" : "photo.read", clients: [client.uuidString])
+        var headers = HTTPFields()
+        headers[.contentType] = blob.mediaType
+        headers[.eTag] = "\"\(hash.lowercased())\""
+        headers[.cacheControl] = "private, max-age=3600"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: blob.bytes)))
+    }
+
+    /// The client page's before/after pairs; empty for a forgotten client or one without stored photos.
+    func beforeAfterContext(_ client: UUID) async throws -> [[String: Any]] {
+        let pairs: [BeforeAfter]
+        do {
+            pairs = try await photos.beforeAfter(client: client)
+        } catch is PhotoError {
+            return []
+        }
+        let id = client.uuidString.lowercased()
+        func side(_ photo: StoredPhoto?, _ label: String) -> [String: Any]? {
+            guard let photo, photo.stored else { return nil }
+            let base = "/console/clients/\(id)/photos/\(photo.contentHash)"
+            return [
+                "label": label, "taken": ConsoleFormat.day(photo.takenAt), "stage": photo.stage.description,
+                "image": base, "thumbnail": base + "/thumbnail",
+                "alt": "\(label): \(photo.angle.rawValue) view, \(ConsoleFormat.day(photo.takenAt))",
+            ]
+        }
+        return pairs.compactMap { pair in
+            let sides = [side(pair.before, "Before"), side(pair.after, "After")].compactMap { $0 }
+            guard !sides.isEmpty else { return nil }
+            return [
+                "angle": pair.angle.rawValue, "sides": sides,
+                "between": pair.sessionsBetween == 1 ? "1 session between" : "\(pair.sessionsBetween) sessions between",
+            ]
+        }
+    }
+}
