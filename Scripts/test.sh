@@ -27,6 +27,12 @@ export STIPPLE_SCHEMA_DIR="$here/Schema"
 echo "test: PostgreSQL at $url"
 started=$(date +%s)
 status=0
+# The code follows .swift-format (Tests/.swift-format allows force-unwraps in tests): `swift format -i -r -p
+# Sources Tests` fixes what this finds.
+if ! swift format lint --strict -r -p Sources Tests; then
+    echo "test: swift format lint found the lines above; run: swift format -i -r -p Sources Tests" >&2
+    status=1
+fi
 log="$(mktemp)"
 # The build's own exit status decides; the log is filtered only for reading.
 swift build --build-tests >"$log" 2>&1 || status=$?

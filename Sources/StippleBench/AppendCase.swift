@@ -9,7 +9,8 @@ enum AppendCase {
     static let data =
         #"{"amount_minor": 45000, "appointment_id": "6f1c2a9e-3b7d-4c1e-9a52-0d8e7f6b5a41", "at": "2025-03-14T10:30:00Z", "currency": "EUR", "method": "card", "note": "balance for session 2"}"#
     /// The metadata of every benchmark event (what the generator writes).
-    static let metadata = EventMetadata(actor: "bench", correlationID: UUID(uuidString: "2d3c4b5a-6978-4a1b-8c2d-3e4f5a6b7c8d"))
+    static let metadata = EventMetadata(
+        actor: "bench", correlationID: UUID(uuidString: "2d3c4b5a-6978-4a1b-8c2d-3e4f5a6b7c8d"))
     /// The metadata as stored, for the baseline.
     static let metadataJSON = #"{"actor": "bench", "correlation_id": "2D3C4B5A-6978-4A1B-8C2D-3E4F5A6B7C8D"}"#
 

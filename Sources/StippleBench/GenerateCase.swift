@@ -36,7 +36,8 @@ enum GenerateCase {
             defer { index += 1 }
             guard index >= stored else { continue }
             guard index < target else { break }
-            let event = try pending.event.newEvent(id: HistoryWriter.eventID(seed: seed, index: index), metadata: metadata)
+            let event = try pending.event.newEvent(
+                id: HistoryWriter.eventID(seed: seed, index: index), metadata: metadata)
             batch.add(event, to: try pending.stream.eventStreamName, expectedVersion: .any)
             appended += 1
             if batch.count >= chunkSize { try await submit() }
@@ -47,8 +48,10 @@ enum GenerateCase {
         Report.note(
             "generate: appended \(appended) events (to \(stored + appended)) in "
                 + String(format: "%.1f s, %.0f events/s", elapsed, Double(appended) / max(elapsed, 1e-9)))
-        print(String(format: "RESULT generate.to%d %.3f %.3f %.3f events/s", target,
-            Double(appended) / max(elapsed, 1e-9), Double(appended) / max(elapsed, 1e-9),
-            Double(appended) / max(elapsed, 1e-9)))
+        print(
+            String(
+                format: "RESULT generate.to%d %.3f %.3f %.3f events/s", target,
+                Double(appended) / max(elapsed, 1e-9), Double(appended) / max(elapsed, 1e-9),
+                Double(appended) / max(elapsed, 1e-9)))
     }
 }

@@ -53,7 +53,8 @@ enum LiveCase {
         var logger = Logger(label: "stipple.bench")
         logger.logLevel = .warning
         let port = BoundPort()
-        let application = app.buildApplication(logger: logger) { value in port.value.store(value, ordering: .releasing) }
+        let application = app.buildApplication(logger: logger) { value in port.value.store(value, ordering: .releasing)
+        }
         let group = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -119,7 +120,9 @@ enum LiveCase {
                     + String(
                         format: "append start → subscriber p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; ",
                         p50[index], p95[index], p99[index], worst[index])
-                    + String(format: "append return → subscriber p50 %.2f ms, p99 %.2f ms; ", returnP50[index], returnP99[index])
+                    + String(
+                        format: "append return → subscriber p50 %.2f ms, p99 %.2f ms; ", returnP50[index],
+                        returnP99[index])
                     + "lost \(result.lost), duplicated \(result.duplicated), out of order \(result.outOfOrder); "
                     + String(format: "%.1f KiB resident per subscriber", result.rssPerSubscriber))
             if result.lost + result.duplicated + result.outOfOrder > 0 {
@@ -149,7 +152,8 @@ enum LiveCase {
         let quiet = ContinuousClock.now + .seconds(30)
         while server.metrics.subscribers > 0 {
             guard ContinuousClock.now < quiet else {
-                throw BenchError.failed("live: \(server.metrics.subscribers) subscriptions of the last run are still open")
+                throw BenchError.failed(
+                    "live: \(server.metrics.subscribers) subscriptions of the last run are still open")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -431,7 +435,9 @@ final class SSEClient: Sendable {
             frameHasFields = true
             if line.starts(with: Array("id: ".utf8)) {
                 var value: Int64 = 0
-                for digit in line.dropFirst(4) where (48...57).contains(digit) { value = value * 10 + Int64(digit - 48) }
+                for digit in line.dropFirst(4) where (48...57).contains(digit) {
+                    value = value * 10 + Int64(digit - 48)
+                }
                 frameID = value
             } else if line.starts(with: Array("event: ".utf8)) {
                 frameEvent = String(decoding: line.dropFirst(7), as: UTF8.self)

@@ -105,8 +105,9 @@ enum ReadCases {
     /// Rebuilds every clinic projection together (`ProjectionRunner.rebuildAll`, as `stipple rebuild`
     /// does: one read and one decode of the log for all of them); returns log events per second of
     /// wall time and the peak RSS of the rebuild in MiB.
-    static func rebuild(store: EventStore, batchSize: Int) async throws -> (rate: Double, seconds: Double, peakMB: Double)
-    {
+    static func rebuild(store: EventStore, batchSize: Int) async throws -> (
+        rate: Double, seconds: Double, peakMB: Double
+    ) {
         let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
         let head = try await store.headPosition()
         PeakMemory.reset()

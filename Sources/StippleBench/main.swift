@@ -32,7 +32,8 @@ func openStore(_ options: BenchOptions, connections: Int = 8) throws -> EventSto
 func runBench() async throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
     guard let command = arguments.first else {
-        throw BenchError.usage("stipple-bench migrate|payload|append|generate|history|readall|fold|rebuild|queries|live --url …")
+        throw BenchError.usage(
+            "stipple-bench migrate|payload|append|generate|history|readall|fold|rebuild|queries|live --url …")
     }
     let options = try BenchOptions(Array(arguments.dropFirst()))
     switch command {
@@ -50,7 +51,8 @@ func runBench() async throws {
         try await AppendCase.measure(
             store: store, key: try options.string("key"), writers: try options.int("writers", default: 1),
             appends: try options.int("appends", default: 1000),
-            eventsPerAppend: try options.int("events-per-append", default: 1), runs: try options.int("runs", default: 3),
+            eventsPerAppend: try options.int("events-per-append", default: 1),
+            runs: try options.int("runs", default: 3),
             warmup: options.string("warmup", default: "1") != "0")
         await store.pool.close()
     case "generate":
@@ -83,7 +85,9 @@ func runBench() async throws {
             let run = try await ReadCases.fold(store: store, page: page)
             folds.append(run.foldRate)
             pipelines.append(run.pipelineRate)
-            let stages = run.foldSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
+            let stages = run.foldSeconds.sorted { $0.key < $1.key }.map {
+                String(format: "%@ %.2f s", $0.key, $0.value)
+            }
             Report.note(
                 "fold run \(index + 1): \(run.events) events, decode+fold \(Int(run.foldRate)) events/s, "
                     + "read+decode+fold \(Int(run.pipelineRate)) events/s; decode "
@@ -108,7 +112,8 @@ func runBench() async throws {
             peaks.append(run.peakMB)
             times.append(run.seconds)
             Report.note(
-                "\(key) run \(index + 1): " + String(format: "%.1f s, %.0f events/s, peak RSS %.0f MiB", run.seconds, run.rate, run.peakMB))
+                "\(key) run \(index + 1): "
+                    + String(format: "%.1f s, %.0f events/s, peak RSS %.0f MiB", run.seconds, run.rate, run.peakMB))
         }
         Report.figure("\(key).rate", rates, unit: "events/s")
         Report.figure("\(key).seconds", times, unit: "s")

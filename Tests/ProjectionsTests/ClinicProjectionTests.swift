@@ -23,10 +23,11 @@ struct ClinicProjectionTests {
             #expect(timeline.sessionsPerformed == 2)
             #expect(timeline.nextAppointmentAt == session3)
             #expect(timeline.nextAppointmentKind == "session 3")
-            #expect(timeline.entries.map(\.kind) == [
-                "registered", "plan", "deposit", "session", "session", "deposit", "payment", "session", "session",
-                "refund", "session",
-            ])
+            #expect(
+                timeline.entries.map(\.kind) == [
+                    "registered", "plan", "deposit", "session", "session", "deposit", "payment", "session", "session",
+                    "refund", "session",
+                ])
             #expect(timeline.entries[4].summary.contains("Session 1 performed by ana at soho"))
             #expect(timeline.entries[4].summary.contains("batch DB-91024110"))
             #expect(timeline.entries.allSatisfy { !$0.summary.contains("Dario") })
@@ -38,7 +39,8 @@ struct ClinicProjectionTests {
         try await TestDatabase.with { database in
             try await ClinicHistoryFixture(store: database.store).courseClient(UUID())
             try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
-            let byMonth = try await RevenueQueries.report(from: "2026-01-01", to: "2026-12-31", by: .month, pool: database.pool)
+            let byMonth = try await RevenueQueries.report(
+                from: "2026-01-01", to: "2026-12-31", by: .month, pool: database.pool)
             let january = try #require(byMonth.lines.first { $0.group == "2026-01" })
             let february = try #require(byMonth.lines.first { $0.group == "2026-02" })
             #expect(january.cashReceivedMinor == 30_000)  // the deposit
@@ -58,7 +60,8 @@ struct ClinicProjectionTests {
             #expect(position.outstandingMinor == 150_000)
             #expect(position.clientsOwing == 1)
             #expect(byMonth.courseCompletionRate == 0)
-            let march = try await RevenueQueries.report(from: "2026-03-01", to: "2026-03-31", by: .day, pool: database.pool)
+            let march = try await RevenueQueries.report(
+                from: "2026-03-01", to: "2026-03-31", by: .day, pool: database.pool)
             #expect(march.lines.isEmpty)
         }
     }
@@ -69,7 +72,9 @@ struct ClinicProjectionTests {
             let client = UUID()
             let fixture = ClinicHistoryFixture(store: database.store)
             try await fixture.courseClient(client)
-            try await fixture.append(client, [.forgotten(ClientForgotten(at: ClinicHistoryFixture.day("2026-03-01"), reason: "GDPR request"))])
+            try await fixture.append(
+                client,
+                [.forgotten(ClientForgotten(at: ClinicHistoryFixture.day("2026-03-01"), reason: "GDPR request"))])
             try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
             let timeline = try #require(try await TimelineQueries.timeline(client: client, pool: database.pool))
             #expect(timeline.erased)

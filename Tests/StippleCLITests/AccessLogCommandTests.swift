@@ -21,18 +21,22 @@ struct AccessLogCommandTests {
                 ["timeline", client, "--reason", "checking the balance", "--database-url", url],
                 environment: ["USER": "frontdesk"])
             #expect(timeline.exitCode == 0, "\(timeline.standardError)")
-            let export = try CLIRunner.run(["export", "--stream", stream, "--database-url", url], environment: ["USER": "frontdesk"])
+            let export = try CLIRunner.run(
+                ["export", "--stream", stream, "--database-url", url], environment: ["USER": "frontdesk"])
             #expect(export.exitCode == 0)
             let technicians = try CLIRunner.run(["export", "--category", "technician", "--database-url", url])
             #expect(technicians.exitCode == 0)
             let log = try await database.pool.withConnection { connection in
-                try await connection.query("SELECT actor, action, subject, coalesce(reason, ''), channel FROM access_log ORDER BY 1, 2")
-                    .map { row in try (0..<5).map { try row.decode(String.self, at: $0) }.joined(separator: "|") }
+                try await connection.query(
+                    "SELECT actor, action, subject, coalesce(reason, ''), channel FROM access_log ORDER BY 1, 2"
+                )
+                .map { row in try (0..<5).map { try row.decode(String.self, at: $0) }.joined(separator: "|") }
             }
-            #expect(log == [
-                "os:frontdesk|export|\(stream)||cli",
-                "os:frontdesk|timeline.read|\(stream)|checking the balance|cli",
-            ])
+            #expect(
+                log == [
+                    "os:frontdesk|export|\(stream)||cli",
+                    "os:frontdesk|timeline.read|\(stream)|checking the balance|cli",
+                ])
             let listed = try CLIRunner.run(["audit", "access", "--client", client, "--database-url", url])
             #expect(listed.exitCode == 0)
             #expect(listed.standardOutput.contains("checking the balance"))

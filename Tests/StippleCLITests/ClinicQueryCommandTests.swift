@@ -200,17 +200,29 @@ struct ClinicQueryCommandTests {
             // Two sessions of a USD 1,800 package for two, both at LDN with T-01: USD 900 earned each.
             #expect(lines.contains { $0.first == "LDN" && $0.contains("1,800.00") && $0.last == "2" }, "\(out)")
             // The plan was agreed with no consultation and no preferred location: its course is under (none).
-            #expect(lines.contains { $0 == ["(none)", "1/1", "100.0%", "0/1", "0.0%", "0/0", "n/a", "0/0", "n/a", "0/0", "n/a"] }, "\(out)")
+            #expect(
+                lines.contains {
+                    $0 == ["(none)", "1/1", "100.0%", "0/1", "0.0%", "0/0", "n/a", "0/0", "n/a", "0/0", "n/a"]
+                }, "\(out)")
             // Session 1 was followed by the booking of session 2 the next day; session 2 by nothing.
-            #expect(lines.contains { $0 == ["LDN", "0/0", "n/a", "0/0", "n/a", "1/2", "50.0%", "0/2", "0.0%", "0/2", "0.0%"] }, "\(out)")
+            #expect(
+                lines.contains {
+                    $0 == ["LDN", "0/0", "n/a", "0/0", "n/a", "1/2", "50.0%", "0/2", "0.0%", "0/2", "0.0%"]
+                }, "\(out)")
             #expect(out.contains("Course completion rate: 100.0%; touch-up return rate: 0.0%"))
 
             let byService = try CLIClinic.run(
-                database, ["report", "revenue", "--from", "2024-02-01", "--to", "2024-02-29", "--by", "service",
-                    "--format", "csv"])
+                database,
+                [
+                    "report", "revenue", "--from", "2024-02-01", "--to", "2024-02-29", "--by", "service",
+                    "--format", "csv",
+                ])
             #expect(byService.exitCode == 0, "\(byService.standardError)")
             let csv = byService.standardOutput.split(separator: "\n")
-            #expect(csv.first == "service,currency,cash received,earned,refunds,deposits taken,deposits applied,deposits forfeited,services")
+            #expect(
+                csv.first
+                    == "service,currency,cash received,earned,refunds,deposits taken,deposits applied,deposits forfeited,services"
+            )
             #expect(csv.dropFirst().map(String.init) == ["course session,USD,0.00,\"1,800.00\",0.00,0.00,0.00,0.00,2"])
         }
     }

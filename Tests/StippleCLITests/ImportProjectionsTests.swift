@@ -10,7 +10,9 @@ struct ImportProjectionsTests {
             try await TestDatabase.with { target in
                 let from = source.configuration.connectionString
                 let to = target.configuration.connectionString
-                #expect(try CLIRunner.run(["generate", "--clients", "12", "--seed", "5", "--database-url", from]).exitCode == 0)
+                #expect(
+                    try CLIRunner.run(["generate", "--clients", "12", "--seed", "5", "--database-url", from]).exitCode
+                        == 0)
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID()).jsonl")
                 defer { try? FileManager.default.removeItem(at: file) }
                 let export = try CLIRunner.run(["export", "--output", file.path, "--database-url", from])

@@ -32,7 +32,8 @@ public enum ImageBytes {
         var chunks: [String] = []
         var index = 8
         while index + 12 <= bytes.count {
-            let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
+            let length =
+                Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
                 | Int(bytes[index + 3])
             let type = String(decoding: bytes[(index + 4)..<(index + 8)], as: UTF8.self)
             chunks.append(type)
@@ -74,7 +75,9 @@ public enum ImageBytes {
 
     /// An APP1 EXIF segment (big-endian TIFF) with an orientation, a camera make, a body serial number and GPS
     /// coordinates, built by hand.
-    public static func exifSegment(orientation: UInt16, make: String, serial: String, latitude: [UInt32], longitude: [UInt32])
+    public static func exifSegment(
+        orientation: UInt16, make: String, serial: String, latitude: [UInt32], longitude: [UInt32]
+    )
         -> [UInt8]
     {
         // Layout: header(8) | IFD0 (4 entries) | make | Exif IFD (1 entry) | serial | GPS IFD (4 entries) | lat | lon

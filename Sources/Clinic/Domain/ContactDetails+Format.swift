@@ -14,7 +14,8 @@ extension ContactDetails {
     public static func emailProblem(_ text: String) -> String? {
         guard !text.allSatisfy(\.isWhitespace) else { return "must not be blank" }
         guard text.count <= maximumEmailLength else { return "must be at most \(maximumEmailLength) characters" }
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        guard
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
         else { return "must not contain spaces or control characters" }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return "must contain exactly one @ (like name@example.com)" }

@@ -426,7 +426,9 @@ extension HistorySimulation {
 
     /// The clinic cancels a treatment it cannot perform and rebooks it; after a second cancellation in a row it
     /// stops rebooking and the client is contacted outside the system (a studio would not try a third time blind).
-    private func cancelByClinic(_ agent: ClientAgent, _ appointment: AppointmentID, kind: AppointmentKind, reason: String) {
+    private func cancelByClinic(
+        _ agent: ClientAgent, _ appointment: AppointmentID, kind: AppointmentKind, reason: String
+    ) {
         attempt(
             agent,
             .cancelSession(SessionCancelled(at: now, appointmentID: appointment, cancelledBy: .clinic, reason: reason)))

@@ -209,7 +209,6 @@ public struct EventLine: Sendable {
         self.recordedAt = recordedAt
     }
 
-
     private static func containsEscapedNUL(_ json: Data) -> Bool {
         json.range(of: Data(#"\u0000"#.utf8)) != nil
     }
@@ -281,7 +280,6 @@ public struct EventLine: Sendable {
     }
 
     // MARK: - Formatting
-
 
     /// `2026-05-01T09:30:00.123456Z`: UTC, microseconds (PostgreSQL's precision).
     public static func timestamp(_ date: Date) -> String {

@@ -152,4 +152,3 @@ public struct HistoryWriter: Sendable {
         }
     }
 }
-

@@ -163,7 +163,8 @@ public struct PhotoService: Sendable {
                     sizeBytes: data.count, width: processed.width, height: processed.height,
                     image: try await vault.sealBlob(data, subject: subject, label: "\(hash)/image"),
                     thumbnailMediaType: processed.thumbnailFormat.mediaType,
-                    thumbnail: try await vault.sealBlob(processed.thumbnail, subject: subject, label: "\(hash)/thumbnail")))
+                    thumbnail: try await vault.sealBlob(
+                        processed.thumbnail, subject: subject, label: "\(hash)/thumbnail")))
         } catch PersonalDataError.subjectErased {
             throw PhotoError.forgotten(client)
         }

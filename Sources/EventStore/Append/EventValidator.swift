@@ -60,7 +60,6 @@ struct EventValidator: Sendable {
         }
     }
 
-
     private static func containsNUL(_ value: Any) -> Bool {
         switch value {
         case let string as String:

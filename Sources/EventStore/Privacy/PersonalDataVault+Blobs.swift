@@ -48,7 +48,8 @@ extension PersonalDataVault {
             throw PersonalDataError.subjectErased(subject: subject)
         case .live(let key)?:
             guard key.subject == subject else {
-                throw PersonalDataError.corruptBlob(subject: subject, label: label, reason: "sealed for another subject")
+                throw PersonalDataError.corruptBlob(
+                    subject: subject, label: label, reason: "sealed for another subject")
             }
             do {
                 let box = try AES.GCM.SealedBox(combined: blob.combined)

@@ -23,7 +23,9 @@ public struct AsOfQuestion: Sendable, Hashable {
     public func describe(position: Int64) -> String {
         var parts: [String] = []
         if let knownAt {
-            parts.append("as known at \(Self.iso(knownAt)) (the log as it stood: events recorded by then, up to position \(position))")
+            parts.append(
+                "as known at \(Self.iso(knownAt)) (the log as it stood: events recorded by then, up to position \(position))"
+            )
         }
         if let effectiveAt {
             parts.append("as effective at \(Self.iso(effectiveAt)) (events whose own business time is on or before it)")

@@ -95,7 +95,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         if entries.count > capacity {
             // Write back and drop the least recently used quarter; the others stay dirty in memory.
             let keep = capacity * 3 / 4
-            let oldest = entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(entries.count - keep).map(\.key)
+            let oldest = entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(entries.count - keep).map(
+                \.key)
             try await saveDirty(oldest, on: connection)
             for key in oldest { entries[key] = nil }
         }
@@ -108,7 +109,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         while start < due.count {
             let chunk = due[start..<min(start + Self.chunk, due.count)]
             let evicted = chunk.map(\.key).filter { entries[$0] == nil && stored.contains($0) }
-            let loaded = evicted.isEmpty ? [:] : try await projection.loadStates(evicted, schema: schema, on: connection)
+            let loaded =
+                evicted.isEmpty ? [:] : try await projection.loadStates(evicted, schema: schema, on: connection)
             var output = ProjectionOutput(tables: projection.tables)
             for pending in chunk {
                 guard let state = entries[pending.key]?.state ?? loaded[pending.key] else { continue }

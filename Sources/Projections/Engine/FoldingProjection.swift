@@ -38,7 +38,8 @@ extension FoldingProjection {
         for table in tables {
             let columns = table.columns.map { "\(SQL.quoteIdentifier($0.name)) \($0.type)" }
             let key = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
-            let ddl = "CREATE TABLE \(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) ("
+            let ddl =
+                "CREATE TABLE \(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) ("
                 + (columns + ["PRIMARY KEY (\(key))"]).joined(separator: ", ") + ")"
             try await connection.executeScript(ddl)
             for (index, columns) in table.indexes.enumerated() {
@@ -153,11 +154,13 @@ extension FoldingProjection {
     func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
         -> [String: State]
     {
-        let array = "[" + keys.map { key -> String in
-            var text = ""
-            RowValue.text(key).appendJSON(to: &text)
-            return text
-        }.joined(separator: ",") + "]"
+        let array =
+            "["
+            + keys.map { key -> String in
+                var text = ""
+                RowValue.text(key).appendJSON(to: &text)
+                return text
+            }.joined(separator: ",") + "]"
         let rows = try await connection.query(
             """
             SELECT s.key, s.state::text FROM \(identifier: schema).\(identifier: stateTable) s

@@ -41,7 +41,8 @@ struct MergePolicy: Sendable {
         }
         conflictClause =
             sets.isEmpty
-            ? "ON CONFLICT (\(keyList)) DO NOTHING" : "ON CONFLICT (\(keyList)) DO UPDATE SET " + sets.joined(separator: ", ")
+            ? "ON CONFLICT (\(keyList)) DO NOTHING"
+            : "ON CONFLICT (\(keyList)) DO UPDATE SET " + sets.joined(separator: ", ")
     }
 
     /// The row's key as one string (its key columns' JSON, joined by U+001F).

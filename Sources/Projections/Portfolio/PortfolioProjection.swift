@@ -75,7 +75,8 @@ public struct PortfolioProjection: FoldingProjection {
                 name: "portfolio_testimonials",
                 columns: [
                     .init("testimonial_key", "text NOT NULL"), .init("client_id", "uuid NOT NULL"),
-                    .init("technician", "text"), .init("at", "timestamptz NOT NULL"), .init("rating", "integer NOT NULL"),
+                    .init("technician", "text"), .init("at", "timestamptz NOT NULL"),
+                    .init("rating", "integer NOT NULL"),
                     .init("text", "text"), .init("consent_id", "uuid NOT NULL"), .init("listed", "boolean NOT NULL"),
                     .init("removed_at", "timestamptz"), .init("removed_reason", "text"),
                 ],

@@ -140,7 +140,9 @@ public struct RevenueProjection: FoldingProjection {
 
     public func initialState(for key: String) -> State { State(clientID: key) }
 
-    public func fold(_ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput)
+    public func fold(
+        _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput
+    )
         throws
     {
         guard case .client(let clientEvent) = event else { return }
@@ -200,7 +202,9 @@ public struct RevenueProjection: FoldingProjection {
             }
         case .sessionPerformed(let e):
             state.sessionsPerformed += 1
-            if state.courseCompletedAt == nil, state.sessionsPlanned > 0, state.sessionsPerformed >= state.sessionsPlanned {
+            if state.courseCompletedAt == nil, state.sessionsPlanned > 0,
+                state.sessionsPerformed >= state.sessionsPlanned
+            {
                 state.courseCompletedAt = e.at
             }
             movement = Movement(
@@ -260,10 +264,13 @@ public struct RevenueProjection: FoldingProjection {
     /// Follows appointments: where the client last was, which appointments came due and how they ended, and
     /// the treatments performed with the client's next booking.
     func trackAppointments(_ state: inout State, _ event: ClientEvent, into output: inout ProjectionOutput) throws {
-        func open(_ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ location: LocationID, _ technician: TechnicianID) {
+        func open(
+            _ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ location: LocationID, _ technician: TechnicianID
+        ) {
             var appointments = state.open ?? [:]
             appointments[id.uuidString] = State.Appointment(
-                start: slot.start, kind: kind, place: State.Place(location: location.rawValue, technician: technician.rawValue))
+                start: slot.start, kind: kind,
+                place: State.Place(location: location.rawValue, technician: technician.rawValue))
             state.open = appointments
         }
         func booked(at: Date) throws {
@@ -272,7 +279,9 @@ public struct RevenueProjection: FoldingProjection {
             try writeVisit(visit, client: state.clientID, nextBookedAt: at, into: &output)
         }
         /// Closes an open appointment: counts it on its slot day and remembers where the client was.
-        func close(_ id: AppointmentID, at: Date, _ outcome: String, place: State.Place? = nil) throws -> State.Appointment? {
+        func close(_ id: AppointmentID, at: Date, _ outcome: String, place: State.Place? = nil) throws -> State
+            .Appointment?
+        {
             guard var appointment = state.open?.removeValue(forKey: id.uuidString) else { return nil }
             if let place { appointment.place = place }
             state.lastPlace = appointment.place

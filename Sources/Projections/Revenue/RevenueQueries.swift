@@ -123,7 +123,8 @@ public enum RevenueQueries {
                 """
             ).map { row in
                 RevenueReport.Line(
-                    group: try row.decode(at: 0), currency: try row.decode(at: 1), cashReceivedMinor: try row.decode(at: 2),
+                    group: try row.decode(at: 0), currency: try row.decode(at: 1),
+                    cashReceivedMinor: try row.decode(at: 2),
                     earnedMinor: try row.decode(at: 3), refundsMinor: try row.decode(at: 4),
                     depositsTakenMinor: try row.decode(at: 5), depositsAppliedMinor: try row.decode(at: 6),
                     depositsForfeitedMinor: try row.decode(at: 7), services: try row.decode(at: 8))
@@ -172,8 +173,12 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, started, completed) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
-            update(name) { $0.coursesStarted = started; $0.coursesCompleted = completed }
+            let (name, started, completed) = (
+                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
+            )
+            update(name) {
+                $0.coursesStarted = started; $0.coursesCompleted = completed
+            }
         }
         for row in try await connection.query(
             """
@@ -184,8 +189,12 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, finished, returned) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
-            update(name) { $0.coursesFinished = finished; $0.touchUpReturns = returned }
+            let (name, finished, returned) = (
+                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
+            )
+            update(name) {
+                $0.coursesFinished = finished; $0.touchUpReturns = returned
+            }
         }
         for row in try await connection.query(
             """
@@ -196,8 +205,12 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, treatments, rebooked) = (try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
-            update(name) { $0.treatments = treatments; $0.rebookedWithin90Days = rebooked }
+            let (name, treatments, rebooked) = (
+                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
+            )
+            update(name) {
+                $0.treatments = treatments; $0.rebookedWithin90Days = rebooked
+            }
         }
         for row in try await connection.query(
             """
@@ -209,8 +222,12 @@ public enum RevenueQueries {
             """)
         {
             let name = try row.decode(String.self, at: 0)
-            let (due, noShows, late) = (try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3))
-            update(name) { $0.appointmentsDue = due; $0.noShows = noShows; $0.lateCancellations = late }
+            let (due, noShows, late) = (
+                try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3)
+            )
+            update(name) {
+                $0.appointmentsDue = due; $0.noShows = noShows; $0.lateCancellations = late
+            }
         }
         return byGroup.values.sorted { $0.group < $1.group }
     }

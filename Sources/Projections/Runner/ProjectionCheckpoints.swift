@@ -12,7 +12,8 @@ struct ProjectionCheckpoints: Sendable {
     func stored() async throws -> [String: ProjectionRunner.State] {
         let rows = try await pool.withConnection { connection in
             try await connection.query(
-                "SELECT name, version, position, status, error, failed_position, updated_at FROM projection_checkpoints")
+                "SELECT name, version, position, status, error, failed_position, updated_at FROM projection_checkpoints"
+            )
         }
         var stored: [String: ProjectionRunner.State] = [:]
         for row in rows {

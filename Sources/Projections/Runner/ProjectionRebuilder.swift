@@ -52,7 +52,9 @@ struct ProjectionRebuilder: Sendable {
                 }
                 position = last
                 applied += batch.items.count
-                progress?(ProjectionRunner.Progress(projection: label, position: position, head: head, eventsApplied: applied))
+                progress?(
+                    ProjectionRunner.Progress(projection: label, position: position, head: head, eventsApplied: applied)
+                )
                 next = try await following
             }
             try await pool.withTransaction { connection in
@@ -82,7 +84,8 @@ struct ProjectionRebuilder: Sendable {
                 for entry in finished {
                     let name = entry.projection.name
                     try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: name) CASCADE")
-                    try await connection.execute("ALTER SCHEMA \(identifier: entry.scratch) RENAME TO \(identifier: name)")
+                    try await connection.execute(
+                        "ALTER SCHEMA \(identifier: entry.scratch) RENAME TO \(identifier: name)")
                     try await ProjectionCheckpoints.rebuilt(
                         name, version: entry.projection.version, at: position, on: connection)
                 }
@@ -130,14 +133,18 @@ struct ProjectionRebuilder: Sendable {
     private func dropScratch(_ schemas: [String]) async {
         guard !schemas.isEmpty else { return }
         _ = try? await pool.withConnection { connection in
-            for schema in schemas { try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE") }
+            for schema in schemas {
+                try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+            }
         }
     }
 
     /// Builds projections from the events up to `position` into `schema`, for an auditor (the
     /// runner has checked the name). The schema must be new or an earlier snapshot; it is recorded
     /// in `projection_snapshots`.
-    func buildSnapshot(_ selected: [any Projection], upTo position: Int64, asOf: Date?, into schema: String) async throws {
+    func buildSnapshot(_ selected: [any Projection], upTo position: Int64, asOf: Date?, into schema: String)
+        async throws
+    {
         try await pool.withConnection { connection in
             let exists = try await connection.query(
                 "SELECT 1 FROM information_schema.schemata WHERE schema_name = \(schema)")
@@ -160,7 +167,8 @@ struct ProjectionRebuilder: Sendable {
             _ = try await applyRange(projection, schema: schema, after: 0, upTo: position, on: nil)
         }
         _ = try await pool.withConnection { connection in
-            try await connection.execute("UPDATE projection_snapshots SET complete = true WHERE schema_name = \(schema)")
+            try await connection.execute(
+                "UPDATE projection_snapshots SET complete = true WHERE schema_name = \(schema)")
         }
     }
 
@@ -183,7 +191,9 @@ struct ProjectionRebuilder: Sendable {
             }
             position = last
             applied += batch.items.count
-            progress?(ProjectionRunner.Progress(projection: projection.name, position: position, head: head, eventsApplied: applied))
+            progress?(
+                ProjectionRunner.Progress(
+                    projection: projection.name, position: position, head: head, eventsApplied: applied))
         }
         return position
     }

@@ -130,7 +130,8 @@ public struct ScheduleQueries: Sendable {
                 sessionNumber: try row.decode(at: 3), startsAt: try row.decode(at: 4), endsAt: try row.decode(at: 5),
                 status: try row.decode(at: 6), location: try row.decode(at: 7), locationName: try row.decode(at: 8),
                 technician: try row.decode(at: 9), technicianName: try row.decode(at: 10),
-                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12), reason: try row.decode(at: 13),
+                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12),
+                reason: try row.decode(at: 13),
                 timeZone: try row.decode(at: 14))
         }
     }

@@ -73,7 +73,9 @@ public struct TimelineProjection: FoldingProjection {
 
     public func initialState(for key: String) -> State { State(clientID: key) }
 
-    public func fold(_ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput)
+    public func fold(
+        _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput
+    )
         throws
     {
         guard case .client(let clientEvent) = event else { return }
@@ -118,7 +120,9 @@ public struct TimelineProjection: FoldingProjection {
 
     // The readable line for one event, and its effect on the running figures.
     static func entry(for event: ClientEvent, state: inout State) -> (String, String)? {
-        func book(_ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID) {
+        func book(
+            _ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID
+        ) {
             state.open[id.uuidString] = State.Appointment(
                 startsAt: slot.start, kind: kind, technician: technician.rawValue, location: location.rawValue)
         }
@@ -138,19 +142,35 @@ public struct TimelineProjection: FoldingProjection {
             let referral = e.referralSource.map { " (referral: \($0))" } ?? ""
             return ("registered", "Registered as a client\(referral)")
         case .medicalScreeningRecorded(let e):
-            let blocking = e.contraindications.isEmpty
-                ? "no contraindications" : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
-            return ("screening", "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)")
+            let blocking =
+                e.contraindications.isEmpty
+                ? "no contraindications"
+                : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
+            return (
+                "screening",
+                "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)"
+            )
         case .consentSigned(let e):
-            return ("consent", "Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", "))
+            return (
+                "consent",
+                "Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", ")
+            )
         case .consentWithdrawn(let e):
-            return ("consent", "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { label($0) }.joined(separator: ", "))
+            return (
+                "consent",
+                "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { label($0) }.joined(separator: ", ")
+            )
         case .consultationBooked(let e):
             book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
-            return ("consultation", "Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
+            return (
+                "consultation",
+                "Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)"
+            )
         case .consultationRescheduled(let e):
             book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
-            return ("consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
+            return (
+                "consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)"
+            )
         case .consultationCancelled(let e):
             close(e.appointmentID)
             return ("cancellation", "Consultation cancelled by the \(label(e.cancelledBy))" + because(e.reason))
@@ -159,7 +179,9 @@ public struct TimelineProjection: FoldingProjection {
             return ("no-show", "Did not come to the consultation")
         case .consultationHeld(let e):
             close(e.appointmentID)
-            let hairline = e.design.shape == .none ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
+            let hairline =
+                e.design.shape == .none
+                ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
             return (
                 "consultation",
                 "Consultation held: \(hairline), shade \(e.chosenShade), target density "
@@ -168,14 +190,23 @@ public struct TimelineProjection: FoldingProjection {
             )
         case .instructionsGiven(let e):
             let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
-            return ("instructions", "\(kind) instructions given by \(words(e.channel)) (\(e.instructionSet), version \(e.instructionSetVersion))")
+            return (
+                "instructions",
+                "\(kind) instructions given by \(words(e.channel)) (\(e.instructionSet), version \(e.instructionSetVersion))"
+            )
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits
-            return ("plan", "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))")
+            return (
+                "plan",
+                "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))"
+            )
         case .depositTaken(let e):
             state.paid += e.amount.minorUnits
-            return ("deposit", "Deposit of \(money(e.amount)) taken by \(label(e.method))" + (e.refundable ? "" : " (non-refundable)"))
+            return (
+                "deposit",
+                "Deposit of \(money(e.amount)) taken by \(label(e.method))" + (e.refundable ? "" : " (non-refundable)")
+            )
         case .depositApplied:
             return ("deposit", "Deposit applied to the treatment")
         case .depositForfeited(let e):
@@ -183,11 +214,18 @@ public struct TimelineProjection: FoldingProjection {
         case .sessionBooked(let e):
             book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
             let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
-            return ("session", "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)")
+            return (
+                "session",
+                "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)"
+            )
         case .sessionCancelled(let e):
             let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
-            return ("cancellation", "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))" + because(e.reason))
+            return (
+                "cancellation",
+                "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))"
+                    + because(e.reason)
+            )
         case .sessionNoShow(let e):
             let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
@@ -195,7 +233,11 @@ public struct TimelineProjection: FoldingProjection {
         case .sessionPerformed(let e):
             close(e.appointmentID)
             state.sessionsPerformed += 1
-            return ("session", "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
+            return (
+                "session",
+                "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): "
+                    + treatment(e.treatment)
+            )
         case .healingCheckRecorded(let e):
             return ("healing", "Healing check on day \(e.day): \(label(e.assessment))")
         case .photoLogged(let e):
@@ -211,7 +253,10 @@ public struct TimelineProjection: FoldingProjection {
         case .touchUpBooked(let e):
             book(e.appointmentID, e.slot, "touch-up", e.technicianID, e.locationID)
             state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
-            return ("touch-up", "Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))")
+            return (
+                "touch-up",
+                "Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))"
+            )
         case .touchUpPerformed(let e):
             close(e.appointmentID)
             state.touchUpsPerformed += 1
@@ -222,7 +267,10 @@ public struct TimelineProjection: FoldingProjection {
             return ("adverse-reaction", "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
         case .correctionPerformed(let e):
             let method = words(e.method)
-            return ("correction", "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)")
+            return (
+                "correction",
+                "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)"
+            )
         case .testimonialRecorded(let e):
             return ("testimonial", "Testimonial recorded, rating \(e.rating)/5")
         case .paymentReceived(let e):

@@ -46,7 +46,9 @@ public struct RecallQueries: Sendable {
                 """)
             guard facts != nil || !useRows.isEmpty else { return nil }
             let uses = try useRows.map { row in
-                let (client, appointment, kind, session, performedAt, technician, location, product, expires, dilution) =
+                let (
+                    client, appointment, kind, session, performedAt, technician, location, product, expires, dilution
+                ) =
                     try row.decode(
                         (String, String, String, Int?, Date, String, String, String, String, String).self)
                 return RecallReport.Use(

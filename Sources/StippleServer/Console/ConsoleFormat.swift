@@ -36,7 +36,9 @@ enum ConsoleFormat {
 
     /// `GBP 12.50`, or the minor units alone when the currency is unknown.
     static func money(_ minor: Int64, _ currency: String?) -> String {
-        guard let currency, let code = Currency(currency) else { return currency.map { "\($0) \(minor)" } ?? "\(minor)" }
+        guard let currency, let code = Currency(currency) else {
+            return currency.map { "\($0) \(minor)" } ?? "\(minor)"
+        }
         return Money(minorUnits: minor, currency: code).description
     }
 

@@ -48,7 +48,9 @@ extension ConsoleRoutes {
             let payload = try payload(ClientRegistered.self, object)
             return try await handler.handle(.register(payload), client: id, metadata: metadata(session))
         }
-        guard let outcome else { return try await clients(session, query: nil, form: form, status: .unprocessableContent) }
+        guard let outcome else {
+            return try await clients(session, query: nil, form: form, status: .unprocessableContent)
+        }
         await waitForProjections(outcome, names: ["timeline", "search"])
         return Self.redirect("/console/clients/\(id.uuidString.lowercased())")
     }

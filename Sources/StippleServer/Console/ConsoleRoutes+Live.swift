@@ -40,7 +40,8 @@ extension ConsoleRoutes {
                             for try await event in follower.subscribe(after: after, category: nil, batchSize: 100)
                             where Self.liveCategories.contains(event.stream.category) {
                                 continuation.yield(
-                                    "id: \(event.checkpoint.token)\nevent: change\ndata: {\"type\":\"\(event.type)\"}\n\n")
+                                    "id: \(event.checkpoint.token)\nevent: change\ndata: {\"type\":\"\(event.type)\"}\n\n"
+                                )
                             }
                         } catch {}
                         continuation.finish()

@@ -275,7 +275,8 @@ extension ConsoleRoutes {
                 "interval": row.intervalLow.map { low in
                     "\(ConsoleFormat.day(low)) – \(ConsoleFormat.day(row.intervalHigh))"
                 } ?? "—",
-                "last": ConsoleFormat.day(row.lastTreatmentAt), "density": ConsoleFormat.percent(row.densityAtLastEvent),
+                "last": ConsoleFormat.day(row.lastTreatmentAt),
+                "density": ConsoleFormat.percent(row.densityAtLastEvent),
             ]
         }
         return html(templates.render("touch-ups", context))
@@ -297,26 +298,27 @@ extension ConsoleRoutes {
         }
         try await recordAccess(session, action: "recall.read", clients: report.clients.map(\.clientID))
         let names = Dictionary(report.clients.map { ($0.clientID, $0.name ?? "(unknown)") }) { first, _ in first }
-        context["report"] = [
-            "batchNumber": report.batchNumber, "product": report.product ?? "unknown product",
-            "expiresOn": report.expiresOn ?? "—",
-            "status": report.recalledAt.map { "recalled \(ConsoleFormat.day($0)): \(report.recallReason ?? "")" }
-                ?? "not recalled",
-            "uses": report.uses.map { use -> [String: Any] in
-                [
-                    "at": ConsoleFormat.dateTime(use.performedAt) + " UTC",
-                    "kind": use.sessionNumber.map { "\(use.kind) \($0)" } ?? use.kind,
-                    "technician": use.technician, "location": use.location, "clientID": use.clientID,
-                    "client": names[use.clientID] ?? "(unknown)",
-                ]
-            },
-            "clients": report.clients.map { client -> [String: Any] in
-                [
-                    "clientID": client.clientID, "name": client.name ?? "(unknown)", "uses": client.uses,
-                    "last": ConsoleFormat.day(client.lastUse),
-                ]
-            },
-        ] as [String: Any]
+        context["report"] =
+            [
+                "batchNumber": report.batchNumber, "product": report.product ?? "unknown product",
+                "expiresOn": report.expiresOn ?? "—",
+                "status": report.recalledAt.map { "recalled \(ConsoleFormat.day($0)): \(report.recallReason ?? "")" }
+                    ?? "not recalled",
+                "uses": report.uses.map { use -> [String: Any] in
+                    [
+                        "at": ConsoleFormat.dateTime(use.performedAt) + " UTC",
+                        "kind": use.sessionNumber.map { "\(use.kind) \($0)" } ?? use.kind,
+                        "technician": use.technician, "location": use.location, "clientID": use.clientID,
+                        "client": names[use.clientID] ?? "(unknown)",
+                    ]
+                },
+                "clients": report.clients.map { client -> [String: Any] in
+                    [
+                        "clientID": client.clientID, "name": client.name ?? "(unknown)", "uses": client.uses,
+                        "last": ConsoleFormat.day(client.lastUse),
+                    ]
+                },
+            ] as [String: Any]
         return html(templates.render("recall", context))
     }
 
@@ -334,11 +336,12 @@ extension ConsoleRoutes {
             ).first
         }
         if let seal {
-            context["seal"] = [
-                "position": try seal.decode(Int64.self, at: 0),
-                "at": ConsoleFormat.dateTime(try seal.decode(Date.self, at: 1)) + " UTC",
-                "actor": try seal.decode(String?.self, at: 2) ?? "unknown",
-            ] as [String: Any]
+            context["seal"] =
+                [
+                    "position": try seal.decode(Int64.self, at: 0),
+                    "at": ConsoleFormat.dateTime(try seal.decode(Date.self, at: 1)) + " UTC",
+                    "actor": try seal.decode(String?.self, at: 2) ?? "unknown",
+                ] as [String: Any]
         }
         if request.query("verify") != nil {
             let report = try await ChainVerifier(pool: store.pool).verify()

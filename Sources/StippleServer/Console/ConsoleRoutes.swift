@@ -34,7 +34,8 @@ struct ConsoleRoutes: Sendable {
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .contentType
 
     typealias Page = @Sendable (Request, BasicRequestContext, ConsoleSession) async throws -> Response
-    typealias FormHandler = @Sendable (Request, BasicRequestContext, ConsoleSession, [String: String]) async throws
+    typealias FormHandler =
+        @Sendable (Request, BasicRequestContext, ConsoleSession, [String: String]) async throws
         -> Response
 
     typealias ConsoleRouter = Router<BasicRequestContext>
@@ -58,7 +59,9 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// A GET page that needs a session (and, when given, one of `roles`).
-    func page(_ router: ConsoleRouter, _ path: String, roles: Set<Role> = ConsoleSessionStore.roles, _ body: @escaping Page) {
+    func page(
+        _ router: ConsoleRouter, _ path: String, roles: Set<Role> = ConsoleSessionStore.roles, _ body: @escaping Page
+    ) {
         let routes = self
         router.get(RouterPath(path)) { request, context -> Response in
             guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
@@ -116,7 +119,8 @@ struct ConsoleRoutes: Sendable {
             guard let opened = try await routes.sessions.open(for: key) else {
                 return routes.signInPage(
                     request: request,
-                    error: "The \(key.role.rawValue) role cannot sign in to the console; use an operator or auditor key.",
+                    error:
+                        "The \(key.role.rawValue) role cannot sign in to the console; use an operator or auditor key.",
                     status: .forbidden)
             }
             var response = Self.redirect("/console/today")

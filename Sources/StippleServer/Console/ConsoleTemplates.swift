@@ -21,7 +21,9 @@ struct ConsoleTemplates: Sendable {
         }
         let folder = root.appendingPathComponent("templates")
         var templates: [String: MustacheTemplate] = [:]
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".mustache")
+        }
         for file in names {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)

@@ -26,7 +26,8 @@ enum RevenueChart {
         for step in 0...4 {
             let value = peak * Int64(step) / 4
             let yy = y(value)
-            out += "<line x1=\"\(Int(left))\" y1=\"\(f(yy))\" x2=\"\(Int(width - 16))\" y2=\"\(f(yy))\" stroke=\"#ddd\"/>\n"
+            out +=
+                "<line x1=\"\(Int(left))\" y1=\"\(f(yy))\" x2=\"\(Int(width - 16))\" y2=\"\(f(yy))\" stroke=\"#ddd\"/>\n"
             out +=
                 "<text x=\"\(Int(left - 6))\" y=\"\(f(yy + 4))\" text-anchor=\"end\" font-size=\"11\">"
                 + "\(value / 100)</text>\n"

@@ -45,7 +45,8 @@ public enum RequestDecoding {
         do {
             value = try StrictJSON.parse(data)
         } catch {
-            throw Problem.badRequest("the body is not strict JSON: \(error.description)", field: error.field ?? "(body)")
+            throw Problem.badRequest(
+                "the body is not strict JSON: \(error.description)", field: error.field ?? "(body)")
         }
         try FieldRules.check(value)
         return value

@@ -27,7 +27,8 @@ public enum StrictJSON {
             throw StrictJSONError(reason: "the body must be UTF-8 JSON without a byte order mark", offset: 0)
         }
         if input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0xFF, 0xFE]) || input.contains(0) {
-            throw StrictJSONError(reason: "the body must be UTF-8 JSON (it looks like UTF-16 or holds a NUL byte)", offset: 0)
+            throw StrictJSONError(
+                reason: "the body must be UTF-8 JSON (it looks like UTF-16 or holds a NUL byte)", offset: 0)
         }
         guard String(validating: input, as: UTF8.self) != nil else {
             throw StrictJSONError(reason: "the body is not valid UTF-8", offset: 0)
@@ -94,7 +95,8 @@ public enum StrictJSON {
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else {
-                    throw error(members.isEmpty ? "expected a member name" : "expected a member name (no trailing commas)")
+                    throw error(
+                        members.isEmpty ? "expected a member name" : "expected a member name (no trailing commas)")
                 }
                 let key = try string(path: path)
                 let memberPath = path.isEmpty ? key : "\(path).\(key)"

@@ -38,10 +38,11 @@ extension OpenAPIDocument {
                 "name": string, "intervalLow": time, "intervalHigh": time, "lastTreatmentAt": time,
                 "densityAtLastEvent": number,
             ])
-        let use = object([
-            "clientID": string, "appointmentID": string, "kind": string, "performedAt": time, "technician": string,
-            "location": string, "product": string, "expiresOn": string, "dilution": string,
-        ], optional: ["sessionNumber": integer])
+        let use = object(
+            [
+                "clientID": string, "appointmentID": string, "kind": string, "performedAt": time, "technician": string,
+                "location": string, "product": string, "expiresOn": string, "dilution": string,
+            ], optional: ["sessionNumber": integer])
         let recallClient = object(
             ["clientID": string, "uses": integer, "firstUse": time, "lastUse": time], optional: ["name": string])
         return [

@@ -41,39 +41,42 @@ enum OpenAPIDocument {
         for name in FieldRules.maximumLength.keys.sorted() where name != "url" {
             properties[name] = text(name)
         }
-        properties["currentMedications"] = [
-            "type": "array", "maxItems": FieldRules.maximumItems, "items": text("currentMedications"),
-        ] as [String: Any]
+        properties["currentMedications"] =
+            [
+                "type": "array", "maxItems": FieldRules.maximumItems, "items": text("currentMedications"),
+            ] as [String: Any]
         properties["at"] = [
             "type": "string", "format": "date-time",
             "description": "ISO-8601 time (years \(FieldRules.plausibleYears.lowerBound)–"
                 + "\(FieldRules.plausibleYears.upperBound)); defaults to now.",
         ]
-        properties["personal"] = [
-            "type": "object",
-            "properties": [
-                "fullName": text("fullName"),
-                "contact": [
-                    "type": "object",
-                    "properties": [
-                        "email": [
-                            "type": ["string", "null"], "format": "email", "maxLength": ContactDetails.maximumEmailLength,
-                            "description": "local@domain: one @, no spaces, a dot in the domain.",
-                        ] as [String: Any],
-                        "phone": [
-                            "type": ["string", "null"], "maxLength": ContactDetails.maximumPhoneLength,
-                            "pattern": #"^\+?[0-9 ().-]+$"#,
-                            "description": "E.164 (+442079460958) or written with spaces, dots, hyphens and "
-                                + "parentheses: 7 to 15 digits.",
+        properties["personal"] =
+            [
+                "type": "object",
+                "properties": [
+                    "fullName": text("fullName"),
+                    "contact": [
+                        "type": "object",
+                        "properties": [
+                            "email": [
+                                "type": ["string", "null"], "format": "email",
+                                "maxLength": ContactDetails.maximumEmailLength,
+                                "description": "local@domain: one @, no spaces, a dot in the domain.",
+                            ] as [String: Any],
+                            "phone": [
+                                "type": ["string", "null"], "maxLength": ContactDetails.maximumPhoneLength,
+                                "pattern": #"^\+?[0-9 ().-]+$"#,
+                                "description": "E.164 (+442079460958) or written with spaces, dots, hyphens and "
+                                    + "parentheses: 7 to 15 digits.",
+                            ] as [String: Any],
                         ] as [String: Any],
                     ] as [String: Any],
+                    "dateOfBirth": [
+                        "type": "string", "format": "date",
+                        "description": "YYYY-MM-DD, on or after \(PersonalDetails.earliestDateOfBirth).",
+                    ],
                 ] as [String: Any],
-                "dateOfBirth": [
-                    "type": "string", "format": "date",
-                    "description": "YYYY-MM-DD, on or after \(PersonalDetails.earliestDateOfBirth).",
-                ],
-            ] as [String: Any],
-        ] as [String: Any]
+            ] as [String: Any]
         return [
             "type": "object",
             "description":
@@ -104,7 +107,10 @@ enum OpenAPIDocument {
                     "A webhook to register: deliveries are POSTed to `url`, signed with the secret "
                     + "the answer carries (once).",
                 "properties": [
-                    "url": ["type": "string", "maxLength": 2048, "description": "An absolute https:// URL on a public address."] as [String: Any],
+                    "url": [
+                        "type": "string", "maxLength": 2048,
+                        "description": "An absolute https:// URL on a public address.",
+                    ] as [String: Any],
                     "categories": [
                         "type": "array", "items": ["type": "string"],
                         "description": "Categories to deliver (default: all the key may read).",

@@ -65,7 +65,8 @@ struct PhotoRoutes {
             }
             try await access.record(caller, request, action: "photos.list", clients: [client.uuidString])
             return try JSONResponse.make(
-                PhotoListJSON(clientID: client.uuidString.lowercased(), photos: list.map { PhotoJSON($0, client: client) }))
+                PhotoListJSON(
+                    clientID: client.uuidString.lowercased(), photos: list.map { PhotoJSON($0, client: client) }))
         }
         routes.add(
             .get, "/v1/clients/{id}/photos/before-after", .query,

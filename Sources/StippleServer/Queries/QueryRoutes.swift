@@ -73,7 +73,10 @@ struct QueryRoutes {
                 let (answer, position) = try await AsOfBuild.withScratchSnapshot(
                     question, projections: [RevenueProjection()], store: store, pool: pool
                 ) { schema, position in
-                    (try await RevenueQueries.report(from: from, to: to, by: grouping, schema: schema, pool: pool), position)
+                    (
+                        try await RevenueQueries.report(from: from, to: to, by: grouping, schema: schema, pool: pool),
+                        position
+                    )
                 }
                 report = answer
                 asked["position"] = position

@@ -13,7 +13,8 @@ struct SystemRoutes {
     static func status(_ store: EventStore) async -> (head: Int64, lag: [String: Int64], failed: [String])? {
         do {
             let head = try await store.headPosition()
-            let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)).states()
+            let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
+                .states()
             var lag: [String: Int64] = [:]
             for state in states { lag[state.name] = max(0, head - state.position) }
             return (head, lag, states.filter(\.isFailed).map(\.name))

@@ -32,7 +32,8 @@ public struct WebhookStore: Sendable {
             let url = URL(string: text), let scheme = url.scheme
         else { throw Failure.invalidURL("url must be an absolute https:// URL of at most 2000 characters") }
         let lowered = text.lowercased()
-        guard ["http", "https"].contains(scheme.lowercased()), lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
+        guard ["http", "https"].contains(scheme.lowercased()),
+            lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
         else { throw Failure.invalidURL("url must use the https:// scheme (got \(scheme.prefix(20)):)") }
         guard let host = url.host, !host.isEmpty else { throw Failure.invalidURL("url needs a host") }
         guard url.user == nil, url.password == nil else {

@@ -7,7 +7,8 @@ import Projections
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A demo clinic: migrate, generate a seeded history, rebuild the projections, print the headline reports.",
+        abstract:
+            "A demo clinic: migrate, generate a seeded history, rebuild the projections, print the headline reports.",
         discussion: "Running it again with the same seed adds nothing: the generated events have stable ids.")
 
     @OptionGroup var database: DatabaseOptions
@@ -24,7 +25,9 @@ struct Demo: AsyncParsableCommand {
             let pool = try database.pool()
             let store = database.store(pool)
             let applied = try await database.migrator().migrate(pool: pool)
-            print("== Schema: \(applied.isEmpty ? "up to date" : "applied \(applied.map(\.name).joined(separator: ", "))")")
+            print(
+                "== Schema: \(applied.isEmpty ? "up to date" : "applied \(applied.map(\.name).joined(separator: ", "))")"
+            )
 
             let configuration = HistoryConfiguration(seed: seed, clientCount: clients)
             let progress = SharedProgress("generate")
@@ -32,8 +35,9 @@ struct Demo: AsyncParsableCommand {
                 progress.update(done: update.events, total: 0)
             }
             progress.finish(summary.events)
-            print("== History: \(summary.events) events for \(clients) clients (seed \(seed)); "
-                + "\(summary.alreadyStored) were already stored; \(Int(summary.rate)) events/s")
+            print(
+                "== History: \(summary.events) events for \(clients) clients (seed \(seed)); "
+                    + "\(summary.alreadyStored) were already stored; \(Int(summary.rate)) events/s")
 
             let photos = try await DemoPhotos(service: PhotoService(store: store), clientLimit: min(clients, 12))
                 .upload(ClinicHistory(configuration))
@@ -56,8 +60,10 @@ struct Demo: AsyncParsableCommand {
             let head = try await store.headPosition()
             rebuildProgress.finish(Int(head))
             let seconds = Date().timeIntervalSince(started)
-            print("== Projections rebuilt over \(head) events in " + String(format: "%.1f s", seconds)
-                + " (\(Int(Double(head) / max(seconds, 0.001))) events/s for all \(ClinicProjections.names(for: store).count))\n")
+            print(
+                "== Projections rebuilt over \(head) events in " + String(format: "%.1f s", seconds)
+                    + " (\(Int(Double(head) / max(seconds, 0.001))) events/s for all \(ClinicProjections.names(for: store).count))\n"
+            )
 
             if let client = try await TimelineQueries.busiestClient(pool: pool),
                 let timeline = try await TimelineQueries.timeline(client: client, pool: pool)

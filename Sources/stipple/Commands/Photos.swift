@@ -79,7 +79,8 @@ struct Photos: AsyncParsableCommand {
                     throw UserError("cannot read \(file): \(error.localizedDescription)")
                 }
                 let facts = PhotoFacts(
-                    stage: stage, angle: angle, consentScope: scope, appointmentID: appointment.flatMap { UUID(uuidString: $0) })
+                    stage: stage, angle: angle, consentScope: scope,
+                    appointmentID: appointment.flatMap { UUID(uuidString: $0) })
                 let upload = try await Photos.withPool(database) { pool in
                     do {
                         return try await PhotoService(store: database.store(pool)).upload(
@@ -126,7 +127,8 @@ struct Photos: AsyncParsableCommand {
                     do {
                         let photos = try await PhotoService(store: database.store(pool)).list(client: id)
                         try await access.record(
-                            "photos.list", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()), pool: pool)
+                            "photos.list", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()),
+                            pool: pool)
                         return photos
                     } catch let error as PhotoError {
                         throw UserError("\(error)")
@@ -205,8 +207,10 @@ struct Photos: AsyncParsableCommand {
                 throw ValidationError("--width and --height must be 1...12000")
             }
             guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100") }
-            guard Add.mediaType(extension: URL(fileURLWithPath: output).pathExtension).flatMap(ImageFormat.init(mediaType:))
-                != nil
+            guard
+                Add.mediaType(extension: URL(fileURLWithPath: output).pathExtension).flatMap(
+                    ImageFormat.init(mediaType:))
+                    != nil
             else { throw ValidationError("OUTPUT must end in .jpg, .png or .webp") }
         }
 

@@ -19,13 +19,16 @@ struct Project: AsyncParsableCommand {
         try await reportingErrors {
             let pool = try database.pool()
             let store = database.store(pool)
-            let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store), batchSize: batchSize)
+            let runner = ProjectionRunner(
+                store: store, projections: ClinicProjections.all(for: store), batchSize: batchSize)
             if follow {
                 FileHandle.standardError.write(Data("project: following the log; Ctrl-C to stop\n".utf8))
                 try await runUntilSignalled { try await runner.follow() }
             } else {
                 let applied = try await runner.catchUp()
-                print("Applied \(applied) event-applications; projections are at position \(try await store.headPosition()).")
+                print(
+                    "Applied \(applied) event-applications; projections are at position \(try await store.headPosition())."
+                )
             }
             for state in try await runner.states() where state.isFailed {
                 FileHandle.standardError.write(Data("project: \(state.error ?? state.name)\n".utf8))

@@ -17,7 +17,8 @@ struct Rebuild: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Only this projection (\((ClinicProjections.names + ["search"]).joined(separator: ", "))).") var projection: String?
+    @Option(help: "Only this projection (\((ClinicProjections.names + ["search"]).joined(separator: ", "))).")
+    var projection: String?
     @Option(help: "Build from the events recorded by this time (YYYY-MM-DD means the end of that day, UTC).")
     var knownAt: String?
     @Option(help: "Another name for --known-at.") var asOf: String?
@@ -74,15 +75,18 @@ struct Rebuild: AsyncParsableCommand {
                 try await Snapshots.recordEffectiveAt(effective, schema: into, pool: pool)
                 reporter.finish(Int(position))
                 let question = AsOfQuestion(knownAt: known, effectiveAt: effective)
-                print("Built \(names.joined(separator: ", ")) into schema \(into), \(question.describe(position: position)).")
+                print(
+                    "Built \(names.joined(separator: ", ")) into schema \(into), \(question.describe(position: position))."
+                )
             } else {
                 if let failure = try await runner.rebuildAll(names).first { throw failure }
                 let head = try await store.headPosition()
                 reporter.finish(Int(head))
                 let seconds = Date().timeIntervalSince(started)
                 let rate = seconds > 0 ? Int(Double(head) * Double(names.count) / seconds) : 0
-                print("Rebuilt \(names.joined(separator: ", ")) over \(head) events in "
-                    + String(format: "%.1f", seconds) + " s (\(rate) event-applications/s).")
+                print(
+                    "Rebuilt \(names.joined(separator: ", ")) over \(head) events in "
+                        + String(format: "%.1f", seconds) + " s (\(rate) event-applications/s).")
             }
             await pool.close()
         }

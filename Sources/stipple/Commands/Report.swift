@@ -35,7 +35,8 @@ struct RevenueReportCommand: AsyncParsableCommand {
             }
         }
         if (knownAt != nil || effectiveAt != nil) && schema != "revenue" {
-            throw ValidationError("--schema reads a snapshot already built; --known-at/--effective-at build one: give one")
+            throw ValidationError(
+                "--schema reads a snapshot already built; --known-at/--effective-at build one: give one")
         }
     }
 
@@ -82,16 +83,19 @@ struct RevenueReportCommand: AsyncParsableCommand {
         ]
         var text = TableOutput.render(headers: headers, rows: rows, format: format)
         guard format == .table else { return text }
-        text = "Revenue \(report.from) to \(report.to) by \(report.grouping.rawValue)"
+        text =
+            "Revenue \(report.from) to \(report.to) by \(report.grouping.rawValue)"
             + (asked.map { ", \($0)" } ?? "") + "\n\n" + text + "\n"
         for position in report.positions {
-            text += "Now: deposits held \(TableOutput.money(position.depositsHeldMinor, position.currency)), "
+            text +=
+                "Now: deposits held \(TableOutput.money(position.depositsHeldMinor, position.currency)), "
                 + "outstanding \(TableOutput.money(position.outstandingMinor, position.currency)) "
                 + "from \(position.clientsOwing) clients\n"
         }
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
         func part(_ count: Int, of whole: Int, _ rate: Double?) -> String { "\(count)/\(whole) \(percent(rate))" }
-        text += "\nWithin \(report.from) to \(report.to): courses by the day their plan was agreed, completed by "
+        text +=
+            "\nWithin \(report.from) to \(report.to): courses by the day their plan was agreed, completed by "
             + "\(report.to); courses completed in the period, back for a touch-up by \(report.to); treatments in the "
             + "period, rebooked within 90 days; appointments by their day, missed or cancelled late (inside the "
             + "cancellation window)\n\n"
@@ -109,7 +113,8 @@ struct RevenueReportCommand: AsyncParsableCommand {
                 report.grouping == .location || report.grouping == .technician ? report.grouping.rawValue : "group",
                 "course completion", "touch-up return", "90-day rebooking", "no-shows", "late cancellations",
             ], rows: rateRows, format: .table)
-        text += "\nCourse completion rate: \(percent(report.courseCompletionRate)); "
+        text +=
+            "\nCourse completion rate: \(percent(report.courseCompletionRate)); "
             + "touch-up return rate: \(percent(report.touchUpReturnRate))\n"
         return text
     }

@@ -23,7 +23,8 @@ struct Timeline: AsyncParsableCommand {
             guard let id = UUID(uuidString: client) else { throw UserError("'\(client)' is not a client id") }
             let timeline = try await ReadModels.using(database, [TimelineProjection()]) { pool in
                 try await access.record(
-                    "timeline.read", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()), pool: pool)
+                    "timeline.read", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()),
+                    pool: pool)
                 return try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
             }
             guard let timeline else { throw UserError("no client \(client.lowercased()) in the timeline") }
@@ -36,10 +37,13 @@ struct Timeline: AsyncParsableCommand {
         let table = TableOutput.render(headers: ["at", "kind", "what happened"], rows: rows, format: format)
         guard format == .table else { return table }
         let name = timeline.erased ? "(erased at the client's request)" : timeline.displayName ?? "(no name)"
-        let next = timeline.nextAppointmentAt.map { "\(DateArgument.iso($0)) (\(timeline.nextAppointmentKind ?? ""))" } ?? "none"
+        let next =
+            timeline.nextAppointmentAt.map { "\(DateArgument.iso($0)) (\(timeline.nextAppointmentKind ?? ""))" }
+            ?? "none"
         var header = "Client \(timeline.clientID.uuidString.lowercased()): \(name)\n"
         header += "Sessions performed: \(timeline.sessionsPerformed), touch-ups: \(timeline.touchUpsPerformed)\n"
-        header += "Paid \(TableOutput.money(timeline.paidMinor, timeline.currency)), refunded "
+        header +=
+            "Paid \(TableOutput.money(timeline.paidMinor, timeline.currency)), refunded "
             + "\(TableOutput.money(timeline.refundedMinor, timeline.currency)), balance due "
             + "\(TableOutput.money(timeline.balanceMinor, timeline.currency))\n"
         header += "Next appointment: \(next)\n\n"

@@ -43,7 +43,8 @@ struct PhotoExport {
             for photo in photos {
                 let image = try await service.image(client: client, contentHash: photo.contentHash)
                 let ext = ImageFormat(mediaType: image.mediaType)?.fileExtension ?? "bin"
-                try image.bytes.write(to: folder.appendingPathComponent("\(photo.contentHash).\(ext)"), options: .atomic)
+                try image.bytes.write(
+                    to: folder.appendingPathComponent("\(photo.contentHash).\(ext)"), options: .atomic)
                 written += 1
             }
         }

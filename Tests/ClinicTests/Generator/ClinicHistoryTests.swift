@@ -96,7 +96,8 @@ struct ClinicHistoryTests {
         #expect(counts.consultationDays > 2_000)
         #expect(counts.treatmentDays > 5_000)
         let consultationNoShow = Double(counts.consultationNoShows) / Double(counts.consultationDays)
-        #expect(abs(consultationNoShow - rates.consultationNoShow) < 0.012, "consultation no-shows \(consultationNoShow)")
+        #expect(
+            abs(consultationNoShow - rates.consultationNoShow) < 0.012, "consultation no-shows \(consultationNoShow)")
         let treatmentNoShow = Double(counts.treatmentNoShows) / Double(counts.treatmentDays)
         #expect(abs(treatmentNoShow - rates.treatmentNoShow) < 0.008, "session no-shows \(treatmentNoShow)")
         let consultationCancelled = Double(counts.consultationsCancelledByClient) / Double(counts.consultationsBooked)

@@ -1,0 +1,137 @@
+import EventStore
+import Foundation
+import Postgres
+@testable import Projections
+import TestSupport
+import Testing
+
+/// Every fold state table of the clinic projections in `suffix`ed schemas, as text, in key order.
+func stateSnapshot(_ database: TestDatabase, suffix: String = "") async throws -> [String] {
+    var lines: [String] = []
+    for name in ["timeline", "revenue", "schedule", "traceability", "forecast"] {
+        lines += try await rows(
+            database,
+            "SELECT key, state::text FROM \(identifier: name + suffix).\(identifier: name + "_state") ORDER BY key")
+    }
+    return lines
+}
+
+@Suite("Rebuilding projections together")
+struct RebuildAllTests {
+    @Test("rebuilding all projections in one pass gives the rows and fold states live following wrote")
+    func rebuildAllEqualsFollowing() async throws {
+        try await TestDatabase.with { database in
+            let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 3)
+            let fixture = ClinicHistoryFixture(store: database.store)
+            for _ in 0..<3 {
+                try await fixture.courseClient(UUID())
+                try await runner.catchUp()
+            }
+            let followed = try await snapshot(database)
+            let followedStates = try await stateSnapshot(database)
+            let forecast = try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id")
+            let failures = try await ProjectionRunner(
+                store: database.store, projections: ClinicProjections.all(), batchSize: 4
+            ).rebuildAll(ClinicProjections.names)
+            #expect(failures.isEmpty)
+            #expect(try await snapshot(database) == followed)
+            #expect(try await stateSnapshot(database) == followedStates)
+            #expect(try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id") == forecast)
+            #expect(!followed.isEmpty && !followedStates.isEmpty && !forecast.isEmpty)
+            let head = try await database.store.headPosition()
+            #expect(try await runner.states().allSatisfy { $0.position == head && !$0.isFailed })
+            let leftovers = try await rows(
+                database, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '%\\_\\_rebuild'")
+            #expect(leftovers.isEmpty)
+            // Following goes on from the rebuilt states.
+            try await fixture.courseClient(UUID())
+            try await runner.catchUp()
+            let after = try await snapshot(database)
+            let afterStates = try await stateSnapshot(database)
+            try await runner.rebuildAll(ClinicProjections.names)
+            #expect(try await snapshot(database) == after)
+            #expect(try await stateSnapshot(database) == afterStates)
+        }
+    }
+
+    @Test("a rebuild whose state cache holds fewer keys than the log has writes the same rows and states")
+    func smallStateCache() async throws {
+        try await TestDatabase.with { database in
+            let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 5)
+            let fixture = ClinicHistoryFixture(store: database.store)
+            for _ in 0..<4 { try await fixture.courseClient(UUID()) }
+            try await runner.catchUp()
+            try await buildWithCapacity(TimelineProjection(), capacity: 1, database: database)
+            try await buildWithCapacity(RevenueProjection(), capacity: 1, database: database)
+            try await buildWithCapacity(ForecastFold(), capacity: 1, database: database)
+            let forecast = try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id")
+            #expect(
+                try await rows(database, "SELECT * FROM forecast_small.forecast_clients ORDER BY client_id") == forecast
+            )
+            #expect(forecast.count == 4)
+            #expect(
+                try await snapshot(database, schemas: ("timeline_small", "revenue_small"))
+                    == snapshot(database))
+            for name in ["timeline", "revenue", "forecast"] {
+                let live = try await rows(
+                    database,
+                    "SELECT key, state::text FROM \(identifier: name).\(identifier: name + "_state") ORDER BY key")
+                let small = try await rows(
+                    database,
+                    "SELECT key, state::text FROM \(identifier: name + "_small").\(identifier: name + "_state") ORDER BY key"
+                )
+                #expect(small == live)
+                #expect(live.count > 1, "more keys than the cache holds")
+            }
+        }
+    }
+
+    /// Builds `projection` into `<name>_small` through a `FoldingBuilder` of `capacity` states.
+    private func buildWithCapacity<P: FoldingProjection>(_ projection: P, capacity: Int, database: TestDatabase)
+        async throws
+    {
+        let schema = projection.name + "_small"
+        try await database.pool.withConnection { connection in
+            try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+            try await projection.createTables(in: schema, on: connection)
+        }
+        let builder = FoldingBuilder(projection: projection, schema: schema, capacity: capacity)
+        var checkpoint = Checkpoint.start
+        while true {
+            let page = try await database.store.readAll(after: checkpoint, limit: 2)
+            guard !page.events.isEmpty else { break }
+            let batch = ProjectionBatch(events: page.events)
+            try await database.pool.withTransaction { try await builder.apply(batch, on: $0) }
+            checkpoint = page.next
+        }
+        try await database.pool.withTransaction { try await builder.finish(on: $0) }
+    }
+
+    @Test("a projection that refuses an event drops out of a joint rebuild; the others are swapped in")
+    func poisonInJointRebuild() async throws {
+        try await TestDatabase.with { database in
+            try await appendSome(database.store, streams: 3, perStream: 2)
+            let runner = ProjectionRunner(
+                store: database.store, projections: [StreamCounts(), TypeCounts()], batchSize: 4)
+            try await runner.catchUp()
+            try await database.store.append(
+                [NewEvent(type: "poison", json: "{}")], to: try EventStreamName("client-bad"), expectedVersion: .any)
+            try await appendSome(database.store, streams: 2, perStream: 1, type: "later")
+            let failures = try await runner.rebuildAll(["stream_counts", "type_counts"])
+            #expect(
+                failures.map(\.description) == [
+                    "projection stream_counts stopped at position 7 (stream client-bad, type poison): cannot count poison"
+                ])
+            // The refusing projection keeps its live schema and checkpoint; the other is rebuilt to the head.
+            #expect(try await rows(database, "SELECT sum(n)::text FROM stream_counts.stream_counts") == ["6"])
+            #expect(
+                try await rows(database, "SELECT type, n FROM type_counts.type_counts ORDER BY type")
+                    == ["later|2", "poison|1", "thing.happened|6"])
+            let states = try await runner.states()
+            #expect(states.map(\.position) == [6, 9])
+            let leftovers = try await rows(
+                database, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '%\\_\\_rebuild'")
+            #expect(leftovers.isEmpty)
+        }
+    }
+}
