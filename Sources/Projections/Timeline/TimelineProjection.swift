@@ -11,8 +11,9 @@ import Foundation
 public struct TimelineProjection: FoldingProjection {
     public let name = "timeline"
     /// v2: enum values shown by their wire names (`bank-transfer`). v3: entries read as sentences (who cancelled
-    /// which appointment and why, "no hairline drawn" for diffuse thinning, photos by stage and view).
-    public let version = 3
+    /// which appointment and why, "no hairline drawn" for diffuse thinning, photos by stage and view). v4: a photo
+    /// entry names its photo's content hash, so readers link it to the image.
+    public let version = 4
 
     public init() {}
 
@@ -61,7 +62,7 @@ public struct TimelineProjection: FoldingProjection {
                 columns: [
                     .init("client_id", "uuid NOT NULL"), .init("position", "bigint NOT NULL"),
                     .init("at", "timestamptz NOT NULL"), .init("kind", "text NOT NULL"),
-                    .init("summary", "text NOT NULL"),
+                    .init("summary", "text NOT NULL"), .init("photo_hash", "text"),
                 ],
                 primaryKey: ["client_id", "position"], mode: .insert),
         ]
@@ -72,6 +73,12 @@ public struct TimelineProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
+
+    /// The content hash of the photo a `photo-logged` entry is about (the image's id under the client), else NULL.
+    static func photoHash(_ event: ClientEvent) -> RowValue {
+        if case .photoLogged(let photo) = event { return .text(photo.contentHash) }
+        return .null
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput
@@ -85,7 +92,7 @@ public struct TimelineProjection: FoldingProjection {
                 "timeline_entries",
                 [
                     "client_id": .text(state.clientID), "position": .int(recorded.position), "at": .date(event.at),
-                    "kind": .text(kind), "summary": .text(summary),
+                    "kind": .text(kind), "summary": .text(summary), "photo_hash": Self.photoHash(clientEvent),
                 ])
         }
         let next = state.open.values.min { $0.startsAt < $1.startsAt }

@@ -8,6 +8,8 @@ public struct ClientTimeline: Sendable, Hashable {
         public var at: Date
         public var kind: String
         public var summary: String
+        /// For a logged photo: its content hash, which names the image under the client.
+        public var photoHash: String?
     }
 
     public var clientID: UUID
@@ -44,13 +46,14 @@ public enum TimelineQueries {
             guard let row = summary.first else { return nil }
             let entries = try await connection.query(
                 """
-                SELECT position, at, kind, summary FROM \(identifier: schema).timeline_entries
+                SELECT position, at, kind, summary, photo_hash FROM \(identifier: schema).timeline_entries
                 WHERE client_id = \(client) ORDER BY position
                 """
             ).map { entry in
-                ClientTimeline.Entry(
-                    position: try entry.decode(at: 0), at: try entry.decode(at: 1), kind: try entry.decode(at: 2),
-                    summary: try entry.decode(at: 3))
+                let (position, at, kind, summary, photoHash) = try entry.decode(
+                    (Int64, Date, String, String, String?).self)
+                return ClientTimeline.Entry(
+                    position: position, at: at, kind: kind, summary: summary, photoHash: photoHash)
             }
             return ClientTimeline(
                 clientID: try row.decode(at: 0), displayName: try row.decode(at: 1), erased: try row.decode(at: 2),

@@ -147,11 +147,19 @@ extension ConsoleRoutes {
         context["deposits"] = deposits.map { entry -> [String: Any] in
             ["at": ConsoleFormat.day(entry.at), "summary": entry.summary]
         }
+        // Photo entries link to their image when it is stored here (records without bytes stay plain text).
+        let storedPhotos: Set<String> =
+            timeline.erased ? [] : Set(((try? await photos.list(client: id)) ?? []).filter(\.stored).map(\.contentHash))
+        let clientPath = "/console/clients/\(id.uuidString.lowercased())"
         context["entries"] = timeline.entries.reversed().map { entry -> [String: Any] in
-            [
+            var item: [String: Any] = [
                 "iso": BusinessTime.iso(entry.at), "at": ConsoleFormat.dateTime(entry.at), "kind": entry.kind,
                 "summary": entry.summary,
             ]
+            if let hash = entry.photoHash, storedPhotos.contains(hash) {
+                item["photo"] = "\(clientPath)/photos/\(hash)"
+            }
+            return item
         }
         if let forecast, let prediction = forecast.prediction, prediction.status == .predicted {
             var chart = FadeChart.svg(

@@ -54,7 +54,10 @@ extension OpenAPIDocument {
                     "clientID": string, "erased": ["type": "boolean"], "paidMinor": integer, "refundedMinor": integer,
                     "chargedMinor": integer, "balanceMinor": integer, "sessionsPerformed": integer,
                     "touchUpsPerformed": integer, "next_cursor": nullableString,
-                    "entries": list(object(["position": integer, "at": time, "kind": string, "summary": string])),
+                    "entries": list(
+                        object(
+                            ["position": integer, "at": time, "kind": string, "summary": string],
+                            optional: ["photo": string])),
                 ],
                 optional: [
                     "displayName": string, "currency": string, "registeredAt": time, "nextAppointmentAt": time,

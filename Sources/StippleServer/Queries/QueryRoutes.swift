@@ -29,10 +29,15 @@ struct QueryRoutes {
             let page = try Page(
                 request,
                 timeline.entries.map { entry -> [String: Any] in
-                    [
+                    var item: [String: Any] = [
                         "position": entry.position, "at": BusinessTime.iso(entry.at), "kind": entry.kind,
                         "summary": entry.summary,
                     ]
+                    // A logged photo links to its image (404 when only the record exists, 410 after a forget).
+                    if let hash = entry.photoHash {
+                        item["photo"] = "/v1/clients/\(timeline.clientID.uuidString.lowercased())/photos/\(hash)"
+                    }
+                    return item
                 })
             var object: [String: Any] = [
                 "clientID": timeline.clientID.uuidString.lowercased(), "erased": timeline.erased,

@@ -132,6 +132,19 @@ struct PhotoRoutesTests {
                     subject: "client-\(id.uuidString.lowercased())")
                 #expect(Set(log.map(\.action)) == ["photo.read", "photo.thumbnail.read", "photos.list"])
                 #expect(log.allSatisfy { $0.actor == "test-operator" })
+
+                // The client's timeline links the photo's entry to its image.
+                try await fixture.catchUpProjections()
+                let timeline = try await client.execute(
+                    uri: "/v1/clients/\(id.uuidString)/timeline", method: .get, headers: fixture.headers(.operator))
+                #expect(timeline.status == .ok)
+                let entries = try #require(timeline.json["entries"] as? [[String: Any]])
+                let photoEntries = entries.filter { $0["kind"] as? String == "photo" }
+                #expect(photoEntries.count == 1)
+                #expect(
+                    photoEntries.first?["photo"] as? String
+                        == "/v1/clients/\(id.uuidString.lowercased())/photos/\(hash)")
+                #expect(entries.filter { $0["kind"] as? String != "photo" }.allSatisfy { $0["photo"] == nil })
             }
         }
     }
