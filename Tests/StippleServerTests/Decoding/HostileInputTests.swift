@@ -29,9 +29,12 @@ struct HostileInputTests {
         return try rows.first?.decode(Int64.self, at: 0) ?? -1
     }
 
-    /// Every command route, with its path ids filled in.
+    /// Every command route that takes JSON, with its path ids filled in. (The photo upload takes image bytes:
+    /// its bad bodies, sizes and media types are PhotoRoutesTests'.)
     static func commandPaths(_ fixture: ServerFixture) -> [String] {
-        fixture.app.buildRouter().endpoints.filter { $0.permission == .command }.map { endpoint in
+        fixture.app.buildRouter().endpoints.filter {
+            $0.permission == .command && $0.body != OpenAPIDocument.imageBody
+        }.map { endpoint in
             var path = endpoint.path
             if path.hasPrefix("/v1/clients/") {
                 path = path.replacingOccurrences(of: "{id}", with: clientID.uuidString)
