@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Projections
 
 /// Before and after on the client page: per angle, the earliest `before` and the latest healed or follow-up
 /// photo side by side, as thumbnails that open the full image. The bytes come through the console's session
@@ -17,6 +18,7 @@ extension ConsoleRoutes {
         router.get("/favicon.ico") { _, _ in
             Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"])
         }
+        page(router, "/console/portfolio") { _, _, session in try await routes.portfolio(session) }
         page(router, "/console/clients/{id}/photos/{hash}") { _, context, session in
             try await routes.photo(context, session, thumbnail: false)
         }
@@ -80,5 +82,40 @@ extension ConsoleRoutes {
                 "between": pair.sessionsBetween == 1 ? "1 session between" : "\(pair.sessionsBetween) sessions between",
             ]
         }
+    }
+
+    /// The artists' portfolio: marketing-approved photos whose consent still holds, and testimonials, by
+    /// technician (how clients choose an artist); what was taken down is the API's `/v1/portfolio/take-downs`.
+    func portfolio(_ session: ConsoleSession) async throws -> Response {
+        let queries = PortfolioQueries(pool: store.pool)
+        let photos = try await queries.photos()
+        let testimonials = try await queries.testimonials()
+        try await recordAccess(
+            session, action: "portfolio.read",
+            clients: photos.map(\.clientID.uuidString) + testimonials.map(\.clientID.uuidString))
+        var artists: [String: (photos: [[String: Any]], testimonials: [[String: Any]])] = [:]
+        for photo in photos {
+            let client = photo.clientID.uuidString.lowercased()
+            let base = "/console/clients/\(client)/photos/\(photo.contentHash)"
+            artists[photo.technician ?? "unattributed", default: ([], [])].photos.append([
+                "image": base, "thumbnail": base + "/thumbnail", "taken": ConsoleFormat.day(photo.takenAt),
+                "caption": "\(photo.stage), \(photo.angle) view · approved \(ConsoleFormat.day(photo.approvedAt))",
+                "alt": "\(photo.stage) photo, \(photo.angle) view, \(ConsoleFormat.day(photo.takenAt))",
+            ])
+        }
+        for testimonial in testimonials {
+            artists[testimonial.technician ?? "unattributed", default: ([], [])].testimonials.append([
+                "at": ConsoleFormat.day(testimonial.at), "rating": "\(testimonial.rating)/5",
+                "text": testimonial.text ?? "",
+            ])
+        }
+        var context = base(session, title: "Portfolio")
+        context["artists"] = artists.keys.sorted().map { name -> [String: Any] in
+            [
+                "technician": name, "photos": artists[name]?.photos ?? [],
+                "testimonials": artists[name]?.testimonials ?? [],
+            ]
+        }
+        return html(templates.render("portfolio", context))
     }
 }

@@ -79,7 +79,7 @@ struct ConsoleBrowser {
 struct ConsoleTests {
     static let pages = [
         "/console/today", "/console/clients", "/console/clients?q=sam", "/console/revenue", "/console/touch-ups",
-        "/console/recall", "/console/recall?batch=NOPE-1", "/console/audit",
+        "/console/recall", "/console/recall?batch=NOPE-1", "/console/portfolio", "/console/audit",
     ]
 
     @Test("no page, form or live feed works without a session: pages redirect to the sign-in form")

@@ -76,6 +76,15 @@ struct PortfolioTests {
                         == "/v1/clients/\(id.uuidString.lowercased())/photos/\(laterHash)/thumbnail")
                 let testimonials = artists.flatMap { ($0["testimonials"] as? [[String: Any]]) ?? [] }
                 #expect(testimonials.first?["text"] as? String == "Looks natural")
+                // The console's Portfolio page shows the same photo (through the session) and testimonial.
+                var browser = ConsoleBrowser(client: client)
+                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let consoleThumbnail = "/console/clients/\(id.uuidString.lowercased())/photos/\(laterHash)/thumbnail"
+                var page = try await browser.get("/console/portfolio")
+                #expect(page.status == .ok)
+                #expect(page.text.contains(consoleThumbnail) && page.text.contains("Looks natural"))
+                let thumbnail = try await browser.get(consoleThumbnail)
+                #expect(thumbnail.status == .ok && thumbnail.headers[.contentType]?.hasPrefix("image/") == true)
 
                 let withdrawn = try await Self.post(
                     client, fixture, "\(base)/consent-withdrawals",
@@ -87,6 +96,8 @@ struct PortfolioTests {
                     uri: "/v1/portfolio", method: .get, headers: fixture.headers(.operator))
                 artists = try #require(portfolio.json["artists"] as? [[String: Any]])
                 #expect(artists.isEmpty, "\(portfolio.text)")
+                page = try await browser.get("/console/portfolio")
+                #expect(page.status == .ok && !page.text.contains(laterHash) && !page.text.contains("Looks natural"))
                 let takeDowns = try await client.execute(
                     uri: "/v1/portfolio/take-downs", method: .get, headers: fixture.headers(.operator))
                 let down = try #require(takeDowns.json["photos"] as? [[String: Any]])
