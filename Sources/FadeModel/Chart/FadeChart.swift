@@ -19,7 +19,7 @@ public enum FadeChart {
             return out + "</svg>\n"
         }
         let plot = Plot(
-            left: 48, right: width - 16, top: 16, bottom: height - 36, start: first,
+            left: 48, right: width - 16, top: 28, bottom: height - 36, start: first,
             span: max(last.timeIntervalSince(first), 86_400)
         )
         out += axes(plot: plot)
@@ -54,8 +54,11 @@ public enum FadeChart {
                     + "x2=\"\(fmt(plot.x(high)))\" y2=\"\(fmt(ty))\" stroke=\"#d62728\" stroke-width=\"4\" "
                     + "stroke-opacity=\"0.6\"/>\n"
             }
+            // The label sits on the side of the line with room for it, so it is never cut at the edge.
+            let onLeft = x > (plot.left + plot.right) / 2
             out += text(
-                "touch-up due \(monthLabel(due))", x: x + 4, y: plot.top + 12, anchor: "start", color: "#d62728")
+                "touch-up due \(monthLabel(due))", x: onLeft ? x - 4 : x + 4, y: plot.top + 12,
+                anchor: onLeft ? "end" : "start", color: "#d62728")
         }
         for observation in shown {
             let y = plot.y(min(max(observation.density, 0), 1))
@@ -118,7 +121,8 @@ public enum FadeChart {
         out +=
             "<line x1=\"\(fmt(plot.left))\" y1=\"\(fmt(plot.bottom))\" x2=\"\(fmt(plot.right))\" "
             + "y2=\"\(fmt(plot.bottom))\" stroke=\"#555555\"/>\n"
-        out += text("relative density", x: 12, y: plot.top + 4, anchor: "start", color: "#555555")
+        // Above the plot, clear of the 1.0 tick label.
+        out += text("relative density", x: 12, y: plot.top - 14, anchor: "start", color: "#555555")
         return out
     }
 

@@ -38,6 +38,13 @@ struct FadeChartTests {
             id: "c", sessions: [start], covariates: Covariates(uvExposure: .high), observations: observations)
         let prediction = try FadePredictor().predict(subject: subject, parameters: .prior, now: now)
         let svg = FadeChart.svg(prediction: prediction, observations: observations)
+        // The due-date label lies on the side of its line with room for it: never cut off at the right edge.
+        let label = try #require(svg.components(separatedBy: "\n").first { $0.contains(">touch-up due ") })
+        let crossing = try #require(prediction.crossingDate)
+        let dates = prediction.curve.map(\.date) + observations.map(\.date)
+        let middle = try #require(dates.min()).addingTimeInterval(
+            try #require(dates.max()).timeIntervalSince(try #require(dates.min())) / 2)
+        #expect(label.contains(crossing > middle ? "text-anchor=\"end\"" : "text-anchor=\"start\""), "\(label)")
         let (ok, collector) = parse(svg)
         #expect(ok)
         #expect(collector.names.first == "svg")
