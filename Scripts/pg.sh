@@ -4,7 +4,8 @@
 #   Scripts/pg.sh stop    stop it (fast shutdown)
 #   Scripts/pg.sh url     print the postgresql:// URL of the running cluster
 #   Scripts/pg.sh status  say whether it runs
-# The folder defaults to .pg/ in the repository (override with STIPPLE_PG_DIR).
+# The folder defaults to .pg/ in the repository (override with STIPPLE_PG_DIR); STIPPLE_PG_MAX_CONNECTIONS
+# (default 200) sets max_connections when the server starts.
 # As root, the server runs as the `postgres` user, since PostgreSQL refuses to run as root.
 set -euo pipefail
 
@@ -55,7 +56,7 @@ start() {
     echo "$port" >"$portfile"
     # Durable defaults (fsync, synchronous_commit on); sockets in the cluster folder, loopback only.
     as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=${STIPPLE_PG_MAX_CONNECTIONS:-200} -c shared_buffers=256MB" \
         start >/dev/null || { tail -n 30 "$dir/server.log" >&2; exit 1; }
     "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 SELECT 'CREATE ROLE stipple LOGIN SUPERUSER' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stipple')\gexec

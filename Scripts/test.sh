@@ -19,7 +19,9 @@ bash Scripts/deps.sh
 export STIPPLE_PG_DIR="${STIPPLE_TEST_PG_DIR:-$here/.pg-test}"
 bash Scripts/pg.sh stop >/dev/null 2>&1 || true
 rm -rf "$STIPPLE_PG_DIR"
-url="$(bash Scripts/pg.sh start)"
+# ~400 tests run in parallel, each with its own database and pool, some with `stipple serve` processes,
+# lease and idempotency-lock connections: 200 connections were seen to run out ("too many clients").
+url="$(STIPPLE_PG_MAX_CONNECTIONS=500 bash Scripts/pg.sh start)"
 trap 'bash Scripts/pg.sh stop || true' EXIT
 export STIPPLE_TEST_DATABASE_URL="$url"
 export STIPPLE_SCHEMA_DIR="$here/Schema"
