@@ -98,8 +98,9 @@ struct ServerLeaseTests {
         #expect(try await Self.wait { try await recorded() == 20 } != nil, "delivered: \(delivered())")
         #expect(delivered() == Array(1...20))
         let first = try #require(try await Self.holder(of: lease, database))
-        // The projections' lease is taken by whichever server's runner asks first (they retry every 2 s).
-        _ = try await Self.wait(timeout: .seconds(20)) { try await Self.holder(of: "projections", database) != nil }
+        // The projections' lease is taken by whichever server's runner asks first (they retry every 2 s; under a
+        // full parallel test run a serve process can take many seconds to get there).
+        _ = try await Self.wait { try await Self.holder(of: "projections", database) != nil }
         let projections = try #require(try await Self.holder(of: "projections", database))
         #expect(servers[first] != nil && servers[projections] != nil)
 
