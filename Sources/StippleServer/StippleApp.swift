@@ -190,7 +190,7 @@ struct ProjectionService: Service {
                         }
                     }
                     // The lease holds while its connection does; once it broke, another process may run them.
-                    while !Task.isCancelled, await leases.verify() {
+                    while !Task.isCancelled, await leases.verify().contains(Self.lease) {
                         try? await Task.sleep(for: retry)
                     }
                     group.cancelAll()

@@ -6,8 +6,8 @@ import Postgres
 /// A lease is held until it is released or its session ends. When the holding process dies, even
 /// by `kill -9`, the kernel closes its socket, PostgreSQL ends the session at once and every lease
 /// it held is free for another process to take. When the connection breaks under a living
-/// process, its leases are gone too: `verify` notices, forgets them, and the owner must stop the
-/// work they covered before taking them again.
+/// process, its leases are gone too: `verify` notices and answers without them, and each owner
+/// must stop the work its leases covered before taking them again.
 public actor LeaseHolder {
     /// The first key of every lease's advisory lock (`'ST'`), so they stay apart from other locks.
     public static let namespace: Int32 = 0x5354
@@ -15,8 +15,6 @@ public actor LeaseHolder {
     private let configuration: PostgresConfiguration
     private var connection: PostgresConnection?
     private var held: Set<String> = []
-    /// Leases were lost since the last `verify`.
-    private var broken = false
 
     public init(configuration: PostgresConfiguration) {
         self.configuration = configuration
@@ -52,23 +50,17 @@ public actor LeaseHolder {
         }
     }
 
-    /// True when the connection is still there (one round trip), so every lease this holder
-    /// believes it has, it has. False when it broke: every lease is forgotten (the database
-    /// released them), and the work they covered must stop.
-    public func verify() async -> Bool {
-        if broken {
-            broken = false
-            return false
-        }
-        guard let connection else { return true }
+    /// The leases this holder really has: one round trip checks the connection they live on.
+    /// When it broke, the database released them all and the answer is empty, for every owner
+    /// that asks (each checks its own leases in the answer), until they are taken again.
+    public func verify() async -> Set<String> {
+        guard let connection else { return held }
         do {
             try await connection.query("SELECT 1")
-            return true
         } catch {
             await lost(connection)
-            broken = false
-            return false
         }
+        return held
     }
 
     /// Releases every lease by ending the session.
@@ -91,7 +83,6 @@ public actor LeaseHolder {
     private func lost(_ connection: PostgresConnection) async {
         guard self.connection === connection else { return }
         self.connection = nil
-        if !held.isEmpty { broken = true }
         held.removeAll()
         await connection.close()
     }

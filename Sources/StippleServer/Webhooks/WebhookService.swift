@@ -101,14 +101,17 @@ public struct WebhookService: Service {
                 stopping[id] = nil
                 await leases?.release(Self.lease(id))
             }
-            if let leases, !(await leases.verify()) {
-                // The lease connection broke: another process may take these webhooks now. Stop ours.
-                logger.warning("webhooks: lost the delivery leases; stopping deliveries until retaken")
-                for (id, task) in running {
+            if let leases {
+                // A delivery whose lease is gone (its connection broke) may be taken by another process
+                // now: stop ours until the lease is retaken.
+                let held = await leases.verify()
+                for (id, task) in running where !held.contains(Self.lease(id)) {
+                    logger.warning(
+                        "webhooks: lost a delivery lease; stopping until retaken", metadata: ["webhook": "\(id)"])
                     task.cancel()
                     stopping[id] = task
+                    running[id] = nil
                 }
-                running.removeAll()
             }
             do {
                 let active = try await webhooks.active()
