@@ -192,7 +192,17 @@ public struct PhotoService: Sendable {
     /// image is stored preferred), with the sessions performed between them. Only angles with at least one such
     /// photo are listed.
     public func beforeAfter(client: ClientID) async throws -> [BeforeAfter] {
+        try await album(client: client).pairs
+    }
+
+    /// The client's photos and their before/after pairs from one read of the client's stream (a page that
+    /// shows both reads once).
+    public func album(client: ClientID) async throws -> (photos: [StoredPhoto], pairs: [BeforeAfter]) {
         let history = try await history(client)
+        return (history.photos, Self.beforeAfter(history))
+    }
+
+    private static func beforeAfter(_ history: (photos: [StoredPhoto], sessions: [Date])) -> [BeforeAfter] {
         var result: [BeforeAfter] = []
         for angle in PhotoAngle.allCases {
             let photos = history.photos.filter { $0.angle == angle }

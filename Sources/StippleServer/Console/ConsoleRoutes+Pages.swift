@@ -147,9 +147,15 @@ extension ConsoleRoutes {
         context["deposits"] = deposits.map { entry -> [String: Any] in
             ["at": ConsoleFormat.day(entry.at), "summary": entry.summary]
         }
+        // One read of the client's photos for both the timeline's links and before/after (none when forgotten).
+        var album: (photos: [StoredPhoto], pairs: [BeforeAfter]) = ([], [])
+        if !timeline.erased {
+            do {
+                album = try await photos.album(client: id)
+            } catch is PhotoError {}
+        }
         // Photo entries link to their image when it is stored here (records without bytes stay plain text).
-        let storedPhotos: Set<String> =
-            timeline.erased ? [] : Set(((try? await photos.list(client: id)) ?? []).filter(\.stored).map(\.contentHash))
+        let storedPhotos = Set(album.photos.filter(\.stored).map(\.contentHash))
         let clientPath = "/console/clients/\(id.uuidString.lowercased())"
         context["entries"] = timeline.entries.reversed().map { entry -> [String: Any] in
             var item: [String: Any] = [
@@ -178,7 +184,7 @@ extension ConsoleRoutes {
         } else {
             context["forecastReason"] = forecast?.reason ?? "Not enough data for a fade forecast yet."
         }
-        context["photoPairs"] = timeline.erased ? [] : try await beforeAfterContext(id)
+        context["photoPairs"] = beforeAfterContext(id, album.pairs)
         if session.mayCommand, !timeline.erased {
             let schedule = ScheduleQueries(pool: store.pool)
             let locations = try await schedule.locations()

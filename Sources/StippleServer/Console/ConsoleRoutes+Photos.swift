@@ -56,14 +56,8 @@ extension ConsoleRoutes {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: blob.bytes)))
     }
 
-    /// The client page's before/after pairs; empty for a forgotten client or one without stored photos.
-    func beforeAfterContext(_ client: UUID) async throws -> [[String: Any]] {
-        let pairs: [BeforeAfter]
-        do {
-            pairs = try await photos.beforeAfter(client: client)
-        } catch is PhotoError {
-            return []
-        }
+    /// The client page's before/after pairs (only sides whose image is stored here).
+    func beforeAfterContext(_ client: UUID, _ pairs: [BeforeAfter]) -> [[String: Any]] {
         let id = client.uuidString.lowercased()
         func side(_ photo: StoredPhoto?, _ label: String) -> [String: Any]? {
             guard let photo, photo.stored else { return nil }
