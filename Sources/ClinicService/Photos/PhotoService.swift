@@ -37,7 +37,7 @@ public struct PhotoService: Sendable {
     }
 
     /// The stream name (and key subject) of a client.
-    static func subject(_ client: ClientID) -> String { "client-\(client.uuidString.lowercased())" }
+    static func subject(_ client: ClientID) -> String { Clinic.StreamName.client(client).rawValue }
 
     /// The photo id of an image for a client: derived from both, so the same image is always the same photo.
     public static func photoID(client: ClientID, contentHash: String) -> PhotoID {
@@ -252,7 +252,7 @@ public struct PhotoService: Sendable {
     /// What the client stream says about photos: each logged photo with its approval, and when sessions were performed.
     private func history(_ client: ClientID) async throws -> (photos: [StoredPhoto], sessions: [Date]) {
         let subject = Self.subject(client)
-        let recorded = try await store.readWholeStream(try EventStreamName(subject))
+        let recorded = try await store.readWholeStream(try Clinic.StreamName.client(client).eventStreamName)
         guard !recorded.isEmpty else { throw PhotoError.unknownClient(client) }
         let stored = try await photos.hashes(subject: subject)
         var photos: [StoredPhoto] = []

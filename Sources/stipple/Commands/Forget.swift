@@ -42,7 +42,7 @@ struct Forget: AsyncParsableCommand {
             let pool = try database.pool(maximumConnections: 2)
             do {
                 let store = database.store(pool)
-                let subject = "client-\(id.uuidString.lowercased())"
+                let subject = Clinic.StreamName.client(id).rawValue
                 guard try await store.streamVersion(try Clinic.StreamName.client(id).eventStreamName) != nil else {
                     throw UserError("no client \(id.uuidString.lowercased()) in this log")
                 }

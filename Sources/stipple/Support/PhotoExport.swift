@@ -28,7 +28,7 @@ struct PhotoExport {
         }
         var written = 0
         for client in clients {
-            let subject = "client-\(client.uuidString.lowercased())"
+            let subject = Clinic.StreamName.client(client).rawValue
             let photos: [StoredPhoto]
             do {
                 photos = try await service.list(client: client).filter(\.stored)
