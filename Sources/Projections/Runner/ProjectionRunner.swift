@@ -157,7 +157,7 @@ public final class ProjectionRunner: Sendable {
     {
         do {
             return try await commit(projection, batch, expecting: position) ? batch.items.count : 0
-        } catch let error where Self.isTransient(error) {
+        } catch let error where EventStoreError.isConnectionProblem(error) {
             throw error
         } catch {
             // Find the poison event: one event per transaction up to the one that fails.
@@ -167,7 +167,7 @@ public final class ProjectionRunner: Sendable {
                 do {
                     guard try await commit(projection, single, expecting: current) else { return 0 }
                     current = item.recorded.position
-                } catch let error where Self.isTransient(error) {
+                } catch let error where EventStoreError.isConnectionProblem(error) {
                     throw error
                 } catch {
                     let failure =
@@ -239,10 +239,6 @@ public final class ProjectionRunner: Sendable {
     private func resolveHead(_ upTo: Int64?) async throws -> Int64 {
         if let upTo { return upTo }
         return try await store.headPosition()
-    }
-
-    static func isTransient(_ error: any Error) -> Bool {
-        EventStoreError.isConnectionProblem(error)
     }
 
     static func isValidSchemaName(_ name: String) -> Bool {

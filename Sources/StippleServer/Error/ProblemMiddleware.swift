@@ -39,6 +39,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func problem(for error: any Error, logger: Logger) -> Problem {
+        // The store's one connection-problem test, whichever layer wrapped the PostgreSQL error.
+        if EventStoreError.isConnectionProblem(error) {
+            return .unavailable("the database is unreachable; retry shortly")
+        }
         switch error {
         case let problem as Problem:
             return problem
@@ -62,18 +66,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error {
             case .wrongExpectedVersion, .idempotencyConflict:
                 return .conflict(error.description)
-            case .database(let underlying) where underlying.isConnectionProblem:
-                return .unavailable("the database is unreachable; retry shortly")
             case .database, .protocolViolation:
                 logger.error("event store failure", metadata: ["error": "\(error)"])
                 return internalError
             default:
                 return .badRequest(error.description)
             }
-        case AuditError.database(let underlying) where underlying.isConnectionProblem:
-            return .unavailable("the database is unreachable; retry shortly")
-        case let error as PostgresError where error.isConnectionProblem:
-            return .unavailable("the database is unreachable; retry shortly")
         default:
             logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             return internalError
