@@ -19,7 +19,8 @@ struct LoopbackServer: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var bound: Int?
-            for _ in 0..<200 {
+            // Up to 45 s: under a full parallel test run the server can take long to bind.
+            for _ in 0..<900 {
                 bound = port.value
                 if bound != nil { break }
                 try await Task.sleep(for: .milliseconds(50))
