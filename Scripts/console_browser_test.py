@@ -11,11 +11,15 @@ import datetime
 import json
 import os
 import re
+import shutil
+import struct
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
 import uuid
+import zlib
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -69,6 +73,17 @@ def money(text):
     assert match, text
     value = int(match.group(2)) * 100 + int(match.group(3))
     return -value if match.group(1) else value
+
+
+def png_bytes(width, height):
+    """A real RGB PNG (a gradient), written with the standard library: a file a front desk would pick."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width) for v in ((x * 255) // width, (y * 255) // height, 128))
+        for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 options = webdriver.ChromeOptions()
@@ -152,6 +167,43 @@ try:
     driver.get(full)
     width = driver.execute_script("return document.images.length ? document.images[0].naturalWidth : 0")
     check(width > 320, f"the thumbnail opens the full image ({width} px wide)")
+    collect_console()
+
+    # 2c. A photo uploaded through the form (a real PNG file on disk) is stored and its thumbnail loads; a file
+    # that is not an image is refused next to the file field. Chromium logs the refusal's 415 status as a failed
+    # resource: that one expected entry is checked here, not counted as an error.
+    upload_dir = tempfile.mkdtemp(prefix="stipple-upload-")
+    png_path = os.path.join(upload_dir, "front-desk-follow-up.png")
+    with open(png_path, "wb") as handle:
+        handle.write(png_bytes(400, 300))
+    text_path = os.path.join(upload_dir, "notes.txt")
+    with open(text_path, "w") as handle:
+        handle.write("not an image")
+    # The demo's history may have withdrawn this client's photo consent since: sign a fresh one first.
+    status, _ = api("POST", f"/v1/clients/{photo_client}/consents", {
+        "consentID": str(uuid.uuid4()), "formVersion": "v1", "scopes": ["clinical-photos"]})
+    check(status == 201, f"a clinical-photos consent signed through the API ({status})")
+    driver.get(BASE + f"/console/clients/{photo_client}")
+    driver.find_element(By.ID, "f-photo").send_keys(text_path)
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/photos'] button[type=submit]").click()
+    error = wait.until(EC.presence_of_element_located((By.ID, "f-photo-error")))
+    check("is not accepted" in error.text, f"a text file is refused next to the file field ({error.text})")
+    refused = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    check(len(refused) == 1 and "/photos" in refused[0]["message"] and "415" in refused[0]["message"],
+          f"the only console entry of the refused upload is its 415 status ({refused})")
+    driver.find_element(By.ID, "f-photo").send_keys(png_path)
+    Select(driver.find_element(By.ID, "f-stage")).select_by_value("follow-up")
+    Select(driver.find_element(By.ID, "f-angle")).select_by_value("crown")
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/photos'] button[type=submit]").click()
+    wait.until(EC.url_contains("uploaded="))
+    uploaded = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#uploaded img")))
+    wait.until(lambda d: d.execute_script("return arguments[0].complete", uploaded))
+    width = driver.execute_script("return arguments[0].naturalWidth", uploaded)
+    check(width > 0, f"the uploaded photo's thumbnail loaded (naturalWidth {width})")
+    caption = driver.find_element(By.CSS_SELECTOR, "#uploaded figcaption").text
+    check("follow up, crown view, 400 × 300 px" in caption, f"the upload is described ({caption})")
+    shot("04c-photo-uploaded")
+    shutil.rmtree(upload_dir, ignore_errors=True)
     driver.get(BASE + f"/console/clients/{target['clientID']}")
     wait.until(EC.presence_of_element_located((By.ID, "balance")))
     collect_console()

@@ -1,5 +1,6 @@
 import Clinic
 import Foundation
+import Imaging
 import Projections
 
 /// A front-desk form as the templates draw it: its fields with their values and errors.
@@ -20,6 +21,8 @@ struct ConsoleForm: Sendable {
         var required = false
         var options: [Option]? = nil
         var step: String? = nil
+        /// For a file field: the media types the browser offers to pick.
+        var accept: String? = nil
         var error: String? = nil
     }
 
@@ -79,6 +82,7 @@ struct ConsoleForm: Sendable {
                     }
                 }
                 if let step = field.step { item["step"] = step }
+                if let accept = field.accept { item["accept"] = accept }
                 if let error = field.error { item["error"] = error }
                 return item
             }
@@ -128,6 +132,36 @@ struct ConsoleForm: Sendable {
             Field(
                 name: "technicianID", label: "Technician", value: technicians.first?.id ?? "",
                 options: technicians.map { Option(value: $0.id, label: $0.name ?? $0.id) }),
+        ])
+    }
+
+    /// A photo upload: the image and the facts the API's upload route takes as query parameters.
+    static func photoUpload(sizeLimit: Int) -> ConsoleForm {
+        let stages = [
+            "before", "immediately-after", "healing-day-3", "healing-day-7", "healing-day-14", "healed",
+            "follow-up",
+        ]
+        let formats = ImageFormat.accepted.map { $0.rawValue.uppercased() }.joined(separator: ", ")
+            .replacingOccurrences(of: "WEBP", with: "WebP")
+        let megabytes = sizeLimit / (1024 * 1024)
+        return ConsoleForm(fields: [
+            Field(
+                name: "photo", label: "Image (\(formats); at most \(megabytes) MB)", type: "file", required: true,
+                accept: ImageFormat.accepted.map(\.mediaType).joined(separator: ",")),
+            Field(
+                name: "stage", label: "Stage", value: "before", required: true,
+                options: stages.map { Option(value: $0, label: $0.replacingOccurrences(of: "-", with: " ")) }),
+            Field(
+                name: "angle", label: "View", value: PhotoAngle.front.rawValue, required: true,
+                options: PhotoAngle.allCases.map { Option(value: $0.rawValue, label: $0.rawValue) }),
+            Field(
+                name: "consentScope", label: "Consent it is taken under",
+                value: ConsentScope.clinicalPhotos.rawValue,
+                options: [ConsentScope.clinicalPhotos, .marketingPhotos].map {
+                    Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "-", with: " "))
+                }),
+            Field(
+                name: "measuredDensity", label: "Measured density, 0–1 (optional)", type: "number", step: "0.01"),
         ])
     }
 

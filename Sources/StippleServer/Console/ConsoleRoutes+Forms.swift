@@ -168,6 +168,11 @@ extension ConsoleRoutes {
     /// browser is sent to next shows them. When no projection runner follows the log, the wait simply ends.
     func waitForProjections(_ outcome: CommandHandler.Outcome, names: Set<String>) async {
         guard let target = outcome.events.map(\.position).max() else { return }
+        await waitForProjections(upTo: target, names: names)
+    }
+
+    /// Waits (up to 3 s) until the named projections have applied the log up to `target`.
+    func waitForProjections(upTo target: Int64, names: Set<String>) async {
         let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
         let deadline = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < deadline {

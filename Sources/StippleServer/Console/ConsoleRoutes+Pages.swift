@@ -14,11 +14,11 @@ extension ConsoleRoutes {
         page(router, "/console/clients") { request, _, session in
             try await routes.clients(session, query: request.query("q"), form: nil, status: .ok)
         }
-        page(router, "/console/clients/{id}") { _, context, session in
+        page(router, "/console/clients/{id}") { request, context, session in
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
                 return routes.message(session, title: "No such client", status: .notFound, "Client ids are UUIDs.")
             }
-            return try await routes.client(id, session)
+            return try await routes.client(id, session, uploaded: request.query("uploaded"))
         }
         page(router, "/console/revenue") { request, _, session in try await routes.revenue(request, session) }
         page(router, "/console/touch-ups") { request, _, session in try await routes.touchUps(request, session) }
@@ -115,7 +115,7 @@ extension ConsoleRoutes {
 
     func client(
         _ id: UUID, _ session: ConsoleSession, payment: ConsoleForm? = nil, consultation: ConsoleForm? = nil,
-        notice: String? = nil, status: HTTPResponse.Status = .ok
+        photo: ConsoleForm? = nil, uploaded: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let timeline = try await TimelineQueries.timeline(client: id, pool: store.pool) else {
             return message(
@@ -185,6 +185,7 @@ extension ConsoleRoutes {
             context["forecastReason"] = forecast?.reason ?? "Not enough data for a fade forecast yet."
         }
         context["photoPairs"] = beforeAfterContext(id, album.pairs)
+        if let shown = uploadedContext(id, album.photos, hash: uploaded) { context["uploaded"] = shown }
         if session.mayCommand, !timeline.erased {
             let schedule = ScheduleQueries(pool: store.pool)
             let locations = try await schedule.locations()
@@ -192,6 +193,7 @@ extension ConsoleRoutes {
             context["payment"] = (payment ?? ConsoleForm.payment(currency: currency, locations: locations)).context
             context["consultation"] =
                 (consultation ?? ConsoleForm.consultation(locations: locations, technicians: technicians)).context
+            context["photoUpload"] = (photo ?? ConsoleForm.photoUpload(sizeLimit: photos.sizeLimit)).context
         } else {
             context["mayCommand"] = false
         }

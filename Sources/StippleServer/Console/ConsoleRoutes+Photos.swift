@@ -3,6 +3,7 @@ import ClinicService
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Imaging
 import NIOCore
 import Projections
 
@@ -25,6 +26,83 @@ extension ConsoleRoutes {
         page(router, "/console/clients/{id}/photos/{hash}/thumbnail") { _, context, session in
             try await routes.photo(context, session, thumbnail: true)
         }
+        router.post("/console/clients/{id}/photos") { request, context -> Response in
+            guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+                return routes.message(session, title: "No such client", status: .notFound, "Client ids are UUIDs.")
+            }
+            return try await routes.uploadPhoto(request, id, session)
+        }
+    }
+
+    /// The upload form's `multipart/form-data` body around an image at the size limit: the other fields and the
+    /// parts' headers.
+    static let uploadFormSlack = 64 * 1024
+
+    /// `POST /console/clients/{id}/photos`: the front desk's photo upload, through the same `PhotoService.upload`
+    /// and with the same rules and messages as the API's upload route (`PhotoRoutes`); a refusal is shown next to
+    /// the field it is about (the image for a wrong type, a damaged image or one over the limit; the consent
+    /// field when the client has no consent for that use), and nothing is stored.
+    func uploadPhoto(_ request: Request, _ client: UUID, _ session: ConsoleSession) async throws -> Response {
+        if let refusal = roleRefusal(session) { return refusal }
+        var form = ConsoleForm.photoUpload(sizeLimit: photos.sizeLimit)
+        func refused(_ problem: Problem) async throws -> Response {
+            form.attach(problem.detail, to: problem.field, aliases: ["body": "photo"])
+            return try await self.client(client, session, photo: form, status: problem.status)
+        }
+        let limit = photos.sizeLimit + Self.uploadFormSlack
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return try await refused(PhotoRoutes.problem(.tooLarge(bytes: length, limit: photos.sizeLimit)))
+        }
+        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType]) else {
+            return try await refused(
+                Problem(
+                    .unsupportedMediaType, kind: "unsupported-media-type", title: "Not a file upload",
+                    detail: "the upload form is sent as multipart/form-data", field: "photo"))
+        }
+        var request = request
+        let parsed: MultipartForm
+        do {
+            parsed = try MultipartForm.parse(try await request.bodyData(limit: limit), boundary: boundary)
+        } catch let problem as Problem where problem.status == .contentTooLarge {
+            return try await refused(
+                Problem(
+                    .contentTooLarge, kind: "too-large", title: "The request body is too large",
+                    detail: "the image is over the limit of \(photos.sizeLimit) bytes", field: "body"))
+        } catch let problem as Problem {
+            return try await refused(problem)
+        }
+        let fields = parsed.fields
+        if let refusal = refusal(session, fields, command: true) { return refusal }
+        form = form.filled(fields)
+        let facts: PhotoFacts
+        do {
+            facts = try PhotoRoutes.facts { name in fields[name].flatMap { $0.isEmpty ? nil : $0 } }
+        } catch let problem as Problem {
+            return try await refused(problem)
+        }
+        guard let file = parsed.file("photo"), !(file.filename ?? "").isEmpty || !file.data.isEmpty else {
+            form.attach(
+                "choose an image file to upload (\(ImageFormat.accepted.map(\.mediaType).joined(separator: ", ")))",
+                to: "photo")
+            return try await self.client(client, session, photo: form, status: .badRequest)
+        }
+        let upload: PhotoUpload
+        do {
+            upload = try await photos.upload(
+                file.data, mediaType: file.contentType ?? "application/octet-stream", client: client, facts: facts,
+                metadata: metadata(session))
+        } catch let error as PhotoError {
+            if case .unknownClient = error {
+                return message(
+                    session, title: "No such client", status: .notFound,
+                    "No client \(client.uuidString.lowercased()) is known (yet).")
+            }
+            return try await refused(PhotoRoutes.problem(error))
+        }
+        await waitForProjections(upTo: try await store.headPosition(), names: ["timeline"])
+        return Self.redirect(
+            "/console/clients/\(client.uuidString.lowercased())?uploaded=\(upload.photo.contentHash)#uploaded")
     }
 
     /// One photo's bytes (`ETag` = content hash, never in a shared cache).
@@ -54,6 +132,19 @@ extension ConsoleRoutes {
         headers[.eTag] = "\"\(hash.lowercased())\""
         headers[.cacheControl] = "private, max-age=3600"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: blob.bytes)))
+    }
+
+    /// The photo just uploaded, shown at the top of the photos section (nil when `hash` names no stored photo).
+    func uploadedContext(_ client: UUID, _ photos: [StoredPhoto], hash: String?) -> [String: Any]? {
+        guard let hash, let photo = photos.first(where: { $0.contentHash == hash && $0.stored }) else { return nil }
+        let base = "/console/clients/\(client.uuidString.lowercased())/photos/\(photo.contentHash)"
+        let what = "\(photo.stage.description.replacingOccurrences(of: "-", with: " ")), \(photo.angle.rawValue) view"
+        return [
+            "image": base, "thumbnail": base + "/thumbnail",
+            "caption":
+                "Stored: \(what), \(photo.width.map { "\($0)" } ?? "?") × \(photo.height.map { "\($0)" } ?? "?") px",
+            "alt": "Uploaded photo: \(what)",
+        ]
     }
 
     /// The client page's before/after pairs (only sides whose image is stored here).

@@ -80,19 +80,29 @@ struct ConsoleRoutes: Sendable {
         router.post(RouterPath(path)) { request, context -> Response in
             guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
             let fields = Self.formFields(try await request.body.collect(upTo: routes.bodyLimit))
-            guard let token = fields["csrf"], ConsoleSessionStore.same(token, session.csrfToken) else {
-                return routes.message(
-                    session, title: "Form expired", status: .forbidden,
-                    "The form's security token is missing or does not match this session. Reload the page and try again."
-                )
-            }
-            guard !command || session.mayCommand else {
-                return routes.message(
-                    session, title: "Not for this role", status: .forbidden,
-                    "The \(session.key.role.rawValue) role cannot change anything; sign in with an operator key.")
-            }
+            if let refusal = routes.refusal(session, fields, command: command) { return refusal }
             return try await body(request, context, session, fields)
         }
+    }
+
+    /// The answer refusing a posted form: 403 when its CSRF token is missing or not the session's, or when
+    /// `command` is set and the session's role may not run commands; nil when the form may go on.
+    func refusal(_ session: ConsoleSession, _ fields: [String: String], command: Bool) -> Response? {
+        guard let token = fields["csrf"], ConsoleSessionStore.same(token, session.csrfToken) else {
+            return message(
+                session, title: "Form expired", status: .forbidden,
+                "The form's security token is missing or does not match this session. Reload the page and try again."
+            )
+        }
+        return command ? roleRefusal(session) : nil
+    }
+
+    /// 403 when the session's role may not run commands (auditors), else nil.
+    func roleRefusal(_ session: ConsoleSession) -> Response? {
+        guard !session.mayCommand else { return nil }
+        return message(
+            session, title: "Not for this role", status: .forbidden,
+            "The \(session.key.role.rawValue) role cannot change anything; sign in with an operator key.")
     }
 
     // MARK: - Sign-in

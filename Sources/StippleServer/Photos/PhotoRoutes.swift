@@ -141,7 +141,13 @@ struct PhotoRoutes {
 
     /// The photo's facts from the query string, each checked with the allowed values named.
     static func facts(_ request: Request) throws -> PhotoFacts {
-        guard let stageText = request.query("stage") else {
+        try facts { request.query($0) }
+    }
+
+    /// The photo's facts from named values (the API's query string, the console's form fields), each checked
+    /// with the allowed values named.
+    static func facts(_ value: (String) -> String?) throws -> PhotoFacts {
+        guard let stageText = value("stage") else {
             throw Problem.badRequest(
                 "stage is required: before, immediately-after, healing-day-N, healed or follow-up", field: "stage")
         }
@@ -150,14 +156,14 @@ struct PhotoRoutes {
                 "stage must be before, immediately-after, healing-day-N (N ≥ 1), healed or follow-up", field: "stage")
         }
         let angles = PhotoAngle.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let angleText = request.query("angle") else {
+        guard let angleText = value("angle") else {
             throw Problem.badRequest("angle is required: one of \(angles)", field: "angle")
         }
         guard let angle = PhotoAngle(rawValue: angleText) else {
             throw Problem.badRequest("angle must be one of \(angles)", field: "angle")
         }
         var scope = ConsentScope.clinicalPhotos
-        if let text = request.query("consentScope") {
+        if let text = value("consentScope") {
             guard let parsed = ConsentScope(rawValue: text), parsed != .treatment else {
                 throw Problem.badRequest(
                     "consentScope must be clinical-photos or marketing-photos", field: "consentScope")
@@ -165,14 +171,14 @@ struct PhotoRoutes {
             scope = parsed
         }
         var appointment: AppointmentID?
-        if let text = request.query("appointment") {
+        if let text = value("appointment") {
             guard let id = UUID(uuidString: text) else {
                 throw Problem.badRequest("appointment must be an appointment id (a UUID)", field: "appointment")
             }
             appointment = id
         }
         var takenAt: Date?
-        if let text = request.query("takenAt") {
+        if let text = value("takenAt") {
             guard let date = ISO8601DateFormatter().date(from: text) else {
                 throw Problem.badRequest(
                     "takenAt must be an ISO 8601 timestamp such as 2026-03-01T10:00:00Z", field: "takenAt")
@@ -180,7 +186,7 @@ struct PhotoRoutes {
             takenAt = date
         }
         var density: Double?
-        if let text = request.query("measuredDensity") {
+        if let text = value("measuredDensity") {
             guard let value = Double(text), (0...1).contains(value) else {
                 throw Problem.badRequest("measuredDensity must be a number from 0 to 1", field: "measuredDensity")
             }
@@ -223,6 +229,7 @@ struct PhotoRoutes {
         case .rejected(let rejection):
             var problem = Problem.rejected(rejection.message)
             if case .invalidValue(let field, _) = rejection { problem.field = field }
+            if case .consentMissing = rejection { problem.field = "consentScope" }
             return problem
         case .unreadableHistory:
             return .internal

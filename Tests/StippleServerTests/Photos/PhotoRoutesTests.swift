@@ -192,6 +192,7 @@ struct PhotoRoutesTests {
                 let jpeg = try SyntheticScalp(width: 100, height: 80).render(as: .jpeg)
                 let response = try await Self.upload(client, fixture, id, jpeg)
                 #expect(response.status == .unprocessableContent, "\(response.text)")
+                #expect(response.json["field"] as? String == "consentScope", "the problem names the consent's field")
                 #expect(try await Self.storedRows(fixture) == 0)
                 let unknown = try await Self.upload(client, fixture, UUID(), jpeg)
                 #expect(unknown.status == .notFound)
