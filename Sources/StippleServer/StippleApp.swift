@@ -103,7 +103,7 @@ public struct StippleApp: Sendable {
         KeyRoutes(routes: routes, keys: keys, bodyLimit: configuration.bodyLimit).register()
         WebhookRoutes(
             routes: routes, webhooks: WebhookStore(pool: store.pool), bodyLimit: configuration.bodyLimit,
-            destinations: configuration.webhooks.destinations
+            destinations: configuration.webhooks.destinations, now: configuration.webhooks.now
         ).register()
         registerConsole(on: router, handler: handler)
         return (router, routes.endpoints)

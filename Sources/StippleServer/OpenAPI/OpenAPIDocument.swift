@@ -122,6 +122,19 @@ enum OpenAPIDocument {
                 ] as [String: Any],
                 "required": ["url"],
             ] as [String: Any],
+            "WebhookRotateSecret": [
+                "type": "object",
+                "description":
+                    "A secret rotation: the answer carries the new secret (once); the current one keeps signing "
+                    + "deliveries beside it (a second `v1=` in Stipple-Signature) for `overlap_seconds`.",
+                "properties": [
+                    "overlap_seconds": [
+                        "type": "integer", "minimum": 0, "maximum": WebhookRoutes.maximumOverlapSeconds,
+                        "default": WebhookRoutes.defaultOverlapSeconds,
+                        "description": "Seconds the current secret keeps signing (0: replaced at once).",
+                    ] as [String: Any]
+                ] as [String: Any],
+            ] as [String: Any],
             "Event": [
                 "type": "object",
                 "properties": [
@@ -195,13 +208,29 @@ enum OpenAPIDocument {
                     "checkpoint": ["type": "string"], "delivered": ["type": "integer"],
                     "attempts": ["type": "integer"], "last_error": nullableString,
                     "last_attempt_at": nullableString, "last_success_at": nullableString,
+                    "failing_since": nullableString,
                 ] as [String: Any],
                 "required": [
                     "checkpoint", "delivered", "attempts", "last_error", "last_attempt_at", "last_success_at",
+                    "failing_since",
                 ],
             ] as [String: Any],
+            "disabled": [
+                "type": ["object", "null"],
+                "description":
+                    "Set when failing deliveries disabled the webhook (N consecutive failures over at least T "
+                    + "hours); POST /v1/webhooks/{id}/enable resumes it from its checkpoint.",
+                "properties": ["at": ["type": "string"], "reason": ["type": "string"]],
+                "required": ["at", "reason"],
+            ] as [String: Any],
+            "previous_secret_expires_at": [
+                "type": ["string", "null"],
+                "description": "While a secret is rotated: until when the previous one signs deliveries too.",
+            ] as [String: Any],
         ]
-        var required = ["id", "url", "categories", "api_key_id", "created_at", "delivery"]
+        var required = [
+            "id", "url", "categories", "api_key_id", "created_at", "delivery", "disabled", "previous_secret_expires_at",
+        ]
         if withSecret {
             properties["secret"] = [
                 "type": "string", "pattern": "^whsec_[0-9a-f]{64}$",
@@ -317,7 +346,8 @@ enum OpenAPIDocument {
     static func responseSchema(_ endpoint: Endpoint) -> String? {
         switch (endpoint.method, endpoint.path) {
         case ("GET", "/v1/webhooks"): "WebhookList"
-        case ("POST", "/v1/webhooks"): "WebhookCreated"
+        case ("POST", "/v1/webhooks"), ("POST", "/v1/webhooks/{id}/rotate-secret"): "WebhookCreated"
+        case ("GET", "/v1/webhooks/{id}"), ("POST", "/v1/webhooks/{id}/enable"): "Webhook"
         case ("GET", "/v1/events"): "EventPage"
         case ("GET", "/v1/streams/{stream}"): "StreamPage"
         case ("GET", "/v1/keys"): "KeyList"
@@ -336,7 +366,7 @@ enum OpenAPIDocument {
 
     /// The component schema a request body is described by.
     static func schemaName(_ body: String) -> String {
-        body == "WebhookCreate" ? body : "CommandPayload"
+        ["WebhookCreate", "WebhookRotateSecret"].contains(body) ? body : "CommandPayload"
     }
 
     static func pathParameters(_ path: String) -> [String] {

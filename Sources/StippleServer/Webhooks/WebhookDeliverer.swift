@@ -41,6 +41,8 @@ struct WebhookDeliverer: Sendable {
         // The checkpoint as recorded in the database (the feed may be ahead of it, past other categories).
         var checkpoint = webhook.status.checkpoint
         var attempts = webhook.status.attempts
+        var failingSince = webhook.status.failingSince
+        var secrets: [String] = []
         var feed = self.feed(webhook, after: checkpoint)
         var lastMove = ContinuousClock.now
         let client = WebhookHTTPClient(
@@ -84,9 +86,14 @@ struct WebhookDeliverer: Sendable {
                 }
             }
             while !Task.isCancelled {
+                // Read at each attempt, so a rotated secret signs the next POST (beside the old one while
+                // the overlap lasts); a webhook deleted or disabled meanwhile stops here.
+                let now = configuration.now()
+                guard let current = await signingSecrets(webhook.id, now: now, known: secrets) else { return }
+                secrets = current
                 attempts += 1
                 let headers = Self.headers(
-                    webhook: webhook, batch: batch, body: body, secret: active.secret, attempt: attempts)
+                    webhook: webhook, batch: batch, body: body, secrets: secrets, time: now, attempt: attempts)
                 let previous = checkpoint
                 // Not cancelled by shutdown: once sent, the answer and its checkpoint are recorded.
                 let outcome = await Task {
@@ -107,19 +114,56 @@ struct WebhookDeliverer: Sendable {
                     checkpoint = batch.checkpoint
                     lastMove = .now
                     attempts = 0
+                    failingSince = nil
                 case .gone:
                     return
                 case .failed(let reason):
                     logger.info(
                         "webhook delivery failed",
                         metadata: ["webhook": "\(webhook.id)", "attempt": "\(attempts)", "error": "\(reason)"])
-                    try? await webhooks.recordFailure(id: webhook.id, attempts: attempts, error: reason)
+                    let failedAt = configuration.now()
+                    let since = failingSince ?? failedAt
+                    failingSince = since
+                    let disabled = configuration.policy.disableReason(
+                        attempts: attempts, failingSince: since, now: failedAt, lastError: reason)
+                    do {
+                        try await webhooks.recordFailure(
+                            id: webhook.id, attempts: attempts, error: reason, at: failedAt, failingSince: since,
+                            disabledReason: disabled)
+                    } catch {
+                        // Not recorded: the rule is applied again at the next failure.
+                        logger.warning(
+                            "webhook: cannot record a failed delivery",
+                            metadata: ["webhook": "\(webhook.id)", "error": "\(error)"])
+                        try? await Task.sleep(for: configuration.backoff(attempt: attempts))
+                        continue
+                    }
+                    if let disabled {
+                        logger.warning(
+                            "webhook disabled", metadata: ["webhook": "\(webhook.id)", "reason": "\(disabled)"])
+                        return
+                    }
                     try? await Task.sleep(for: configuration.backoff(attempt: attempts))
                     continue
                 }
                 break
             }
         }
+    }
+
+    /// The secrets to sign with now, read through database trouble (the last known ones serve while it
+    /// lasts); nil when the webhook was deleted or disabled, or the task is cancelled.
+    func signingSecrets(_ id: UUID, now: Date, known: [String]) async -> [String]? {
+        var backoff = ReconnectBackoff()
+        while !Task.isCancelled {
+            do {
+                return try await webhooks.signingSecrets(id: id, now: now)
+            } catch {
+                if !known.isEmpty { return known }
+                await backoff.wait()
+            }
+        }
+        return nil
     }
 
     enum Outcome: Sendable {
@@ -165,12 +209,13 @@ struct WebhookDeliverer: Sendable {
         "\(webhook.id.uuidString.lowercased()):\(batch.events.first?.position ?? 0)-\(batch.events.last?.position ?? 0)"
     }
 
-    static func headers(webhook: Webhook, batch: Batch, body: Data, secret: String, attempt: Int) -> [(String, String)]
-    {
+    static func headers(
+        webhook: Webhook, batch: Batch, body: Data, secrets: [String], time: Date, attempt: Int
+    ) -> [(String, String)] {
         [
             ("Content-Type", "application/json"),
             ("User-Agent", "stipple-webhooks/1"),
-            ("Stipple-Signature", WebhookSignature.header(body: body, secret: secret)),
+            ("Stipple-Signature", WebhookSignature.header(body: body, secrets: secrets, time: time)),
             ("Stipple-Delivery", deliveryID(webhook: webhook, batch: batch)),
             ("Stipple-Webhook", webhook.id.uuidString.lowercased()),
             (

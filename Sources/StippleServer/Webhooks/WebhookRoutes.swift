@@ -11,6 +11,13 @@ struct WebhookRoutes {
     let bodyLimit: Int
     /// Where deliveries may go: checked on the resolved address here, and again at each delivery.
     var destinations = WebhookDestinations()
+    /// The deliveries' clock: a rotation's overlap ends on it.
+    var now: @Sendable () -> Date = { Date() }
+
+    /// The longest a rotated-out secret may keep signing: 7 days.
+    static let maximumOverlapSeconds = 7 * 24 * 3600
+    /// How long it does when the rotation does not say: 24 hours.
+    static let defaultOverlapSeconds = 24 * 3600
 
     struct CreateBody: Decodable {
         var url: String
@@ -61,18 +68,81 @@ struct WebhookRoutes {
             .get, "/v1/webhooks", .manageWebhooks,
             summary: "List webhooks with their delivery status (an integrator sees its own)"
         ) { _, _, caller in
-            let owner = caller.key?.role == .admin ? nil : caller.key?.id
-            let list = try await webhooks.list(apiKeyID: owner)
+            let list = try await webhooks.list(apiKeyID: Self.owner(caller))
             return try JSONResponse.object(["webhooks": list.map(Self.object)])
         }
         routes.add(.delete, "/v1/webhooks/{id}", .manageWebhooks, summary: "Delete a webhook", success: 204) {
             _, context, caller in
-            let owner = caller.key?.role == .admin ? nil : caller.key?.id
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
-                try await webhooks.delete(id: id, apiKeyID: owner)
-            else { throw Problem.notFound("no webhook with that id") }
+            guard try await webhooks.delete(id: try Self.id(context), apiKeyID: Self.owner(caller)) else {
+                throw Self.unknown
+            }
             return Response(status: .noContent)
         }
+        routes.add(
+            .get, "/v1/webhooks/{id}", .manageWebhooks,
+            summary: "A webhook with its delivery status, and why it is disabled if it is"
+        ) { _, context, caller in
+            guard let webhook = try await webhooks.webhook(id: try Self.id(context)),
+                Self.owner(caller).map({ $0 == webhook.apiKeyID }) ?? true
+            else { throw Self.unknown }
+            return try JSONResponse.object(Self.object(webhook))
+        }
+        routes.add(
+            .post, "/v1/webhooks/{id}/enable", .manageWebhooks,
+            summary: "Re-enable a disabled webhook: deliveries resume from its checkpoint, nothing skipped"
+        ) { _, context, caller in
+            guard let webhook = try await webhooks.enable(id: try Self.id(context), apiKeyID: Self.owner(caller)) else {
+                throw Self.unknown
+            }
+            return try JSONResponse.object(Self.object(webhook))
+        }
+        let now = self.now
+        routes.add(
+            .post, "/v1/webhooks/{id}/rotate-secret", .manageWebhooks,
+            summary: "Give a webhook a new signing secret (returned once); the old one signs too during the overlap",
+            body: "WebhookRotateSecret"
+        ) { request, context, caller in
+            let id = try Self.id(context)
+            var request = request
+            let object = try await RequestDecoding.jsonBody(&request, limit: limit)
+            guard case .object = object else {
+                throw Problem.badRequest("the body must be a JSON object", field: "(body)")
+            }
+            let seconds: Int
+            switch object["overlap_seconds"] {
+            case .none, .null: seconds = Self.defaultOverlapSeconds
+            case .number(let text): seconds = Int(text) ?? -1
+            default: seconds = -1
+            }
+            guard (0...Self.maximumOverlapSeconds).contains(seconds) else {
+                throw Problem.badRequest(
+                    "overlap_seconds must be an integer from 0 to \(Self.maximumOverlapSeconds) (7 days): how long "
+                        + "the current secret keeps signing beside the new one (default \(Self.defaultOverlapSeconds))",
+                    field: "overlap_seconds")
+            }
+            guard
+                let (webhook, secret) = try await webhooks.rotateSecret(
+                    id: id, apiKeyID: Self.owner(caller), overlap: .seconds(seconds), now: now())
+            else { throw Self.unknown }
+            var answer = Self.object(webhook)
+            answer["secret"] = secret
+            return try JSONResponse.object(answer)
+        }
+    }
+
+    static let unknown = Problem.notFound("no webhook with that id")
+
+    /// The webhook id in the path; 404 when it is not a UUID (no webhook has such an id).
+    static func id(_ context: BasicRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem.notFound("no webhook with that id (webhook ids are UUIDs)")
+        }
+        return id
+    }
+
+    /// Whose webhooks the caller may see and change: an integrator its own, an admin all (nil).
+    static func owner(_ caller: Caller) -> UUID? {
+        caller.key?.role == .admin ? nil : caller.key?.id
     }
 
     /// The categories a webhook gets: those asked for, within what the key may read.
@@ -110,7 +180,10 @@ struct WebhookRoutes {
                 "last_error": status.lastError.map { $0 as Any } ?? NSNull(),
                 "last_attempt_at": status.lastAttemptAt.map { time.format($0) as Any } ?? NSNull(),
                 "last_success_at": status.lastSuccessAt.map { time.format($0) as Any } ?? NSNull(),
+                "failing_since": status.failingSince.map { time.format($0) as Any } ?? NSNull(),
             ] as [String: Any],
+            "disabled": status.disabled.map { ["at": time.format($0.at), "reason": $0.reason] as Any } ?? NSNull(),
+            "previous_secret_expires_at": status.previousSecretExpiresAt.map { time.format($0) as Any } ?? NSNull(),
         ]
     }
 }

@@ -25,13 +25,21 @@ public struct WebhookService: Service {
         public var requestTimeout: Duration
         /// Where deliveries may go (https:// on public addresses unless the operator allows more).
         public var destinations: WebhookDestinations
+        /// When failing deliveries disable a webhook.
+        public var policy: WebhookPolicy
+        /// The wall clock deliveries read: signature times, failure times for `policy`, secret overlaps.
+        /// Tests pass a clock they move, so a day of failures takes no day.
+        public var now: @Sendable () -> Date
 
         public init(
             refreshInterval: Duration = .seconds(5), batchSize: Int = 50, initialBackoff: Duration = .seconds(1),
             maximumBackoff: Duration = .seconds(300), connectTimeout: Duration = .seconds(5),
-            requestTimeout: Duration = .seconds(10), destinations: WebhookDestinations = WebhookDestinations()
+            requestTimeout: Duration = .seconds(10), destinations: WebhookDestinations = WebhookDestinations(),
+            policy: WebhookPolicy = .standard, now: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.destinations = destinations
+            self.policy = policy
+            self.now = now
             self.refreshInterval = refreshInterval
             self.batchSize = min(max(1, batchSize), 250)
             self.initialBackoff = initialBackoff

@@ -15,8 +15,15 @@ public enum WebhookSignature {
 
     /// The header value for `body`, signed at `time`.
     public static func header(body: Data, secret: String, time: Date = Date()) -> String {
+        header(body: body, secrets: [secret], time: time)
+    }
+
+    /// The header value for `body` signed at `time` with each of `secrets`, in order: one `v1=` per
+    /// secret, as during a rotation (`t=…,v1=<new>,v1=<old>`), so receivers holding either verify.
+    public static func header(body: Data, secrets: [String], time: Date = Date()) -> String {
         let timestamp = Int64(time.timeIntervalSince1970.rounded(.down))
-        return "t=\(timestamp),v1=" + hex(body: signedPayload(timestamp: timestamp, body: body), secret: secret)
+        let payload = signedPayload(timestamp: timestamp, body: body)
+        return (["t=\(timestamp)"] + secrets.map { "v1=" + hex(body: payload, secret: $0) }).joined(separator: ",")
     }
 
     /// The lower-case hex HMAC-SHA256 of `body` keyed with `secret`.

@@ -39,6 +39,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A PEM file of the certificate authorities to trust for https:// webhook receivers.")
     var webhookCaFile: String?
 
+    @Option(
+        help:
+            "Disable a webhook after this many consecutive failed deliveries (spanning --webhook-disable-after-hours); re-enabled by POST /v1/webhooks/{id}/enable."
+    )
+    var webhookDisableAfterFailures = WebhookPolicy.standard.failures
+
+    @Option(help: "…and only once its failures have lasted at least this many hours.")
+    var webhookDisableAfterHours = Double(WebhookPolicy.standard.period.components.seconds) / 3600
+
     @Flag(help: "Mark the console's cookies Secure (clients reach this server over TLS).")
     var secureCookies = false
 
@@ -50,6 +59,12 @@ struct Serve: AsyncParsableCommand {
         guard (3...200).contains(connections) else { throw ValidationError("--connections must be 3–200") }
         guard (1...100_000).contains(maxSubscribers) else {
             throw ValidationError("--max-subscribers must be 1–100000")
+        }
+        guard (1...100_000).contains(webhookDisableAfterFailures) else {
+            throw ValidationError("--webhook-disable-after-failures must be 1–100000")
+        }
+        guard webhookDisableAfterHours.isFinite, (0...8760).contains(webhookDisableAfterHours) else {
+            throw ValidationError("--webhook-disable-after-hours must be 0–8760 (a year)")
         }
         guard (1...1440).contains(consoleIdleMinutes) else {
             throw ValidationError("--console-idle-minutes must be 1–1440")
@@ -75,7 +90,10 @@ struct Serve: AsyncParsableCommand {
                     webhooks: .init(
                         destinations: WebhookDestinations(
                             allowHTTP: webhookAllowHttp, allowPrivateAddresses: webhookAllowPrivate,
-                            trustedCAFile: webhookCaFile)),
+                            trustedCAFile: webhookCaFile),
+                        policy: WebhookPolicy(
+                            failures: webhookDisableAfterFailures,
+                            period: .milliseconds(Int64(webhookDisableAfterHours * 3_600_000)))),
                     consoleIdleTimeout: .seconds(consoleIdleMinutes * 60), secureCookies: secureCookies))
             // Libraries' swift-metrics land in the registry /metrics renders.
             MetricsSystem.bootstrap(app.metrics.factory)

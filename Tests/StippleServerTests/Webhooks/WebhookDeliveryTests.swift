@@ -313,6 +313,10 @@ struct WebhookRouteTests {
                     uri: "/v1/webhooks/\(theirID)", method: .delete, headers: headers)
                 #expect(byAdmin.status == .noContent)
                 #expect(try await list(admin).isEmpty)
+                // An https:// URL is stored too (the table's check took http:// only before migration 0017).
+                let secure = try await post(client, admin, ["url": "https://127.0.0.1:9443/stipple"])
+                #expect(secure.status == .created, "\(secure.text)")
+                #expect(secure.json["url"] as? String == "https://127.0.0.1:9443/stipple")
             }
         }
     }
