@@ -147,11 +147,13 @@ public struct StippleApp: Sendable {
                     leases: leases))
         }
         // The request head may be up to 256 KiB, so an over-long path (up to that size) reaches
-        // `RequestTextMiddleware` and is answered with a 414 problem, not the parser's bare 400.
+        // `RequestTextMiddleware` and is answered with a 414 problem; beyond it the parser refuses the
+        // head and `OversizedHeadHandler` answers 414 or 431 with a problem, not Hummingbird's bare 400.
         return Application(
             router: router,
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: [OversizedHeadHandler()],
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maximumRequestHead, maxHeaderListSize: Self.maximumRequestHead))),
             configuration: .init(
