@@ -12,6 +12,7 @@ public enum ClinicProjections {
             ScheduleProjection(),
             ForecastProjection(),
             PortfolioProjection(),
+            AftercareProjection(),
         ]
         if let key = BlindIndexKey(vault: vault) { projections.append(SearchProjection(key: key)) }
         return projections

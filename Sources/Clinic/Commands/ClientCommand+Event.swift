@@ -14,6 +14,7 @@ extension ClientCommand {
         case .markConsultationNoShow(let payload): .consultationNoShow(payload)
         case .holdConsultation(let payload): .consultationHeld(payload)
         case .giveInstructions(let payload): .instructionsGiven(payload)
+        case .acknowledgeInstructions(let payload): .instructionsAcknowledged(payload)
         case .agreeTreatmentPlan(let payload): .treatmentPlanAgreed(payload)
         case .takeDeposit(let payload): .depositTaken(payload)
         case .applyDeposit(let payload): .depositApplied(payload)

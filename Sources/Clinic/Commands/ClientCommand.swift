@@ -21,6 +21,8 @@ public enum ClientCommand: Hashable, Sendable {
     case holdConsultation(ConsultationHeld)
     /// Record pre-care or aftercare instructions given.
     case giveInstructions(InstructionsGiven)
+    /// Record that the client acknowledged instructions given for an appointment.
+    case acknowledgeInstructions(InstructionsAcknowledged)
     /// Agree a treatment plan.
     case agreeTreatmentPlan(TreatmentPlanAgreed)
     /// Take a deposit.

@@ -13,12 +13,17 @@ public struct ClinicSettings: Hashable, Sendable {
     /// A client's cancellation closer than this to the start is late (reported, and what a deposit policy uses).
     /// Default 48 hours.
     public var cancellationWindowHours: Int
+    /// A medical screening is valid this many months from the day it was recorded; an older one must be renewed
+    /// before a touch-up or a correction. Default 12.
+    public var screeningValidityMonths: Int
 
     /// Creates settings.
     public init(
         healingIntervalDays: Int = 10, currency: Currency = .usd, minimumAge: Int = 18,
-        maximumAppointmentDuration: TimeInterval = 8 * 3600, cancellationWindowHours: Int = 48
+        maximumAppointmentDuration: TimeInterval = 8 * 3600, cancellationWindowHours: Int = 48,
+        screeningValidityMonths: Int = 12
     ) {
+        self.screeningValidityMonths = screeningValidityMonths
         self.cancellationWindowHours = cancellationWindowHours
         self.healingIntervalDays = healingIntervalDays
         self.currency = currency

@@ -13,12 +13,16 @@ public struct DecisionContext: Sendable {
     public var location: LocationState?
     /// The pigment batch a performed session uses, if any.
     public var pigmentBatch: PigmentBatchState?
+    /// The care instruction set instructions are given from, if any.
+    public var instructionSet: InstructionSetState?
 
     /// Creates a context.
     public init(
         now: Date, settings: ClinicSettings = .standard, technician: TechnicianState? = nil,
-        location: LocationState? = nil, pigmentBatch: PigmentBatchState? = nil
+        location: LocationState? = nil, pigmentBatch: PigmentBatchState? = nil,
+        instructionSet: InstructionSetState? = nil
     ) {
+        self.instructionSet = instructionSet
         self.now = now
         self.settings = settings
         self.technician = technician

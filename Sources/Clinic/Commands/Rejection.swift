@@ -96,6 +96,24 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case pigmentRemoved(on: Date)
     /// Something was recorded at an appointment that was cancelled or missed, or before it started.
     case appointmentDidNotTakePlace(AppointmentID, status: AppointmentStatus, start: Date)
+    /// The care instruction set was never published (or was not loaded).
+    case unknownInstructionSet(InstructionSetID)
+    /// The care instruction set is already published.
+    case instructionSetAlreadyPublished(InstructionSetID)
+    /// The version given is not the one in force at that time.
+    case instructionVersionNotInForce(InstructionSetID, version: Int, inForce: Int, at: Date)
+    /// The set has no items of that kind.
+    case noInstructionsOfKind(InstructionSetID, version: Int, kind: InstructionKind)
+    /// No instructions of that kind were given for the appointment (by that time).
+    case instructionsNotGiven(AppointmentID, kind: InstructionKind)
+    /// The instructions were already acknowledged.
+    case instructionsAlreadyAcknowledged(AppointmentID, kind: InstructionKind, on: Date)
+    /// The slot falls outside the location's opening hours, read in its own time zone.
+    case outsideOpeningHours(LocationID, start: LocalTime, end: LocalTime, timeZone: String, hours: OpeningHours?)
+    /// The location's time zone is not a known IANA identifier, so its hours cannot be read.
+    case unknownTimeZone(LocationID, String)
+    /// The latest medical screening is older than the clinic's validity on the treatment day.
+    case screeningExpired(recordedOn: CalendarDay, validUntil: CalendarDay, on: CalendarDay, months: Int)
 
     /// A human-readable explanation.
     public var message: String {
@@ -176,6 +194,32 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
                     + "nothing can be recorded at it before then"
                 : "appointment \(id.uuidString.lowercased()) was \(status == .noShow ? "missed" : status.rawValue); "
                     + "nothing can be recorded at it"
+        case .unknownInstructionSet(let id): "care instruction set \(id) has not been published"
+        case .instructionSetAlreadyPublished(let id): "care instruction set \(id) is already published; revise it"
+        case .instructionVersionNotInForce(let id, let version, let inForce, let at):
+            "version \(version) of care instruction set \(id) was not the one in force on \(BusinessTime.iso(at)); "
+                + "version \(inForce) was"
+        case .noInstructionsOfKind(let id, let version, let kind):
+            "version \(version) of care instruction set \(id) has no \(kind.rawValue) items"
+        case .instructionsNotGiven(let id, let kind):
+            "no \(kind.rawValue) instructions were given for appointment \(id.uuidString.lowercased())"
+        case .instructionsAlreadyAcknowledged(let id, let kind, let on):
+            "the \(kind.rawValue) instructions for appointment \(id.uuidString.lowercased()) were already "
+                + "acknowledged on \(BusinessTime.iso(on))"
+        case .outsideOpeningHours(let id, let start, let end, let zone, let hours):
+            if let hours {
+                "location \(id) is open \(LocalTime.weekdayNames[hours.weekday - 1]) "
+                    + "\(LocalTime.clock(hours.opensAtMinute))–\(LocalTime.clock(hours.closesAtMinute)) (\(zone)); "
+                    + "the slot runs \(start)–\(end.day == start.day ? end.clock : end.description) there"
+            } else {
+                "location \(id) is closed on \(LocalTime.weekdayNames[start.weekday - 1])s (\(zone)); "
+                    + "the slot starts \(start) there"
+            }
+        case .unknownTimeZone(let id, let zone):
+            "location \(id)'s time zone \(zone) is not an IANA time zone; its opening hours cannot be checked"
+        case .screeningExpired(let recordedOn, let validUntil, let day, let months):
+            "the medical screening of \(recordedOn) was valid for \(months) months, until \(validUntil); "
+                + "record a new screening before treating on \(day)"
         }
     }
 

@@ -40,6 +40,7 @@ struct ClientRules {
         case .markConsultationNoShow(let event): return try markConsultationNoShow(event)
         case .holdConsultation(let event): return try holdConsultation(event)
         case .giveInstructions(let event): return try giveInstructions(event)
+        case .acknowledgeInstructions(let event): return try acknowledgeInstructions(event)
         case .agreeTreatmentPlan(let event): return try agreeTreatmentPlan(event)
         case .takeDeposit(let event): return try takeDeposit(event)
         case .applyDeposit(let event): return try applyDeposit(event)

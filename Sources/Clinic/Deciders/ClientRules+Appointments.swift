@@ -128,7 +128,7 @@ extension ClientRules {
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: false)
-        try checkLocation(event.locationID)
+        try checkLocation(event.locationID, slot: event.slot)
         try checkAvailable(technician, event.slot)
         return Decision([
             pending(.consultationBooked(event)),
@@ -142,7 +142,7 @@ extension ClientRules {
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: false)
-        try checkLocation(event.locationID)
+        try checkLocation(event.locationID, slot: event.slot)
         try checkAvailable(technician, event.slot, moving: event.appointmentID)
         return Decision([
             pending(.consultationRescheduled(event)),
@@ -201,7 +201,7 @@ extension ClientRules {
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: true)
-        try checkLocation(event.locationID)
+        try checkLocation(event.locationID, slot: event.slot)
         try checkAvailable(technician, event.slot)
         return Decision([
             pending(.sessionBooked(event)),
@@ -220,12 +220,13 @@ extension ClientRules {
             throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
         }
         if let removed = client.pigmentRemovedAt { throw .pigmentRemoved(on: removed) }
+        try checkScreeningCurrent(on: event.slot.start)
         try requirePositive(event.quotedPrice)
         try checkHealingInterval(before: event.slot.start)
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: true)
-        try checkLocation(event.locationID)
+        try checkLocation(event.locationID, slot: event.slot)
         try checkAvailable(technician, event.slot)
         return Decision([
             pending(.touchUpBooked(event)),
@@ -288,6 +289,7 @@ extension ClientRules {
 
     func performTouchUp(_ event: TouchUpPerformed) throws(Rejection) -> Decision {
         _ = try bookedTreatment(event.appointmentID, kind: .touchUp)
+        try checkScreeningCurrent(on: event.at)
         var event = event
         event.treatment = try checkPerformed(event.treatment, technician: event.technicianID, at: event.at)
         return only(.touchUpPerformed(event))

@@ -30,12 +30,6 @@ extension ClientRules {
         return only(.consentWithdrawn(event))
     }
 
-    func giveInstructions(_ event: InstructionsGiven) throws(Rejection) -> Decision {
-        try requireText(event.instructionSet, "instructionSet")
-        try requireText(event.instructionSetVersion, "instructionSetVersion")
-        return only(.instructionsGiven(event))
-    }
-
     func recordHealingCheck(_ event: HealingCheckRecorded) throws(Rejection) -> Decision {
         guard let treatment = client.treatments[event.appointmentID] else {
             throw .unknownAppointment(event.appointmentID)

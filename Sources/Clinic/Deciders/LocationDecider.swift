@@ -13,6 +13,10 @@ public enum LocationDecider {
             guard !payload.name.allSatisfy(\.isWhitespace), !payload.timeZone.allSatisfy(\.isWhitespace) else {
                 throw .invalidValue(field: "name/timeZone", reason: "must not be blank")
             }
+            guard TimeZone(identifier: payload.timeZone) != nil else {
+                throw .invalidValue(
+                    field: "timeZone", reason: "\(payload.timeZone) is not an IANA time zone (e.g. America/New_York)")
+            }
             event = .opened(payload)
         case .setHours(let payload):
             guard location.isOpen else { throw .unknownLocation(location.id) }

@@ -20,8 +20,10 @@ public enum ClientEvent: Hashable, Sendable {
     case consultationNoShow(ConsultationNoShow)
     /// `client.consultation-held` v1.
     case consultationHeld(ConsultationHeld)
-    /// `client.instructions-given` v1.
+    /// `client.instructions-given` v2.
     case instructionsGiven(InstructionsGiven)
+    /// `client.instructions-acknowledged` v1.
+    case instructionsAcknowledged(InstructionsAcknowledged)
     /// `client.treatment-plan-agreed` v1.
     case treatmentPlanAgreed(TreatmentPlanAgreed)
     /// `client.deposit-taken` v1.
@@ -78,6 +80,7 @@ public enum ClientEvent: Hashable, Sendable {
         case .consultationNoShow(let payload): payload
         case .consultationHeld(let payload): payload
         case .instructionsGiven(let payload): payload
+        case .instructionsAcknowledged(let payload): payload
         case .treatmentPlanAgreed(let payload): payload
         case .depositTaken(let payload): payload
         case .depositApplied(let payload): payload

@@ -14,7 +14,10 @@ extension ClinicEvent {
         EventDecoder(ConsultationCancelled.self) { .client(.consultationCancelled($0)) },
         EventDecoder(ConsultationNoShow.self) { .client(.consultationNoShow($0)) },
         EventDecoder(ConsultationHeld.self) { .client(.consultationHeld($0)) },
-        EventDecoder(InstructionsGiven.self) { .client(.instructionsGiven($0)) },
+        EventDecoder(InstructionsGiven.self, upcasters: [1: EventDecoder.upcaster(InstructionsGivenV1.self)]) {
+            .client(.instructionsGiven($0))
+        },
+        EventDecoder(InstructionsAcknowledged.self) { .client(.instructionsAcknowledged($0)) },
         EventDecoder(TreatmentPlanAgreed.self) { .client(.treatmentPlanAgreed($0)) },
         EventDecoder(DepositTaken.self) { .client(.depositTaken($0)) },
         EventDecoder(DepositApplied.self) { .client(.depositApplied($0)) },
@@ -49,5 +52,7 @@ extension ClinicEvent {
         EventDecoder(PigmentBatchRecalled.self) { .pigmentBatch(.recalled($0)) },
         EventDecoder(LocationOpened.self) { .location(.opened($0)) },
         EventDecoder(LocationHoursSet.self) { .location(.hoursSet($0)) },
+        EventDecoder(InstructionSetPublished.self) { .care(.published($0)) },
+        EventDecoder(InstructionSetRevised.self) { .care(.revised($0)) },
     ]
 }

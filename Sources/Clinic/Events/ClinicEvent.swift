@@ -10,6 +10,8 @@ public enum ClinicEvent: Hashable, Sendable {
     case pigmentBatch(PigmentBatchEvent)
     /// An event of a location stream.
     case location(LocationEvent)
+    /// An event of a care instruction set stream.
+    case care(CareEvent)
 
     /// The payload, for encoding and generic access.
     public var payload: any EventPayload {
@@ -18,6 +20,7 @@ public enum ClinicEvent: Hashable, Sendable {
         case .technician(let event): event.payload
         case .pigmentBatch(let event): event.payload
         case .location(let event): event.payload
+        case .care(let event): event.payload
         }
     }
 
@@ -30,13 +33,14 @@ public enum ClinicEvent: Hashable, Sendable {
     /// The schema version it is written with.
     public var schemaVersion: Int { type(of: payload).schemaVersion }
 
-    /// The stream category it belongs on (`client`, `technician`, `pigment`, `location`).
+    /// The stream category it belongs on (`client`, `technician`, `pigment`, `location`, `care`).
     public var streamCategory: String {
         switch self {
         case .client: StreamName.clientCategory
         case .technician: StreamName.technicianCategory
         case .pigmentBatch: StreamName.pigmentBatchCategory
         case .location: StreamName.locationCategory
+        case .care: StreamName.careCategory
         }
     }
 }

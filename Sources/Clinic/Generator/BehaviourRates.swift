@@ -20,13 +20,22 @@ public struct BehaviourRates: Hashable, Sendable {
     public var lateCancellationShare: Double
     /// A first session the client cancels and never rebooks (the course is abandoned). Assumed 5%.
     public var courseAbandonment: Double
+    /// A performed session or touch-up after which no aftercare is recorded (forgotten in a busy day): what the
+    /// aftercare follow-up list exists to catch. Assumed 2%.
+    public var aftercareForgotten: Double
+    /// Printed aftercare the client signs for at once; the rest (e-mail, text) is acknowledged, if at all, when
+    /// asked at the day-7 check (about half). Stated assumptions, not measurements.
+    public var verbalAcknowledgementAtCheck: Double
 
     /// Creates rates; the defaults are the assumptions above.
     public init(
         consultationNoShow: Double = 0.06, consultationCancellation: Double = 0.04,
         consultationReschedule: Double = 0.05, treatmentNoShow: Double = 0.03, sessionCancellation: Double = 0.04,
-        lateCancellationShare: Double = 0.3, courseAbandonment: Double = 0.05
+        lateCancellationShare: Double = 0.3, courseAbandonment: Double = 0.05, aftercareForgotten: Double = 0.02,
+        verbalAcknowledgementAtCheck: Double = 0.5
     ) {
+        self.aftercareForgotten = aftercareForgotten
+        self.verbalAcknowledgementAtCheck = verbalAcknowledgementAtCheck
         self.consultationNoShow = consultationNoShow
         self.consultationCancellation = consultationCancellation
         self.consultationReschedule = consultationReschedule

@@ -29,4 +29,26 @@ enum GeneratorCatalog {
     static let needles = ["1RL 0.18 mm", "1RL 0.25 mm", "3RL 0.30 mm"]
     static let supplier = "DermaBlend Supplies"
     static let certificationBody = "International SMP Association"
+    static let careSetID = InstructionSetID(literal: "smp-standard")
+
+    /// The clinic's care sheet: pre-care the day before, aftercare over the first four weeks.
+    static func careItems(sweatDays: Int) -> [CareItem] {
+        [
+            CareItem(
+                kind: .preCare, topic: .haircut, text: "Close haircut or shave the day before", fromDay: -1),
+            CareItem(
+                kind: .preCare, topic: .bloodThinners,
+                text: "No blood thinners (aspirin, ibuprofen) or alcohol for 24 hours before, unless prescribed",
+                days: 1),
+            CareItem(kind: .aftercare, topic: .washing, text: "Do not wash the scalp for 3 days", days: 3),
+            CareItem(
+                kind: .aftercare, topic: .sweating, text: "No sweating, gym or sport for \(sweatDays) days",
+                days: sweatDays),
+            CareItem(kind: .aftercare, topic: .swimming, text: "No swimming or sauna for 4 weeks", days: 28),
+            CareItem(
+                kind: .aftercare, topic: .sun, text: "No direct sun: a loose hat for 4 weeks, then SPF 50", days: 28),
+            CareItem(kind: .aftercare, topic: .scabs, text: "Do not pick or scratch the scabs"),
+            CareItem(kind: .aftercare, topic: .moisturising, text: "Moisturise lightly from day 4", fromDay: 4),
+        ]
+    }
 }

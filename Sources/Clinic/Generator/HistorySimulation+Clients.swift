@@ -31,6 +31,11 @@ extension HistorySimulation {
         Date(timeIntervalSince1970: TimeInterval(day) * BusinessTime.day + TimeInterval(minute) * 60)
     }
 
+    /// A wall-clock time at a location, in its own time zone: bookings must fall within its opening hours.
+    func localTime(location: Int, day: Int, minute: Int) -> Date {
+        LocalTime(day: CalendarDay(daysSinceEpoch: day), minute: minute).date(in: zones[location])
+    }
+
     var rates: BehaviourRates { configuration.rates }
 
     func isSunday(_ day: Int) -> Bool { ((day % 7) + 7) % 7 == 3 }
@@ -56,7 +61,8 @@ extension HistorySimulation {
                 let technician = technicians[index]
                 guard technician.isActive, consultation || technician.isCertified(on: calendarDay) else { continue }
                 for start in starts {
-                    let slot = TimeSlot(start: time(day: day, minute: start), minutes: minutes)
+                    let slot = TimeSlot(
+                        start: localTime(location: agent.locationIndex, day: day, minute: start), minutes: minutes)
                     if slot.start > now, slot.start >= earliest, technician.conflictingReservation(with: slot) == nil {
                         return (index, slot)
                     }
@@ -236,12 +242,7 @@ extension HistorySimulation {
                         locationID: locations[agent.locationIndex].id,
                         technicianID: technician.id)))
         }
-        attempt(
-            agent,
-            .giveInstructions(
-                InstructionsGiven(
-                    at: now, kind: .preCare, instructionSet: "SMP pre-care", instructionSetVersion: "3",
-                    channel: pick(DeliveryChannel.allCases))))
+        giveInstructions(agent, .preCare, appointment: current.id)
         if agent.blocking {
             guard chance(0.5) else { return }
             agent.override = ContraindicationOverride(
@@ -457,12 +458,7 @@ extension HistorySimulation {
     private func afterSession(_ agent: ClientAgent) {
         guard let current = agent.appointment else { return }
         logPhoto(agent, stage: .immediatelyAfter, angle: .top, appointment: current.id)
-        attempt(
-            agent,
-            .giveInstructions(
-                InstructionsGiven(
-                    at: now, kind: .aftercare, instructionSet: "SMP aftercare", instructionSetVersion: "5",
-                    channel: pick(DeliveryChannel.allCases))))
+        if !chance(rates.aftercareForgotten) { giveInstructions(agent, .aftercare, appointment: current.id) }
         let number = agent.state.sessionsPerformed
         if number == 1, let depositID = agent.depositID, agent.state.deposits[depositID]?.status == .held {
             attempt(agent, .applyDeposit(DepositApplied(at: now, depositID: depositID)))
@@ -487,6 +483,15 @@ extension HistorySimulation {
 
     private func healingCheck(_ agent: ClientAgent) {
         guard let performed = agent.lastPerformed else { return }
+        if let given = agent.state.instructions[performed.appointment]?[.aftercare], given.acknowledgedAt == nil,
+            chance(rates.verbalAcknowledgementAtCheck)
+        {
+            attempt(
+                agent,
+                .acknowledgeInstructions(
+                    InstructionsAcknowledged(
+                        at: now, appointmentID: performed.appointment, kind: .aftercare, method: .verbal)))
+        }
         let assessment = HealingAssessment.allCases[weighted([90, 5, 3, 1, 1])]
         attempt(
             agent,
@@ -604,6 +609,7 @@ extension HistorySimulation {
     private func bookTouchUp(_ agent: ClientAgent) {
         agent.bookingAttempts += 1
         guard agent.bookingAttempts < 8 else { return }
+        renewScreeningIfDue(agent)
         guard
             let (technician, slot) = findSlot(
                 agent, consultation: false,
@@ -627,11 +633,23 @@ extension HistorySimulation {
         schedule(agent, .touchUpDay, at: slot.start)
     }
 
+    /// A screening that would lapse before a touch-up booked in the next two months is renewed first (the clinic
+    /// asks again about medications and conditions); the findings carry over unless they changed.
+    private func renewScreeningIfDue(_ agent: ClientAgent) {
+        guard let screening = agent.state.screening else { return }
+        let validUntil = CalendarDay(screening.at).adding(months: settings.screeningValidityMonths)
+        guard validUntil < CalendarDay(now).adding(days: 60) else { return }
+        var renewed = screening
+        renewed.at = now
+        attempt(agent, .recordScreening(renewed))
+    }
+
     private func touchUpPrice(_ agent: ClientAgent) -> Int64 { agent.courseTotal / 3 / 5000 * 5000 }
 
     private func afterTouchUp(_ agent: ClientAgent) {
         guard let current = agent.appointment else { return }
         logPhoto(agent, stage: .immediatelyAfter, angle: .top, appointment: current.id)
+        if !chance(rates.aftercareForgotten) { giveInstructions(agent, .aftercare, appointment: current.id) }
         attempt(
             agent,
             .receivePayment(
@@ -642,6 +660,26 @@ extension HistorySimulation {
         agent.cycleStart = now
         agent.touchUpAfterYears = 2 + unit() * 4
         schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
+    }
+
+    /// Gives the version of the clinic's care set in force now; a printed sheet is signed for on the spot.
+    private func giveInstructions(_ agent: ClientAgent, _ kind: InstructionKind, appointment: AppointmentID) {
+        guard let version = careSet.version(inForceAt: now)?.number else { return }
+        let channel = pick(DeliveryChannel.allCases)
+        guard
+            attempt(
+                agent,
+                .giveInstructions(
+                    InstructionsGiven(
+                        at: now, kind: kind, instructionSetID: careSet.id, instructionSetVersion: version,
+                        appointmentID: appointment, channel: channel)))
+        else { return }
+        if channel == .printed {
+            attempt(
+                agent,
+                .acknowledgeInstructions(
+                    InstructionsAcknowledged(at: now, appointmentID: appointment, kind: kind, method: .signature)))
+        }
     }
 
     @discardableResult

@@ -4,7 +4,7 @@ import Foundation
 /// deliveries, certification renewals), each of which decides commands and folds the accepted events.
 final class HistorySimulation {
     enum Task {
-        case setUp, arrival(Int), delivery(Int), renewal(Int), recall, deactivation, prune
+        case setUp, arrival(Int), delivery(Int), renewal(Int), recall, deactivation, prune, careRevision
         case client(ClientAgent)
     }
 
@@ -21,10 +21,14 @@ final class HistorySimulation {
     private var outputIndex = 0
 
     var locations: [LocationState] = []
+    /// Each location's time zone, by location index: slots are found on the location's own clock.
+    var zones: [TimeZone] = []
     var techniciansAt: [[Int]] = []
     var technicians: [TechnicianState] = []
     private var technicianByStream: [StreamName: Int] = [:]
     var batches: [PigmentBatchState] = []
+    /// The clinic's care instruction set, published at set-up and revised once.
+    var careSet = InstructionSetState(id: GeneratorCatalog.careSetID)
     var batchesByProduct: [[Int]] = []
     private var batchByStream: [StreamName: Int] = [:]
     private let arrivalStart: Date
@@ -42,6 +46,7 @@ final class HistorySimulation {
         let span = configuration.end.timeIntervalSince(configuration.start)
         schedule(.recall, at: configuration.start.addingTimeInterval(span * 0.45))
         schedule(.deactivation, at: configuration.start.addingTimeInterval(span * 0.6))
+        schedule(.careRevision, at: configuration.start.addingTimeInterval(span * 0.5))
         heap.push(.prune, at: configuration.start.addingTimeInterval(30 * BusinessTime.day))
     }
 
@@ -80,6 +85,7 @@ final class HistorySimulation {
         case .recall: recall()
         case .deactivation: deactivate()
         case .prune: prune()
+        case .careRevision: reviseCare()
         case .client(let agent): act(agent)
         }
     }
@@ -105,7 +111,7 @@ final class HistorySimulation {
             switch pending.event {
             case .client(let event): agent.state.apply(event)
             case .technician(let event): applyTechnician(event, on: pending.stream)
-            case .pigmentBatch, .location: break
+            case .pigmentBatch, .location, .care: break
             }
         }
         return true
@@ -118,7 +124,8 @@ final class HistorySimulation {
     ) -> Result<Decision, Rejection> {
         let context = DecisionContext(
             now: now, settings: settings, technician: technician.map { technicians[$0] },
-            location: location.map { locations[$0] }, pigmentBatch: batch.map { batches[$0] })
+            location: location.map { locations[$0] }, pigmentBatch: batch.map { batches[$0] },
+            instructionSet: careSet)
         do {
             return .success(try ClientDecider.decide(command, client: agent.state, context: context))
         } catch {
@@ -178,9 +185,34 @@ final class HistorySimulation {
         }
     }
 
+    func careCommand(_ command: CareCommand) {
+        guard let decision = try? CareDecider.decide(command, set: careSet, now: now) else {
+            rejectedCommands += 1
+            return
+        }
+        for pending in decision.events {
+            output.append(pending)
+            if case .care(let event) = pending.event { careSet.apply(event) }
+        }
+    }
+
+    /// Half-way through, the clinic lengthens the gym break after reviewing its day-7 checks.
+    private func reviseCare() {
+        guard let latest = careSet.latest else { return }
+        careCommand(
+            .revise(
+                InstructionSetRevised(
+                    at: now, version: latest.number + 1, items: GeneratorCatalog.careItems(sweatDays: 7),
+                    reason: "Longer break from the gym: sweat-related fading seen at day-7 checks")))
+    }
+
     // MARK: Clinic set-up and supplies
 
     private func setUp() {
+        careCommand(
+            .publish(
+                InstructionSetPublished(
+                    at: now, name: "SMP standard care", items: GeneratorCatalog.careItems(sweatDays: 5))))
         let startDay = CalendarDay(now)
         for index in 0..<configuration.locationCount {
             let city = GeneratorCatalog.cities[index % GeneratorCatalog.cities.count]
@@ -188,6 +220,7 @@ final class HistorySimulation {
             let rawID = round == 0 ? city.id : "\(city.id)-\(round + 1)"
             guard let id = LocationID(rawID) else { continue }
             locations.append(LocationState(id: id))
+            zones.append(TimeZone(identifier: city.timeZone) ?? .gmt)
             techniciansAt.append([])
             let name = round == 0 ? "Stipple \(city.name)" : "Stipple \(city.name) \(round + 1)"
             locationCommand(

@@ -13,6 +13,8 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static let pigmentBatchCategory = "pigment"
     /// Category of location streams.
     public static let locationCategory = "location"
+    /// Category of care instruction set streams.
+    public static let careCategory = "care"
 
     /// Parses a stream name; nil unless it has a non-empty category and id around the first `-`.
     public init?(rawValue: String) {
@@ -46,6 +48,11 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
         StreamName(category: locationCategory, id: id.rawValue)
     }
 
+    /// The stream of one care instruction set: `care-<id>`.
+    public static func instructionSet(_ id: InstructionSetID) -> StreamName {
+        StreamName(category: careCategory, id: id.rawValue)
+    }
+
     /// The text before the first `-`, e.g. `client`.
     public var category: String {
         guard let dash = rawValue.firstIndex(of: "-") else { return rawValue }
@@ -76,6 +83,11 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The location id when this is a location stream.
     public var locationID: LocationID? {
         category == Self.locationCategory ? LocationID(id) : nil
+    }
+
+    /// The instruction set id when this is a care stream.
+    public var instructionSetID: InstructionSetID? {
+        category == Self.careCategory ? InstructionSetID(id) : nil
     }
 
     /// The full stream name.

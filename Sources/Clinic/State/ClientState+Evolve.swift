@@ -38,8 +38,15 @@ extension ClientState {
         case .consultationHeld(let e):
             consultations[e.appointmentID]?.status = .completed
             lastConsultationHeld = e
-        case .instructionsGiven:
-            break
+        case .instructionsGiven(let e):
+            if let appointment = e.appointmentID, let set = e.instructionSetID, let version = e.instructionSetVersion {
+                instructions[appointment, default: [:]][e.kind] = GivenInstructions(
+                    givenAt: e.at, instructionSetID: set, version: version, acknowledgedAt: nil)
+            }
+        case .instructionsAcknowledged(let e):
+            if instructions[e.appointmentID]?[e.kind]?.acknowledgedAt == nil {
+                instructions[e.appointmentID]?[e.kind]?.acknowledgedAt = e.at
+            }
         case .treatmentPlanAgreed(let e):
             plan = e
             accountCurrency = accountCurrency ?? e.pricing.price.currency

@@ -32,6 +32,8 @@ public struct ClientState: Hashable, Sendable {
     public internal(set) var deposits: [DepositID: DepositRecord] = [:]
     /// Photos by id.
     public internal(set) var photos: [PhotoID: PhotoRecord] = [:]
+    /// Care instructions given, by appointment and kind (version 1 history, with no appointment, is not kept).
+    public internal(set) var instructions: [AppointmentID: [InstructionKind: GivenInstructions]] = [:]
     /// The latest fade observation.
     public internal(set) var lastFade: FadeObserved?
     /// True after a touch-up was recommended and until one is performed.

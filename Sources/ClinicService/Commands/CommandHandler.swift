@@ -68,6 +68,7 @@ public struct CommandHandler: Sendable {
         if let technician = references.technician { streams.append(.technician(technician)) }
         if let location = references.location { streams.append(.location(location)) }
         if let batch = references.pigmentBatch { streams.append(.pigmentBatch(batch)) }
+        if let set = references.instructionSet { streams.append(.instructionSet(set)) }
         let settings = self.settings
         return try await execute(streams: streams, metadata: metadata) { histories, now throws(Rejection) in
             let client = ClientState.replay(id: id, (histories[clientStream] ?? []).compactMap(\.clientEvent))
@@ -84,6 +85,9 @@ public struct CommandHandler: Sendable {
                 pigmentBatch: references.pigmentBatch.map { batch in
                     PigmentBatchState.replay(
                         id: batch, (histories[.pigmentBatch(batch)] ?? []).compactMap(\.pigmentBatchEvent))
+                },
+                instructionSet: references.instructionSet.map { set in
+                    InstructionSetState.replay(id: set, (histories[.instructionSet(set)] ?? []).compactMap(\.careEvent))
                 })
             return try ClientDecider.decide(command, client: client, context: context)
         }
@@ -119,6 +123,17 @@ public struct CommandHandler: Sendable {
         return try await execute(streams: [stream], metadata: metadata) { histories, now throws(Rejection) in
             let state = PigmentBatchState.replay(id: id, (histories[stream] ?? []).compactMap(\.pigmentBatchEvent))
             return try PigmentBatchDecider.decide(command, batch: state, now: now)
+        }
+    }
+
+    /// A care instruction set command.
+    public func handle(_ command: CareCommand, instructionSet id: InstructionSetID, metadata: EventMetadata)
+        async throws -> Outcome
+    {
+        let stream = Clinic.StreamName.instructionSet(id)
+        return try await execute(streams: [stream], metadata: metadata) { histories, now throws(Rejection) in
+            let state = InstructionSetState.replay(id: id, (histories[stream] ?? []).compactMap(\.careEvent))
+            return try CareDecider.decide(command, set: state, now: now)
         }
     }
 
@@ -187,6 +202,7 @@ struct CommandReferences {
     var technician: TechnicianID?
     var location: LocationID?
     var pigmentBatch: PigmentBatchNumber?
+    var instructionSet: InstructionSetID?
 }
 
 extension ClientCommand {
@@ -208,6 +224,8 @@ extension ClientCommand {
             CommandReferences(
                 technician: event.technicianID, location: event.locationID,
                 pigmentBatch: event.treatment.pigment.batchNumber)
+        case .giveInstructions(let event):
+            CommandReferences(instructionSet: event.instructionSetID)
         default:
             CommandReferences()
         }
@@ -229,5 +247,9 @@ extension ClinicEvent {
 
     public var pigmentBatchEvent: PigmentBatchEvent? {
         if case .pigmentBatch(let event) = self { event } else { nil }
+    }
+
+    public var careEvent: CareEvent? {
+        if case .care(let event) = self { event } else { nil }
     }
 }

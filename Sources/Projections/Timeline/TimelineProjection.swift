@@ -13,7 +13,8 @@ public struct TimelineProjection: FoldingProjection {
     /// v2: enum values shown by their wire names (`bank-transfer`). v3: entries read as sentences (who cancelled
     /// which appointment and why, "no hairline drawn" for diffuse thinning, photos by stage and view). v4: a photo
     /// entry names its photo's content hash, so readers link it to the image.
-    public let version = 4
+    /// v5: instructions name their care set and version; acknowledgements are entries.
+    public let version = 5
 
     public init() {}
 
@@ -197,10 +198,22 @@ public struct TimelineProjection: FoldingProjection {
             )
         case .instructionsGiven(let e):
             let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
-            return (
-                "instructions",
-                "\(kind) instructions given by \(words(e.channel)) (\(e.instructionSet), version \(e.instructionSetVersion))"
-            )
+            let source =
+                if let set = e.instructionSetID, let version = e.instructionSetVersion {
+                    "set \(set), version \(version)"
+                } else {
+                    e.legacyLabel ?? "no set recorded"
+                }
+            return ("instructions", "\(kind) instructions given by \(words(e.channel)) (\(source))")
+        case .instructionsAcknowledged(let e):
+            let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
+            let how =
+                switch e.method {
+                case .signature: "signing the sheet"
+                case .link: "the link sent to them"
+                case .verbal: "telling staff"
+                }
+            return ("instructions", "\(kind) instructions acknowledged by \(how)")
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits

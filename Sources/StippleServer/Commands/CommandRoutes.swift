@@ -32,7 +32,13 @@ struct CommandRoutes {
             .markConsultationNoShow($0)
         }
         client("consultations-held", ConsultationHeld.self, "Record a consultation held") { .holdConsultation($0) }
-        client("instructions", InstructionsGiven.self, "Record instructions given") { .giveInstructions($0) }
+        client("instructions", InstructionsGiven.self, "Give care instructions from a set, for an appointment") {
+            .giveInstructions($0)
+        }
+        client(
+            "instruction-acknowledgements", InstructionsAcknowledged.self,
+            "Record the client's acknowledgement of instructions"
+        ) { .acknowledgeInstructions($0) }
         client("treatment-plans", TreatmentPlanAgreed.self, "Agree a treatment plan") { .agreeTreatmentPlan($0) }
         client("deposits", DepositTaken.self, "Take a deposit") { .takeDeposit($0) }
         client("deposit-applications", DepositApplied.self, "Apply a deposit") { .applyDeposit($0) }
@@ -138,6 +144,22 @@ struct CommandRoutes {
             let id = try Self.pathIdentifier(context, "location", LocationID.init)
             let payload = try CommandBody.decode(LocationHoursSet.self, from: object)
             return try Self.reply(try await handler.handle(.setHours(payload), location: id, metadata: metadata))
+        }
+        command(
+            .post, "/v1/instruction-sets", body: InstructionSetPublished.typeName,
+            summary: "Publish a care instruction set (version 1)"
+        ) { object, _, metadata in
+            let id = try Self.identifier("instructionSetID", in: object, InstructionSetID.init)
+            let payload = try CommandBody.decode(InstructionSetPublished.self, from: object)
+            return try Self.reply(try await handler.handle(.publish(payload), instructionSet: id, metadata: metadata))
+        }
+        command(
+            .post, "/v1/instruction-sets/{id}/revisions", body: InstructionSetRevised.typeName,
+            summary: "Revise a care instruction set (the next version)"
+        ) { object, context, metadata in
+            let id = try Self.pathIdentifier(context, "instruction set", InstructionSetID.init)
+            let payload = try CommandBody.decode(InstructionSetRevised.self, from: object)
+            return try Self.reply(try await handler.handle(.revise(payload), instructionSet: id, metadata: metadata))
         }
         command(
             .post, "/v1/pigment-batches", body: PigmentBatchReceived.typeName, summary: "Receive a pigment batch"

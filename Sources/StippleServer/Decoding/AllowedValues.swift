@@ -36,6 +36,8 @@ enum AllowedValues {
         add(HealingAssessment.self)
         add(EdgeSoftness.self)
         add(Role.self)
+        add(CareTopic.self)
+        add(AcknowledgementMethod.self)
         return table
     }()
 

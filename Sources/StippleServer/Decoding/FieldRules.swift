@@ -19,7 +19,7 @@ public enum FieldRules {
         for name in [
             "fullName", "displayName", "name", "city", "referralSource", "product", "supplier", "provider",
             "certificateNumber", "chosenShade", "dilution", "naturalHairColour", "needleConfiguration", "pattern",
-            "formVersion", "instructionSet", "instructionSetVersion", "purpose", "currentMedications",
+            "formVersion", "instructionSetID", "legacyLabel", "purpose", "currentMedications",
         ] {
             table[name] = 200
         }

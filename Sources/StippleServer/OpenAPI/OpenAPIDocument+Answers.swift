@@ -43,6 +43,12 @@ extension OpenAPIDocument {
                 "clientID": string, "appointmentID": string, "kind": string, "performedAt": time, "technician": string,
                 "location": string, "product": string, "expiresOn": string, "dilution": string,
             ], optional: ["sessionNumber": integer])
+        let followUp = object(
+            [
+                "clientID": string, "appointmentID": string, "kind": string, "location": string, "technician": string,
+                "performedAt": time, "status": ["type": "string", "enum": ["missing", "late"]],
+            ],
+            optional: ["clientName": string, "sessionNumber": integer, "givenAt": time])
         let recallClient = object(
             ["clientID": string, "uses": integer, "firstUse": time, "lastUse": time], optional: ["name": string])
         return [
@@ -82,6 +88,9 @@ extension OpenAPIDocument {
             "Forecasts": object([
                 "asOf": time, "dueWithinDays": integer, "clients": list(due), "next_cursor": nullableString,
             ]),
+            "AftercareFollowUps": object([
+                "asOf": time, "graceHours": integer, "followUps": list(followUp), "next_cursor": nullableString,
+            ]),
             "Schedule": object(["from": time, "appointments": list(appointment), "next_cursor": nullableString]),
             "Recall": object(
                 ["batchNumber": string, "uses": list(use), "clients": list(recallClient)],
@@ -106,6 +115,7 @@ extension OpenAPIDocument {
         case ("GET", "/v1/revenue"): return "Revenue"
         case ("GET", "/v1/forecasts"): return "Forecasts"
         case ("GET", "/v1/schedule"): return "Schedule"
+        case ("GET", "/v1/aftercare-follow-ups"): return "AftercareFollowUps"
         case ("GET", "/v1/recalls/{batch}"): return "Recall"
         case ("GET", "/health"): return "Health"
         case ("POST", "/v1/keys"): return "Key"

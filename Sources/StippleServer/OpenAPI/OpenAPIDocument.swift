@@ -45,6 +45,29 @@ enum OpenAPIDocument {
             [
                 "type": "array", "maxItems": FieldRules.maximumItems, "items": text("currentMedications"),
             ] as [String: Any]
+        properties["items"] =
+            [
+                "type": "array", "maxItems": FieldRules.maximumItems,
+                "description": "A care instruction set's items (instruction-set publish and revise).",
+                "items": [
+                    "type": "object",
+                    "properties": [
+                        "kind": ["type": "string", "enum": InstructionKind.allCases.map(\.rawValue)],
+                        "topic": ["type": "string", "enum": CareTopic.allCases.map(\.rawValue)],
+                        "text": text("text"),
+                        "days": [
+                            "type": ["integer", "null"], "minimum": 1, "maximum": 365,
+                            "description": "For how many days it holds.",
+                        ] as [String: Any],
+                        "fromDay": [
+                            "type": ["integer", "null"], "minimum": -30, "maximum": 365,
+                            "description":
+                                "First day it applies, from the session (0 = that day, -1 = the day before).",
+                        ] as [String: Any],
+                    ] as [String: Any],
+                    "required": ["kind", "topic", "text"],
+                ] as [String: Any],
+            ] as [String: Any]
         properties["at"] = [
             "type": "string", "format": "date-time",
             "description": "ISO-8601 time (years \(FieldRules.plausibleYears.lowerBound)–"

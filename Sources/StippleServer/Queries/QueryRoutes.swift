@@ -157,6 +157,28 @@ struct QueryRoutes {
             return try JSONResponse.object(object)
         }
         routes.add(
+            .get, "/v1/aftercare-follow-ups", .query,
+            summary: "Sessions and touch-ups whose aftercare was not given within a day (missing or late)",
+            query: ["as_of", "from", "location", "technician", "cursor", "limit"]
+        ) { request, _, caller in
+            let asOf = try Self.date(request.query("as_of"), field: "as_of") ?? Date()
+            let from = try Self.date(request.query("from"), field: "from")
+            let followUps = try await AftercareQueries(pool: pool).followUps(
+                asOf: asOf, from: from, location: request.query("location"), technician: request.query("technician"),
+                limit: 5000)
+            let items = try followUps.map { followUp -> Any in
+                guard var object = try Self.jsonObject(followUp) as? [String: Any] else { return [:] }
+                object["status"] = followUp.status
+                return object
+            }
+            let page = try Page(request, items)
+            var object: [String: Any] = ["asOf": BusinessTime.iso(asOf), "graceHours": 24]
+            page.fill(&object, key: "followUps")
+            try await access.record(
+                caller, request, action: "aftercare.read", clients: APIAccessLog.clientIDs(in: page.items))
+            return try JSONResponse.object(object)
+        }
+        routes.add(
             .get, "/v1/recalls/{batch}", .query, summary: "Who was treated with a pigment batch (recall lookup)"
         ) { request, context, caller in
             guard let batch = context.parameters.get("batch"), PigmentBatchNumber(batch) != nil else {

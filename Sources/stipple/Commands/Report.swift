@@ -5,7 +5,8 @@ import Projections
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reports from the projections.", subcommands: [RevenueReportCommand.self])
+        abstract: "Reports from the projections.",
+        subcommands: [RevenueReportCommand.self, AftercareReportCommand.self])
 }
 
 extension RevenueGrouping: ExpressibleByArgument {}

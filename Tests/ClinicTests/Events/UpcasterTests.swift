@@ -13,6 +13,33 @@ struct UpcasterTests {
     /// As stored before fade observations had a method: density in whole percent.
     static let fadeObservedV1 = #"{"at":"2021-06-01T15:00:00Z","densityPercent":82}"#
 
+    /// As stored before instruction sets had content: a label and a version text, no appointment.
+    static let instructionsGivenV1 = #"""
+        {"at":"2024-05-02T16:00:00Z","channel":"email","instructionSet":"SMP aftercare","instructionSetVersion":"5",
+         "kind":"aftercare"}
+        """#
+
+    @Test("a version 1 instructions-given keeps its label, and names no set, version or appointment it never had")
+    func aVersion1InstructionsGivenKeepsItsLabel() throws {
+        let event = try ClinicEvent.decode(
+            type: "client.instructions-given", schemaVersion: 1, data: Data(Self.instructionsGivenV1.utf8))
+        #expect(
+            event
+                == .client(
+                    .instructionsGiven(
+                        InstructionsGiven(
+                            at: Fixture.date("2024-05-02", hour: 16), kind: .aftercare, instructionSetID: nil,
+                            instructionSetVersion: nil, appointmentID: nil, channel: .email,
+                            legacyLabel: "SMP aftercare v5"))))
+        let encoded = try event.encoded()
+        #expect(encoded.schemaVersion == 2)
+        #expect(try ClinicEvent.decode(type: encoded.type, schemaVersion: 2, data: encoded.data) == event)
+        // Folded, it leaves no given instructions behind: there is no appointment to hang them on.
+        var state = ClientState(id: Fixture.clientID)
+        if case .client(let clientEvent) = event { state.apply(clientEvent) }
+        #expect(state.instructions.isEmpty)
+    }
+
     @Test func aVersion1RegistrationIsReadAsVersion2WithPersonalDataGrouped() throws {
         let event = try ClinicEvent.decode(
             type: "client.registered", schemaVersion: 1,

@@ -68,6 +68,7 @@ struct ClinicHistoryTests {
             "client.healing-check-recorded", "client.fade-observed", "client.touch-up-performed",
             "client.testimonial-recorded", "client.photo-approved-for-marketing", "pigment.batch-recalled",
             "technician.deactivated", "technician.slot-released", "client.deposit-applied",
+            "care.instruction-set-published", "care.instruction-set-revised", "client.instructions-acknowledged",
         ] {
             #expect(replay.typeCounts[type, default: 0] > 0, "no \(type)")
         }
@@ -132,6 +133,27 @@ struct ClinicHistoryTests {
         #expect(replay.typeCounts["client.photo-logged", default: 0] > 500)
     }
 
+    @Test("every booking falls within its location's hours on its own clock; touch-ups follow a current screening")
+    func bookingsRespectHoursAndScreeningValidity() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.medium))
+        #expect(replay.bookingsChecked > 500)
+        #expect(replay.bookingsOutsideHours == 0)
+        #expect(replay.touchUpsWithLapsedScreening == 0)
+        #expect(replay.screeningsRenewed > 0, "touch-ups years after the course need renewed screenings")
+    }
+
+    @Test("aftercare comes from the set in force for the treatment just performed; a few are forgotten")
+    func aftercareFollowsTreatments() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.medium))
+        let performed =
+            replay.typeCounts["client.session-performed", default: 0]
+            + replay.typeCounts["client.touch-up-performed", default: 0]
+        let forgotten = Double(replay.treatmentsWithoutAftercare) / Double(performed)
+        #expect(forgotten > 0 && forgotten < 0.05, "aftercare forgotten after \(forgotten) of treatments")
+        #expect(replay.instructionsNotInForce == 0)
+        #expect(Set(replay.instructionVersionsGiven) == [1, 2], "both versions of the set were handed out")
+    }
+
     @Test func noSessionUsedARecalledOrExpiredBatch() throws {
         let replay = try HistoryReplay(ClinicHistory(Self.medium))
         #expect(replay.treatmentsWithBadBatch == 0)
@@ -145,6 +167,7 @@ struct HistoryReplay {
     var technicians: [TechnicianID: TechnicianState] = [:]
     var batches: [PigmentBatchNumber: PigmentBatchState] = [:]
     var locations: [LocationID: LocationState] = [:]
+    var instructionSets: [InstructionSetID: InstructionSetState] = [:]
     var problems: [String] = []
     var typeCounts: [String: Int] = [:]
     var hairLossScales: Set<HairLossScale> = []
@@ -158,6 +181,21 @@ struct HistoryReplay {
     var appointments = AppointmentCounts()
     var longestClinicCancellationRun = 0
     var beforePhotosWithoutAppointment = 0
+    var bookingsChecked = 0
+    var instructionsNotInForce = 0
+    var instructionVersionsGiven: Set<Int> = []
+    /// Performed treatments with no aftercare given for them (counted at the end).
+    var treatmentsWithoutAftercare: Int {
+        clients.values.reduce(0) { count, client in
+            count
+                + client.treatments.values.filter { treatment in
+                    treatment.status == .completed && client.instructions[treatment.appointmentID]?[.aftercare] == nil
+                }.count
+        }
+    }
+    var bookingsOutsideHours = 0
+    var touchUpsWithLapsedScreening = 0
+    var screeningsRenewed = 0
     private var courseCompletedAt: [ClientID: Date] = [:]
     private var clinicCancellationRun: [ClientID: Int] = [:]
     private var photoAppointments: [(ClientID, AppointmentID)] = []
@@ -264,6 +302,17 @@ struct HistoryReplay {
         case .location(let event):
             guard let id = pending.stream.locationID else { return problem("bad stream \(pending.stream)") }
             locations[id, default: LocationState(id: id)].apply(event)
+        case .care(let event):
+            guard let id = pending.stream.instructionSetID else { return problem("bad stream \(pending.stream)") }
+            instructionSets[id, default: InstructionSetState(id: id)].apply(event)
+        }
+    }
+
+    private mutating func checkHours(_ slot: TimeSlot, at location: LocationID) {
+        bookingsChecked += 1
+        guard let state = locations[location], !state.hours.isEmpty, state.openingHoursProblem(slot) == nil else {
+            bookingsOutsideHours += 1
+            return
         }
     }
 
@@ -274,7 +323,20 @@ struct HistoryReplay {
             return problem("\(event.typeName) before registration")
         }
         switch event {
+        case .instructionsGiven(let given):
+            guard let set = given.instructionSetID, let version = given.instructionSetVersion else {
+                return problem("instructions given without a set")
+            }
+            instructionVersionsGiven.insert(version)
+            if instructionSets[set]?.version(inForceAt: given.at)?.number != version { instructionsNotInForce += 1 }
+        case .consultationBooked(let booked):
+            checkHours(booked.slot, at: booked.locationID)
+        case .consultationRescheduled(let booked):
+            checkHours(booked.slot, at: booked.locationID)
+        case .sessionBooked(let booked):
+            checkHours(booked.slot, at: booked.locationID)
         case .medicalScreeningRecorded(let screening):
+            if client.screening != nil { screeningsRenewed += 1 }
             hairLossScales.insert(screening.hairLoss.scale)
             if screening.hairLoss.scale == .norwood { norwoodStages.insert(screening.hairLoss.stage) }
         case .treatmentPlanAgreed(let plan):
@@ -283,6 +345,13 @@ struct HistoryReplay {
         case .depositTaken(let deposit):
             depositAmounts.append(deposit.amount.minorUnits)
         case .touchUpBooked(let booked):
+            checkHours(booked.slot, at: booked.locationID)
+            if let screening = client.screening,
+                CalendarDay(screening.at).adding(months: ClinicSettings.standard.screeningValidityMonths)
+                    < CalendarDay(booked.slot.start)
+            {
+                touchUpsWithLapsedScreening += 1
+            }
             touchUpPrices.append(booked.quotedPrice.minorUnits)
             if let completed = courseCompletedAt[client.id], client.touchUpsPerformed == 0 {
                 touchUpYearsAfterCourse.append(booked.at.timeIntervalSince(completed) / (365.25 * 86_400))

@@ -31,6 +31,7 @@ enum Fixture {
     static let otherTechnicianID = must(TechnicianID("T-02"))
     static let locationID = must(LocationID("nyc"))
     static let batchNumber = must(PigmentBatchNumber("DB-91024110"))
+    static let instructionSetID = must(InstructionSetID("smp-standard"))
     static let hash = String(repeating: "ab", count: 32)
 
     static func usd(_ major: Int64) -> Money { Money(major: major, currency: .usd) }
@@ -52,6 +53,7 @@ struct World {
     var technicians: [TechnicianID: TechnicianState] = [:]
     var location = LocationState(id: Fixture.locationID)
     var batch = PigmentBatchState(id: Fixture.batchNumber)
+    var instructionSet = InstructionSetState(id: Fixture.instructionSetID)
     var settings = ClinicSettings.standard
     var now = Fixture.date("2026-01-05")
 
@@ -62,7 +64,7 @@ struct World {
     ) throws(Rejection) -> Decision {
         let context = DecisionContext(
             now: now ?? self.now, settings: settings, technician: technician.flatMap { technicians[$0] },
-            location: location, pigmentBatch: batch)
+            location: location, pigmentBatch: batch, instructionSet: instructionSet)
         return try ClientDecider.decide(command, client: client, context: context)
     }
 
@@ -87,6 +89,7 @@ struct World {
                 }
             case .pigmentBatch(let event): batch.apply(event)
             case .location(let event): location.apply(event)
+            case .care(let event): instructionSet.apply(event)
             }
         }
     }

@@ -36,8 +36,10 @@ enum SampleEvents {
             .consultationHeld(World.held(at: at)),
             .instructionsGiven(
                 InstructionsGiven(
-                    at: at, kind: .aftercare, instructionSet: "SMP aftercare",
-                    instructionSetVersion: "5", channel: .sms)),
+                    at: at, kind: .aftercare, instructionSetID: Fixture.instructionSetID, instructionSetVersion: 2,
+                    appointmentID: id, channel: .sms)),
+            .instructionsAcknowledged(
+                InstructionsAcknowledged(at: at, appointmentID: id, kind: .aftercare, method: .link)),
             .treatmentPlanAgreed(
                 TreatmentPlanAgreed(
                     at: at, sessionsPlanned: 3,
@@ -153,6 +155,20 @@ enum SampleEvents {
                             OpeningHours(weekday: 1, opensAtMinute: 540, closesAtMinute: 1080),
                             OpeningHours(weekday: 6, opensAtMinute: 600, closesAtMinute: 960),
                         ]))),
+            .care(
+                .published(
+                    InstructionSetPublished(
+                        at: at, name: "SMP standard care",
+                        items: [
+                            CareItem(kind: .preCare, topic: .haircut, text: "Shave the day before", fromDay: -1),
+                            CareItem(kind: .aftercare, topic: .sweating, text: "No gym for 5 days", days: 5),
+                        ]))),
+            .care(
+                .revised(
+                    InstructionSetRevised(
+                        at: at, version: 2,
+                        items: [CareItem(kind: .aftercare, topic: .sun, text: "Hat, then SPF 50", days: 28)],
+                        reason: "Sun advice"))),
         ]
     }
 }

@@ -31,6 +31,7 @@ struct CommandReplayTests {
                 case .consultationNoShow: "consultation-no-shows"
                 case .consultationHeld: "consultations-held"
                 case .instructionsGiven: "instructions"
+                case .instructionsAcknowledged: "instruction-acknowledgements"
                 case .treatmentPlanAgreed: "treatment-plans"
                 case .depositTaken: "deposits"
                 case .depositApplied: "deposit-applications"
@@ -70,6 +71,11 @@ struct CommandReplayTests {
             switch event {
             case .opened: return ("/v1/locations", ["locationID": id])
             case .hoursSet: return ("/v1/locations/\(id)/hours", [:])
+            }
+        case .care(let event):
+            switch event {
+            case .published: return ("/v1/instruction-sets", ["instructionSetID": id])
+            case .revised: return ("/v1/instruction-sets/\(id)/revisions", [:])
             }
         }
     }
