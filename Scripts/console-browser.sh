@@ -46,7 +46,9 @@ psql "$admin_url" -qc "CREATE DATABASE $database" >/dev/null
 key="$("$stipple" keys create --role operator --name console-browser | grep -o 'stp_[0-9a-f]\{64\}' | head -n 1)"
 # Where and with whom a consultation can be booked: active technicians at their home locations.
 places="$(psql "$STIPPLE_DATABASE_URL" -Atc "SELECT coalesce(json_agg(json_build_object('location', home_location,
-    'technician', technician_id)), '[]') FROM schedule.schedule_technicians WHERE active AND home_location IS NOT NULL")"
+    'technician', technician_id, 'zone', l.time_zone)), '[]') FROM schedule.schedule_technicians t
+    LEFT JOIN schedule.schedule_locations l ON l.location_id = t.home_location
+    WHERE active AND home_location IS NOT NULL")"
 
 "$stipple" serve --host 127.0.0.1 --port 0 >"$work/serve.log" 2>&1 &
 server_pid=$!

@@ -19,6 +19,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from zoneinfo import ZoneInfo
 import zlib
 
 from selenium import webdriver
@@ -73,6 +74,11 @@ def money(text):
     assert match, text
     value = int(match.group(2)) * 100 + int(match.group(3))
     return -value if match.group(1) else value
+
+
+def local_day(moment, place):
+    """The calendar day of an instant at a location, in its IANA zone (UTC when it has none)."""
+    return moment.astimezone(ZoneInfo(place.get("zone") or "UTC")).date()
 
 
 def png_bytes(width, height):
@@ -243,10 +249,13 @@ try:
     check(status == 201, "a client registered through the API")
     start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=20)).replace(second=0, microsecond=0)
     places = json.loads(os.environ["STIPPLE_PLACES"])
+    now = datetime.datetime.now(datetime.timezone.utc)
     booked = None
     for attempt in range(0, 48):
         slot_start = start + datetime.timedelta(minutes=30 * attempt)
         for place in places:
+            if local_day(slot_start, place) != local_day(now, place):
+                continue  # Today shows each location's own today
             body = {
                 "appointmentID": str(uuid.uuid4()), "locationID": place["location"], "technicianID": place["technician"],
                 "slot": {"start": slot_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -255,13 +264,13 @@ try:
             status, answer = api("POST", f"/v1/clients/{client_id}/consultations", body)
             if status == 201:
                 booked = slot_start
+                booked_place = place
                 break
         if booked:
             break
-    check(booked is not None, "a consultation could be booked")
-    # Open the day's page first, then book a second one while it is open.
-    day = booked.strftime("%Y-%m-%d")
-    driver.get(BASE + f"/console/today?day={day}")
+    check(booked is not None, "a consultation could be booked later today at a location")
+    # Open Today (each location's own today) first, then book a second one while it is open.
+    driver.get(BASE + "/console/today")
     wait.until(lambda d: d.find_element(By.ID, "live-status").text.startswith("live"))
     driver.execute_script("window.__notReloaded = true;")
     # The projection may still be applying the booking: the page's live feed then brings it in.
@@ -271,6 +280,9 @@ try:
     except TimeoutException:
         first_shown = False
     check(first_shown, "the first booking is on the day's page")
+    heading = str(local_day(now, booked_place))
+    check(heading in driver.find_element(By.ID, "schedule").text,
+          f"the location shows its own date ({heading}, {booked_place['zone']})")
     second_client = str(uuid.uuid4())
     status, _ = api("POST", "/v1/clients", {
         "clientID": second_client,
@@ -280,9 +292,9 @@ try:
     booked_second = False
     for attempt in range(0, 48):
         slot_start = booked + datetime.timedelta(minutes=60 + 30 * attempt)
-        if slot_start.strftime("%Y-%m-%d") != day:
-            break
         for place in places:
+            if local_day(slot_start, place) != local_day(now, place):
+                continue
             body = {
                 "appointmentID": str(uuid.uuid4()), "locationID": place["location"], "technicianID": place["technician"],
                 "slot": {"start": slot_start.strftime("%Y-%m-%dT%H:%M:%SZ"),

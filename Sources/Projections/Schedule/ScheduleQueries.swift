@@ -1,10 +1,11 @@
+import Clinic
 import Foundation
 import Postgres
 
 /// Answers schedule questions from the schedule projection: a day, what is coming, what was missed.
 ///
-/// Days are UTC calendar days, as in the clinic rules (`CalendarDay`); a location's own time
-/// zone is shown with its name but does not move the day boundaries yet.
+/// `day(starting:)` takes UTC calendar days, as in the clinic rules (`CalendarDay`); `localDay` reads each
+/// appointment's day in its location's own time zone, as the location's front desk sees it.
 public struct ScheduleQueries: Sendable {
     public let pool: ConnectionPool
     public var schema: String
@@ -25,6 +26,23 @@ public struct ScheduleQueries: Sendable {
         try await appointments(
             from: day, to: day.addingTimeInterval(86_400), statuses: nil, location: location, technician: technician,
             limit: nil)
+    }
+
+    /// Every appointment whose start falls on a local calendar day in its location's IANA zone (UTC when the
+    /// location has none or an unknown one), whatever its status, by start time: `day`, or, when it is nil, each
+    /// location's own today at `now` (Auckland's today starts 13 hours before London's in December).
+    public func localDay(
+        _ day: CalendarDay?, now: Date = Date(), location: String? = nil, technician: String? = nil
+    ) async throws -> [ScheduledAppointment] {
+        // Zones run from UTC−12 to UTC+14: a local day lies within the UTC day before and the one after.
+        let around = day ?? CalendarDay(now)
+        return try await appointments(
+            from: around.adding(days: -1).startDate, to: around.adding(days: 2).startDate, statuses: nil,
+            location: location, technician: technician, limit: nil
+        ).filter { appointment in
+            let zone = TimeZone.location(appointment.timeZone)
+            return CalendarDay(appointment.startsAt, in: zone) == (day ?? CalendarDay(now, in: zone))
+        }
     }
 
     /// Booked or rescheduled appointments starting at or after `from`, soonest first.

@@ -14,7 +14,9 @@ public struct TimelineProjection: FoldingProjection {
     /// which appointment and why, "no hairline drawn" for diffuse thinning, photos by stage and view). v4: a photo
     /// entry names its photo's content hash, so readers link it to the image.
     /// v5: instructions name their care set and version; acknowledgements are entries.
-    public let version = 5
+    /// v6: an entry names the location it happened at or is about (so readers show its times in that location's
+    /// zone), a client their next appointment's location and the last location they were booked at.
+    public let version = 6
 
     public init() {}
 
@@ -35,6 +37,8 @@ public struct TimelineProjection: FoldingProjection {
         public var open: [String: Appointment] = [:]
         public var touchUpQuotes: [String: Int64] = [:]
         public var lastEventAt: Date?
+        /// The location of the client's latest appointment event so far (where their entries' times are read).
+        public var lastLocation: String?
 
         public struct Appointment: Codable, Sendable, Hashable {
             public var startsAt: Date
@@ -56,6 +60,7 @@ public struct TimelineProjection: FoldingProjection {
                     .init("balance_minor", "bigint NOT NULL"), .init("sessions_performed", "integer NOT NULL"),
                     .init("touch_ups_performed", "integer NOT NULL"), .init("next_appointment_at", "timestamptz"),
                     .init("next_appointment_kind", "text"), .init("last_event_at", "timestamptz"),
+                    .init("next_appointment_location", "text"), .init("last_location", "text"),
                 ],
                 primaryKey: ["client_id"], mode: .upsert, indexes: ["next_appointment_at"]),
             TableSpec(
@@ -63,7 +68,7 @@ public struct TimelineProjection: FoldingProjection {
                 columns: [
                     .init("client_id", "uuid NOT NULL"), .init("position", "bigint NOT NULL"),
                     .init("at", "timestamptz NOT NULL"), .init("kind", "text NOT NULL"),
-                    .init("summary", "text NOT NULL"), .init("photo_hash", "text"),
+                    .init("summary", "text NOT NULL"), .init("photo_hash", "text"), .init("location", "text"),
                 ],
                 primaryKey: ["client_id", "position"], mode: .insert),
         ]
@@ -88,12 +93,17 @@ public struct TimelineProjection: FoldingProjection {
     {
         guard case .client(let clientEvent) = event else { return }
         state.lastEventAt = event.at
+        // Read before the entry closes the appointment it is about.
+        let ownLocation = Self.location(of: clientEvent, open: state.open)
+        let location = ownLocation ?? state.lastLocation
+        if let ownLocation { state.lastLocation = ownLocation }
         if let (kind, summary) = Self.entry(for: clientEvent, state: &state) {
             try output.write(
                 "timeline_entries",
                 [
                     "client_id": .text(state.clientID), "position": .int(recorded.position), "at": .date(event.at),
                     "kind": .text(kind), "summary": .text(summary), "photo_hash": Self.photoHash(clientEvent),
+                    "location": location.rowValue,
                 ])
         }
         let next = state.open.values.min { $0.startsAt < $1.startsAt }
@@ -110,7 +120,31 @@ public struct TimelineProjection: FoldingProjection {
                 "next_appointment_at": next.map { RowValue.date($0.startsAt) } ?? .null,
                 "next_appointment_kind": next.map { RowValue.text($0.kind) } ?? .null,
                 "last_event_at": state.lastEventAt.rowValue,
+                "next_appointment_location": next.map { RowValue.text($0.location) } ?? .null,
+                "last_location": state.lastLocation.rowValue,
             ])
+    }
+
+    /// The location an event happened at or is about: its own location, or that of the open appointment it
+    /// names; nil for events of no place (registration, consent, …).
+    static func location(of event: ClientEvent, open: [String: State.Appointment]) -> String? {
+        func booked(_ id: AppointmentID?) -> String? { id.flatMap { open[$0.uuidString]?.location } }
+        switch event {
+        case .consultationBooked(let e): return e.locationID.rawValue
+        case .consultationRescheduled(let e): return e.locationID.rawValue
+        case .sessionBooked(let e): return e.locationID.rawValue
+        case .sessionPerformed(let e): return e.locationID.rawValue
+        case .touchUpBooked(let e): return e.locationID.rawValue
+        case .touchUpPerformed(let e): return e.locationID.rawValue
+        case .paymentReceived(let e): return e.locationID?.rawValue
+        case .consultationHeld(let e): return booked(e.appointmentID)
+        case .consultationCancelled(let e): return booked(e.appointmentID)
+        case .consultationNoShow(let e): return booked(e.appointmentID)
+        case .sessionCancelled(let e): return booked(e.appointmentID)
+        case .sessionNoShow(let e): return booked(e.appointmentID)
+        case .photoLogged(let e): return booked(e.appointmentID)
+        default: return nil
+        }
     }
 
     /// An enum's wire name (`bank-transfer`) rather than its Swift case name (`bankTransfer`).

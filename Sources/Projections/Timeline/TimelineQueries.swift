@@ -10,6 +10,9 @@ public struct ClientTimeline: Sendable, Hashable {
         public var summary: String
         /// For a logged photo: its content hash, which names the image under the client.
         public var photoHash: String?
+        /// The location the entry happened at or is about (its appointment's), else the client's latest location
+        /// before it; nil before the client's first appointment. Its zone is where the entry's times are read.
+        public var location: String? = nil
     }
 
     public var clientID: UUID
@@ -27,6 +30,10 @@ public struct ClientTimeline: Sendable, Hashable {
     public var nextAppointmentAt: Date?
     public var nextAppointmentKind: String?
     public var entries: [Entry]
+    /// Where the next appointment is.
+    public var nextAppointmentLocation: String? = nil
+    /// The location of the client's latest appointment event (for times of entries with no location).
+    public var lastLocation: String? = nil
 }
 
 /// Reads the timeline projection.
@@ -40,28 +47,35 @@ public enum TimelineQueries {
                 """
                 SELECT client_id, display_name, erased, registered_at, currency, paid_minor, refunded_minor,
                        charged_minor, balance_minor, sessions_performed, touch_ups_performed,
-                       next_appointment_at, next_appointment_kind
+                       next_appointment_at, next_appointment_kind, next_appointment_location, last_location
                 FROM \(identifier: schema).timeline_clients WHERE client_id = \(client)
                 """)
             guard let row = summary.first else { return nil }
             let entries = try await connection.query(
                 """
-                SELECT position, at, kind, summary, photo_hash FROM \(identifier: schema).timeline_entries
+                SELECT position, at, kind, summary, photo_hash, location FROM \(identifier: schema).timeline_entries
                 WHERE client_id = \(client) ORDER BY position
                 """
             ).map { entry in
-                let (position, at, kind, summary, photoHash) = try entry.decode(
-                    (Int64, Date, String, String, String?).self)
+                let (position, at, kind, summary, photoHash, location) = try entry.decode(
+                    (Int64, Date, String, String, String?, String?).self)
                 return ClientTimeline.Entry(
-                    position: position, at: at, kind: kind, summary: summary, photoHash: photoHash)
+                    position: position, at: at, kind: kind, summary: summary, photoHash: photoHash, location: location)
             }
+            let (
+                id, name, erased, registeredAt, currency, paid, refunded, charged, balance, sessions, touchUps,
+                nextAt, nextKind, nextLocation, lastLocation
+            ) = try row.decode(
+                (
+                    UUID, String?, Bool, Date?, String?, Int64, Int64, Int64, Int64, Int, Int, Date?, String?, String?,
+                    String?
+                ).self)
             return ClientTimeline(
-                clientID: try row.decode(at: 0), displayName: try row.decode(at: 1), erased: try row.decode(at: 2),
-                registeredAt: try row.decode(at: 3), currency: try row.decode(at: 4), paidMinor: try row.decode(at: 5),
-                refundedMinor: try row.decode(at: 6), chargedMinor: try row.decode(at: 7),
-                balanceMinor: try row.decode(at: 8), sessionsPerformed: try row.decode(at: 9),
-                touchUpsPerformed: try row.decode(at: 10), nextAppointmentAt: try row.decode(at: 11),
-                nextAppointmentKind: try row.decode(at: 12), entries: entries)
+                clientID: id, displayName: name, erased: erased, registeredAt: registeredAt, currency: currency,
+                paidMinor: paid, refundedMinor: refunded, chargedMinor: charged, balanceMinor: balance,
+                sessionsPerformed: sessions, touchUpsPerformed: touchUps, nextAppointmentAt: nextAt,
+                nextAppointmentKind: nextKind, entries: entries, nextAppointmentLocation: nextLocation,
+                lastLocation: lastLocation)
         }
     }
 

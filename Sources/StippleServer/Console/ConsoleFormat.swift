@@ -22,14 +22,24 @@ enum ConsoleFormat {
 
     /// The zone's name to show beside times (UTC when unknown).
     static func zoneName(_ zone: String?) -> String {
-        zone.flatMap { TimeZone(identifier: $0) }?.identifier ?? "UTC"
+        zone.flatMap(TimeZone.init(identifier:))?.identifier ?? "UTC"
+    }
+
+    /// `text` (a timeline summary, which writes instants in UTC as ISO 8601, `2026-12-07T10:00:00` with or without
+    /// the `Z`) with each instant written as a day and time in `zone`, as the rest of the page is.
+    static func localizing(_ text: String, zone: String?) -> String {
+        text.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?/) { match in
+            let instant = match.output.hasSuffix("Z") ? String(match.output) : match.output + "Z"
+            guard let date = ISO8601DateFormatter().date(from: instant) else { return match.output }
+            return Substring(dateTime(date, zone: zone))
+        }
     }
 
     private static func formatter(_ format: String, _ zone: String?) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB_POSIX")
         formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.timeZone = zone.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")
+        formatter.timeZone = TimeZone.location(zone)
         formatter.dateFormat = format
         return formatter
     }

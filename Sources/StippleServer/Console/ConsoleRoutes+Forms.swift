@@ -189,7 +189,7 @@ extension ConsoleRoutes {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.timeZone = zone.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")
+        formatter.timeZone = TimeZone.location(zone)
         for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
             formatter.dateFormat = format
             if let date = formatter.date(from: text) { return date }

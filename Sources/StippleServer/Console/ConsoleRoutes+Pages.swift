@@ -30,18 +30,22 @@ extension ConsoleRoutes {
 
     // MARK: - Today
 
+    /// The day's appointments per location and technician. Each location's day is its own: `?day=D` is D in
+    /// every location's zone; without it, each location shows its own today (Auckland's starts 13 hours
+    /// before London's in December).
     func today(_ request: Request, _ session: ConsoleSession) async throws -> Response {
-        let todayDay = CalendarDay(Date())
-        let day = request.query("day").flatMap { CalendarDay(iso: $0) } ?? todayDay
-        let appointments = try await ScheduleQueries(pool: store.pool).day(starting: day.startDate)
+        let chosen = request.query("day").flatMap { CalendarDay(iso: $0) }
+        let now = Date()
+        let appointments = try await ScheduleQueries(pool: store.pool).localDay(chosen, now: now)
         try await recordAccess(session, action: "schedule.read", clients: appointments.map(\.clientID))
-        let schedule = Self.scheduleContext(appointments, day: day)
+        let schedule = Self.scheduleContext(appointments, day: chosen, now: now)
         if request.query("fragment") != nil {
             return html(templates.render("schedule", schedule))
         }
-        var context = base(session, title: day == todayDay ? "Today" : "Schedule for \(day)")
+        var context = base(session, title: chosen.map { "Schedule for \($0)" } ?? "Today")
         context.merge(schedule) { _, new in new }
         context["live"] = true
+        context["fragment"] = "/console/today?fragment=1" + (chosen.map { "&day=\($0)" } ?? "")
         // Live updates resume from where the schedule projection stood when it was read, not from the log's
         // head: events it had not applied yet then still announce themselves, and the page refreshes.
         let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)).states()
@@ -52,8 +56,11 @@ extension ConsoleRoutes {
         return html(templates.render("today", context))
     }
 
-    /// Appointments grouped by location, then technician, times in the location's zone.
-    static func scheduleContext(_ appointments: [ScheduledAppointment], day: CalendarDay) -> [String: Any] {
+    /// Appointments grouped by location, then technician, times in the location's zone; each location names
+    /// the local day it shows (`day`, or its own today at `now`).
+    static func scheduleContext(_ appointments: [ScheduledAppointment], day: CalendarDay?, now: Date)
+        -> [String: Any]
+    {
         var locations: [[String: Any]] = []
         let byLocation = Dictionary(grouping: appointments, by: \.location)
         for location in byLocation.keys.sorted() {
@@ -70,6 +77,7 @@ extension ConsoleRoutes {
                             "client": appointment.clientName ?? "(unknown client)",
                             "time": ConsoleFormat.time(appointment.startsAt, zone: zone) + "–"
                                 + ConsoleFormat.time(appointment.endsAt, zone: zone),
+                            "iso": BusinessTime.iso(appointment.startsAt),
                             "label": appointment.label, "status": appointment.status,
                         ]
                     },
@@ -77,10 +85,13 @@ extension ConsoleRoutes {
             }
             locations.append([
                 "name": items.first?.locationName ?? location, "zone": ConsoleFormat.zoneName(zone),
-                "technicians": technicians,
+                "day": (day ?? CalendarDay(now, in: TimeZone.location(zone))).description, "technicians": technicians,
             ])
         }
-        return ["day": day.description, "count": appointments.count, "locations": locations]
+        return [
+            "day": day?.description ?? "", "heading": day.map { "\($0)" } ?? "Today at each location",
+            "count": appointments.count, "locations": locations,
+        ]
     }
 
     // MARK: - Clients
@@ -136,16 +147,29 @@ extension ConsoleRoutes {
         context["charged"] = ConsoleFormat.money(timeline.chargedMinor, currency)
         context["sessions"] = timeline.sessionsPerformed
         context["touchUps"] = timeline.touchUpsPerformed
-        context["registered"] = ConsoleFormat.day(timeline.registeredAt)
+        // Times are read in the zone of the location they are about: an entry's own location (its appointment's),
+        // else the client's latest location; UTC for a client never booked anywhere.
+        let schedule = ScheduleQueries(pool: store.pool)
+        let locations = try await schedule.locations()
+        let zones = Dictionary(locations.map { ($0.id, $0.timeZone) }) { first, _ in first }
+        func zone(_ location: String?) -> String? { (location ?? timeline.lastLocation).flatMap { zones[$0] ?? nil } }
+        let home = ConsoleFormat.zoneName(zone(nil))
+        context["zone"] = home
+        context["registered"] = ConsoleFormat.day(timeline.registeredAt, zone: zone(nil))
         context["next"] =
             timeline.nextAppointmentAt.map {
-                ConsoleFormat.dateTime($0) + " UTC" + (timeline.nextAppointmentKind.map { " · \($0)" } ?? "")
+                let place = zone(timeline.nextAppointmentLocation)
+                return ConsoleFormat.dateTime($0, zone: place) + " " + ConsoleFormat.zoneName(place)
+                    + (timeline.nextAppointmentKind.map { " · \($0)" } ?? "")
             } ?? "none booked"
         context["consent"] = timeline.entries.last(where: { $0.kind == "consent" })?.summary ?? "no consent recorded"
         let deposits = timeline.entries.filter { $0.kind == "deposit" }
         context["hasDeposits"] = !deposits.isEmpty
         context["deposits"] = deposits.map { entry -> [String: Any] in
-            ["at": ConsoleFormat.day(entry.at), "summary": entry.summary]
+            [
+                "at": ConsoleFormat.day(entry.at, zone: zone(entry.location)),
+                "summary": ConsoleFormat.localizing(entry.summary, zone: zone(entry.location)),
+            ]
         }
         // One read of the client's photos for both the timeline's links and before/after (none when forgotten).
         var album: (photos: [StoredPhoto], pairs: [BeforeAfter]) = ([], [])
@@ -158,10 +182,13 @@ extension ConsoleRoutes {
         let storedPhotos = Set(album.photos.filter(\.stored).map(\.contentHash))
         let clientPath = "/console/clients/\(id.uuidString.lowercased())"
         context["entries"] = timeline.entries.reversed().map { entry -> [String: Any] in
+            let place = zone(entry.location)
             var item: [String: Any] = [
-                "iso": BusinessTime.iso(entry.at), "at": ConsoleFormat.dateTime(entry.at), "kind": entry.kind,
-                "summary": entry.summary,
+                "iso": BusinessTime.iso(entry.at), "at": ConsoleFormat.dateTime(entry.at, zone: place),
+                "kind": entry.kind, "summary": ConsoleFormat.localizing(entry.summary, zone: place),
             ]
+            // A time in another zone than the client's usual one says so.
+            if ConsoleFormat.zoneName(place) != home { item["otherZone"] = ConsoleFormat.zoneName(place) }
             if let hash = entry.photoHash, storedPhotos.contains(hash) {
                 item["photo"] = "\(clientPath)/photos/\(hash)"
             }
@@ -184,11 +211,9 @@ extension ConsoleRoutes {
         } else {
             context["forecastReason"] = forecast?.reason ?? "Not enough data for a fade forecast yet."
         }
-        context["photoPairs"] = beforeAfterContext(id, album.pairs)
+        context["photoPairs"] = beforeAfterContext(id, album.pairs, zone: zone(nil))
         if let shown = uploadedContext(id, album.photos, hash: uploaded) { context["uploaded"] = shown }
         if session.mayCommand, !timeline.erased {
-            let schedule = ScheduleQueries(pool: store.pool)
-            let locations = try await schedule.locations()
             let technicians = try await schedule.technicians()
             context["payment"] = (payment ?? ConsoleForm.payment(currency: currency, locations: locations)).context
             context["consultation"] =

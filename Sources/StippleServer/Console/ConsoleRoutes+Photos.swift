@@ -148,15 +148,15 @@ extension ConsoleRoutes {
     }
 
     /// The client page's before/after pairs (only sides whose image is stored here).
-    func beforeAfterContext(_ client: UUID, _ pairs: [BeforeAfter]) -> [[String: Any]] {
+    func beforeAfterContext(_ client: UUID, _ pairs: [BeforeAfter], zone: String?) -> [[String: Any]] {
         let id = client.uuidString.lowercased()
         func side(_ photo: StoredPhoto?, _ label: String) -> [String: Any]? {
             guard let photo, photo.stored else { return nil }
             let base = "/console/clients/\(id)/photos/\(photo.contentHash)"
             return [
-                "label": label, "taken": ConsoleFormat.day(photo.takenAt), "stage": photo.stage.description,
-                "image": base, "thumbnail": base + "/thumbnail",
-                "alt": "\(label): \(photo.angle.rawValue) view, \(ConsoleFormat.day(photo.takenAt))",
+                "label": label, "taken": ConsoleFormat.day(photo.takenAt, zone: zone),
+                "stage": photo.stage.description, "image": base, "thumbnail": base + "/thumbnail",
+                "alt": "\(label): \(photo.angle.rawValue) view, \(ConsoleFormat.day(photo.takenAt, zone: zone))",
             ]
         }
         return pairs.compactMap { pair in
