@@ -138,7 +138,7 @@ public struct StippleApp: Sendable {
             services.append(
                 ProjectionService(
                     runner: ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)),
-                    leases: leases))
+                    leases: leases, logger: logger))
         }
         if configuration.runWebhooks {
             services.append(
@@ -172,6 +172,7 @@ struct ProjectionService: Service {
 
     let runner: ProjectionRunner
     let leases: LeaseHolder
+    let logger: Logger
     var retry: Duration = .seconds(2)
 
     func run() async throws {
@@ -194,6 +195,9 @@ struct ProjectionService: Service {
                     // The lease holds while its connection does; once it broke, another process may run them.
                     while !Task.isCancelled, await leases.verify().contains(Self.lease) {
                         try? await Task.sleep(for: retry)
+                    }
+                    if !Task.isCancelled {
+                        logger.warning("projections: lost the lease; stopping the runner until it is retaken")
                     }
                     group.cancelAll()
                 }

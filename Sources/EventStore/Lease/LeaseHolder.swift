@@ -14,6 +14,8 @@ public actor LeaseHolder {
 
     private let configuration: PostgresConfiguration
     private var connection: PostgresConnection?
+    /// The connection being opened: callers arriving meanwhile wait for it instead of opening another.
+    private var connecting: Task<PostgresConnection, any Error>?
     private var held: Set<String> = []
 
     public init(configuration: PostgresConfiguration) {
@@ -71,13 +73,23 @@ public actor LeaseHolder {
         await connection?.close()
     }
 
+    /// The leases' one connection, opened once however many callers ask at the same time.
+    ///
+    /// Opening suspends, and an actor runs other calls meanwhile: two callers opening a connection
+    /// each would leave the first one's leases on a session that is then dropped (its locks released
+    /// while `held` still named them, or the reverse). Anything held on an earlier session went with
+    /// it: `lost` and `close` emptied `held` when they dropped that session.
     private func connect() async throws -> PostgresConnection {
         if let connection { return connection }
-        let connection = try await PostgresConnection.connect(configuration)
-        // Anything held on an earlier session went with it.
-        held.removeAll()
-        self.connection = connection
-        return connection
+        if let connecting { return try await connecting.value }
+        let task = Task { () async throws -> PostgresConnection in
+            defer { self.connecting = nil }
+            let connection = try await PostgresConnection.connect(self.configuration)
+            self.connection = connection
+            return connection
+        }
+        connecting = task
+        return try await task.value
     }
 
     private func lost(_ connection: PostgresConnection) async {

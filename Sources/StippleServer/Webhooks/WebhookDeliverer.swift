@@ -36,7 +36,9 @@ struct WebhookDeliverer: Sendable {
         ).makeAsyncIterator()
     }
 
-    func run(_ active: WebhookStore.Active) async {
+    /// Delivers until cancelled, or until `holdsLease` (asked before each POST) answers false: a
+    /// deliverer whose lease is gone sends nothing more, since another process may hold it now.
+    func run(_ active: WebhookStore.Active, holdsLease: @escaping @Sendable () async -> Bool = { true }) async {
         let webhook = active.webhook
         // The checkpoint as recorded in the database (the feed may be ahead of it, past other categories).
         var checkpoint = webhook.status.checkpoint
@@ -91,6 +93,12 @@ struct WebhookDeliverer: Sendable {
                 let now = configuration.now()
                 guard let current = await signingSecrets(webhook.id, now: now, known: secrets) else { return }
                 secrets = current
+                guard await holdsLease() else {
+                    logger.warning(
+                        "webhook: lost the delivery lease; stopping before the next POST",
+                        metadata: ["webhook": "\(webhook.id)"])
+                    return
+                }
                 attempts += 1
                 let headers = Self.headers(
                     webhook: webhook, batch: batch, body: body, secrets: secrets, time: now, attempt: attempts)

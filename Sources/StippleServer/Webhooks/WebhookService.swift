@@ -132,8 +132,12 @@ public struct WebhookService: Service {
                 for webhook in active where running[webhook.webhook.id] == nil && stopping[webhook.webhook.id] == nil {
                     let id = webhook.webhook.id
                     if let leases, !(try await leases.acquire(Self.lease(id))) { continue }
-                    running[id] = Task {
-                        await deliverer.run(webhook)
+                    let lease = Self.lease(id)
+                    running[id] = Task { [leases] in
+                        await deliverer.run(webhook) {
+                            guard let leases else { return true }
+                            return await leases.verify().contains(lease)
+                        }
                         finished.withLock { _ = $0.insert(id) }
                     }
                 }
