@@ -180,6 +180,8 @@ struct WebhookPolicyTests {
                     let expected = try await store.readAll(limit: 1000, category: "client").events.map(\.position)
                     #expect(try await eventually { delivered().count >= expected.count })
                     #expect(delivered() == expected)
+                    // The checkpoint is written just after the receiver's 2xx.
+                    #expect(try await eventually { try await status().checkpoint == expected.last })
                     let after = try await status()
                     #expect(after.disabled == nil && after.failingSince == nil && after.attempts == 0)
                     #expect(after.checkpoint == expected.last)
