@@ -20,9 +20,13 @@ struct AuditCommandTests {
         try await TestDatabase.with { database in
             try await appendSome(database, 12)
             let url = database.configuration.connectionString
-            let verify = try CLIRunner.run(["audit", "verify", "--database-url", url])
+            let verify = try CLIRunner.run(["audit", "verify", "--actor", "ada", "--database-url", url])
             #expect(verify.exitCode == 0, "\(verify.standardError)")
             #expect(verify.standardOutput.hasPrefix("12 events verified (positions 1–12), head 12:"))
+            let recorded = try #require(try await ChainVerifications(pool: database.pool).latest())
+            #expect(recorded.actor == "ada" && recorded.channel == .cli && recorded.isIntact)
+            #expect(recorded.checked == 12 && recorded.head?.position == 12)
+            #expect(verify.standardOutput.hasPrefix(recorded.summary), "the line printed is the line kept")
 
             let seal = try CLIRunner.run(
                 ["audit", "seal", "--reason", "month end"], environment: ["STIPPLE_DATABASE_URL": url])
@@ -64,6 +68,15 @@ struct AuditCommandTests {
             }
             let verify = try CLIRunner.run(["audit", "verify", "--database-url", url])
             #expect(verify.exitCode == 2)
+            let recorded = try #require(try await ChainVerifications(pool: database.pool).latest())
+            #expect(!recorded.isIntact && recorded.findings == 2)
+            #expect(recorded.summary.hasPrefix("verification FAILED: 2 finding(s), first: position 6: changed content"))
+            // The record itself cannot be rewritten into a clean one.
+            await #expect(throws: (any Error).self) {
+                try await database.pool.withConnection { connection in
+                    try await connection.execute("UPDATE chain_verifications SET intact = true")
+                }
+            }
             let lines = verify.standardOutput.split(separator: "\n")
             #expect(lines.count == 3)
             #expect(lines.first?.hasPrefix("position 6: changed content: ") == true)

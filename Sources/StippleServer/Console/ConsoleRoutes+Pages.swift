@@ -26,6 +26,17 @@ extension ConsoleRoutes {
         page(router, "/console/audit", roles: [.auditor]) { request, _, session in
             try await routes.audit(request, session)
         }
+        // An auditor's button: verify the chain now; the result is recorded and shown as the latest.
+        form(router, "/console/audit/verify", command: false) { _, _, session, _ in
+            guard session.key.role == .auditor else {
+                return routes.message(
+                    session, title: "Not for this role", status: .forbidden,
+                    "Only auditors verify the chain from the console.")
+            }
+            _ = try await ChainVerifications(pool: routes.store.pool).verify(
+                with: ChainVerifier(pool: routes.store.pool), actor: session.actor, channel: .console)
+            return Self.redirect("/console/audit#verification")
+        }
     }
 
     // MARK: - Today
@@ -371,22 +382,24 @@ extension ConsoleRoutes {
         let seal = try await store.pool.withConnection { connection in
             try await connection.query(
                 """
-                SELECT position, recorded_at, metadata->>'actor' FROM events
+                SELECT position, recorded_at, coalesce(metadata->>'actor', 'unknown') FROM events
                 WHERE stream = \(ChainVerifier.sealStream) ORDER BY version DESC LIMIT 1
                 """
             ).first
         }
         if let seal {
-            context["seal"] =
-                [
-                    "position": try seal.decode(Int64.self, at: 0),
-                    "at": ConsoleFormat.dateTime(try seal.decode(Date.self, at: 1)) + " UTC",
-                    "actor": try seal.decode(String?.self, at: 2) ?? "unknown",
-                ] as [String: Any]
+            let (position, at, actor) = try seal.decode((Int64, Date, String).self)
+            context["seal"] = ["position": position, "at": ConsoleFormat.dateTime(at) + " UTC", "actor": actor]
         }
-        if request.query("verify") != nil {
-            let report = try await ChainVerifier(pool: store.pool).verify()
-            context["verify"] = ["summary": report.summary, "class": report.isIntact ? "ok" : "field-error"]
+        if let last = try await ChainVerifications(pool: store.pool).latest() {
+            context["verification"] =
+                [
+                    "at": ConsoleFormat.dateTime(last.at) + " UTC", "actor": last.actor,
+                    "channel": last.channel.rawValue,
+                    "summary": last.summary, "class": last.isIntact ? "ok" : "field-error",
+                    "verdict": last.isIntact ? "intact" : "NOT intact",
+                    "anchor": last.anchor ?? "", "iso": BusinessTime.iso(last.at),
+                ] as [String: Any]
         }
         if let text = request.query("client")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             context["client"] = text

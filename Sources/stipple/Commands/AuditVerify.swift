@@ -9,7 +9,8 @@ extension Audit {
             discussion: """
                 Prints "N events verified …, head POSITION:HASH" and exits 0 when the log is intact; \
                 otherwise one line per finding (changed content, missing events, broken link, \
-                version order, cut-off tail, seal mismatch) and exit code 2.
+                version order, cut-off tail, seal mismatch) and exit code 2. Every run is recorded (when, \
+                who, what it found) in chain_verifications, which the console's Audit page shows.
                 """)
 
         @OptionGroup var database: DatabaseOptions
@@ -26,6 +27,9 @@ extension Audit {
         @Option(name: .customLong("page-size"), help: "Events read per query.")
         var pageSize: Int = 5000
 
+        @Option(help: "Who verifies, as recorded with the result (default: $USER).")
+        var actor: String?
+
         func validate() throws {
             guard from >= 1 else { throw ValidationError("--from must be a position of 1 or more") }
             guard maximumFindings >= 1 else { throw ValidationError("--max-findings must be at least 1") }
@@ -39,9 +43,20 @@ extension Audit {
                 let pool = try database.pool(maximumConnections: 1)
                 let verifier = ChainVerifier(pool: pool, pageSize: pageSize, maximumFindings: maximumFindings)
                 let report = try await verifier.verify(from: from, against: anchor)
-                await pool.close()
                 tampered = !report.isIntact
                 print(Audit.Verify.render(report))
+                // The result is printed whatever happens to its record; a record that could not be written is
+                // an error of its own (exit 1 on an intact log).
+                let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "stipple-cli"
+                do {
+                    try await ChainVerifications(pool: pool).record(report, anchor: anchor, actor: who, channel: .cli)
+                } catch {
+                    await pool.close()
+                    FileHandle.standardError.write(
+                        Data("stipple: error: the verification's result could not be recorded: \(error)\n".utf8))
+                    throw ExitCode(tampered ? Audit.tamperedExitCode : 1)
+                }
+                await pool.close()
             }
             if tampered { throw ExitCode(Audit.tamperedExitCode) }
         }
