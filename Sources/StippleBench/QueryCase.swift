@@ -7,17 +7,17 @@ enum QueryCase {
     static func run(pool: ConnectionPool, count: Int) async throws {
         let clients = try await pool.withConnection { connection in
             try await connection.query("SELECT client_id FROM timeline.timeline_clients ORDER BY client_id").map {
-                try $0.decode(UUID.self, at: 0)
+                try $0.decode(UUID.self)
             }
         }
         let batches = try await pool.withConnection { connection in
             try await connection.query(
                 "SELECT batch_number FROM traceability.traceability_batches ORDER BY batch_number"
-            ).map { try $0.decode(String.self, at: 0) }
+            ).map { try $0.decode(String.self) }
         }
         let lastDay = try await pool.withConnection { connection in
             try await connection.query("SELECT coalesce(max(day)::text, '2026-01-01') FROM revenue.revenue_daily")
-                .first?.decode(String.self, at: 0) ?? "2026-01-01"
+                .first?.decode(String.self) ?? "2026-01-01"
         }
         guard !clients.isEmpty, !batches.isEmpty else { throw BenchError.failed("queries: the projections are empty") }
         // The last full year of the history.

@@ -50,7 +50,7 @@ public struct APIKeyStore: Sendable {
                 RETURNING created_at
                 """)
         }
-        let createdAt = try rows.first?.decode(Date.self, at: 0) ?? Date()
+        let createdAt = try rows.first?.decode(Date.self) ?? Date()
         return (APIKey(id: id, name: name, role: role, categories: categories, createdAt: createdAt), secret)
     }
 

@@ -65,11 +65,8 @@ struct PhotoStore: Sendable {
                     WHERE subject = \(subject) AND content_hash = \(contentHash)
                     """)
             guard let row = rows.first else { return nil }
-            return (
-                SealedBlob(
-                    keyID: try row.decode(UUID.self, at: 0), combined: Data(try row.decode(Bytea.self, at: 1).bytes)),
-                try row.decode(String.self, at: 2)
-            )
+            let (keyID, sealed, mediaType) = try row.decode((UUID, Bytea, String).self)
+            return (SealedBlob(keyID: keyID, combined: Data(sealed.bytes)), mediaType)
         }
     }
 
@@ -78,7 +75,7 @@ struct PhotoStore: Sendable {
         try await pool.withConnection { connection in
             let rows = try await connection.query(
                 "SELECT content_hash FROM client_photos WHERE subject = \(subject)")
-            return Set(try rows.map { try $0.decode(String.self, at: 0) })
+            return Set(try rows.map { try $0.decode(String.self) })
         }
     }
 
@@ -86,7 +83,7 @@ struct PhotoStore: Sendable {
     func subjects() async throws -> [String] {
         try await pool.withConnection { connection in
             try await connection.query("SELECT DISTINCT subject FROM client_photos ORDER BY subject").map {
-                try $0.decode(String.self, at: 0)
+                try $0.decode(String.self)
             }
         }
     }

@@ -24,7 +24,8 @@ public struct ChainSealer: Sendable {
             throw AuditError.database(error)
         }
         guard let row = rows.first else { throw AuditError.emptyLog }
-        let head = ChainLink(position: try row.decode(Int64.self, at: 0), hash: try row.decode(Bytea.self, at: 1).bytes)
+        let (position, hash) = try row.decode((Int64, Bytea).self)
+        let head = ChainLink(position: position, hash: hash.bytes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(SealData(position: head.position, hash: head.hex))

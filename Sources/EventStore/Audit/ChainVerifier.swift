@@ -66,7 +66,7 @@ public struct ChainVerifier: Sendable {
         var before: [ChainFinding] = []
         if start > 1 {
             previous = try await connection.query("SELECT hash FROM events WHERE position = \(start - 1)")
-                .first?.decode(Bytea?.self, at: 0)?.bytes
+                .first?.decode(Bytea?.self)?.bytes
             if previous == nil, start - 1 <= last {
                 before.append(
                     ChainFinding(
@@ -147,7 +147,8 @@ public struct ChainVerifier: Sendable {
         for row in try await connection.query(
             "SELECT position, hash FROM events WHERE position = ANY(\(list)::bigint[])")
         {
-            hashes[try row.decode(Int64.self, at: 0)] = try row.decode(Bytea?.self, at: 1)?.bytes ?? []
+            let (position, hash) = try row.decode((Int64, Bytea?).self)
+            hashes[position] = hash?.bytes ?? []
         }
         var findings: [ChainFinding] = []
         for seal in claims {

@@ -32,7 +32,7 @@ public actor LeaseHolder {
         do {
             let rows = try await connection.query(
                 "SELECT pg_try_advisory_lock(\(Self.namespace), hashtext(\(name)))")
-            guard try rows.first?.decode(Bool.self, at: 0) == true else { return false }
+            guard try rows.first?.decode(Bool.self) == true else { return false }
             held.insert(name)
             return true
         } catch {

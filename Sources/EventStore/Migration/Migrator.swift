@@ -98,9 +98,9 @@ public struct Migrator: Sendable {
     public func appliedVersions(pool: ConnectionPool) async throws -> [Int] {
         try await pool.withConnection { connection in
             let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL")
-            guard try exists.first?.decode(Bool.self, at: 0) == true else { return [] }
+            guard try exists.first?.decode(Bool.self) == true else { return [] }
             return try await connection.query("SELECT version FROM schema_migrations ORDER BY version")
-                .map { try $0.decode(Int.self, at: 0) }
+                .map { try $0.decode(Int.self) }
         }
     }
 
@@ -144,7 +144,7 @@ public struct Migrator: Sendable {
         for migration in migrations {
             let checksum = try await connection.query(
                 "SELECT encode(sha256(convert_to(\(migration.sql), 'UTF8')), 'hex')"
-            ).first?.decode(String.self, at: 0)
+            ).first?.decode(String.self)
             if let existing = appliedChecksums[migration.version] {
                 guard existing == checksum else {
                     throw Failure.changedAfterApplied(version: migration.version, name: migration.name)

@@ -168,7 +168,7 @@ public final class PersonalDataVault: Sendable {
                 "SELECT data::text FROM events WHERE event_id = \(event.id) AND stream = \(subject)")
         }
         guard let row = rows.first else { return nil }
-        let stored = Data(try row.decode(String.self, at: 0).utf8)
+        let stored = Data(try row.decode(String.self).utf8)
         let storedScanner = try JSONMemberScanner(stored)
         let storedRanges = storedScanner.outermostValues(of: policy.fieldName)
         // A different shape cannot be the same event.
@@ -240,7 +240,8 @@ public final class PersonalDataVault: Sendable {
         let rows = try await connection.query(
             "SELECT key_id, wrapped_key FROM client_keys WHERE subject = \(subject)")
         guard let row = rows.first else { return nil }
-        return (try row.decode(UUID.self, at: 0), try row.decode(Bytea?.self, at: 1)?.bytes)
+        let (keyID, wrapped) = try row.decode((UUID, Bytea?).self)
+        return (keyID, wrapped?.bytes)
     }
 
     // MARK: - Opening (read)
@@ -327,9 +328,8 @@ public final class PersonalDataVault: Sendable {
         }
         var states: [UUID: KeyState] = [:]
         for row in rows {
-            let id = try row.decode(UUID.self, at: 0)
-            let subject = try row.decode(String.self, at: 1)
-            guard let wrapped = try row.decode(Bytea?.self, at: 2) else {
+            let (id, subject, storedWrapped) = try row.decode((UUID, String, Bytea?).self)
+            guard let wrapped = storedWrapped else {
                 cache.withLock { $0.remove(subject: subject) }
                 states[id] = .destroyed
                 continue
@@ -356,9 +356,9 @@ public final class PersonalDataVault: Sendable {
                 """)
         }
         guard let row = rows.first else { return nil }
+        let (keyID, createdAt, destroyedAt, destroyedReason) = try row.decode((UUID, Date, Date?, String?).self)
         return KeyStatus(
-            keyID: try row.decode(at: 0), createdAt: try row.decode(at: 1), destroyedAt: try row.decode(at: 2),
-            destroyedReason: try row.decode(at: 3))
+            keyID: keyID, createdAt: createdAt, destroyedAt: destroyedAt, destroyedReason: destroyedReason)
     }
 
     private func verifiedMaster() async throws -> MasterKey {
@@ -369,7 +369,7 @@ public final class PersonalDataVault: Sendable {
             try await connection.execute(
                 "INSERT INTO master_key_check (fingerprint) VALUES (\(Bytea(fingerprint))) ON CONFLICT DO NOTHING")
             return try await connection.query("SELECT fingerprint FROM master_key_check").first?
-                .decode(Bytea.self, at: 0).bytes
+                .decode(Bytea.self).bytes
         }
         guard stored == fingerprint else { throw PersonalDataError.wrongMasterKey }
         cache.withLock { $0.masterVerified = true }

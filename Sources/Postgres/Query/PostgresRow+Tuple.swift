@@ -1,4 +1,11 @@
 extension PostgresRow {
+    /// Decodes the row's first column, for one-column answers: `let count = try row.decode(Int.self)`.
+    ///
+    /// NULL is an error unless `T` is Optional.
+    public func decode<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        try decode(type, at: 0)
+    }
+
     /// Decodes the row's leading columns into a typed tuple, in order, as postgres-nio does:
     /// `let (id, name, at) = try row.decode((Int64, String, Date?).self)`.
     ///

@@ -34,11 +34,11 @@ public enum Snapshots {
                 SELECT position, as_of, effective_at, complete FROM projection_snapshots WHERE schema_name = \(schema)
                 """)
             guard let row = rows.first else { return nil }
+            let (position, knownAt, effectiveAt, complete) = try row.decode((Int64, Date?, Date?, Bool).self)
             return SnapshotRecord(
                 schema: schema,
-                question: AsOfQuestion(
-                    knownAt: try row.decode(Date?.self, at: 1), effectiveAt: try row.decode(Date?.self, at: 2)),
-                position: try row.decode(Int64.self, at: 0), complete: try row.decode(Bool.self, at: 3))
+                question: AsOfQuestion(knownAt: knownAt, effectiveAt: effectiveAt),
+                position: position, complete: complete)
         }
     }
 }

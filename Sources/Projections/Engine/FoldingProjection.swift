@@ -170,8 +170,8 @@ extension FoldingProjection {
         decoder.dateDecodingStrategy = .iso8601
         var states: [String: State] = [:]
         for row in rows {
-            states[try row.decode(String.self, at: 0)] = try decoder.decode(
-                State.self, from: try row.decode(JSONText.self, at: 1).data)
+            let (key, json) = try row.decode((String, JSONText).self)
+            states[key] = try decoder.decode(State.self, from: json.data)
         }
         return states
     }

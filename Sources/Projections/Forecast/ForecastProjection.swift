@@ -70,7 +70,7 @@ public enum ForecastParameterStore {
     static func copy(from live: String, to schema: String, on connection: PostgresConnection) async throws {
         let exists = try await connection.query(
             "SELECT to_regclass(\(SQL.quoteIdentifier(live) + ".forecast_parameters"))::text"
-        ).first?.decode(String?.self, at: 0)
+        ).first?.decode(String?.self)
         guard exists != nil else { return }
         try await connection.execute(
             """
@@ -91,10 +91,12 @@ public enum ForecastParameterStore {
                 """
             ).first
         else { return .prior }
-        let parameters = try JSONDecoder().decode(FadeParameters.self, from: try row.decode(JSONText.self, at: 0).data)
+        let (json, threshold, source, calibratedAt, summary) = try row.decode(
+            (JSONText, Double, String, Date?, String?).self)
+        let parameters = try JSONDecoder().decode(FadeParameters.self, from: json.data)
         return ForecastSettings(
-            parameters: parameters, threshold: try row.decode(at: 1), source: try row.decode(at: 2),
-            calibratedAt: try row.decode(at: 3), summary: try row.decode(at: 4))
+            parameters: parameters, threshold: threshold, source: source, calibratedAt: calibratedAt,
+            summary: summary)
     }
 
     /// Stores settings in `schema` (the live one): they take effect for the rows at the next rebuild.

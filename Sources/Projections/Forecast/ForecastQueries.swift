@@ -29,14 +29,12 @@ public struct ForecastQueries: Sendable {
                 WHERE status = 'predicted' AND NOT erased AND crossing_date < \(until)
                 ORDER BY crossing_date, client_id
                 """)
-            let ids = try rows.map { try $0.decode(String.self, at: 0) }
-            let names = try await ClientNames.lookup(ids, schema: timelineSchema, on: connection)
-            return try rows.map { row in
-                let id = try row.decode(String.self, at: 0)
-                return DueTouchUp(
-                    clientID: id, name: names[id], dueDate: try row.decode(at: 1), intervalLow: try row.decode(at: 2),
-                    intervalHigh: try row.decode(at: 3), lastTreatmentAt: try row.decode(at: 4),
-                    densityAtLastEvent: try row.decode(at: 5), predictedAt: try row.decode(at: 6))
+            let due = try rows.map { try $0.decode((String, Date, Date?, Date?, Date?, Double?, Date).self) }
+            let names = try await ClientNames.lookup(due.map(\.0), schema: timelineSchema, on: connection)
+            return due.map { id, dueDate, low, high, lastTreatment, density, predictedAt in
+                DueTouchUp(
+                    clientID: id, name: names[id], dueDate: dueDate, intervalLow: low, intervalHigh: high,
+                    lastTreatmentAt: lastTreatment, densityAtLastEvent: density, predictedAt: predictedAt)
             }
         }
     }
@@ -59,10 +57,16 @@ public struct ForecastQueries: Sendable {
                 ).first
             else { return nil }
             let decoder = Self.decoder
-            let predictionText = try row.decode(String?.self, at: 14)
+            let (
+                status, reason, dueDate, low, high, density, predictedAt, drivers, observationsUsed, lastTreatment,
+                priceMinor, priceCurrency, priceSource, erased, predictionText, subjectText
+            ) = try row.decode(
+                (
+                    String, String?, Date?, Date?, Date?, Double?, Date, String, Int, Date?, Int64?, String?, String,
+                    Bool, String?, String
+                ).self)
             let names = try await ClientNames.lookup([key], schema: timelineSchema, on: connection)
-            let subject = try decoder.decode(FadeSubject.self, from: Data(try row.decode(String.self, at: 15).utf8))
-            let predictedAt = try row.decode(Date.self, at: 6)
+            let subject = try decoder.decode(FadeSubject.self, from: Data(subjectText.utf8))
             var densityAsOf: Double?
             if let asOf, !subject.sessions.isEmpty {
                 let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
@@ -72,13 +76,11 @@ public struct ForecastQueries: Sendable {
                 ).currentDensity
             }
             return ClientForecast(
-                clientID: key, name: names[key], status: try row.decode(at: 0), reason: try row.decode(at: 1),
-                dueDate: try row.decode(at: 2), intervalLow: try row.decode(at: 3), intervalHigh: try row.decode(at: 4),
-                densityAtLastEvent: try row.decode(at: 5), predictedAt: predictedAt, densityAsOf: densityAsOf,
-                drivers: try row.decode(at: 7), observationsUsed: try row.decode(at: 8),
-                lastTreatmentAt: try row.decode(at: 9), priceMinor: try row.decode(at: 10),
-                priceCurrency: try row.decode(at: 11), priceSource: try row.decode(at: 12),
-                erased: try row.decode(at: 13),
+                clientID: key, name: names[key], status: status, reason: reason, dueDate: dueDate,
+                intervalLow: low, intervalHigh: high, densityAtLastEvent: density, predictedAt: predictedAt,
+                densityAsOf: densityAsOf, drivers: drivers, observationsUsed: observationsUsed,
+                lastTreatmentAt: lastTreatment, priceMinor: priceMinor, priceCurrency: priceCurrency,
+                priceSource: priceSource, erased: erased,
                 prediction: try predictionText.map { try decoder.decode(FadePrediction.self, from: Data($0.utf8)) },
                 subject: subject)
         }
@@ -99,11 +101,12 @@ public struct ForecastQueries: Sendable {
         var items: [String: [RevenueItem]] = [:]
         var sources: [String: [String: Int]] = [:]
         for row in rows {
-            guard let text = try row.decode(String?.self, at: 0) else { continue }
+            let (predictionText, minor, storedCurrency, storedSource) = try row.decode(
+                (String?, Int64?, String?, String).self)
+            guard let text = predictionText else { continue }
             let prediction = try Self.decoder.decode(FadePrediction.self, from: Data(text.utf8))
-            let minor = try row.decode(Int64?.self, at: 1)
-            let currency = try row.decode(String?.self, at: 2) ?? defaultPrice.currency.code
-            let source = minor == nil ? "clinic default" : try row.decode(String.self, at: 3)
+            let currency = storedCurrency ?? defaultPrice.currency.code
+            let source = minor == nil ? "clinic default" : storedSource
             let price = Double(minor ?? defaultPrice.minorUnits) / 100
             items[currency, default: []].append(RevenueItem(prediction: prediction, price: price))
             sources[currency, default: [:]][source, default: 0] += 1
@@ -121,7 +124,7 @@ public struct ForecastQueries: Sendable {
                 "SELECT subject::text FROM \(identifier: schema).forecast_clients ORDER BY client_id")
         }
         return try rows.map {
-            try Self.decoder.decode(FadeSubject.self, from: Data(try $0.decode(String.self, at: 0).utf8))
+            try Self.decoder.decode(FadeSubject.self, from: Data(try $0.decode(String.self).utf8))
         }
     }
 

@@ -52,13 +52,13 @@ public struct PortfolioQueries: Sendable {
                 ORDER BY \(fragment: listed ? "approved_at DESC" : "removed_at DESC"), photo_id
                 """)
             return try rows.map { row in
-                PortfolioPhoto(
-                    photoID: try row.decode(UUID.self, at: 0), clientID: try row.decode(UUID.self, at: 1),
-                    technician: try row.decode(String?.self, at: 2), contentHash: try row.decode(String.self, at: 3),
-                    stage: try row.decode(String.self, at: 4), angle: try row.decode(String.self, at: 5),
-                    takenAt: try row.decode(Date.self, at: 6), approvedAt: try row.decode(Date.self, at: 7),
-                    purpose: try row.decode(String.self, at: 8), removedAt: try row.decode(Date?.self, at: 9),
-                    removedReason: try row.decode(String?.self, at: 10))
+                let (photo, client, technician, hash, stage, angle, takenAt, approvedAt, purpose, removedAt, reason) =
+                    try row.decode(
+                        (UUID, UUID, String?, String, String, String, Date, Date, String, Date?, String?).self)
+                return PortfolioPhoto(
+                    photoID: photo, clientID: client, technician: technician, contentHash: hash, stage: stage,
+                    angle: angle, takenAt: takenAt, approvedAt: approvedAt, purpose: purpose, removedAt: removedAt,
+                    removedReason: reason)
             }
         }
     }
@@ -79,11 +79,11 @@ public struct PortfolioQueries: Sendable {
                 ORDER BY at DESC, testimonial_key
                 """)
             return try rows.map { row in
-                PortfolioTestimonial(
-                    clientID: try row.decode(UUID.self, at: 0), technician: try row.decode(String?.self, at: 1),
-                    at: try row.decode(Date.self, at: 2), rating: try row.decode(Int.self, at: 3),
-                    text: try row.decode(String?.self, at: 4), removedAt: try row.decode(Date?.self, at: 5),
-                    removedReason: try row.decode(String?.self, at: 6))
+                let (client, technician, at, rating, text, removedAt, reason) = try row.decode(
+                    (UUID, String?, Date, Int, String?, Date?, String?).self)
+                return PortfolioTestimonial(
+                    clientID: client, technician: technician, at: at, rating: rating, text: text,
+                    removedAt: removedAt, removedReason: reason)
             }
         }
     }

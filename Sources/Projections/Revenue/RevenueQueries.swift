@@ -122,12 +122,12 @@ public enum RevenueQueries {
                 GROUP BY 1, 2 ORDER BY 1, 2
                 """
             ).map { row in
-                RevenueReport.Line(
-                    group: try row.decode(at: 0), currency: try row.decode(at: 1),
-                    cashReceivedMinor: try row.decode(at: 2),
-                    earnedMinor: try row.decode(at: 3), refundsMinor: try row.decode(at: 4),
-                    depositsTakenMinor: try row.decode(at: 5), depositsAppliedMinor: try row.decode(at: 6),
-                    depositsForfeitedMinor: try row.decode(at: 7), services: try row.decode(at: 8))
+                let (group, currency, cash, earned, refunds, taken, applied, forfeited, services) = try row.decode(
+                    (String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+                return RevenueReport.Line(
+                    group: group, currency: currency, cashReceivedMinor: cash, earnedMinor: earned,
+                    refundsMinor: refunds, depositsTakenMinor: taken, depositsAppliedMinor: applied,
+                    depositsForfeitedMinor: forfeited, services: services)
             }
             let positions = try await connection.query(
                 """
@@ -137,9 +137,9 @@ public enum RevenueQueries {
                 GROUP BY currency ORDER BY currency
                 """
             ).map { row in
-                RevenueReport.Position(
-                    currency: try row.decode(at: 0), depositsHeldMinor: try row.decode(at: 1),
-                    outstandingMinor: try row.decode(at: 2), clientsOwing: try row.decode(at: 3))
+                let (currency, held, outstanding, owing) = try row.decode((String, Int64, Int64, Int).self)
+                return RevenueReport.Position(
+                    currency: currency, depositsHeldMinor: held, outstandingMinor: outstanding, clientsOwing: owing)
             }
             let rates = try await Self.rates(
                 from: from, to: to, by: grouping, schema: schema, on: connection)
@@ -173,9 +173,7 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, started, completed) = (
-                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
-            )
+            let (name, started, completed) = try row.decode((String, Int, Int).self)
             update(name) {
                 $0.coursesStarted = started; $0.coursesCompleted = completed
             }
@@ -189,9 +187,7 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, finished, returned) = (
-                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
-            )
+            let (name, finished, returned) = try row.decode((String, Int, Int).self)
             update(name) {
                 $0.coursesFinished = finished; $0.touchUpReturns = returned
             }
@@ -205,9 +201,7 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let (name, treatments, rebooked) = (
-                try row.decode(String.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2)
-            )
+            let (name, treatments, rebooked) = try row.decode((String, Int, Int).self)
             update(name) {
                 $0.treatments = treatments; $0.rebookedWithin90Days = rebooked
             }
@@ -221,10 +215,7 @@ public enum RevenueQueries {
             GROUP BY 1
             """)
         {
-            let name = try row.decode(String.self, at: 0)
-            let (due, noShows, late) = (
-                try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3)
-            )
+            let (name, due, noShows, late) = try row.decode((String, Int, Int, Int).self)
             update(name) {
                 $0.appointmentsDue = due; $0.noShows = noShows; $0.lateCancellations = late
             }

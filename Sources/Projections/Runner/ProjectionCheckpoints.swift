@@ -17,11 +17,11 @@ struct ProjectionCheckpoints: Sendable {
         }
         var stored: [String: ProjectionRunner.State] = [:]
         for row in rows {
-            let name = try row.decode(String.self, at: 0)
+            let (name, version, position, status, error, failedPosition, updatedAt) = try row.decode(
+                (String, Int, Int64, String, String?, Int64?, Date?).self)
             stored[name] = ProjectionRunner.State(
-                name: name, storedVersion: try row.decode(at: 1), codeVersion: 0, position: try row.decode(at: 2),
-                isFailed: try row.decode(String.self, at: 3) == "failed", error: try row.decode(at: 4),
-                failedPosition: try row.decode(at: 5), updatedAt: try row.decode(at: 6))
+                name: name, storedVersion: version, codeVersion: 0, position: position, isFailed: status == "failed",
+                error: error, failedPosition: failedPosition, updatedAt: updatedAt)
         }
         return stored
     }
@@ -44,7 +44,8 @@ struct ProjectionCheckpoints: Sendable {
         let rows = try await connection.query(
             "SELECT position, status FROM projection_checkpoints WHERE name = \(name) FOR UPDATE")
         guard let row = rows.first else { return nil }
-        return (try row.decode(Int64.self, at: 0), try row.decode(String.self, at: 1) == "running")
+        let (position, status) = try row.decode((Int64, String).self)
+        return (position, status == "running")
     }
 
     /// Moves a running projection's checkpoint to `position`.

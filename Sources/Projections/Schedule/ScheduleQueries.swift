@@ -100,7 +100,10 @@ public struct ScheduleQueries: Sendable {
         try await pool.withConnection { connection in
             try await connection.query(
                 "SELECT location_id, name, time_zone FROM \(identifier: schema).schedule_locations ORDER BY location_id"
-            ).map { Place(id: try $0.decode(at: 0), name: try $0.decode(at: 1), timeZone: try $0.decode(at: 2)) }
+            ).map { row in
+                let (id, name, timeZone) = try row.decode((String, String?, String?).self)
+                return Place(id: id, name: name, timeZone: timeZone)
+            }
         }
     }
 
@@ -112,7 +115,10 @@ public struct ScheduleQueries: Sendable {
                 SELECT technician_id, display_name FROM \(identifier: schema).schedule_technicians
                 WHERE active ORDER BY technician_id
                 """
-            ).map { (id: try $0.decode(String.self, at: 0), name: try $0.decode(String?.self, at: 1)) }
+            ).map { row in
+                let (id, name) = try row.decode((String, String?).self)
+                return (id: id, name: name)
+            }
         }
     }
 
@@ -137,20 +143,24 @@ public struct ScheduleQueries: Sendable {
                 ORDER BY a.starts_at, a.location, a.technician, a.appointment_id
                 LIMIT \(limit)
                 """)
-            let ids = try rows.map { try $0.decode(String.self, at: 1) }
-            return (rows, try await ClientNames.lookup(ids, schema: timelineSchema, on: connection))
+            let appointments = try rows.map {
+                try $0.decode(
+                    (
+                        String, String, String, Int?, Date, Date, String, String, String?, String, String?, Int,
+                        String?, String?, String?
+                    ).self)
+            }
+            let names = try await ClientNames.lookup(appointments.map(\.1), schema: timelineSchema, on: connection)
+            return (appointments, names)
         }
-        return try rows.map { row in
-            let client = try row.decode(String.self, at: 1)
-            return ScheduledAppointment(
-                appointmentID: try row.decode(at: 0), clientID: client, clientName: names[client],
-                kind: try row.decode(at: 2),
-                sessionNumber: try row.decode(at: 3), startsAt: try row.decode(at: 4), endsAt: try row.decode(at: 5),
-                status: try row.decode(at: 6), location: try row.decode(at: 7), locationName: try row.decode(at: 8),
-                technician: try row.decode(at: 9), technicianName: try row.decode(at: 10),
-                reschedules: try row.decode(at: 11), cancelledBy: try row.decode(at: 12),
-                reason: try row.decode(at: 13),
-                timeZone: try row.decode(at: 14))
+        return rows.map {
+            appointment, client, kind, session, startsAt, endsAt, status, location, locationName, technician,
+            technicianName, reschedules, cancelledBy, reason, timeZone in
+            ScheduledAppointment(
+                appointmentID: appointment, clientID: client, clientName: names[client], kind: kind,
+                sessionNumber: session, startsAt: startsAt, endsAt: endsAt, status: status, location: location,
+                locationName: locationName, technician: technician, technicianName: technicianName,
+                reschedules: reschedules, cancelledBy: cancelledBy, reason: reason, timeZone: timeZone)
         }
     }
 }

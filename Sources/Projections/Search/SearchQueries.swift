@@ -50,9 +50,11 @@ public struct SearchQueries: Sendable {
                 LIMIT \(limit)
                 """
             ).map { row in
-                ClientMatch(
-                    clientID: try row.decode(at: 0), name: try row.decode(at: 1), lastVisitAt: try row.decode(at: 4),
-                    nextAppointmentAt: try row.decode(at: 2), nextAppointmentKind: try row.decode(at: 3))
+                let (client, name, nextAt, nextKind, lastVisit) = try row.decode(
+                    (UUID, String?, Date?, String?, Date?).self)
+                return ClientMatch(
+                    clientID: client, name: name, lastVisitAt: lastVisit, nextAppointmentAt: nextAt,
+                    nextAppointmentKind: nextKind)
             }
         }
     }

@@ -87,7 +87,7 @@ public enum TimelineQueries {
                 SELECT client_id FROM \(identifier: schema).timeline_entries
                 GROUP BY client_id ORDER BY count(*) DESC, client_id LIMIT 1
                 """
-            ).first?.decode(UUID.self, at: 0)
+            ).first?.decode(UUID.self)
         }
     }
 }

@@ -15,7 +15,7 @@ enum ClientNames {
     {
         guard !ids.isEmpty else { return [:] }
         let table = "\(SQL.quoteIdentifier(schema)).timeline_clients"
-        guard try await connection.query("SELECT to_regclass(\(table))::text").first?.decode(String?.self, at: 0) != nil
+        guard try await connection.query("SELECT to_regclass(\(table))::text").first?.decode(String?.self) != nil
         else { return [:] }
         let array = "{" + Set(ids).sorted().joined(separator: ",") + "}"
         let rows = try await connection.query(
@@ -25,10 +25,10 @@ enum ClientNames {
             """)
         var names: [String: String] = [:]
         for row in rows {
-            let id = try row.decode(String.self, at: 0)
-            if try row.decode(Bool.self, at: 2) {
+            let (id, name, isErased) = try row.decode((String, String?, Bool).self)
+            if isErased {
                 names[id] = erased
-            } else if let name = try row.decode(String?.self, at: 1) {
+            } else if let name {
                 names[id] = name
             }
         }

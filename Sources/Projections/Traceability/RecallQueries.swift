@@ -25,7 +25,7 @@ public struct RecallQueries: Sendable {
                 SELECT batch_number FROM \(identifier: schema).traceability_batches
                 WHERE recalled_at IS NOT NULL ORDER BY recalled_at DESC, batch_number
                 """
-            ).map { try $0.decode(String.self, at: 0) }
+            ).map { try $0.decode(String.self) }
         }
     }
 
@@ -70,15 +70,18 @@ public struct RecallQueries: Sendable {
                 clients[use.clientID] = client
             }
             let first = uses.first
+            let (product, expiresOn, supplier, location, receivedAt, recalledAt, recallReason) =
+                try facts?.decode((String?, String?, String?, String?, Date?, Date?, String?).self)
+                ?? (nil, nil, nil, nil, nil, nil, nil)
             return RecallReport(
                 batchNumber: batch,
-                product: try facts?.decode(String?.self, at: 0) ?? first?.product,
-                expiresOn: try facts?.decode(String?.self, at: 1) ?? first?.expiresOn,
-                supplier: try facts?.decode(String?.self, at: 2),
-                location: try facts?.decode(String?.self, at: 3),
-                receivedAt: try facts?.decode(Date?.self, at: 4),
-                recalledAt: try facts?.decode(Date?.self, at: 5),
-                recallReason: try facts?.decode(String?.self, at: 6),
+                product: product ?? first?.product,
+                expiresOn: expiresOn ?? first?.expiresOn,
+                supplier: supplier,
+                location: location,
+                receivedAt: receivedAt,
+                recalledAt: recalledAt,
+                recallReason: recallReason,
                 uses: uses,
                 clients: clients.values.sorted { ($0.firstUse, $0.clientID) < ($1.firstUse, $1.clientID) })
         }

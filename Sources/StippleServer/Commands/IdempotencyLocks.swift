@@ -29,7 +29,7 @@ actor IdempotencyLocks {
             replaceSession()
             throw error
         }
-        guard try rows.first?.decode(Bool.self, at: 0) == true else { return false }
+        guard try rows.first?.decode(Bool.self) == true else { return false }
         held[id] = session
         return true
     }

@@ -97,14 +97,13 @@ struct IdempotencyStore: Sendable {
                     """)
             }
             guard let row = rows.first else { throw Problem.conflict("Idempotency-Key \(key) is being reset; retry") }
-            guard try row.decode(String.self, at: 0) == fingerprint else {
+            let (storedFingerprint, state, status, body) = try row.decode((String, String, Int?, String?).self)
+            guard storedFingerprint == fingerprint else {
                 throw Problem(
                     .unprocessableContent, kind: "idempotency-key-reused", title: "Idempotency-Key reused",
                     detail: "Idempotency-Key \(key) was already used for a different request")
             }
-            if try row.decode(String.self, at: 1) == "done", let status: Int = try row.decode(at: 2),
-                let body: String = try row.decode(at: 3)
-            {
+            if state == "done", let status, let body {
                 return Self.replayed(Reply(status: status, body: Data(body.utf8)))
             }
             // Pending, and its owner is gone (we hold the lock): did it append before dying?
@@ -145,10 +144,8 @@ struct IdempotencyStore: Sendable {
                 """)
         }
         return try rows.map { row in
-            WrittenEvent(
-                id: try row.decode(UUID.self, at: 0), stream: try row.decode(String.self, at: 1),
-                version: try row.decode(Int.self, at: 2), position: try row.decode(Int64.self, at: 3),
-                type: try row.decode(String.self, at: 4))
+            let (id, stream, version, position, type) = try row.decode((UUID, String, Int, Int64, String).self)
+            return WrittenEvent(id: id, stream: stream, version: version, position: position, type: type)
         }
     }
 

@@ -76,7 +76,7 @@ public struct ConsoleSessionStore: Sendable {
             }
             let key = try APIKeyStore.decode(row)
             guard Self.roles.contains(key.role) else { return nil }
-            return ConsoleSession(key: key, csrfToken: try row.decode(String.self, at: 6))
+            return ConsoleSession(key: key, csrfToken: try row.decode(String.self, column: "csrf_token"))
         }
     }
 

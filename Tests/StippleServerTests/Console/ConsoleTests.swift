@@ -410,7 +410,8 @@ struct ConsoleTests {
         "the live feed sends a change event (resume token and type, no data) per appended event and resumes after Last-Event-ID"
     )
     func liveFeed() async throws {
-        try await ServerFixture.with(configuration: .init(runProjections: false, runWebhooks: false)) { fixture in
+        try await ServerFixture.with(configuration: .init(port: 0, runProjections: false, runWebhooks: false)) {
+            fixture in
             let secret = try #require(fixture.keys[.operator])
             let key = try #require(try await fixture.app.keys.authenticate(secret: secret))
             let token = try #require(try await fixture.app.sessions.open(for: key)).token

@@ -16,7 +16,7 @@ struct ServerFixture: Sendable {
     let keys: [Role: String]
 
     static func with<T>(
-        configuration: StippleServerConfiguration = .init(runProjections: false),
+        configuration: StippleServerConfiguration = .init(port: 0, runProjections: false),
         _ body: (ServerFixture) async throws -> T
     ) async throws -> T {
         try await TestDatabase.with(connections: 16) { database in
