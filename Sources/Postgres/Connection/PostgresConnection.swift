@@ -22,10 +22,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Where this connection points.
     public let configuration: PostgresConfiguration
 
-    private init(handle: OpaquePointer, configuration: PostgresConfiguration) {
+    private init(handle: OpaquePointer, configuration: PostgresConfiguration, queue: DispatchQueue) {
         self.handle = handle
         self.configuration = configuration
-        self.queue = DispatchQueue(label: "stipple.postgres.connection")
+        self.queue = queue
     }
 
     deinit {
@@ -33,15 +33,23 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Opens a connection; fails with `.connectionFailed` and libpq's reason.
+    ///
+    /// The blocking connect runs on the connection's own serial queue, like every later call. Not on
+    /// `DispatchQueue.global()`: that pool is as wide as the machine has cores and grows only slowly while
+    /// its threads block, so on a small machine a burst of connects (a pool filling up, many tests at
+    /// once) would wait behind each other. A serial queue gets a thread of its own when it needs one.
     public static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try connectSync(configuration) })
+        let queue = DispatchQueue(label: "stipple.postgres.connection")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try connectSync(configuration, queue: queue) })
             }
         }
     }
 
-    private static func connectSync(_ configuration: PostgresConfiguration) throws -> PostgresConnection {
+    private static func connectSync(_ configuration: PostgresConfiguration, queue: DispatchQueue) throws
+        -> PostgresConnection
+    {
         // Later keywords override what the URL says; the session settings make timestamps parseable.
         let keywords = ["dbname", "connect_timeout", "fallback_application_name", "client_encoding", "options"]
         let values = [
@@ -62,7 +70,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(
                 code: .connectionFailed, message: "cannot connect to \(configuration): \(message)")
         }
-        return PostgresConnection(handle: connection, configuration: configuration)
+        return PostgresConnection(handle: connection, configuration: configuration, queue: queue)
     }
 
     // MARK: - Statements
