@@ -58,6 +58,9 @@ public struct StippleApp: Sendable {
     public let leases: LeaseHolder
     /// The operator console's sessions.
     public let sessions: ConsoleSessionStore
+    /// The one projection runner of this server: it keeps the read models following the log (when
+    /// `runProjections`), and is the one read path for where they stand (`/health`, the console's waits).
+    public let projections: ProjectionRunner
 
     public init(store: EventStore, configuration: StippleServerConfiguration = .init()) {
         self.store = store
@@ -67,6 +70,7 @@ public struct StippleApp: Sendable {
         self.follower = SubscriptionStreamer.follower(store: store, configuration: configuration.subscriptions)
         self.leases = LeaseHolder(configuration: store.pool.configuration)
         self.sessions = ConsoleSessionStore(pool: store.pool, idleTimeout: configuration.consoleIdleTimeout)
+        self.projections = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
     }
 
     /// The largest request line plus headers the HTTP parser takes (bytes).
@@ -82,7 +86,7 @@ public struct StippleApp: Sendable {
         let handler = CommandHandler(
             store: store, settings: configuration.settings, maxAttempts: 5,
             appendObserver: { metrics.recordAppend(duration: $0) })
-        SystemRoutes(routes: routes, store: store, metrics: metrics).register()
+        SystemRoutes(routes: routes, store: store, projections: projections, metrics: metrics).register()
         CommandRoutes(
             routes: routes, handler: handler, idempotency: IdempotencyStore(pool: store.pool),
             bodyLimit: configuration.bodyLimit
@@ -115,6 +119,7 @@ public struct StippleApp: Sendable {
         do {
             ConsoleRoutes(
                 store: store, keys: keys, sessions: sessions, handler: handler, follower: follower,
+                projections: projections,
                 photos: PhotoService(store: store, settings: configuration.settings),
                 templates: try ConsoleTemplates.load(), searchKey: BlindIndexKey(vault: store.vault),
                 secureCookies: configuration.secureCookies, bodyLimit: configuration.bodyLimit
@@ -137,7 +142,7 @@ public struct StippleApp: Sendable {
         if configuration.runProjections {
             services.append(
                 ProjectionService(
-                    runner: ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)),
+                    runner: projections,
                     leases: leases, logger: logger))
         }
         if configuration.runWebhooks {

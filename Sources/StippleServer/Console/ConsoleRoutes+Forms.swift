@@ -165,7 +165,7 @@ extension ConsoleRoutes {
     }
 
     /// Waits (up to 3 s) until the named projections have applied the command's events, so the page the
-    /// browser is sent to next shows them. When no projection runner follows the log, the wait simply ends.
+    /// browser is sent to next shows them; when no runner follows the log, the wait ends after those 3 s.
     func waitForProjections(_ outcome: CommandHandler.Outcome, names: Set<String>) async {
         guard let target = outcome.events.map(\.position).max() else { return }
         await waitForProjections(upTo: target, names: names)
@@ -173,15 +173,7 @@ extension ConsoleRoutes {
 
     /// Waits (up to 3 s) until the named projections have applied the log up to `target`.
     func waitForProjections(upTo target: Int64, names: Set<String>) async {
-        let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
-        let deadline = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < deadline {
-            guard let states = try? await runner.states() else { return }
-            if states.filter({ names.contains($0.name) }).allSatisfy({ $0.position >= target || $0.isFailed }) {
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(40))
-        }
+        await projections.wait(until: target, for: names, timeout: .seconds(3))
     }
 
     /// `2026-12-07T10:30` in the IANA zone `zone` (UTC when unknown).

@@ -59,10 +59,12 @@ extension ConsoleRoutes {
         context["fragment"] = "/console/today?fragment=1" + (chosen.map { "&day=\($0)" } ?? "")
         // Live updates resume from where the schedule projection stood when it was read, not from the log's
         // head: events it had not applied yet then still announce themselves, and the page refreshes.
-        let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store)).states()
-        let applied = states.first { $0.name == "schedule" }?.position
         let after: Int64
-        if let applied { after = applied } else { after = try await store.headPosition() }
+        if let applied = try await projections.position(of: "schedule") {
+            after = applied
+        } else {
+            after = try await store.headPosition()
+        }
         context["after"] = Checkpoint(position: after).token
         return html(templates.render("today", context))
     }
@@ -307,8 +309,7 @@ extension ConsoleRoutes {
                 "SELECT 1 FROM projection_snapshots WHERE schema_name = \(schema) AND complete")
         }
         if complete.isEmpty {
-            try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
-                .buildSnapshot(["revenue"], upTo: position, asOf: asOf, into: schema)
+            try await projections.buildSnapshot(["revenue"], upTo: position, asOf: asOf, into: schema)
         }
         return schema
     }

@@ -20,6 +20,8 @@ struct ConsoleRoutes: Sendable {
     let sessions: ConsoleSessionStore
     let handler: CommandHandler
     let follower: LogFollower
+    /// The server's one projection runner: where the read models stand (live resume points, waits after a form).
+    let projections: ProjectionRunner
     /// The clients' photos, for before and after on the client page.
     let photos: PhotoService
     let templates: ConsoleTemplates

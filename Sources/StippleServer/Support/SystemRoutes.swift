@@ -7,14 +7,17 @@ import Projections
 struct SystemRoutes {
     let routes: APIRoutes
     let store: EventStore
+    /// The server's one runner, read for where the projections stand.
+    let projections: ProjectionRunner
     let metrics: Metrics
 
     /// Each projection's distance behind the head; nil when the database is unreachable.
-    static func status(_ store: EventStore) async -> (head: Int64, lag: [String: Int64], failed: [String])? {
+    static func status(_ store: EventStore, _ projections: ProjectionRunner) async
+        -> (head: Int64, lag: [String: Int64], failed: [String])?
+    {
         do {
             let head = try await store.headPosition()
-            let states = try await ProjectionRunner(store: store, projections: ClinicProjections.all(for: store))
-                .states()
+            let states = try await projections.states()
             var lag: [String: Int64] = [:]
             for state in states { lag[state.name] = max(0, head - state.position) }
             return (head, lag, states.filter(\.isFailed).map(\.name))
@@ -25,9 +28,10 @@ struct SystemRoutes {
 
     func register() {
         let store = self.store
+        let projections = self.projections
         let metrics = self.metrics
         routes.add(.get, "/health", .public, summary: "Database reachability and projection lag") { _, _, _ in
-            guard let status = await Self.status(store) else {
+            guard let status = await Self.status(store, projections) else {
                 var response = try JSONResponse.object(
                     ["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
                 response.headers[.retryAfter] = "2"
@@ -40,7 +44,7 @@ struct SystemRoutes {
             ])
         }
         routes.add(.get, "/metrics", .public, summary: "Prometheus metrics") { _, _, _ in
-            let status = await Self.status(store)
+            let status = await Self.status(store, projections)
             let pool = (open: await store.pool.openConnections, maximum: store.pool.maximumConnections)
             return JSONResponse.data(
                 Data(metrics.render(head: status?.head, lag: status?.lag ?? [:], pool: pool).utf8),
