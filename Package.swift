@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Spans per request, append and projection batch (no-ops unless a tracer is bootstrapped).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // Reading an incoming `traceparent` (W3C Trace Context) for events' correlation ids.
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
     ],
     targets: [
         // The C boundary: libpq's header, nothing else.
@@ -54,7 +58,10 @@ let package = Package(
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",
-            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Postgres", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strict
         ),
         // The SMP clinic domain: pure Swift, no I/O.
@@ -68,6 +75,7 @@ let package = Package(
                 "Postgres", "EventStore", "Clinic", "FadeModel",
                 // The client search index's keyed hashes.
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),
@@ -101,6 +109,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 // The operator console's server-rendered pages.
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             resources: [.copy("Console/Resources")],
             swiftSettings: strict

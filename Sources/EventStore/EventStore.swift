@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 import Postgres
 
 /// A generic event store over PostgreSQL: append with optimistic concurrency and
@@ -75,11 +76,27 @@ public final class EventStore: Sendable {
 
     /// Appends to several streams atomically: all of them or none, each with its own check.
     @discardableResult
+    ///
+    /// Each call is a span (`eventstore.append`: its streams' categories, the events, the last position),
+    /// a no-op unless the process bootstrapped a tracer.
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
-        guard !appends.isEmpty else { throw EventStoreError.noEvents(stream: "(none)") }
-        try validator.validate(appends)
-        guard let vault else { return try await committer.submit(appends) }
-        return try await committer.submit(try await vault.seal(appends))
+        try await withSpan("eventstore.append") { span in
+            span.attributes["stipple.append.streams"] = appends.count
+            span.attributes["stipple.append.events"] = appends.reduce(0) { $0 + $1.events.count }
+            span.attributes["stipple.append.categories"] = Array(Set(appends.map(\.stream.category))).sorted()
+            guard !appends.isEmpty else { throw EventStoreError.noEvents(stream: "(none)") }
+            try validator.validate(appends)
+            let results =
+                if let vault {
+                    try await committer.submit(try await vault.seal(appends))
+                } else {
+                    try await committer.submit(appends)
+                }
+            if let last = results.compactMap(\.positions.last).max() {
+                span.attributes["stipple.append.position"] = last
+            }
+            return results
+        }
     }
 
     // MARK: - Reads

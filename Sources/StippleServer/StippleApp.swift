@@ -79,6 +79,10 @@ public struct StippleApp: Sendable {
     /// The router with every route, and the table of those routes.
     public func buildRouter() -> (router: Router<BasicRequestContext>, endpoints: [Endpoint]) {
         let router = Router(context: BasicRequestContext.self)
+        // A span per request (a no-op unless `stipple serve --otel-endpoint` bootstrapped a tracer),
+        // continuing the trace of an incoming `traceparent`; outermost, so problems are in it too. The
+        // console's client search (`q`) names people: its value stays out of the span.
+        router.add(middleware: TracingMiddleware<BasicRequestContext>(redactingQueryParameters: ["q"]))
         router.add(middleware: ProblemMiddleware<BasicRequestContext>(metrics: metrics))
         router.add(middleware: RequestTextMiddleware<BasicRequestContext>())
         let routes = APIRoutes(router: router, keys: keys)

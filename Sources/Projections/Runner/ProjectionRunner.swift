@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Tracing
 import Postgres
 
 /// Keeps read models up to date with the log, exactly once.
@@ -118,14 +119,21 @@ public final class ProjectionRunner: Sendable {
             let page = try await store.readAll(after: Checkpoint(position: from), limit: batchSize, upTo: head)
             guard !page.events.isEmpty else { return applied }
             let batch = ProjectionBatch(events: page.events)
-            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
-                for state in states {
-                    let projection = try projection(named: state.name)
-                    let part = batch.after(state.position)
-                    guard !part.isEmpty else { continue }
-                    group.addTask { try await self.applyLive(projection, part, expecting: state.position) }
+            // A span per batch (a no-op unless the process bootstrapped a tracer).
+            let counts = try await withSpan("projections.batch") { span in
+                span.attributes["stipple.projections.from"] = from
+                span.attributes["stipple.projections.to"] = batch.lastPosition ?? from
+                span.attributes["stipple.projections.events"] = page.events.count
+                span.attributes["stipple.projections.projections"] = states.map(\.name).sorted()
+                return try await withThrowingTaskGroup(of: Int.self) { group in
+                    for state in states {
+                        let projection = try projection(named: state.name)
+                        let part = batch.after(state.position)
+                        guard !part.isEmpty else { continue }
+                        group.addTask { try await self.applyLive(projection, part, expecting: state.position) }
+                    }
+                    return try await group.reduce(0, +)
                 }
-                return try await group.reduce(0, +)
             }
             applied += counts
             if let last = batch.lastPosition {

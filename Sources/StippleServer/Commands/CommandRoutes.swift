@@ -194,6 +194,7 @@ struct CommandRoutes {
             try RequestDecoding.checkMediaType(request.headers[.contentType])
             let data = try await request.bodyData(limit: limit)
             let key = request.headers[.idempotencyKey]
+            let headers = request.headers
             return try await idempotency.run(
                 key: key, caller: caller, method: request.method.rawValue, path: request.uri.path, body: data,
                 recover: { written in try Self.reply(written, clientRoute: path.hasPrefix("/v1/clients")) }
@@ -202,7 +203,8 @@ struct CommandRoutes {
                 var extra: [String: String] = [:]
                 if let id = caller.key?.id { extra["api_key_id"] = id.uuidString.lowercased() }
                 if let key { extra["idempotency_key"] = key }
-                let metadata = EventMetadata(actor: caller.actor, correlationID: UUID(), extra: extra)
+                let metadata = EventMetadata(
+                    actor: caller.actor, correlationID: CorrelationID.of(headers), extra: extra)
                 do {
                     return try await work(object, context, metadata)
                 } catch let failure as CommandHandler.Failure {

@@ -160,7 +160,7 @@ extension ConsoleRoutes {
     /// The metadata the API gives a command, with the console as the door.
     func metadata(_ session: ConsoleSession) -> EventMetadata {
         EventMetadata(
-            actor: session.actor, correlationID: UUID(),
+            actor: session.actor, correlationID: CorrelationID.of(),
             extra: ["api_key_id": session.key.id.uuidString.lowercased(), "channel": "console"])
     }
 

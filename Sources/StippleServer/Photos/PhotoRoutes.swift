@@ -42,7 +42,8 @@ struct PhotoRoutes {
             }
             var extra: [String: String] = [:]
             if let id = caller.key?.id { extra["api_key_id"] = id.uuidString.lowercased() }
-            let metadata = EventMetadata(actor: caller.actor, correlationID: UUID(), extra: extra)
+            let metadata = EventMetadata(
+                actor: caller.actor, correlationID: CorrelationID.of(request.headers), extra: extra)
             let upload: PhotoUpload
             do {
                 upload = try await photos.upload(
