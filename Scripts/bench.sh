@@ -320,11 +320,11 @@ line "append 1 event, 1 writer" append1.rate base.fn1.rate "pgbench stipple_appe
 lat  "  pgbench append_batch latency" base.fn1
 line "  diagnostic: NO chain trigger" diag.nochain1.rate base.append1.rate "pgbench INSERT, 1 client" 0.8
 lat  "  stipple latency, no chain trigger" diag.nochain1
-line "append 1 event, 8 writers" append8.rate base.append8.rate "pgbench INSERT, 8 clients" 1.0
+line "append 1 event, 8 writers" append8.rate base.append8.rate "pgbench INSERT, 8 clients" 0.8
 lat  "  stipple latency" append8
 lat  "  pgbench latency" base.append8
 line "append 100 events per append" append100.rate base.append100.rate "pgbench 100-row INSERT" 0.7
-line "read all ($largest events)" readall.rate base.readall.rate "pgbench pages of 1000" 0.7
+line "read all ($largest events)" readall.rate base.readall.rate "pgbench pages of 1000" 0.9
 line "decode + fold in memory" fold.rate readall.rate "stipple read all" 0.5
 line "  read + decode + fold (pipeline)" fold.pipeline readall.rate "stipple read all" 0.5
 line "rebuild all 5 projections" rebuild.rate readall.rate "stipple read all" 0.3

@@ -4,9 +4,13 @@ import Postgres
 /// Batches concurrent appends from this process into one statement and one commit.
 ///
 /// Appends queue here; whenever the writer is idle it takes everything queued (up to a
-/// bound) and sends it as one `stipple_append_batch` call. Each request runs in its own
-/// subtransaction inside that call, so a conflict fails only its own append, while N
-/// waiting writers share one commit and one fsync (group commit).
+/// bound) and sends it as one `stipple_append_batch` call. A conflict fails only its own
+/// append, while N waiting writers share one commit and one fsync (group commit).
+///
+/// Writers answered together usually append again at once. Sent the moment the first of them is
+/// back, a batch would hold one request, the next one the rest, and so on: half the commits each
+/// held one request. So after a batch of several requests, the writer gives the same number of
+/// writers a short moment (`gatherWindow`, a few scheduler turns) to queue before it sends.
 actor GroupCommitter {
     private struct Pending {
         var request: [StreamAppend]
@@ -15,12 +19,16 @@ actor GroupCommitter {
 
     private let pool: ConnectionPool
     private let maximumBatch: Int
+    private let gatherWindow: Duration
     private var queue: [Pending] = []
     private var writing = false
+    /// Requests in the batch sent last: how many writers are likely to be back.
+    private var lastBatchSize = 0
 
-    init(pool: ConnectionPool, maximumBatch: Int = 256) {
+    init(pool: ConnectionPool, maximumBatch: Int = 256, gatherWindow: Duration = .microseconds(500)) {
         self.pool = pool
         self.maximumBatch = maximumBatch
+        self.gatherWindow = gatherWindow
     }
 
     func submit(_ request: [StreamAppend]) async throws -> [AppendResult] {
@@ -34,15 +42,30 @@ actor GroupCommitter {
     }
 
     private func drain() async {
-        while !queue.isEmpty {
+        while true {
+            await gather()
+            guard !queue.isEmpty else { break }
             let batch = Array(queue.prefix(maximumBatch))
             queue.removeFirst(batch.count)
+            lastBatchSize = batch.count
             let outcomes = await Self.write(batch.map(\.request), pool: pool)
             for (pending, outcome) in zip(batch, outcomes) {
                 pending.continuation.resume(with: outcome)
             }
         }
         writing = false
+    }
+
+    /// Waits, at most `gatherWindow`, until as many requests are queued as the last batch held.
+    /// Yielding (rather than sleeping) lets the writers just answered run and queue (this actor is
+    /// reentrant while it waits); a lone writer never waits.
+    private func gather() async {
+        guard lastBatchSize > 1, queue.count < min(lastBatchSize, maximumBatch) else { return }
+        let deadline = ContinuousClock.now.advanced(by: gatherWindow)
+        while queue.count < min(lastBatchSize, maximumBatch), ContinuousClock.now < deadline {
+            await Task.yield()
+        }
+        if queue.isEmpty { lastBatchSize = 0 }
     }
 
     /// Sends one batch; returns one outcome per request, in order.
