@@ -37,6 +37,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // Reading an incoming `traceparent` (W3C Trace Context) for events' correlation ids.
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        // `stipple serve --otel-endpoint`: the spans exported over OTLP/HTTP (not gRPC: the trait keeps
+        // grpc-swift out of the build).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The C boundary: libpq's header, nothing else.
@@ -124,6 +127,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 // `serve`, `tail` and `project --follow` run in a ServiceGroup (graceful shutdown on signals).
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),

@@ -48,6 +48,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "…and only once its failures have lasted at least this many hours.")
     var webhookDisableAfterHours = Double(WebhookPolicy.standard.period.components.seconds) / 3600
 
+    @Option(
+        help:
+            "Export traces (a span per request, append and projection batch) over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318 (/v1/traces is added to a URL without a path). No tracing without it."
+    )
+    var otelEndpoint: String?
+
     @Flag(help: "Mark the console's cookies Secure (clients reach this server over TLS).")
     var secureCookies = false
 
@@ -65,6 +71,14 @@ struct Serve: AsyncParsableCommand {
         }
         guard webhookDisableAfterHours.isFinite, (0...8760).contains(webhookDisableAfterHours) else {
             throw ValidationError("--webhook-disable-after-hours must be 0–8760 (a year)")
+        }
+        if let otelEndpoint {
+            guard let url = URL(string: otelEndpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host?.isEmpty == false
+            else {
+                throw ValidationError(
+                    "--otel-endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:4318/v1/traces")
+            }
         }
         guard (1...1440).contains(consoleIdleMinutes) else {
             throw ValidationError("--console-idle-minutes must be 1–1440")
@@ -104,9 +118,15 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(
                     Data("Serving on http://\(host):\(port)\nConsole at http://\(host):\(port)/console\n".utf8))
             }
+            // The trace exporter first, so it stops last and flushes the server's final spans.
+            var services: [any Service] = []
+            if let otelEndpoint, let url = URL(string: otelEndpoint) {
+                services.append(try TraceExport.bootstrap(endpoint: url))
+            }
+            services.append(application)
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             await app.leases.close()
             await app.store.notifier.close()
