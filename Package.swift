@@ -150,7 +150,8 @@ let package = Package(
         // Shared test fixtures: a database per suite.
         .target(
             name: "TestSupport", dependencies: ["Postgres", "EventStore", "ClinicService"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ImagingTests", dependencies: ["Imaging", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
@@ -161,10 +162,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FadeModelTests",
-            dependencies: ["FadeModel", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["FadeModel", "Clinic", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
-        .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService"], swiftSettings: strict),
+        .testTarget(
+            name: "ClinicServiceTests", dependencies: ["ClinicService", "Imaging", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "StippleServerTests",

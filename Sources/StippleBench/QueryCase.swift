@@ -1,3 +1,4 @@
+import struct Clinic.SplitMix64
 import Foundation
 import Postgres
 import Projections
@@ -24,7 +25,7 @@ enum QueryCase {
         let year = (Int(lastDay.prefix(4)) ?? 2026) - 1
         Report.note("queries: \(clients.count) clients, \(batches.count) pigment batches, revenue for \(year)")
 
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         func timed(_ n: Int, _ body: (Int) async throws -> Void) async throws -> [Double] {
             var samples: [Double] = []
             for i in 0..<n {
@@ -60,19 +61,6 @@ enum QueryCase {
             print(String(format: "RESULT query.%@.p50 %.3f %.3f %.3f ms", name, p50, p50, p50))
             print(String(format: "RESULT query.%@.p99 %.3f %.3f %.3f ms", name, p99, p99, p99))
             Report.note("query \(name): \(samples.count) runs, " + String(format: "p50 %.2f ms, p99 %.2f ms", p50, p99))
-        }
-    }
-
-    /// A tiny deterministic generator for picking samples.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

@@ -336,7 +336,7 @@ final class HistorySimulation {
 
     // MARK: Randomness
 
-    func unit() -> Double { Double(rng.next() >> 11) * 0x1p-53 }
+    func unit() -> Double { rng.uniform() }
 
     func chance(_ probability: Double) -> Bool { unit() < probability }
 

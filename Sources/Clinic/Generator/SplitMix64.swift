@@ -16,4 +16,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// Uniform in [0, 1): the top 53 bits of `next()`.
+    public mutating func uniform() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
 }

@@ -1,4 +1,6 @@
 import Foundation
+
+import struct Clinic.SplitMix64
 @testable import FadeModel
 
 /// Random but valid subjects and parameters for property tests, built from a seed.

@@ -1,4 +1,6 @@
 import Foundation
+
+import struct Clinic.SplitMix64
 @testable import FadeModel
 
 /// A synthetic clinic whose clients fade by known parameters, observed with noise.

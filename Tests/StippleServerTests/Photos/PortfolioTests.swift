@@ -1,4 +1,5 @@
 import Clinic
+import ClinicService
 import Foundation
 import HTTPTypes
 import Hummingbird

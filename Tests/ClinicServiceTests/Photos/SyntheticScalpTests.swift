@@ -1,4 +1,5 @@
 import Foundation
+import ClinicService
 import Imaging
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
-import CVips
+import Clinic
 import Foundation
+import Imaging
 
 /// Synthetic scalp images for the demo and tests: a skin-tone field with pigment dots whose density follows
 /// the treatment, and whose darkness follows the fade. Made with libvips from generated pixels: no photo of
@@ -36,17 +37,8 @@ public struct SyntheticScalp: Sendable, Hashable {
 
     /// The image encoded as `format` (metadata-free, like every image Imaging writes).
     public func render(as format: ImageFormat = .jpeg, quality: Int = 88) throws(ImagingError) -> Data {
-        try Vips.start()
-        let pixels = rgbPixels()
-        let width = Int32(clamping: max(1, self.width))
-        let height = Int32(clamping: max(1, self.height))
-        // new_from_memory_copy copies the pixels: the image does not depend on `pixels` afterwards.
-        let made = pixels.withUnsafeBytes { raw in
-            vips_image_new_from_memory_copy(raw.baseAddress, raw.count, width, height, 3, VIPS_FORMAT_UCHAR)
-        }
-        let image = try VipsImage(taking: made, operation: "new_from_memory_copy")
-        let soft = try image.blurred(sigma: 0.7)
-        return Data(try soft.encoded(as: format, quality: quality))
+        try ImageProcessor.encodeRGB(
+            rgbPixels(), width: max(1, width), height: max(1, height), blurSigma: 0.7, as: format, quality: quality)
     }
 
     /// The generated pixels before encoding (interleaved 8-bit RGB), for checking what the parameters do.
@@ -56,7 +48,7 @@ public struct SyntheticScalp: Sendable, Hashable {
     func rgbPixels() -> [UInt8] {
         let w = max(1, width)
         let h = max(1, height)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let tones: [(Double, Double, Double)] = [
             (246, 221, 204), (236, 196, 170), (214, 170, 134), (180, 132, 96), (130, 88, 60), (84, 56, 40),
         ]
@@ -69,7 +61,7 @@ public struct SyntheticScalp: Sendable, Hashable {
             for x in 0..<w {
                 let vx = Double(x) / Double(w) - 0.5
                 let light = 1.0 - 0.35 * (vx * vx + vy * vy)
-                let noise = amplitude == 0 ? 0 : (random.unit() - 0.5) * amplitude
+                let noise = amplitude == 0 ? 0 : (random.uniform() - 0.5) * amplitude
                 let offset = (y * w + x) * 3
                 pixels[offset] = Self.clamp(base.0 * light + noise)
                 pixels[offset + 1] = Self.clamp(base.1 * light + noise)
@@ -81,9 +73,9 @@ public struct SyntheticScalp: Sendable, Hashable {
         let f = min(max(fade, 0), 1)
         let ink = (22.0 + (base.0 - 22) * f, 20.0 + (base.1 - 20) * f, 24.0 + (base.2 - 24) * f)
         for _ in 0..<dotCount {
-            let cx = Int(random.unit() * Double(w))
-            let cy = Int(random.unit() * Double(h))
-            let radius = 1 + Int(random.unit() * 2.5)
+            let cx = Int(random.uniform() * Double(w))
+            let cy = Int(random.uniform() * Double(h))
+            let radius = 1 + Int(random.uniform() * 2.5)
             for dy in -radius...radius {
                 for dx in -radius...radius where dx * dx + dy * dy <= radius * radius {
                     let px = cx + dx
@@ -101,25 +93,5 @@ public struct SyntheticScalp: Sendable, Hashable {
 
     private static func clamp(_ value: Double) -> UInt8 {
         UInt8(min(max(value.rounded(), 0), 255))
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so synthetic images are reproducible.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double {
-        Double(next() >> 11) / Double(1 << 53)
     }
 }
