@@ -9,61 +9,26 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stipple="${1:-$here/.build/debug/stipple}"
-: "${STIPPLE_TEST_DATABASE_URL:?set STIPPLE_TEST_DATABASE_URL (Scripts/test.sh does)}"
-[ -x "$stipple" ] || { echo "api-fuzz: no stipple binary at $stipple (swift build first)" >&2; exit 1; }
-schemathesis_version="4.32.5"
-validator_version="0.9.0"
+# The scratch database, server and venv, shared with Scripts/console-browser.sh.
+source "$here/Scripts/lib/scratch-server.sh"
+scratch_binary api-fuzz
 examples="${STIPPLE_FUZZ_EXAMPLES:-20}"
 per_run_limit="${STIPPLE_FUZZ_RUN_SECONDS:-150}"
 
-# The tools, in a venv of their own (kept between runs in .build/).
-venv="${STIPPLE_FUZZ_VENV:-$here/.build/api-fuzz-venv}"
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
-    rm -rf "$venv"
-    python3 -m venv "$venv" || {
-        echo "api-fuzz: 'python3 -m venv' failed; install python3-venv (Scripts/deps.sh does)" >&2
-        exit 1
-    }
-    if ! "$venv/bin/pip" install --disable-pip-version-check --quiet --timeout 60 --retries 3 \
-        "schemathesis==$schemathesis_version" "openapi-spec-validator==$validator_version"; then
-        echo "api-fuzz: FAILED to install schemathesis from PyPI (is PyPI reachable?)" >&2
-        exit 1
-    fi
-fi
+# The tools, in the shared venv (kept between runs in .build/).
+scratch_tools api-fuzz "schemathesis==4.32.5" "openapi-spec-validator==0.9.0"
+venv="$scratch_venv"
 echo "api-fuzz: $("$venv/bin/schemathesis" --version)"
 
-# A database of its own on the test cluster.
-work="$(mktemp -d)"
-database="api_fuzz_$$"
-admin_url="$STIPPLE_TEST_DATABASE_URL"
-export STIPPLE_DATABASE_URL="${admin_url%/*}/$database"
-export STIPPLE_SCHEMA_DIR="${STIPPLE_SCHEMA_DIR:-$here/Schema}"
-export STIPPLE_MASTER_KEY="${STIPPLE_MASTER_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    psql "$admin_url" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-psql "$admin_url" -qc "CREATE DATABASE $database" >/dev/null
+# A database of its own on the test cluster, one key per role, the server.
+scratch_database api-fuzz
 "$stipple" migrate >/dev/null
-key() { "$stipple" keys create --role "$1" --name "fuzz-$1" | grep -o 'stp_[0-9a-f]\{64\}' | head -n 1; }
-operator_key="$(key operator)"
-auditor_key="$(key auditor)"
-admin_key="$(key admin)"
-
-"$stipple" serve --host 127.0.0.1 --port 0 >"$work/serve.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port="$(grep -o 'Serving on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$' || true)"
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "api-fuzz: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
-base="http://127.0.0.1:$port"
+operator_key="$(scratch_key operator fuzz-operator)"
+auditor_key="$(scratch_key auditor fuzz-auditor)"
+admin_key="$(scratch_key admin fuzz-admin)"
+scratch_serve api-fuzz
+base="$scratch_base"
+work="$scratch_work"
 echo "api-fuzz: server at $base"
 
 # 1. The document itself.

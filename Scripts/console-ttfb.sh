@@ -1,14 +1,37 @@
 #!/usr/bin/env bash
-# Time to first byte of the console's client page: signs in to a running `stipple serve`, then
-# loads the pages of demo clients (round robin) N times with curl and prints p50/p99/max.
-#   Scripts/console-ttfb.sh BASE_URL OPERATOR_KEY [N=200]
-# The client ids come from the server's own API (/v1/forecasts and /v1/schedule).
+# Time to first byte of the console's client page: signs in to `stipple serve`, then loads the pages
+# of demo clients (round robin) N times with curl and prints p50/p99/max.
+#   Scripts/console-ttfb.sh BASE_URL OPERATOR_KEY [N=200]     against a running server
+#   Scripts/console-ttfb.sh --demo [N=200] [CLIENTS=200]      on a scratch database of the cluster at
+#       STIPPLE_TEST_DATABASE_URL with `stipple demo --clients CLIENTS` and its own server (debug build, or
+#       STIPPLE_BINARY), set up by Scripts/lib/scratch-server.sh as the browser test and the fuzzer are
+# The client ids come from the server's own API (/v1/forecasts).
 set -euo pipefail
-base="${1:?base URL, e.g. http://127.0.0.1:8080}"
-key="${2:?an operator key}"
-count="${3:-200}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "${1:-}" = "--demo" ]; then
+    count="${2:-200}"
+    clients="${3:-200}"
+    stipple="${STIPPLE_BINARY:-$here/.build/debug/stipple}"
+    source "$here/Scripts/lib/scratch-server.sh"
+    scratch_binary console-ttfb
+    scratch_database console-ttfb
+    "$stipple" demo --clients "$clients" >"$scratch_work/demo.log" 2>&1 || {
+        tail -n 30 "$scratch_work/demo.log" >&2
+        exit 1
+    }
+    key="$(scratch_key operator console-ttfb)"
+    scratch_serve console-ttfb
+    base="$scratch_base"
+    # The server's projection runner has the demo's history already applied (demo rebuilt them): wait for
+    # it to take its lease and settle before measuring.
+    sleep 3
+else
+    base="${1:?base URL, e.g. http://127.0.0.1:8080 (or --demo)}"
+    key="${2:?an operator key}"
+    count="${3:-200}"
+fi
 jar="$(mktemp)"
-trap 'rm -f "$jar" "$jar.ids"' EXIT
+trap 'rm -f "$jar" "$jar.ids"; declare -F scratch_cleanup >/dev/null && scratch_cleanup' EXIT
 
 form="$(curl -s -c "$jar" "$base/console/sign-in")"
 csrf="$(printf '%s' "$form" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -n 1 | grep -o '[0-9a-f]\{64\}')"

@@ -3,6 +3,7 @@
 Run by Scripts/console-browser.sh, which starts the server on a demo clinic and passes:
   STIPPLE_CONSOLE_URL   base URL of the server (http://127.0.0.1:PORT)
   STIPPLE_OPERATOR_KEY  an operator key (signs in, and books through the API)
+  STIPPLE_AUDITOR_KEY   an auditor key (verifies the chain on the Audit page)
   STIPPLE_SCREENSHOTS   folder for the screenshots (under .build/, not committed)
   STIPPLE_PHOTO_CLIENTS the demo clients whose photos are stored, comma-separated
 Exits non-zero on the first failed check, naming it.
@@ -247,30 +248,43 @@ try:
         "personal": {"fullName": "Livia Bookwell", "contact": {"email": "livia@example.com"}, "dateOfBirth": "1988-02-03"},
     })
     check(status == 201, "a client registered through the API")
-    start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=20)).replace(second=0, microsecond=0)
     places = json.loads(os.environ["STIPPLE_PLACES"])
     now = datetime.datetime.now(datetime.timezone.utc)
+
+    def book(client, slot_start, place, minutes):
+        body = {
+            "appointmentID": str(uuid.uuid4()), "locationID": place["location"], "technicianID": place["technician"],
+            "slot": {"start": slot_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "end": (slot_start + datetime.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")},
+        }
+        status, answer = api("POST", f"/v1/clients/{client}/consultations", body)
+        return status == 201, (slot_start.isoformat(), place["location"], status, answer.get("detail"))
+
+    # The first day a location is open (locations keep opening hours, on their own clock): from today on,
+    # try whole hours of the location's day until one slot is free.
     booked = None
-    for attempt in range(0, 48):
-        slot_start = start + datetime.timedelta(minutes=30 * attempt)
+    last_refusal = None
+    for days in range(0, 8):
         for place in places:
-            if local_day(slot_start, place) != local_day(now, place):
-                continue  # Today shows each location's own today
-            body = {
-                "appointmentID": str(uuid.uuid4()), "locationID": place["location"], "technicianID": place["technician"],
-                "slot": {"start": slot_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         "end": (slot_start + datetime.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")},
-            }
-            status, answer = api("POST", f"/v1/clients/{client_id}/consultations", body)
-            if status == 201:
-                booked = slot_start
-                booked_place = place
+            zone = ZoneInfo(place.get("zone") or "UTC")
+            local_date = now.astimezone(zone).date() + datetime.timedelta(days=days)
+            for hour in range(8, 20):
+                slot_start = datetime.datetime(local_date.year, local_date.month, local_date.day, hour, 0,
+                                               tzinfo=zone).astimezone(datetime.timezone.utc)
+                if slot_start < now + datetime.timedelta(minutes=20):
+                    continue
+                ok, last_refusal = book(client_id, slot_start, place, 45)
+                if ok:
+                    booked, booked_place = slot_start, place
+                    break
+            if booked:
                 break
         if booked:
             break
-    check(booked is not None, "a consultation could be booked later today at a location")
-    # Open Today (each location's own today) first, then book a second one while it is open.
-    driver.get(BASE + "/console/today")
+    check(booked is not None, f"a consultation could be booked on a day a location is open ({last_refusal})")
+    # Open that local day's page first, then book a second one while it is open.
+    day = str(local_day(booked, booked_place))
+    driver.get(BASE + f"/console/today?day={day}")
     wait.until(lambda d: d.find_element(By.ID, "live-status").text.startswith("live"))
     driver.execute_script("window.__notReloaded = true;")
     # The projection may still be applying the booking: the page's live feed then brings it in.
@@ -279,10 +293,9 @@ try:
         first_shown = True
     except TimeoutException:
         first_shown = False
-    check(first_shown, "the first booking is on the day's page")
-    heading = str(local_day(now, booked_place))
-    check(heading in driver.find_element(By.ID, "schedule").text,
-          f"the location shows its own date ({heading}, {booked_place['zone']})")
+    check(first_shown, "the first booking is on its location's day page")
+    heading = f"{day} · {booked_place['zone']}"
+    check(heading in driver.find_element(By.ID, "schedule").text, f"the location names its day and zone ({heading})")
     second_client = str(uuid.uuid4())
     status, _ = api("POST", "/v1/clients", {
         "clientID": second_client,
@@ -290,23 +303,17 @@ try:
     })
     check(status == 201, "a second client registered through the API")
     booked_second = False
-    for attempt in range(0, 48):
+    for attempt in range(0, 24):
         slot_start = booked + datetime.timedelta(minutes=60 + 30 * attempt)
         for place in places:
-            if local_day(slot_start, place) != local_day(now, place):
-                continue
-            body = {
-                "appointmentID": str(uuid.uuid4()), "locationID": place["location"], "technicianID": place["technician"],
-                "slot": {"start": slot_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         "end": (slot_start + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")},
-            }
-            status, _ = api("POST", f"/v1/clients/{second_client}/consultations", body)
-            if status == 201:
-                booked_second = True
+            if str(local_day(slot_start, place)) != day:
+                continue  # the open page shows that day at each location
+            booked_second, last_refusal = book(second_client, slot_start, place, 30)
+            if booked_second:
                 break
         if booked_second:
             break
-    check(booked_second, "a second consultation was booked through the API on the same day")
+    check(booked_second, f"a second consultation was booked through the API on the same day ({last_refusal})")
     try:
         WebDriverWait(driver, 15).until(lambda d: "Orla Livewire" in d.find_element(By.ID, "schedule").text)
         appeared = True
@@ -353,6 +360,21 @@ try:
     wait.until(EC.url_contains("/console/sign-in"))
     driver.get(BASE + "/console/today")
     check("/console/sign-in" in driver.current_url, "after signing out, pages need signing in again")
+    collect_console()
+
+    # 8. An auditor verifies the chain with the Audit page's button: the result is recorded and shown with
+    # who and when.
+    driver.find_element(By.ID, "key").send_keys(os.environ["STIPPLE_AUDITOR_KEY"])
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(EC.url_contains("/console/today"))
+    driver.get(BASE + "/console/audit")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/console/audit/verify'] button").click()
+    result = wait.until(EC.presence_of_element_located((By.ID, "verify-result")))
+    check(result.text.startswith("intact:") and "events verified" in result.text,
+          f"the verification's result is shown ({result.text})")
+    check(driver.find_element(By.ID, "verify-actor").text == "console-browser-auditor",
+          "the page says who verified")
+    shot("11-audit")
     collect_console()
     check(not console_errors, f"no errors in the browser console ({console_errors})")
 finally:

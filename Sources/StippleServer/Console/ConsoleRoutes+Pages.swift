@@ -393,14 +393,13 @@ extension ConsoleRoutes {
             context["seal"] = ["position": position, "at": ConsoleFormat.dateTime(at) + " UTC", "actor": actor]
         }
         if let last = try await ChainVerifications(pool: store.pool).latest() {
-            context["verification"] =
-                [
-                    "at": ConsoleFormat.dateTime(last.at) + " UTC", "actor": last.actor,
-                    "channel": last.channel.rawValue,
-                    "summary": last.summary, "class": last.isIntact ? "ok" : "field-error",
-                    "verdict": last.isIntact ? "intact" : "NOT intact",
-                    "anchor": last.anchor ?? "", "iso": BusinessTime.iso(last.at),
-                ] as [String: Any]
+            var shown: [String: Any] = [
+                "at": ConsoleFormat.dateTime(last.at) + " UTC", "actor": last.actor, "channel": last.channel.rawValue,
+                "summary": last.summary, "class": last.isIntact ? "ok" : "field-error",
+                "verdict": last.isIntact ? "intact" : "NOT intact", "iso": BusinessTime.iso(last.at),
+            ]
+            if let anchor = last.anchor { shown["anchor"] = anchor }
+            context["verification"] = shown
         }
         if let text = request.query("client")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             context["client"] = text

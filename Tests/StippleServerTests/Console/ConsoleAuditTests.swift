@@ -33,7 +33,7 @@ struct ConsoleAuditTests {
                 #expect(recorded.head?.position == head)
 
                 let page = try await auditor.get("/console/audit")
-                #expect(page.text.contains("<strong>intact</strong>: \(recorded.summary)"))
+                #expect(page.text.contains("<strong>intact</strong>: \(recorded.summary)</p>"), "no seal was asked for")
                 #expect(page.text.contains("by <span id=\"verify-actor\">test-auditor</span> through the console"))
 
                 // A later CLI run is the latest one shown.
