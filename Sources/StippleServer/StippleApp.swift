@@ -96,6 +96,7 @@ public struct StippleApp: Sendable {
             bodyLimit: configuration.bodyLimit
         ).register()
         QueryRoutes(routes: routes, pool: store.pool, store: store).register()
+        SettingsRoutes(routes: routes, handler: handler).register()
         PhotoRoutes(
             routes: routes, photos: PhotoService(store: store, settings: configuration.settings),
             access: APIAccessLog(pool: store.pool)

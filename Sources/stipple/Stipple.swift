@@ -26,6 +26,7 @@ struct Stipple: AsyncParsableCommand {
             Serve.self,
             Keys.self,
             Forget.self,
+            Settings.self,
         ]
     )
 }

@@ -122,9 +122,9 @@ struct PrivacyCommandTests {
             }
             #expect(forgottenLines.count == 4)
             // Treatment facts remain: dates, amounts; personal parts read as erased.
-            #expect(forgottenLines[0].contains(#""personal": {"erased":true}"#))
+            #expect(forgottenLines[0].contains(#""personal": {"erased": true}"#))
             #expect(forgottenLines[0].contains("instagram"))
-            #expect(forgottenLines[1].contains(#""personal": {"erased":true}"#))
+            #expect(forgottenLines[1].contains(#""personal": {"erased": true}"#))
             #expect(forgottenLines[2].contains("42424"))
             #expect(forgottenLines[2].contains("2024-01-12T09:00:00Z"))
 

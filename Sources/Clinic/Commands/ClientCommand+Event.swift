@@ -19,6 +19,7 @@ extension ClientCommand {
         case .takeDeposit(let payload): .depositTaken(payload)
         case .applyDeposit(let payload): .depositApplied(payload)
         case .forfeitDeposit(let payload): .depositForfeited(payload)
+        case .reverseDepositForfeit(let payload): .depositForfeitReversed(payload)
         case .bookSession(let payload): .sessionBooked(payload)
         case .cancelSession(let payload): .sessionCancelled(payload)
         case .markSessionNoShow(let payload): .sessionNoShow(payload)

@@ -31,6 +31,8 @@ public enum ClientCommand: Hashable, Sendable {
     case applyDeposit(DepositApplied)
     /// Forfeit a held deposit.
     case forfeitDeposit(DepositForfeited)
+    /// Reverse a deposit's forfeit (it is held again).
+    case reverseDepositForfeit(DepositForfeitReversed)
     /// Book a course session (reserves the technician's slot). Needs the technician and location in the context.
     case bookSession(SessionBooked)
     /// Cancel a booked session or touch-up (releases the slot).

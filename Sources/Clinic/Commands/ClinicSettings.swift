@@ -1,6 +1,7 @@
 import Foundation
 
-/// Clinic-wide settings the rules use.
+/// The settings the rules use. Recorded as `settings.changed` events on `settings-clinic` (clinic-wide and per
+/// location, see `ClinicSettingsState`); `standard` holds the values before any change was recorded.
 public struct ClinicSettings: Hashable, Sendable {
     /// Minimum days between two treatments of a course (and before a touch-up). Default 10.
     public var healingIntervalDays: Int
@@ -16,12 +17,17 @@ public struct ClinicSettings: Hashable, Sendable {
     /// A medical screening is valid this many months from the day it was recorded; an older one must be renewed
     /// before a touch-up or a correction. Default 12.
     public var screeningValidityMonths: Int
+    /// Years a client's records are kept after the last treatment (`stipple audit retention`). Default 10.
+    public var retentionYears: Int
+    /// The deposit policy; nil (the default) when deposits are taken by hand and never moved automatically.
+    public var depositPolicy: DepositPolicy?
 
     /// Creates settings.
     public init(
         healingIntervalDays: Int = 10, currency: Currency = .usd, minimumAge: Int = 18,
         maximumAppointmentDuration: TimeInterval = 8 * 3600, cancellationWindowHours: Int = 48,
-        screeningValidityMonths: Int = 12
+        screeningValidityMonths: Int = 12, retentionYears: Int = RetentionReview.defaultYears,
+        depositPolicy: DepositPolicy? = nil
     ) {
         self.screeningValidityMonths = screeningValidityMonths
         self.cancellationWindowHours = cancellationWindowHours
@@ -29,6 +35,8 @@ public struct ClinicSettings: Hashable, Sendable {
         self.currency = currency
         self.minimumAge = minimumAge
         self.maximumAppointmentDuration = min(maximumAppointmentDuration, BusinessTime.day)
+        self.retentionYears = retentionYears
+        self.depositPolicy = depositPolicy
     }
 
     /// The default settings.

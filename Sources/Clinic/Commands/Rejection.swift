@@ -114,6 +114,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownTimeZone(LocationID, String)
     /// The latest medical screening is older than the clinic's validity on the treatment day.
     case screeningExpired(recordedOn: CalendarDay, validUntil: CalendarDay, on: CalendarDay, months: Int)
+    /// The location's deposit policy needs more deposit held before a course session is booked.
+    case depositRequired(LocationID, required: Money, covered: Money)
 
     /// A human-readable explanation.
     public var message: String {
@@ -188,6 +190,9 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             "consent \(id.uuidString.lowercased()) does not exist or does not cover marketing photos"
         case .pigmentRemoved(let on):
             "the client's pigment was removed on \(CalendarDay(on)); there is nothing to touch up"
+        case .depositRequired(let location, let required, let covered):
+            "the deposit policy of \(location) requires a deposit of \(required) before booking; "
+                + "\(covered) is held or applied"
         case .appointmentDidNotTakePlace(let id, let status, let start):
             status == .booked
                 ? "appointment \(id.uuidString.lowercased()) starts at \(BusinessTime.iso(start)); "

@@ -45,6 +45,7 @@ struct ClientRules {
         case .takeDeposit(let event): return try takeDeposit(event)
         case .applyDeposit(let event): return try applyDeposit(event)
         case .forfeitDeposit(let event): return try forfeitDeposit(event)
+        case .reverseDepositForfeit(let event): return try reverseDepositForfeit(event)
         case .bookSession(let event): return try bookSession(event)
         case .cancelSession(let event): return try cancelSession(event)
         case .markSessionNoShow(let event): return try markSessionNoShow(event)
@@ -83,6 +84,15 @@ struct ClientRules {
 
     func requireText(_ text: String, _ field: String) throws(Rejection) {
         try require(!text.allSatisfy(\.isWhitespace), field, "must not be blank")
+    }
+
+    /// Free text about the client under `personal`: present, not blank, and not the erased marker (which only the
+    /// store hands back for a forgotten client, never a command).
+    func requirePersonalText(_ personal: PersonalText?) throws(Rejection) {
+        guard let personal, !personal.isErased else {
+            throw .invalidValue(field: "personal.text", reason: "must be given")
+        }
+        try requireText(personal.text, "personal.text")
     }
 
     func requireFraction(_ value: Double, _ field: String) throws(Rejection) {

@@ -41,13 +41,13 @@ extension ClientRules {
 
     /// Held consultation, treatment consent, screening without unoverridden blocking contraindications, minimum
     /// age on the day. Returns the override completed with the contraindications it overrides.
-    func checkTreatmentAllowed(at date: Date, override: ContraindicationOverride?)
+    func checkTreatmentAllowed(at date: Date, location: LocationID, override: ContraindicationOverride?)
         throws(Rejection) -> ContraindicationOverride?
     {
         guard client.hasHeldConsultation else { throw .noConsultationHeld }
         guard client.hasConsent(.treatment, at: date) else { throw .consentMissing(.treatment, at: date) }
         guard let screening = client.screening else { throw .noScreening }
-        try checkAge(on: date)
+        try checkAge(on: date, at: location)
         let blocking = Array(Set(screening.contraindications.filter(\.isBlocking))).sorted { $0.rawValue < $1.rawValue }
         guard !blocking.isEmpty else { return override }
         guard var override else { throw .blockingContraindications(blocking) }
@@ -56,16 +56,19 @@ extension ClientRules {
         return override
     }
 
-    func checkAge(on date: Date) throws(Rejection) {
+    /// The minimum age of the location where the treatment takes place (the law may differ between locations).
+    func checkAge(on date: Date, at location: LocationID) throws(Rejection) {
         guard let birth = client.personal?.dateOfBirth else { throw .dateOfBirthUnknown }
         let day = CalendarDay(date)
         let age = birth.years(until: day)
-        guard age >= settings.minimumAge else { throw .underage(age: age, on: day, minimum: settings.minimumAge) }
+        let minimum = context.settings(at: location).minimumAge
+        guard age >= minimum else { throw .underage(age: age, on: day, minimum: minimum) }
     }
 
-    func checkHealingInterval(before start: Date) throws(Rejection) {
+    func checkHealingInterval(before start: Date, at location: LocationID) throws(Rejection) {
         guard let last = client.latestTreatmentTime else { return }
-        let earliest = last.addingTimeInterval(TimeInterval(settings.healingIntervalDays) * BusinessTime.day)
+        let days = context.settings(at: location).healingIntervalDays
+        let earliest = last.addingTimeInterval(TimeInterval(days) * BusinessTime.day)
         guard start >= earliest else { throw .healingIntervalNotElapsed(last: last, earliest: earliest) }
     }
 
@@ -192,12 +195,13 @@ extension ClientRules {
         try checkSlot(event.slot, bookedAt: event.at)
         var event = event
         event.contraindicationOverride = try checkTreatmentAllowed(
-            at: event.slot.start, override: event.contraindicationOverride)
+            at: event.slot.start, location: event.locationID, override: event.contraindicationOverride)
         guard let plan = client.plan else { throw .noTreatmentPlan }
         let scheduled = client.sessionsScheduledOrPerformed
         guard scheduled < plan.sessionsPlanned else { throw .courseComplete(sessionsPlanned: plan.sessionsPlanned) }
         try require(event.sessionNumber == scheduled + 1, "sessionNumber", "the next session is \(scheduled + 1)")
-        try checkHealingInterval(before: event.slot.start)
+        try checkDepositPolicy(at: event.locationID, plan: plan)
+        try checkHealingInterval(before: event.slot.start, at: event.locationID)
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: true)
@@ -214,7 +218,7 @@ extension ClientRules {
         try checkSlot(event.slot, bookedAt: event.at)
         var event = event
         event.contraindicationOverride = try checkTreatmentAllowed(
-            at: event.slot.start, override: event.contraindicationOverride)
+            at: event.slot.start, location: event.locationID, override: event.contraindicationOverride)
         guard let plan = client.plan else { throw .noTreatmentPlan }
         guard client.isCourseComplete else {
             throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
@@ -222,7 +226,7 @@ extension ClientRules {
         if let removed = client.pigmentRemovedAt { throw .pigmentRemoved(on: removed) }
         try checkScreeningCurrent(on: event.slot.start)
         try requirePositive(event.quotedPrice)
-        try checkHealingInterval(before: event.slot.start)
+        try checkHealingInterval(before: event.slot.start, at: event.locationID)
         let technician = try checkTechnician(
             event.technicianID, on: CalendarDay(event.slot.start),
             needsCertification: true)
@@ -239,10 +243,11 @@ extension ClientRules {
             throw .unknownAppointment(event.appointmentID)
         }
         _ = try bookedTreatment(event.appointmentID, kind: treatment.kind)
-        return Decision([
-            pending(.sessionCancelled(event)),
-            release(treatment.technicianID, event.appointmentID, .cancelled, at: event.at),
-        ])
+        return Decision(
+            [
+                pending(.sessionCancelled(event)),
+                release(treatment.technicianID, event.appointmentID, .cancelled, at: event.at),
+            ] + depositPolicyEvents(for: treatment, at: event.at, cancelledBy: event.cancelledBy))
     }
 
     func markSessionNoShow(_ event: SessionNoShow) throws(Rejection) -> Decision {
@@ -253,21 +258,22 @@ extension ClientRules {
         guard event.at >= treatment.slot.start else {
             throw .appointmentNotStarted(event.appointmentID, start: treatment.slot.start)
         }
-        return Decision([
-            pending(.sessionNoShow(event)),
-            release(treatment.technicianID, event.appointmentID, .noShow, at: event.at),
-        ])
+        return Decision(
+            [
+                pending(.sessionNoShow(event)),
+                release(treatment.technicianID, event.appointmentID, .noShow, at: event.at),
+            ] + depositPolicyEvents(for: treatment, at: event.at, cancelledBy: nil))
     }
 
     /// Checks done when treatment actually happens: consent and age on the day, the technician's certification on
     /// the day, and the pigment batch (not recalled, not expired). Returns the record with the batch's product and
     /// expiry as the batch stream recorded them.
-    func checkPerformed(_ record: TreatmentRecord, technician: TechnicianID, at date: Date)
-        throws(Rejection) -> TreatmentRecord
-    {
+    func checkPerformed(
+        _ record: TreatmentRecord, technician: TechnicianID, location: LocationID, at date: Date
+    ) throws(Rejection) -> TreatmentRecord {
         try checkTreatmentRecord(record)
         guard client.hasConsent(.treatment, at: date) else { throw .consentMissing(.treatment, at: date) }
-        try checkAge(on: date)
+        try checkAge(on: date, at: location)
         let day = CalendarDay(date)
         _ = try checkTechnician(technician, on: day, needsCertification: true)
         let batch = try checkPigment(record.pigment.batchNumber, on: day)
@@ -283,7 +289,8 @@ extension ClientRules {
             event.sessionNumber == booked.sessionNumber, "sessionNumber",
             "appointment is session \(booked.sessionNumber ?? 0)")
         var event = event
-        event.treatment = try checkPerformed(event.treatment, technician: event.technicianID, at: event.at)
+        event.treatment = try checkPerformed(
+            event.treatment, technician: event.technicianID, location: event.locationID, at: event.at)
         return only(.sessionPerformed(event))
     }
 
@@ -291,7 +298,8 @@ extension ClientRules {
         _ = try bookedTreatment(event.appointmentID, kind: .touchUp)
         try checkScreeningCurrent(on: event.at)
         var event = event
-        event.treatment = try checkPerformed(event.treatment, technician: event.technicianID, at: event.at)
+        event.treatment = try checkPerformed(
+            event.treatment, technician: event.technicianID, location: event.locationID, at: event.at)
         return only(.touchUpPerformed(event))
     }
 }

@@ -33,7 +33,7 @@ extension ClientRules {
     /// A refundable deposit can be forfeited only while the money is still there: not after refunds ate into it.
     func forfeitDeposit(_ event: DepositForfeited) throws(Rejection) -> Decision {
         let deposit = try heldDeposit(event.depositID)
-        try requireText(event.reason, "reason")
+        try requirePersonalText(event.personal)
         if deposit.refundable, client.refundableMinorUnits < deposit.amount.minorUnits {
             let left = Money(minorUnits: client.refundableMinorUnits, currency: deposit.amount.currency)
             throw .invalidValue(field: "depositID", reason: "only \(left) of \(deposit.amount) is left after refunds")
@@ -53,9 +53,15 @@ extension ClientRules {
 
     /// Refunds are positive, in the account currency, never more than net paid minus the money the clinic keeps
     /// (non-refundable and forfeited deposits); a deposit refund needs a refundable deposit still held.
+    /// A refund to a forgotten client keeps no reason: it would be text about a person whose key is gone.
     func issueRefund(_ event: RefundIssued) throws(Rejection) -> Decision {
+        var event = event
         try requirePositive(event.amount)
-        try requireText(event.reason, "reason")
+        if client.isForgotten {
+            event.personal = nil
+        } else {
+            try requirePersonalText(event.personal)
+        }
         if let id = event.depositID {
             guard let deposit = client.deposits[id] else { throw .unknownDeposit(id) }
             guard deposit.refundable else { throw .depositNotRefundable(id) }

@@ -27,7 +27,21 @@ extension ClientRules {
         for scope in event.scopes where !client.hasConsent(scope, at: event.at) {
             throw .consentMissing(scope, at: event.at)
         }
-        return only(.consentWithdrawn(event))
+        guard event.scopes.contains(.marketingPhotos) else { return only(.consentWithdrawn(event)) }
+        // Withdrawing marketing consent revokes every marketing approval in force, in the same append: the
+        // clinic's take-down list is then the stream's own record, not a projection's inference.
+        let approvals = client.photos.values.compactMap(\.marketingApproval).sorted {
+            ($0.at, $0.photoID.uuidString) < ($1.at, $1.photoID.uuidString)
+        }
+        return Decision(
+            [pending(.consentWithdrawn(event))]
+                + approvals.map { approval in
+                    pending(
+                        .marketingApprovalRevoked(
+                            MarketingApprovalRevoked(
+                                at: event.at, photoID: approval.photoID, consentID: approval.consentID,
+                                purpose: approval.purpose)))
+                })
     }
 
     func recordHealingCheck(_ event: HealingCheckRecorded) throws(Rejection) -> Decision {
@@ -118,7 +132,7 @@ extension ClientRules {
     }
 
     func recordTestimonial(_ event: TestimonialRecorded) throws(Rejection) -> Decision {
-        try requireText(event.text, "text")
+        try requirePersonalText(event.personal)
         try require((1...5).contains(event.rating), "rating", "must be 1–5, not \(event.rating)")
         if let consentID = event.marketingConsentID {
             guard let consent = client.consents.first(where: { $0.consentID == consentID }),

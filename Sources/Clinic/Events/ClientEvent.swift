@@ -18,7 +18,7 @@ public enum ClientEvent: Hashable, Sendable {
     case consultationCancelled(ConsultationCancelled)
     /// `client.consultation-no-show` v1.
     case consultationNoShow(ConsultationNoShow)
-    /// `client.consultation-held` v1.
+    /// `client.consultation-held` v2.
     case consultationHeld(ConsultationHeld)
     /// `client.instructions-given` v2.
     case instructionsGiven(InstructionsGiven)
@@ -30,8 +30,10 @@ public enum ClientEvent: Hashable, Sendable {
     case depositTaken(DepositTaken)
     /// `client.deposit-applied` v1.
     case depositApplied(DepositApplied)
-    /// `client.deposit-forfeited` v1.
+    /// `client.deposit-forfeited` v2.
     case depositForfeited(DepositForfeited)
+    /// `client.deposit-forfeit-reversed` v1.
+    case depositForfeitReversed(DepositForfeitReversed)
     /// `client.session-booked` v1.
     case sessionBooked(SessionBooked)
     /// `client.session-cancelled` v1.
@@ -46,6 +48,8 @@ public enum ClientEvent: Hashable, Sendable {
     case photoLogged(PhotoLogged)
     /// `client.photo-approved-for-marketing` v1.
     case photoApprovedForMarketing(PhotoApprovedForMarketing)
+    /// `client.marketing-approval-revoked` v1.
+    case marketingApprovalRevoked(MarketingApprovalRevoked)
     /// `client.fade-observed` v2.
     case fadeObserved(FadeObserved)
     /// `client.touch-up-recommended` v1.
@@ -58,11 +62,11 @@ public enum ClientEvent: Hashable, Sendable {
     case adverseReactionReported(AdverseReactionReported)
     /// `client.correction-performed` v1.
     case correctionPerformed(CorrectionPerformed)
-    /// `client.testimonial-recorded` v1.
+    /// `client.testimonial-recorded` v2.
     case testimonialRecorded(TestimonialRecorded)
     /// `client.payment-received` v1.
     case paymentReceived(PaymentReceived)
-    /// `client.refund-issued` v1.
+    /// `client.refund-issued` v2.
     case refundIssued(RefundIssued)
     /// `client.forgotten` v1.
     case forgotten(ClientForgotten)
@@ -85,6 +89,7 @@ public enum ClientEvent: Hashable, Sendable {
         case .depositTaken(let payload): payload
         case .depositApplied(let payload): payload
         case .depositForfeited(let payload): payload
+        case .depositForfeitReversed(let payload): payload
         case .sessionBooked(let payload): payload
         case .sessionCancelled(let payload): payload
         case .sessionNoShow(let payload): payload
@@ -92,6 +97,7 @@ public enum ClientEvent: Hashable, Sendable {
         case .healingCheckRecorded(let payload): payload
         case .photoLogged(let payload): payload
         case .photoApprovedForMarketing(let payload): payload
+        case .marketingApprovalRevoked(let payload): payload
         case .fadeObserved(let payload): payload
         case .touchUpRecommended(let payload): payload
         case .touchUpBooked(let payload): payload

@@ -13,7 +13,9 @@ extension ClinicEvent {
         EventDecoder(ConsultationRescheduled.self) { .client(.consultationRescheduled($0)) },
         EventDecoder(ConsultationCancelled.self) { .client(.consultationCancelled($0)) },
         EventDecoder(ConsultationNoShow.self) { .client(.consultationNoShow($0)) },
-        EventDecoder(ConsultationHeld.self) { .client(.consultationHeld($0)) },
+        EventDecoder(ConsultationHeld.self, upcasters: [1: EventDecoder.upcaster(ConsultationHeldV1.self)]) {
+            .client(.consultationHeld($0))
+        },
         EventDecoder(InstructionsGiven.self, upcasters: [1: EventDecoder.upcaster(InstructionsGivenV1.self)]) {
             .client(.instructionsGiven($0))
         },
@@ -21,7 +23,10 @@ extension ClinicEvent {
         EventDecoder(TreatmentPlanAgreed.self) { .client(.treatmentPlanAgreed($0)) },
         EventDecoder(DepositTaken.self) { .client(.depositTaken($0)) },
         EventDecoder(DepositApplied.self) { .client(.depositApplied($0)) },
-        EventDecoder(DepositForfeited.self) { .client(.depositForfeited($0)) },
+        EventDecoder(DepositForfeited.self, upcasters: [1: EventDecoder.upcaster(DepositForfeitedV1.self)]) {
+            .client(.depositForfeited($0))
+        },
+        EventDecoder(DepositForfeitReversed.self) { .client(.depositForfeitReversed($0)) },
         EventDecoder(SessionBooked.self) { .client(.sessionBooked($0)) },
         EventDecoder(SessionCancelled.self) { .client(.sessionCancelled($0)) },
         EventDecoder(SessionNoShow.self) { .client(.sessionNoShow($0)) },
@@ -31,6 +36,7 @@ extension ClinicEvent {
             .client(.photoLogged($0))
         },
         EventDecoder(PhotoApprovedForMarketing.self) { .client(.photoApprovedForMarketing($0)) },
+        EventDecoder(MarketingApprovalRevoked.self) { .client(.marketingApprovalRevoked($0)) },
         EventDecoder(FadeObserved.self, upcasters: [1: EventDecoder.upcaster(FadeObservedV1.self)]) {
             .client(.fadeObserved($0))
         },
@@ -39,9 +45,13 @@ extension ClinicEvent {
         EventDecoder(TouchUpPerformed.self) { .client(.touchUpPerformed($0)) },
         EventDecoder(AdverseReactionReported.self) { .client(.adverseReactionReported($0)) },
         EventDecoder(CorrectionPerformed.self) { .client(.correctionPerformed($0)) },
-        EventDecoder(TestimonialRecorded.self) { .client(.testimonialRecorded($0)) },
+        EventDecoder(TestimonialRecorded.self, upcasters: [1: EventDecoder.upcaster(TestimonialRecordedV1.self)]) {
+            .client(.testimonialRecorded($0))
+        },
         EventDecoder(PaymentReceived.self) { .client(.paymentReceived($0)) },
-        EventDecoder(RefundIssued.self) { .client(.refundIssued($0)) },
+        EventDecoder(RefundIssued.self, upcasters: [1: EventDecoder.upcaster(RefundIssuedV1.self)]) {
+            .client(.refundIssued($0))
+        },
         EventDecoder(ClientForgotten.self) { .client(.forgotten($0)) },
         EventDecoder(TechnicianRegistered.self) { .technician(.registered($0)) },
         EventDecoder(CertificationRecorded.self) { .technician(.certificationRecorded($0)) },
@@ -54,5 +64,6 @@ extension ClinicEvent {
         EventDecoder(LocationHoursSet.self) { .location(.hoursSet($0)) },
         EventDecoder(InstructionSetPublished.self) { .care(.published($0)) },
         EventDecoder(InstructionSetRevised.self) { .care(.revised($0)) },
+        EventDecoder(ClinicSettingsChanged.self) { .settings(.changed($0)) },
     ]
 }

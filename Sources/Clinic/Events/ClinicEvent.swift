@@ -12,6 +12,8 @@ public enum ClinicEvent: Hashable, Sendable {
     case location(LocationEvent)
     /// An event of a care instruction set stream.
     case care(CareEvent)
+    /// An event of the clinic settings stream.
+    case settings(SettingsEvent)
 
     /// The payload, for encoding and generic access.
     public var payload: any EventPayload {
@@ -21,6 +23,7 @@ public enum ClinicEvent: Hashable, Sendable {
         case .pigmentBatch(let event): event.payload
         case .location(let event): event.payload
         case .care(let event): event.payload
+        case .settings(let event): event.payload
         }
     }
 
@@ -33,7 +36,7 @@ public enum ClinicEvent: Hashable, Sendable {
     /// The schema version it is written with.
     public var schemaVersion: Int { type(of: payload).schemaVersion }
 
-    /// The stream category it belongs on (`client`, `technician`, `pigment`, `location`, `care`).
+    /// The stream category it belongs on (`client`, `technician`, `pigment`, `location`, `care`, `settings`).
     public var streamCategory: String {
         switch self {
         case .client: StreamName.clientCategory
@@ -41,6 +44,7 @@ public enum ClinicEvent: Hashable, Sendable {
         case .pigmentBatch: StreamName.pigmentBatchCategory
         case .location: StreamName.locationCategory
         case .care: StreamName.careCategory
+        case .settings: StreamName.settingsCategory
         }
     }
 }

@@ -1,5 +1,7 @@
 /// Names and places the history generator draws from.
 enum GeneratorCatalog {
+    /// Who records the clinic's settings.
+    static let owner = "Morgan Reyes (owner)"
     static let cities: [(id: String, name: String, timeZone: String)] = [
         ("nyc", "New York", "America/New_York"), ("la", "Los Angeles", "America/Los_Angeles"),
         ("chi", "Chicago", "America/Chicago"), ("hou", "Houston", "America/Chicago"),

@@ -297,6 +297,7 @@ extension HistorySimulation {
             schedule(agent, .bookSession, at: businessTime(inDays: 7...14))
             return
         }
+        topUpDeposit(agent)
         let id = uuid()
         let number = agent.state.sessionsScheduledOrPerformed + 1
         guard
@@ -321,6 +322,31 @@ extension HistorySimulation {
         }
     }
 
+    /// Where the location's deposit policy asks more deposit than the client has held or applied (the policy came
+    /// in after they paid, or kept or refunded their deposit when they missed or cancelled), the front desk takes
+    /// the difference before booking.
+    private func topUpDeposit(_ agent: ClientAgent) {
+        let location = locations[agent.locationIndex].id
+        guard let policy = settingsState.settings(at: location).depositPolicy, let plan = agent.state.plan else {
+            return
+        }
+        let required = policy.required(forCoursePrice: plan.pricing.total(sessions: plan.sessionsPlanned))
+        let covered = agent.state.deposits.values.reduce(Int64(0)) { sum, deposit in
+            sum + (deposit.status == .held || deposit.status == .applied ? deposit.amount.minorUnits : 0)
+        }
+        guard covered < required.minorUnits else { return }
+        let depositID = uuid()
+        if attempt(
+            agent,
+            .takeDeposit(
+                DepositTaken(
+                    at: now, depositID: depositID, amount: money(required.minorUnits - covered),
+                    refundable: agent.depositRefundable, method: pick([.card, .card, .cash]))))
+        {
+            agent.depositID = depositID
+        }
+    }
+
     /// When a client cancels: most with notice, some (`lateCancellationShare`) inside the cancellation window.
     private func cancellationTime(before start: Date) -> Date {
         let lead = start.timeIntervalSince(now)
@@ -339,7 +365,8 @@ extension HistorySimulation {
             .cancelSession(
                 SessionCancelled(
                     at: now, appointmentID: current.id, cancelledBy: .client, reason: "Changed their mind")))
-        guard let depositID = agent.depositID else { return }
+        // Where a deposit policy applies it already forfeited or refunded the deposit with the cancellation.
+        guard let depositID = agent.depositID, agent.state.deposits[depositID]?.status == .held else { return }
         if agent.depositRefundable {
             attempt(
                 agent,
@@ -375,6 +402,7 @@ extension HistorySimulation {
         if chance(rates.treatmentNoShow) {
             agent.noShows += 1
             attempt(agent, .markSessionNoShow(SessionNoShow(at: now, appointmentID: current.id)))
+            waiveForfeit(agent)
             rebook(agent, kind: kind)
             return
         }
@@ -414,6 +442,20 @@ extension HistorySimulation {
         agent.lastPerformed = (current.id, current.technician, batch.id)
         agent.clinicCancellations = 0
         schedule(agent, kind == .touchUp ? .afterTouchUp : .afterSession, at: current.slot.end)
+    }
+
+    /// One automatic forfeit in five is waived by the manager (the client called in sick): the deposit is held
+    /// again and covers the rebooking.
+    private func waiveForfeit(_ agent: ClientAgent) {
+        guard let depositID = agent.depositID, agent.state.deposits[depositID]?.status == .forfeited,
+            chance(0.2)
+        else { return }
+        attempt(
+            agent,
+            .reverseDepositForfeit(
+                DepositForfeitReversed(
+                    at: now, depositID: depositID, reversedBy: GeneratorCatalog.owner,
+                    reason: "Client called in sick; forfeit waived")))
     }
 
     /// Dots laid per session, building up over the course (about 0.35, 0.55, 0.75, 0.85); a touch-up fills in

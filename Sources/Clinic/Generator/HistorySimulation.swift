@@ -4,12 +4,15 @@ import Foundation
 /// deliveries, certification renewals), each of which decides commands and folds the accepted events.
 final class HistorySimulation {
     enum Task {
-        case setUp, arrival(Int), delivery(Int), renewal(Int), recall, deactivation, prune, careRevision
+        case setUp, arrival(Int), delivery(Int), renewal(Int), recall, deactivation, prune, careRevision, depositPolicy
         case client(ClientAgent)
     }
 
     let configuration: HistoryConfiguration
-    var settings: ClinicSettings { configuration.settings }
+    /// The clinic-wide settings in force.
+    var settings: ClinicSettings { settingsState.settings }
+    /// What the settings stream says (clinic-wide and per location), folded as the history records changes.
+    var settingsState: ClinicSettingsState
     var rng: SplitMix64
     var now: Date
     private(set) var rejectedCommands = 0
@@ -37,6 +40,7 @@ final class HistorySimulation {
     init(_ configuration: HistoryConfiguration) {
         self.configuration = configuration
         rng = SplitMix64(seed: configuration.seed)
+        settingsState = ClinicSettingsState(defaults: configuration.settings)
         now = configuration.start
         arrivalStart = configuration.start.addingTimeInterval(14 * BusinessTime.day)
         arrivalSpan = max(0, configuration.end.timeIntervalSince(arrivalStart) - 60 * BusinessTime.day)
@@ -47,6 +51,7 @@ final class HistorySimulation {
         schedule(.recall, at: configuration.start.addingTimeInterval(span * 0.45))
         schedule(.deactivation, at: configuration.start.addingTimeInterval(span * 0.6))
         schedule(.careRevision, at: configuration.start.addingTimeInterval(span * 0.5))
+        schedule(.depositPolicy, at: configuration.start.addingTimeInterval(span * 0.55))
         heap.push(.prune, at: configuration.start.addingTimeInterval(30 * BusinessTime.day))
     }
 
@@ -86,6 +91,7 @@ final class HistorySimulation {
         case .deactivation: deactivate()
         case .prune: prune()
         case .careRevision: reviseCare()
+        case .depositPolicy: introduceDepositPolicy()
         case .client(let agent): act(agent)
         }
     }
@@ -111,7 +117,7 @@ final class HistorySimulation {
             switch pending.event {
             case .client(let event): agent.state.apply(event)
             case .technician(let event): applyTechnician(event, on: pending.stream)
-            case .pigmentBatch, .location, .care: break
+            case .pigmentBatch, .location, .care, .settings: break
             }
         }
         return true
@@ -123,7 +129,7 @@ final class HistorySimulation {
         batch: Int?
     ) -> Result<Decision, Rejection> {
         let context = DecisionContext(
-            now: now, settings: settings, technician: technician.map { technicians[$0] },
+            now: now, settings: settingsState, technician: technician.map { technicians[$0] },
             location: location.map { locations[$0] }, pigmentBatch: batch.map { batches[$0] },
             instructionSet: careSet)
         do {
@@ -174,6 +180,21 @@ final class HistorySimulation {
         }
     }
 
+    func settingsCommand(_ change: ClinicSettingsChanged) {
+        let location = change.locationID.flatMap { id in locations.first { $0.id == id } }
+        guard
+            let decision = try? SettingsDecider.decide(
+                .change(change), settings: settingsState, location: location, now: now)
+        else {
+            rejectedCommands += 1
+            return
+        }
+        for pending in decision.events {
+            output.append(pending)
+            if case .settings(let event) = pending.event { settingsState.apply(event) }
+        }
+    }
+
     func batchCommand(_ index: Int, _ command: PigmentBatchCommand) {
         guard let decision = try? PigmentBatchDecider.decide(command, batch: batches[index], now: now) else {
             rejectedCommands += 1
@@ -214,6 +235,14 @@ final class HistorySimulation {
                 InstructionSetPublished(
                     at: now, name: "SMP standard care", items: GeneratorCatalog.careItems(sweatDays: 5))))
         let startDay = CalendarDay(now)
+        let defaults = configuration.settings
+        settingsCommand(
+            ClinicSettingsChanged(
+                at: now,
+                settings: SettingValues(
+                    minimumAge: defaults.minimumAge, healingIntervalDays: defaults.healingIntervalDays,
+                    cancellationWindowHours: defaults.cancellationWindowHours, retentionYears: defaults.retentionYears),
+                changedBy: GeneratorCatalog.owner, reason: "Settings at opening"))
         for index in 0..<configuration.locationCount {
             let city = GeneratorCatalog.cities[index % GeneratorCatalog.cities.count]
             let round = index / GeneratorCatalog.cities.count
@@ -231,6 +260,14 @@ final class HistorySimulation {
                         timeZone: city.timeZone, currency: settings.currency)))
             let hours = (1...6).map { OpeningHours(weekday: $0, opensAtMinute: 9 * 60, closesAtMinute: 18 * 60) }
             locationCommand(index, .setHours(LocationHoursSet(at: now, hours: hours)))
+            // The second location's insurer covers treatments only from 21: a minimum age of its own.
+            if index == 1 {
+                settingsCommand(
+                    ClinicSettingsChanged(
+                        at: now, locationID: id, settings: SettingValues(minimumAge: 21),
+                        changedBy: GeneratorCatalog.owner,
+                        reason: "The studio's insurer covers cosmetic tattooing only from 21"))
+            }
             for _ in 0..<configuration.techniciansPerLocation {
                 let number = technicians.count + 1
                 guard let technicianID = TechnicianID("T-" + String(number).leftPadded(to: 3)) else { continue }
@@ -303,6 +340,17 @@ final class HistorySimulation {
     private func deactivate() {
         guard let team = techniciansAt.first, team.count > 1, let index = team.last else { return }
         technicianCommand(index, .deactivate(TechnicianDeactivated(at: now, reason: "Left the studio")))
+    }
+
+    /// After a run of no-shows the first location asks a USD 200 deposit before a course session is booked, forfeited
+    /// on a no-show or a late cancellation and refunded on a cancellation with notice.
+    private func introduceDepositPolicy() {
+        guard let location = locations.first?.id else { return }
+        settingsCommand(
+            ClinicSettingsChanged(
+                at: now, locationID: location,
+                settings: SettingValues(depositPolicy: DepositPolicy(fixedAmount: money(20_000))),
+                changedBy: GeneratorCatalog.owner, reason: "Too many missed sessions: a deposit secures the slot"))
     }
 
     private func prune() {

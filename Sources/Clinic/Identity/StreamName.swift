@@ -15,6 +15,11 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static let locationCategory = "location"
     /// Category of care instruction set streams.
     public static let careCategory = "care"
+    /// Category of the clinic settings stream.
+    public static let settingsCategory = "settings"
+
+    /// The clinic's settings: `settings-clinic` (clinic-wide and per-location values in one stream).
+    public static let clinicSettings = StreamName(category: settingsCategory, id: "clinic")
 
     /// Parses a stream name; nil unless it has a non-empty category and id around the first `-`.
     public init?(rawValue: String) {

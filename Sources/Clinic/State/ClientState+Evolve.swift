@@ -53,12 +53,14 @@ extension ClientState {
         case .depositTaken(let e):
             deposits[e.depositID] = DepositRecord(
                 depositID: e.depositID, amount: e.amount, refundable: e.refundable,
-                status: .held)
+                status: .held, method: e.method, takenAt: e.at)
             receive(e.amount)
         case .depositApplied(let e):
             deposits[e.depositID]?.status = .applied
         case .depositForfeited(let e):
             deposits[e.depositID]?.status = .forfeited
+        case .depositForfeitReversed(let e):
+            if deposits[e.depositID]?.status == .forfeited { deposits[e.depositID]?.status = .held }
         case .sessionBooked(let e):
             treatments[e.appointmentID] = TreatmentAppointment(
                 appointmentID: e.appointmentID, kind: .session, sessionNumber: e.sessionNumber, slot: e.slot,
@@ -91,6 +93,10 @@ extension ClientState {
                 stage: e.stage, approvedForMarketing: false)
         case .photoApprovedForMarketing(let e):
             photos[e.photoID]?.approvedForMarketing = true
+            photos[e.photoID]?.marketingApproval = e
+        case .marketingApprovalRevoked(let e):
+            photos[e.photoID]?.approvedForMarketing = false
+            photos[e.photoID]?.marketingApproval = nil
         case .fadeObserved(let e):
             lastFade = e
         case .touchUpRecommended:

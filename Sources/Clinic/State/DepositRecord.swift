@@ -1,3 +1,5 @@
+import Foundation
+
 /// A deposit as the client stream knows it.
 public struct DepositRecord: Hashable, Sendable {
     /// The deposit.
@@ -8,6 +10,10 @@ public struct DepositRecord: Hashable, Sendable {
     public var refundable: Bool
     /// Status.
     public var status: DepositStatus
+    /// How it was paid (an automatic refund goes back the same way).
+    public var method: PaymentMethod = .card
+    /// When it was taken.
+    public var takenAt: Date = .distantPast
 
     /// True when the clinic keeps this money whatever happens: non-refundable, or forfeited.
     public var isLocked: Bool { status != .refunded && (!refundable || status == .forfeited) }

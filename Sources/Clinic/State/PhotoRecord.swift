@@ -10,6 +10,8 @@ public struct PhotoRecord: Hashable, Sendable {
     public var consentScope: ConsentScope
     /// Stage.
     public var stage: PhotoStage
-    /// Whether it was approved for marketing.
+    /// Whether it is approved for marketing (approved, and not revoked since).
     public var approvedForMarketing: Bool
+    /// The approval in force, if any: its consent and where the photo is used.
+    public var marketingApproval: PhotoApprovedForMarketing? = nil
 }

@@ -38,6 +38,7 @@ public struct CommandHandler: Sendable {
     }
 
     public let store: EventStore
+    /// The settings before any `settings.changed` event: every decision folds the clinic settings stream over them.
     public let settings: ClinicSettings
     public let maxAttempts: Int
     /// Told how long each successful append took (the server's metrics); nil when nobody listens.
@@ -60,11 +61,12 @@ public struct CommandHandler: Sendable {
 
     // MARK: - Commands per stream kind
 
-    /// A client command; loads the technician, location and pigment batch it names.
+    /// A client command; loads the technician, location and pigment batch it names, and the clinic settings
+    /// (read, not guarded: a settings change racing a command applies from the next command on).
     public func handle(_ command: ClientCommand, client id: ClientID, metadata: EventMetadata) async throws -> Outcome {
         let references = command.references
         let clientStream = Clinic.StreamName.client(id)
-        var streams = [clientStream]
+        var streams = [clientStream, .clinicSettings]
         if let technician = references.technician { streams.append(.technician(technician)) }
         if let location = references.location { streams.append(.location(location)) }
         if let batch = references.pigmentBatch { streams.append(.pigmentBatch(batch)) }
@@ -72,8 +74,10 @@ public struct CommandHandler: Sendable {
         let settings = self.settings
         return try await execute(streams: streams, metadata: metadata) { histories, now throws(Rejection) in
             let client = ClientState.replay(id: id, (histories[clientStream] ?? []).compactMap(\.clientEvent))
+            let settingsState = ClinicSettingsState.replay(
+                defaults: settings, (histories[.clinicSettings] ?? []).compactMap(\.settingsEvent))
             let context = DecisionContext(
-                now: now, settings: settings,
+                now: now, settings: settingsState,
                 technician: references.technician.map { technician in
                     TechnicianState.replay(
                         id: technician, (histories[.technician(technician)] ?? []).compactMap(\.technicianEvent))
@@ -113,6 +117,39 @@ public struct CommandHandler: Sendable {
             let state = LocationState.replay(id: id, (histories[stream] ?? []).compactMap(\.locationEvent))
             return try LocationDecider.decide(command, location: state, now: now)
         }
+    }
+
+    /// A change of the clinic settings (clinic-wide, or for the location it names).
+    public func handle(_ command: SettingsCommand, metadata: EventMetadata) async throws -> Outcome {
+        let stream = Clinic.StreamName.clinicSettings
+        let location: LocationID? =
+            switch command {
+            case .change(let payload): payload.locationID
+            }
+        var streams = [stream]
+        if let location { streams.append(.location(location)) }
+        let defaults = settings
+        return try await execute(streams: streams, metadata: metadata) { histories, now throws(Rejection) in
+            let state = ClinicSettingsState.replay(
+                defaults: defaults, (histories[stream] ?? []).compactMap(\.settingsEvent))
+            let locationState = location.map { id in
+                LocationState.replay(id: id, (histories[.location(id)] ?? []).compactMap(\.locationEvent))
+            }
+            return try SettingsDecider.decide(command, settings: state, location: locationState, now: now)
+        }
+    }
+
+    /// The clinic settings as the settings stream says now, over the handler's defaults.
+    public func currentSettings() async throws -> ClinicSettingsState {
+        let recorded = try await store.readWholeStream(try Clinic.StreamName.clinicSettings.eventStreamName)
+        let events = try recorded.map { event in
+            do {
+                return try ClinicEvent(event)
+            } catch {
+                throw Failure.unreadableHistory(stream: event.stream.rawValue, reason: "\(error)")
+            }
+        }
+        return ClinicSettingsState.replay(defaults: settings, events.compactMap(\.settingsEvent))
     }
 
     /// A pigment batch command.
@@ -251,5 +288,9 @@ extension ClinicEvent {
 
     public var careEvent: CareEvent? {
         if case .care(let event) = self { event } else { nil }
+    }
+
+    public var settingsEvent: SettingsEvent? {
+        if case .settings(let event) = self { event } else { nil }
     }
 }

@@ -272,6 +272,8 @@ public struct PhotoService: Sendable {
                     StoredPhoto(event: logged, stored: stored.contains(logged.contentHash), approved: false))
             case .photoApprovedForMarketing(let approval):
                 approved.insert(approval.photoID)
+            case .marketingApprovalRevoked(let revocation):
+                approved.remove(revocation.photoID)
             case .sessionPerformed(let session):
                 sessions.append(session.at)
             case .touchUpPerformed(let touchUp):

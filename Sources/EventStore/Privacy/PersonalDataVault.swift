@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// On append, every member named `policy.fieldName` (`personal`) in events of the protected categories is
 /// replaced by a sealed envelope (AES-256-GCM), creating the subject's key on first use. On read, envelopes
-/// are replaced by the plaintext, or by `{"erased":true}` when the subject's key was destroyed.
+/// are replaced by the plaintext, or by `{"erased": true}` when the subject's key was destroyed.
 /// Subject keys live in `client_keys`, each wrapped by the master key (`MasterKey`); unwrapped keys are
 /// cached in memory, but whether a key still exists is checked on every read that meets sealed data, so a
 /// forgotten client is never shown from a stale cache.
@@ -36,7 +36,9 @@ public final class PersonalDataVault: Sendable {
     }
 
     /// What a sealed value reads as once its subject's key is destroyed.
-    public static let erasedValue = Data(#"{"erased":true}"#.utf8)
+    /// Written as PostgreSQL's `jsonb` renders it, so an export of a forgotten client, imported elsewhere (where the
+    /// marker is stored as data) and exported again, gives the same bytes.
+    public static let erasedValue = Data(#"{"erased": true}"#.utf8)
 
     /// A subject's key as the database holds it.
     public struct KeyStatus: Sendable, Hashable {

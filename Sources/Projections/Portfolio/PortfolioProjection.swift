@@ -130,6 +130,13 @@ public struct PortfolioProjection: FoldingProjection {
                 at: e.at, rating: e.rating, text: e.text, technician: state.lastTechnician, consentID: consent)
             state.listedTestimonials[key] = row
             try write(testimonial: key, row, client: client, into: &output)
+        case .marketingApprovalRevoked(let e):
+            // The withdrawal in the same append already took everything down; this covers a revocation alone.
+            let photoKey = e.photoID.uuidString.lowercased()
+            guard let row = state.listedPhotos.removeValue(forKey: photoKey) else { return }
+            try write(
+                photo: photoKey, row, client: client, removedAt: e.at, reason: "marketing approval revoked",
+                into: &output)
         case .consentWithdrawn(let e) where e.scopes.contains(.marketingPhotos):
             state.marketingWithdrawnAt = e.at
             try takeDown(&state, client: client, at: e.at, reason: "marketing consent withdrawn", into: &output)

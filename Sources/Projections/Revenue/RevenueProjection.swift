@@ -191,6 +191,14 @@ public struct RevenueProjection: FoldingProjection {
             movement = Movement(service: "forfeited deposit", at: state.till, currency: state.currency)
             movement.depositsForfeited = amount
             movement.earned = amount
+        case .depositForfeitReversed(let e):
+            // The forfeit is undone where it was booked: the clinic no longer keeps (earns) the deposit.
+            guard state.deposits[e.depositID.uuidString]?.status == "forfeited" else { return }
+            let amount = state.deposits[e.depositID.uuidString]?.amount ?? 0
+            state.deposits[e.depositID.uuidString]?.status = "held"
+            movement = Movement(service: "forfeited deposit", at: state.till, currency: state.currency)
+            movement.depositsForfeited = -amount
+            movement.earned = -amount
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
             let place = e.depositID.flatMap { state.deposits[$0.uuidString]?.place } ?? state.till

@@ -104,7 +104,7 @@ public struct ScheduleProjection: FoldingProjection {
         case .client(let clientEvent):
             try fold(client: id, &state, clientEvent, into: &output)
             return
-        case .pigmentBatch, .care:
+        case .pigmentBatch, .care, .settings:
             return
         }
         if recorded.stream.category == "technician" {

@@ -15,8 +15,10 @@ public struct TimelineProjection: FoldingProjection {
     /// entry names its photo's content hash, so readers link it to the image.
     /// v5: instructions name their care set and version; acknowledgements are entries.
     /// v6: an entry names the location it happened at or is about (so readers show its times in that location's
-    /// zone), a client their next appointment's location and the last location they were booked at.
-    public let version = 6
+    /// zone), a client their next appointment's location and the last location they were booked at. v7: refund and
+    /// forfeit reasons are personal (sealed in the event) and no longer copied into entries; the deposit policy's
+    /// moves say so.
+    public let version = 7
 
     public init() {}
 
@@ -264,7 +266,9 @@ public struct TimelineProjection: FoldingProjection {
         case .depositApplied:
             return ("deposit", "Deposit applied to the treatment")
         case .depositForfeited(let e):
-            return ("deposit", "Deposit forfeited" + because(e.reason))
+            return ("deposit", "Deposit forfeited" + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? ""))
+        case .depositForfeitReversed(let e):
+            return ("deposit", "Deposit forfeit reversed by \(e.reversedBy); the deposit is held again")
         case .sessionBooked(let e):
             book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
             let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
@@ -300,6 +304,8 @@ public struct TimelineProjection: FoldingProjection {
             return ("photo", "Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)")
         case .photoApprovedForMarketing(let e):
             return ("photo", "Photo approved for marketing: \(e.purpose)")
+        case .marketingApprovalRevoked(let e):
+            return ("photo", "Marketing approval revoked (consent withdrawn): take the photo down from \(e.purpose)")
         case .fadeObserved(let e):
             return ("fade", "Fade observed: density \(Int((e.density * 100).rounded()))% (\(label(e.method)))")
         case .touchUpRecommended(let e):
@@ -332,11 +338,26 @@ public struct TimelineProjection: FoldingProjection {
             return ("payment", "Payment of \(money(e.amount)) by \(words(e.method)) for \(purpose(e.purpose))")
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
-            return ("refund", "Refund of \(money(e.amount)) by \(words(e.method))" + because(e.reason))
+            return (
+                "refund",
+                "Refund of \(money(e.amount)) by \(words(e.method))"
+                    + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? "")
+            )
         case .forgotten:
             state.displayName = nil
             state.erased = true
             return ("erased", "Personal data erased at the client's request")
+        }
+
+        /// "no-show at nyc", from what triggered the deposit policy.
+        func policy(_ action: DepositPolicyAction) -> String {
+            let trigger =
+                switch action.trigger {
+                case .noShow: "no-show"
+                case .lateCancellation: "late cancellation"
+                case .cancellationWithNotice: "cancelled with notice"
+                }
+            return "\(trigger) at \(action.locationID)"
         }
 
         /// "session 2", "the touch-up" or "the appointment", from the open booking.

@@ -43,6 +43,10 @@ struct CommandRoutes {
         client("deposits", DepositTaken.self, "Take a deposit") { .takeDeposit($0) }
         client("deposit-applications", DepositApplied.self, "Apply a deposit") { .applyDeposit($0) }
         client("deposit-forfeits", DepositForfeited.self, "Forfeit a deposit") { .forfeitDeposit($0) }
+        client(
+            "deposit-forfeit-reversals", DepositForfeitReversed.self,
+            "Reverse a deposit's forfeit (the deposit policy's or staff's): the deposit is held again"
+        ) { .reverseDepositForfeit($0) }
         client("sessions", SessionBooked.self, "Book a session") { .bookSession($0) }
         client("session-cancellations", SessionCancelled.self, "Cancel a session or touch-up") { .cancelSession($0) }
         client("session-no-shows", SessionNoShow.self, "Record a session or touch-up no-show") {
@@ -160,6 +164,13 @@ struct CommandRoutes {
             let id = try Self.pathIdentifier(context, "instruction set", InstructionSetID.init)
             let payload = try CommandBody.decode(InstructionSetRevised.self, from: object)
             return try Self.reply(try await handler.handle(.revise(payload), instructionSet: id, metadata: metadata))
+        }
+        command(
+            .post, "/v1/settings", body: ClinicSettingsChanged.typeName,
+            summary: "Change the clinic's settings, clinic-wide or for one location (who and why required)"
+        ) { object, _, metadata in
+            let payload = try CommandBody.decode(ClinicSettingsChanged.self, from: object)
+            return try Self.reply(try await handler.handle(.change(payload), metadata: metadata))
         }
         command(
             .post, "/v1/pigment-batches", body: PigmentBatchReceived.typeName, summary: "Receive a pigment batch"

@@ -19,7 +19,8 @@ public enum FieldRules {
         for name in [
             "fullName", "displayName", "name", "city", "referralSource", "product", "supplier", "provider",
             "certificateNumber", "chosenShade", "dilution", "naturalHairColour", "needleConfiguration", "pattern",
-            "formVersion", "instructionSetID", "legacyLabel", "purpose", "currentMedications",
+            "formVersion", "instructionSetID", "legacyLabel", "purpose", "currentMedications", "changedBy",
+            "reversedBy",
         ] {
             table[name] = 200
         }

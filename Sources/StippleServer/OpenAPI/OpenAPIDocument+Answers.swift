@@ -49,6 +49,12 @@ extension OpenAPIDocument {
                 "performedAt": time, "status": ["type": "string", "enum": ["missing", "late"]],
             ],
             optional: ["clientName": string, "sessionNumber": integer, "givenAt": time])
+        let settingValues = object(
+            [
+                "minimumAge": integer, "healingIntervalDays": integer, "cancellationWindowHours": integer,
+                "retentionYears": integer, "screeningValidityMonths": integer,
+            ],
+            optional: ["depositPolicy": ["type": "object"]])
         let recallClient = object(
             ["clientID": string, "uses": integer, "firstUse": time, "lastUse": time], optional: ["name": string])
         return [
@@ -98,6 +104,15 @@ extension OpenAPIDocument {
                     "product": string, "expiresOn": string, "supplier": string, "location": string,
                     "receivedAt": time, "recalledAt": time, "recallReason": string,
                 ]),
+            "Settings": object(
+                [
+                    "clinic": settingValues,
+                    "locations": list(object(["locationID": string, "settings": settingValues])),
+                    "changes": list(
+                        object(
+                            ["at": time, "settings": ["type": "object"], "changedBy": string, "reason": string],
+                            optional: ["locationID": string])),
+                ]),
             "Health": object(
                 ["status": ["type": "string", "enum": ["ok", "degraded"]], "database": string],
                 optional: [
@@ -117,6 +132,7 @@ extension OpenAPIDocument {
         case ("GET", "/v1/schedule"): return "Schedule"
         case ("GET", "/v1/aftercare-follow-ups"): return "AftercareFollowUps"
         case ("GET", "/v1/recalls/{batch}"): return "Recall"
+        case ("GET", "/v1/settings"): return "Settings"
         case ("GET", "/health"): return "Health"
         case ("POST", "/v1/keys"): return "Key"
         case ("GET", "/openapi.json"): return nil

@@ -68,6 +68,34 @@ enum OpenAPIDocument {
                     "required": ["kind", "topic", "text"],
                 ] as [String: Any],
             ] as [String: Any]
+        var settings: [String: Any] = [:]
+        for (name, range, _) in SettingValues.ranges {
+            settings[name] = ["type": "integer", "minimum": range.lowerBound, "maximum": range.upperBound]
+        }
+        settings["depositPolicy"] =
+            [
+                "type": "object",
+                "description": "Exactly one of fixedAmount (in the clinic's currency, above zero) and percentOfPrice "
+                    + "(of the course price). A course session is booked only with that much deposit held or "
+                    + "applied; a no-show or a late cancellation forfeits held deposits, a cancellation with notice "
+                    + "refunds refundable ones.",
+                "properties": [
+                    "fixedAmount": [
+                        "type": "object",
+                        "properties": [
+                            "minorUnits": ["type": "integer", "minimum": 1], "currency": ["type": "string"],
+                        ],
+                    ] as [String: Any],
+                    "percentOfPrice": ["type": "integer", "minimum": 1, "maximum": 100],
+                ] as [String: Any],
+            ] as [String: Any]
+        properties["settings"] =
+            [
+                "type": "object",
+                "description":
+                    "settings.changed: the values set (others keep theirs), clinic-wide or for `locationID`.",
+                "properties": settings,
+            ] as [String: Any]
         properties["at"] = [
             "type": "string", "format": "date-time",
             "description": "ISO-8601 time (years \(FieldRules.plausibleYears.lowerBound)–"

@@ -12,15 +12,16 @@ extension Audit {
             discussion: """
                 The period runs from a client's last treatment (a performed session or touch-up), or from \
                 their last recorded activity when they were never treated. It is the clinic's setting: \
-                `--set-years N` records it in the log (event audit.retention-set on stream \
-                \(Retention.settingStream)); until then it is \(RetentionReview.defaultYears) years. \
+                `--set-years N` records it in the log as a settings.changed event (retentionYears, see \
+                `stipple settings`); logs from before kept it as audit.retention-set on stream \
+                \(Retention.settingStream), still read; until then it is \(RetentionReview.defaultYears) years. \
                 `--years N` overrides it for one listing. Nothing is deleted: forget a client with \
                 `stipple forget CLIENT --reason TEXT` once the clinic has decided.
                 """)
 
-        /// The stream the clinic's retention setting is recorded on.
+        /// The stream older logs recorded the clinic's retention setting on (read when the settings stream has none).
         static let settingStream = "audit-retention"
-        /// The event type of the setting.
+        /// The event type of that older setting.
         static let settingType = "audit.retention-set"
 
         @OptionGroup var database: DatabaseOptions
@@ -129,8 +130,15 @@ extension Audit {
             var years: Int
         }
 
-        /// The clinic's recorded period and when it was set, or nil when never set.
+        /// The clinic's recorded period and when it was set, or nil when never set: the latest clinic-wide
+        /// `retentionYears` on the settings stream, else the older `audit.retention-set`.
         static func setting(store: EventStore) async throws -> (years: Int, at: Date)? {
+            let settings = try await CommandHandler(store: store).currentSettings()
+            if let change = settings.changes.last(where: { $0.locationID == nil && $0.settings.retentionYears != nil }),
+                let years = change.settings.retentionYears
+            {
+                return (years, change.at)
+            }
             let stream = try EventStreamName(settingStream)
             guard let last = try await store.readStream(stream, direction: .backward, limit: 1).first else {
                 return nil
@@ -140,14 +148,15 @@ extension Audit {
         }
 
         static func record(years: Int, reason: String?, store: EventStore) async throws {
-            let data = try JSONEncoder().encode(Setting(years: years))
-            try await store.append(
-                [
-                    NewEvent(
-                        type: settingType, data: data,
-                        metadata: EventMetadata(actor: AccessOptions.actor, reason: reason))
-                ],
-                to: try EventStreamName(settingStream), expectedVersion: .any)
+            let why = reason ?? "Retention period set with stipple audit retention"
+            let change = ClinicSettingsChanged(
+                at: Date(), settings: SettingValues(retentionYears: years), changedBy: AccessOptions.actor, reason: why)
+            do {
+                _ = try await CommandHandler(store: store).handle(
+                    .change(change), metadata: EventMetadata(actor: AccessOptions.actor, reason: why))
+            } catch CommandHandler.Failure.rejected(let rejection) {
+                throw UserError("retention not set: \(rejection.message)")
+            }
         }
     }
 }

@@ -69,6 +69,7 @@ struct ClinicHistoryTests {
             "client.testimonial-recorded", "client.photo-approved-for-marketing", "pigment.batch-recalled",
             "technician.deactivated", "technician.slot-released", "client.deposit-applied",
             "care.instruction-set-published", "care.instruction-set-revised", "client.instructions-acknowledged",
+            "settings.changed", "client.marketing-approval-revoked",
         ] {
             #expect(replay.typeCounts[type, default: 0] > 0, "no \(type)")
         }
@@ -116,6 +117,30 @@ struct ClinicHistoryTests {
         // The clinic cancels only when a rule refuses a treatment on the day: rare.
         let clinic = Double(counts.treatmentsCancelledByClinic) / Double(counts.sessionsBooked)
         #expect(clinic < 0.02, "clinic cancellations \(clinic)")
+    }
+
+    @Test("the deposit policy forfeits and refunds on its own, and some of its forfeits are reversed by staff")
+    func depositPolicyMoves() throws {
+        var forfeits = 0
+        var refunds = 0
+        var reversals = 0
+        var settingsChanges: [ClinicSettingsChanged] = []
+        for pending in ClinicHistory(Self.large) {
+            switch pending.event {
+            case .client(.depositForfeited(let e)) where e.policy != nil: forfeits += 1
+            case .client(.refundIssued(let e)) where e.policy != nil: refunds += 1
+            case .client(.depositForfeitReversed): reversals += 1
+            case .settings(.changed(let e)): settingsChanges.append(e)
+            default: break
+            }
+        }
+        #expect(forfeits > 0 && refunds > 0 && reversals > 0, "\(forfeits) \(refunds) \(reversals)")
+        #expect(reversals < forfeits)
+        // Opening settings, the second location's own minimum age, the first location's deposit policy.
+        #expect(settingsChanges.count == 3)
+        #expect(settingsChanges.allSatisfy { !$0.changedBy.isEmpty && !$0.reason.isEmpty })
+        #expect(settingsChanges.contains { $0.locationID != nil && $0.settings.minimumAge == 21 })
+        #expect(settingsChanges.contains { $0.settings.depositPolicy != nil })
     }
 
     @Test("no client has a treatment cancelled by the clinic more than twice in a row")
@@ -168,6 +193,7 @@ struct HistoryReplay {
     var batches: [PigmentBatchNumber: PigmentBatchState] = [:]
     var locations: [LocationID: LocationState] = [:]
     var instructionSets: [InstructionSetID: InstructionSetState] = [:]
+    var settings = ClinicSettingsState()
     var problems: [String] = []
     var typeCounts: [String: Int] = [:]
     var hairLossScales: Set<HairLossScale> = []
@@ -305,6 +331,9 @@ struct HistoryReplay {
         case .care(let event):
             guard let id = pending.stream.instructionSetID else { return problem("bad stream \(pending.stream)") }
             instructionSets[id, default: InstructionSetState(id: id)].apply(event)
+        case .settings(let event):
+            guard pending.stream == .clinicSettings else { return problem("bad stream \(pending.stream)") }
+            settings.apply(event)
         }
     }
 

@@ -55,6 +55,7 @@ struct World {
     var batch = PigmentBatchState(id: Fixture.batchNumber)
     var instructionSet = InstructionSetState(id: Fixture.instructionSetID)
     var settings = ClinicSettings.standard
+    var locationSettings: [LocationID: ClinicSettings] = [:]
     var now = Fixture.date("2026-01-05")
 
     /// Decides without folding.
@@ -63,7 +64,8 @@ struct World {
         now: Date? = nil
     ) throws(Rejection) -> Decision {
         let context = DecisionContext(
-            now: now ?? self.now, settings: settings, technician: technician.flatMap { technicians[$0] },
+            now: now ?? self.now, settings: settings, locationSettings: locationSettings,
+            technician: technician.flatMap { technicians[$0] },
             location: location, pigmentBatch: batch, instructionSet: instructionSet)
         return try ClientDecider.decide(command, client: client, context: context)
     }
@@ -90,6 +92,7 @@ struct World {
             case .pigmentBatch(let event): batch.apply(event)
             case .location(let event): location.apply(event)
             case .care(let event): instructionSet.apply(event)
+            case .settings: break
             }
         }
     }

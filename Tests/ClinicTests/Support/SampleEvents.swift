@@ -50,7 +50,14 @@ enum SampleEvents {
                     at: at, depositID: id, amount: Fixture.usd(300), refundable: false,
                     method: .bankTransfer)),
             .depositApplied(DepositApplied(at: at, depositID: id)),
-            .depositForfeited(DepositForfeited(at: at, depositID: id, reason: "No-show")),
+            .depositForfeited(
+                DepositForfeited(
+                    at: at, depositID: id, reason: "No-show",
+                    policy: DepositPolicyAction(trigger: .noShow, appointmentID: id, locationID: Fixture.locationID))),
+            .depositForfeitReversed(
+                DepositForfeitReversed(at: at, depositID: id, reversedBy: "Dana", reason: "Was in hospital")),
+            .marketingApprovalRevoked(
+                MarketingApprovalRevoked(at: at, photoID: id, consentID: id, purpose: "Website gallery")),
             .sessionBooked(
                 SessionBooked(
                     at: at, appointmentID: id, sessionNumber: 2, slot: slot,
@@ -169,6 +176,14 @@ enum SampleEvents {
                         at: at, version: 2,
                         items: [CareItem(kind: .aftercare, topic: .sun, text: "Hat, then SPF 50", days: 28)],
                         reason: "Sun advice"))),
+            .settings(
+                .changed(
+                    ClinicSettingsChanged(
+                        at: at, locationID: Fixture.locationID,
+                        settings: SettingValues(
+                            minimumAge: 21, cancellationWindowHours: 24,
+                            depositPolicy: DepositPolicy(percentOfPrice: 10)),
+                        changedBy: "Dana", reason: "Insurer's condition"))),
         ]
     }
 }

@@ -35,7 +35,9 @@ struct CommandReplayTests {
                 case .treatmentPlanAgreed: "treatment-plans"
                 case .depositTaken: "deposits"
                 case .depositApplied: "deposit-applications"
-                case .depositForfeited: "deposit-forfeits"
+                // A forfeit or refund the deposit policy made is written with the no-show or cancellation.
+                case .depositForfeited(let e): e.policy == nil ? "deposit-forfeits" : nil
+                case .depositForfeitReversed: "deposit-forfeit-reversals"
                 case .sessionBooked: "sessions"
                 case .sessionCancelled: "session-cancellations"
                 case .sessionNoShow: "session-no-shows"
@@ -43,6 +45,7 @@ struct CommandReplayTests {
                 case .healingCheckRecorded: "healing-checks"
                 case .photoLogged: "photo-records"
                 case .photoApprovedForMarketing: "marketing-approvals"
+                case .marketingApprovalRevoked: nil  // written with the consent withdrawal
                 case .fadeObserved: "fade-observations"
                 case .touchUpRecommended: "touch-up-recommendations"
                 case .touchUpBooked: "touch-ups"
@@ -51,7 +54,7 @@ struct CommandReplayTests {
                 case .correctionPerformed: "corrections"
                 case .testimonialRecorded: "testimonials"
                 case .paymentReceived: "payments"
-                case .refundIssued: "refunds"
+                case .refundIssued(let e): e.policy == nil ? "refunds" : nil
                 case .forgotten: "erasures"
                 }
             return resource.map { ("/v1/clients/\(id)/\($0)", [:]) }
@@ -76,6 +79,10 @@ struct CommandReplayTests {
             switch event {
             case .published: return ("/v1/instruction-sets", ["instructionSetID": id])
             case .revised: return ("/v1/instruction-sets/\(id)/revisions", [:])
+            }
+        case .settings(let event):
+            switch event {
+            case .changed: return ("/v1/settings", [:])
             }
         }
     }

@@ -92,6 +92,12 @@ struct PortfolioTests {
                     Payloads.body(
                         ConsentWithdrawn(at: Date(), formVersion: "m1", scopes: [.marketingPhotos]), dropAt: true))
                 #expect(withdrawn.status == .created, "\(withdrawn.text)")
+                // The approval is revoked in the withdrawal's own append.
+                let written = try #require(withdrawn.json["events"] as? [[String: Any]])
+                #expect(
+                    written.compactMap { $0["type"] as? String }.filter { $0.hasPrefix("client.") } == [
+                        "client.consent-withdrawn", "client.marketing-approval-revoked",
+                    ])
                 try await fixture.catchUpProjections()
                 portfolio = try await client.execute(
                     uri: "/v1/portfolio", method: .get, headers: fixture.headers(.operator))

@@ -5,7 +5,7 @@ public struct ConsultationHeld: EventPayload {
     /// `client.consultation-held`.
     public static let typeName = "client.consultation-held"
     /// The current schema version.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// When it happened, in business time.
     public var at: Date
@@ -25,8 +25,8 @@ public struct ConsultationHeld: EventPayload {
     public var sessionsPlanned: Int
     /// Price quoted for the course.
     public var quotedPrice: Money
-    /// The client's goals in their words.
-    public var statedGoals: String
+    /// The client's goals in their words (personal: sealed with the client's key).
+    public var personal: PersonalText
 
     /// Creates the payload.
     public init(
@@ -43,6 +43,9 @@ public struct ConsultationHeld: EventPayload {
         self.treatedAreaSquareCentimetres = treatedAreaSquareCentimetres
         self.sessionsPlanned = sessionsPlanned
         self.quotedPrice = quotedPrice
-        self.statedGoals = statedGoals
+        self.personal = PersonalText(statedGoals)
     }
+
+    /// The client's goals in their words ("(erased)" once the client was forgotten).
+    public var statedGoals: String { personal.text }
 }

@@ -1,0 +1,5 @@
+/// A request to change the clinic settings stream.
+public enum SettingsCommand: Hashable, Sendable {
+    /// Change settings clinic-wide or for one location.
+    case change(ClinicSettingsChanged)
+}
