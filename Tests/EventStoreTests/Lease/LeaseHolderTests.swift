@@ -6,29 +6,6 @@ import TestSupport
 
 @Suite("Leases between processes")
 struct LeaseHolderTests {
-    /// The backends holding advisory locks in the leases' namespace, in this test's database.
-    static func backends(_ database: TestDatabase) async throws -> Set<Int32> {
-        let rows = try await database.pool.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT DISTINCT l.pid FROM pg_locks l
-                WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = \(Int64(LeaseHolder.namespace))
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                """)
-        }
-        return Set(try rows.map { try $0.decode((Int32).self) })
-    }
-
-    /// Waits up to 10 s for `condition`.
-    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
     @Test("leases asked for at the same time by a fresh holder live on its one session, and all are held")
     func concurrentAcquires() async throws {
         try await TestDatabase.with { database in
@@ -42,10 +19,10 @@ struct LeaseHolderTests {
                 // Before the holder opened its connection once, each caller could open its own; the
                 // leases taken on a connection the holder then dropped were lost while it named them.
                 #expect(await holder.verify() == ["webhook:a", "projections", "webhook:b"])
-                #expect(try await Self.backends(database).count == 1)
+                #expect(try await database.leaseBackends().count == 1)
                 await holder.close()
                 // The server ends the closed session a moment later; then its locks are free.
-                #expect(try await Self.eventually { try await Self.backends(database).isEmpty })
+                #expect(try await eventually(timeout: .seconds(10)) { try await database.leaseBackends().isEmpty })
             }
         }
     }
@@ -57,17 +34,17 @@ struct LeaseHolderTests {
             let second = LeaseHolder(configuration: database.configuration)
             #expect(try await first.acquire("projections"))
             #expect(try await !second.acquire("projections"))
-            let pid = try #require(try await Self.backends(database).first)
+            let pid = try #require(try await database.leaseBackends().first)
             _ = try await database.pool.withConnection { connection in
                 try await connection.query("SELECT pg_terminate_backend(\(pid))")
             }
             #expect(await first.verify().isEmpty)
-            #expect(try await Self.eventually { try await second.acquire("projections") })
+            #expect(try await eventually(timeout: .seconds(10)) { try await second.acquire("projections") })
             // The first takes it no more until the second lets it go; then on a new session.
             #expect(try await !first.acquire("projections"))
             await second.release("projections")
             #expect(try await first.acquire("projections"))
-            #expect(try await Self.backends(database) != [pid])
+            #expect(try await database.leaseBackends() != [pid])
             await first.close()
             await second.close()
         }

@@ -39,19 +39,6 @@ struct ServerLeaseTests {
         return nil
     }
 
-    /// The backend pids holding advisory locks in the leases' namespace.
-    static func leaseBackends(_ database: TestDatabase) async throws -> Set<Int32> {
-        let rows = try await database.pool.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT DISTINCT l.pid FROM pg_locks l
-                WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = \(Int64(LeaseHolder.namespace))
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                """)
-        }
-        return Set(try rows.map { try $0.decode((Int32).self) })
-    }
-
     static func append(_ store: EventStore, _ range: Range<Int>, category: String = "client") async throws {
         for index in range {
             try await store.append(
@@ -179,7 +166,7 @@ struct ServerLeaseTests {
                     // One session of serve-a holds both leases.
                     #expect(try await Self.holder(of: lease, database) == "serve-a")
                     #expect(try await Self.holder(of: "projections", database) == "serve-a")
-                    let before = try await Self.leaseBackends(database)
+                    let before = try await database.leaseBackends()
                     #expect(before.count == 1)
                     let old = try #require(before.first)
 
@@ -191,7 +178,7 @@ struct ServerLeaseTests {
                     try await Self.append(store, 10..<20, category: "widget")
                     // Both leases are taken again, by serve-a on a new session.
                     let retaken = try await Self.wait {
-                        let backends = try await Self.leaseBackends(database)
+                        let backends = try await database.leaseBackends()
                         let webhookHolder = try await Self.holder(of: lease, database)
                         let projectionsHolder = try await Self.holder(of: "projections", database)
                         return !backends.isEmpty && !backends.contains(old) && webhookHolder == "serve-a"

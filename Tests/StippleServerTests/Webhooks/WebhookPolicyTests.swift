@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Testing
+import TestSupport
 
 @testable import StippleServer
 
@@ -41,16 +42,6 @@ func withWebhookService<T>(
         await task.value
         throw error
     }
-}
-
-/// Waits up to 30 s for `condition`; false when it never held.
-func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return false
 }
 
 @Suite("Webhook policy: disabling, re-enabling, secret rotation")
