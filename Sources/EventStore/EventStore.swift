@@ -134,7 +134,7 @@ public final class EventStore: Sendable {
     /// The version of a stream's last event, or nil when it has none.
     public func streamVersion(_ stream: StreamName) async throws -> Int? {
         let rows = try await run("SELECT max(version) FROM events WHERE stream = \(stream.rawValue)")
-        return try rows.first?.decode(Int?.self, at: 0)
+        return try rows.first?.decode(Int?.self)
     }
 
     /// Reads the log after `checkpoint`, in commit order, never skipping an event.
@@ -161,13 +161,13 @@ public final class EventStore: Sendable {
     /// The position of the last committed event (0 for an empty log).
     public func headPosition() async throws -> Int64 {
         let rows = try await run("SELECT position FROM log_head")
-        return try rows.first?.decode(Int64.self, at: 0) ?? 0
+        return try rows.first?.decode(Int64.self) ?? 0
     }
 
     /// The position of the last event recorded at or before `date` (0 if none).
     public func position(asOf date: Date) async throws -> Int64 {
         let rows = try await run("SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= \(date)")
-        return try rows.first?.decode(Int64.self, at: 0) ?? 0
+        return try rows.first?.decode(Int64.self) ?? 0
     }
 
     /// How many events the log holds.
@@ -208,18 +208,15 @@ public final class EventStore: Sendable {
         var events: [RecordedEvent] = []
         events.reserveCapacity(rows.count)
         for row in rows {
+            let (position, stream, version, id, type, schemaVersion, data, metadata, recordedAt) = try row.decode(
+                (Int64, String, Int, UUID, String, Int, JSONText, JSONText, Date).self)
             events.append(
                 RecordedEvent(
-                    position: try row.decode(at: 0),
+                    position: position,
                     // The table's CHECK admits exactly the names `StreamName` does: no second validation.
-                    stream: StreamName(stored: try row.decode(String.self, at: 1)),
-                    version: try row.decode(at: 2),
-                    id: try row.decode(at: 3),
-                    type: try row.decode(at: 4),
-                    schemaVersion: try row.decode(at: 5),
-                    data: try row.decode(JSONText.self, at: 6).data,
-                    metadataJSON: try row.decode(JSONText.self, at: 7).data,
-                    recordedAt: try row.decode(at: 8)))
+                    stream: StreamName(stored: stream), version: version, id: id, type: type,
+                    schemaVersion: schemaVersion, data: data.data, metadataJSON: metadata.data,
+                    recordedAt: recordedAt))
         }
         return events
     }

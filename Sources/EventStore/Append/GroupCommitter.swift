@@ -78,7 +78,7 @@ actor GroupCommitter {
                 try await connection.query("SELECT stipple_append_batch(\(JSONText(body))::jsonb)")
             }
             guard let row = rows.first else { throw EventStoreError.protocolViolation("append returned no row") }
-            let answer = try row.decode(JSONText.self, at: 0)
+            let answer = try row.decode(JSONText.self)
             let responses = try JSONDecoder().decode([AppendResponse].self, from: answer.data)
             guard responses.count == requests.count else {
                 throw EventStoreError.protocolViolation("append answered \(responses.count) of \(requests.count)")
