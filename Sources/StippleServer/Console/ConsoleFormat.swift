@@ -28,11 +28,31 @@ enum ConsoleFormat {
     /// `text` (a timeline summary, which writes instants in UTC as ISO 8601, `2026-12-07T10:00:00` with or without
     /// the `Z`) with each instant written as a day and time in `zone`, as the rest of the page is.
     static func localizing(_ text: String, zone: String?) -> String {
-        text.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?/) { match in
-            let instant = match.output.hasSuffix("Z") ? String(match.output) : match.output + "Z"
-            guard let date = ISO8601DateFormatter().date(from: instant) else { return match.output }
-            return Substring(dateTime(date, zone: zone))
+        // A scan of the bytes rather than a Regex: this runs for every entry of every client page.
+        let bytes = Array(text.utf8)
+        let shape = Array("dddd-dd-ddTdd:dd:dd".utf8)
+        let digit = UInt8(ascii: "d")
+        guard bytes.count >= shape.count, bytes.contains(UInt8(ascii: "T")) else { return text }
+        var out = [UInt8]()
+        var index = 0
+        while index < bytes.count {
+            let end = index + shape.count
+            let matches =
+                end <= bytes.count
+                && zip(bytes[index..<end], shape).allSatisfy { byte, want in
+                    want == digit ? (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) : byte == want
+                }
+            if matches,
+                let date = ISO8601DateFormatter().date(from: String(decoding: bytes[index..<end], as: UTF8.self) + "Z")
+            {
+                out += Array(dateTime(date, zone: zone).utf8)
+                index = end < bytes.count && bytes[end] == UInt8(ascii: "Z") ? end + 1 : end
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func formatter(_ format: String, _ zone: String?) -> DateFormatter {
