@@ -1,9 +1,10 @@
 import Foundation
 
 extension CalendarDay {
-    /// The calendar day an instant falls on in `zone`: a location's local date (the day its front desk sees).
+    /// The calendar day an instant falls on in `zone`: a location's local date (the day its front desk sees), as
+    /// `LocalTime` reads it.
     public init(_ date: Date, in zone: TimeZone) {
-        self.init(date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date))))
+        self = LocalTime(date, in: zone).day
     }
 }
 
