@@ -3,7 +3,8 @@
 # venv): starts `stipple serve` on loopback against a fresh, migrated database of the cluster
 # at STIPPLE_TEST_DATABASE_URL, with one key per role, and fails on any 5xx, any answer the
 # document does not describe (status, content type, headers, body schema), or an invalid
-# document. Bounded in time (each schemathesis run is capped; about 2–3 minutes on 2 cores).
+# document. Bounded in time: each schemathesis run stops at a 3-minute cap (a time box: stopping there with
+# every case passed is a pass; any failed case fails the script).
 #   Scripts/api-fuzz.sh [path/to/stipple]      (Scripts/test.sh runs it after the Swift tests)
 set -euo pipefail
 
@@ -13,7 +14,7 @@ stipple="${1:-$here/.build/debug/stipple}"
 source "$here/Scripts/lib/scratch-server.sh"
 scratch_binary api-fuzz
 examples="${STIPPLE_FUZZ_EXAMPLES:-20}"
-per_run_limit="${STIPPLE_FUZZ_RUN_SECONDS:-150}"
+per_run_limit="${STIPPLE_FUZZ_RUN_SECONDS:-180}"
 
 # The tools, in the shared venv (kept between runs in .build/).
 scratch_tools api-fuzz "schemathesis==4.32.5" "openapi-spec-validator==0.9.0"
@@ -37,6 +38,8 @@ curl -fsS "$base/openapi.json" -o "$work/openapi.json"
 
 # 2. Fuzz the live server, one run per role, each over the routes that role may call.
 # /v1/subscribe never ends by design (server-sent events); the Swift tests cover it.
+# One worker: with two (threads), hypothesis' ast.parse sometimes dies in CPython 3.11 with "SystemError: AST
+# constructor recursion depth mismatch" (python/cpython gh-106905, fixed in later releases; Debian 12 ships 3.11).
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
 status=0
 run() {
@@ -45,13 +48,19 @@ run() {
     echo "api-fuzz: fuzzing as $name"
     timeout --signal=INT "$per_run_limit" "$venv/bin/schemathesis" run "$base/openapi.json" \
         -H "Authorization: Bearer $key" --checks "$checks" --exclude-path /v1/subscribe \
-        --phases examples,coverage,fuzzing --max-examples "$examples" --workers 2 --request-timeout 10 \
+        --phases examples,coverage,fuzzing --max-examples "$examples" --workers 1 --request-timeout 10 \
         --suppress-health-check all --warnings off --no-color "$@" >"$work/$name.log" 2>&1 || {
         local code=$?
-        tail -n 80 "$work/$name.log" >&2
-        echo "api-fuzz: FAILED as $name (exit $code)" >&2
-        status=1
-        return 0
+        # The cap is a time box, not a finding: a run stopped by it whose cases all passed is a pass.
+        if [ "$code" -eq 124 ] && grep -qE "[0-9]+ generated, [0-9]+ passed *$" "$work/$name.log" \
+            && ! grep -qE "[0-9]+ (failed|errored)" "$work/$name.log"; then
+            echo "api-fuzz: $name stopped at the ${per_run_limit} s cap; every case run so far passed"
+        else
+            tail -n 80 "$work/$name.log" >&2
+            echo "api-fuzz: FAILED as $name (exit $code)" >&2
+            status=1
+            return 0
+        fi
     }
     grep -E "generated|passed|Seed" "$work/$name.log" | tail -n 3
 }
