@@ -15,6 +15,8 @@ public struct DecisionContext: Sendable {
     public var location: LocationState?
     /// The pigment batch a performed session uses, if any.
     public var pigmentBatch: PigmentBatchState?
+    /// The consent forms the clinic published (empty: signatures are recorded as given).
+    public var consentForms: ConsentForms
     /// The care instruction set instructions are given from, if any.
     public var instructionSet: InstructionSetState?
 
@@ -22,8 +24,9 @@ public struct DecisionContext: Sendable {
     public init(
         now: Date, settings: ClinicSettings = .standard, locationSettings: [LocationID: ClinicSettings] = [:],
         technician: TechnicianState? = nil, location: LocationState? = nil, pigmentBatch: PigmentBatchState? = nil,
-        instructionSet: InstructionSetState? = nil
+        instructionSet: InstructionSetState? = nil, consentForms: ConsentForms = ConsentForms()
     ) {
+        self.consentForms = consentForms
         self.instructionSet = instructionSet
         self.now = now
         self.settings = settings
@@ -41,7 +44,8 @@ public struct DecisionContext: Sendable {
     ) {
         self.init(
             now: now, settings: state.settings, locationSettings: state.locationSettings, technician: technician,
-            location: location, pigmentBatch: pigmentBatch, instructionSet: instructionSet)
+            location: location, pigmentBatch: pigmentBatch, instructionSet: instructionSet,
+            consentForms: state.consentForms)
     }
 
     /// The settings that apply at a location (the clinic-wide ones when it has none of its own, or for nil).

@@ -114,6 +114,12 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownTimeZone(LocationID, String)
     /// The latest medical screening is older than the clinic's validity on the treatment day.
     case screeningExpired(recordedOn: CalendarDay, validUntil: CalendarDay, on: CalendarDay, months: Int)
+    /// The consent form version signed was never published by the clinic.
+    case unknownConsentForm(String)
+    /// The content hash signed is not the published form's.
+    case consentFormMismatch(String, expected: String)
+    /// A form the clinic marked as requiring re-consent was published; the client has not signed it yet.
+    case reconsentRequired(formVersion: String, publishedOn: CalendarDay)
     /// The location's deposit policy needs more deposit held before a course session is booked.
     case depositRequired(LocationID, required: Money, covered: Money)
 
@@ -190,6 +196,11 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
             "consent \(id.uuidString.lowercased()) does not exist or does not cover marketing photos"
         case .pigmentRemoved(let on):
             "the client's pigment was removed on \(CalendarDay(on)); there is nothing to touch up"
+        case .unknownConsentForm(let version): "consent form version \(version) has not been published"
+        case .consentFormMismatch(let version, let expected):
+            "the content hash does not match consent form \(version) as published (\(expected))"
+        case .reconsentRequired(let version, let day):
+            "consent form \(version), published on \(day), must be signed before treatment"
         case .depositRequired(let location, let required, let covered):
             "the deposit policy of \(location) requires a deposit of \(required) before booking; "
                 + "\(covered) is held or applied"

@@ -46,6 +46,7 @@ extension ClientRules {
     {
         guard client.hasHeldConsultation else { throw .noConsultationHeld }
         guard client.hasConsent(.treatment, at: date) else { throw .consentMissing(.treatment, at: date) }
+        try checkReconsent(at: date)
         guard let screening = client.screening else { throw .noScreening }
         try checkAge(on: date, at: location)
         let blocking = Array(Set(screening.contraindications.filter(\.isBlocking))).sorted { $0.rawValue < $1.rawValue }
@@ -54,6 +55,17 @@ extension ClientRules {
         guard !override.reason.allSatisfy(\.isWhitespace) else { throw .overrideReasonMissing }
         override.overridden = blocking
         return override
+    }
+
+    /// After the clinic published a form requiring re-consent, a treatment from its date on needs a treatment consent
+    /// valid then and signed on that version or a later one.
+    func checkReconsent(at date: Date) throws(Rejection) {
+        guard let form = context.consentForms.reconsentRequirement(for: .treatment, at: date) else { return }
+        let signed = client.consents.contains { consent in
+            consent.covers(.treatment, at: date)
+                && context.consentForms.version(consent.formVersion, isAtLeast: form.formVersion)
+        }
+        guard signed else { throw .reconsentRequired(formVersion: form.formVersion, publishedOn: CalendarDay(form.at)) }
     }
 
     /// The minimum age of the location where the treatment takes place (the law may differ between locations).
@@ -273,6 +285,7 @@ extension ClientRules {
     ) throws(Rejection) -> TreatmentRecord {
         try checkTreatmentRecord(record)
         guard client.hasConsent(.treatment, at: date) else { throw .consentMissing(.treatment, at: date) }
+        try checkReconsent(at: date)
         try checkAge(on: date, at: location)
         let day = CalendarDay(date)
         _ = try checkTechnician(technician, on: day, needsCertification: true)

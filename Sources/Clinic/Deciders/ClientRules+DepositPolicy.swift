@@ -89,16 +89,10 @@ extension ClientRules {
     static func policyRefundID(_ deposit: DepositID, _ appointment: AppointmentID) -> RefundID {
         let a = deposit.uuid
         let b = appointment.uuid
-        var bytes = [
-            a.0 ^ b.15, a.1 ^ b.14, a.2 ^ b.13, a.3 ^ b.12, a.4 ^ b.11, a.5 ^ b.10, a.6 ^ b.9, a.7 ^ b.8,
-            a.8 ^ b.7, a.9 ^ b.6, a.10 ^ b.5, a.11 ^ b.4, a.12 ^ b.3, a.13 ^ b.2, a.14 ^ b.1, a.15 ^ b.0,
-        ]
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
+            version4: [
+                a.0 ^ b.15, a.1 ^ b.14, a.2 ^ b.13, a.3 ^ b.12, a.4 ^ b.11, a.5 ^ b.10, a.6 ^ b.9, a.7 ^ b.8,
+                a.8 ^ b.7, a.9 ^ b.6, a.10 ^ b.5, a.11 ^ b.4, a.12 ^ b.3, a.13 ^ b.2, a.14 ^ b.1, a.15 ^ b.0,
+            ])
     }
 }

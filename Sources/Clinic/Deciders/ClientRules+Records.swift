@@ -15,10 +15,31 @@ extension ClientRules {
         return only(.medicalScreeningRecorded(event))
     }
 
+    /// Once the clinic publishes its forms, a signature names a published version, matches its content hash (filled
+    /// in when left out) and covers only scopes the form asks for.
     func signConsent(_ event: ConsentSigned) throws(Rejection) -> Decision {
         try requireText(event.formVersion, "formVersion")
         try require(!event.scopes.isEmpty, "scopes", "must name at least one scope")
         try requireNew(event.consentID, "consent", exists: client.consents.contains { $0.consentID == event.consentID })
+        var event = event
+        if !context.consentForms.isEmpty {
+            guard let form = context.consentForms.byVersion[event.formVersion] else {
+                throw .unknownConsentForm(event.formVersion)
+            }
+            guard form.at <= event.at else { throw .unknownConsentForm(event.formVersion) }
+            if let hash = event.contentHash, hash != form.contentHash {
+                throw .consentFormMismatch(event.formVersion, expected: form.contentHash)
+            }
+            event.contentHash = form.contentHash
+            let extra = Set(event.scopes).subtracting(form.scopes)
+            try require(
+                extra.isEmpty, "scopes",
+                "form \(event.formVersion) does not ask for \(extra.map(\.rawValue).sorted().joined(separator: ", "))")
+        } else if let hash = event.contentHash {
+            try require(
+                hash.utf8.count == 64 && hash.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "contentHash",
+                "must be a lower-case hex SHA-256")
+        }
         return only(.consentSigned(event))
     }
 

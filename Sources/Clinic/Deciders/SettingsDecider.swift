@@ -34,6 +34,30 @@ public enum SettingsDecider {
                 guard let location, location.id == id, location.isOpen else { throw .unknownLocation(id) }
             }
             return Decision([PendingEvent(stream: .clinicSettings, event: .settings(.changed(payload)))])
+        case .publishConsentForm(let payload):
+            guard payload.at <= now else { throw .inTheFuture(at: payload.at, now: now) }
+            guard !payload.formVersion.allSatisfy(\.isWhitespace) else {
+                throw .invalidValue(field: "formVersion", reason: "must not be blank")
+            }
+            guard settings.consentForms.byVersion[payload.formVersion] == nil else {
+                throw .invalidValue(
+                    field: "formVersion", reason: "version \(payload.formVersion) is already published; give a new one")
+            }
+            guard payload.contentHash.utf8.count == 64,
+                payload.contentHash.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+            else { throw .invalidValue(field: "contentHash", reason: "must be a lower-case hex SHA-256") }
+            guard !payload.scopes.isEmpty else {
+                throw .invalidValue(field: "scopes", reason: "must name at least one scope")
+            }
+            guard !payload.publishedBy.allSatisfy(\.isWhitespace) else {
+                throw .invalidValue(field: "publishedBy", reason: "must name who published the form")
+            }
+            guard !payload.reason.allSatisfy(\.isWhitespace) else {
+                throw .invalidValue(field: "reason", reason: "must say what changed")
+            }
+            return Decision([
+                PendingEvent(stream: .clinicSettings, event: .settings(.consentFormPublished(payload)))
+            ])
         }
     }
 }

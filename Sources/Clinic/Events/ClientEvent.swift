@@ -6,7 +6,7 @@ public enum ClientEvent: Hashable, Sendable {
     case registered(ClientRegistered)
     /// `client.medical-screening-recorded` v1.
     case medicalScreeningRecorded(MedicalScreeningRecorded)
-    /// `client.consent-signed` v1.
+    /// `client.consent-signed` v2.
     case consentSigned(ConsentSigned)
     /// `client.consent-withdrawn` v1.
     case consentWithdrawn(ConsentWithdrawn)

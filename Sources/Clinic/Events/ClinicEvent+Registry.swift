@@ -7,7 +7,9 @@ extension ClinicEvent {
             .client(.registered($0))
         },
         EventDecoder(MedicalScreeningRecorded.self) { .client(.medicalScreeningRecorded($0)) },
-        EventDecoder(ConsentSigned.self) { .client(.consentSigned($0)) },
+        EventDecoder(ConsentSigned.self, upcasters: [1: EventDecoder.upcaster(ConsentSignedV1.self)]) {
+            .client(.consentSigned($0))
+        },
         EventDecoder(ConsentWithdrawn.self) { .client(.consentWithdrawn($0)) },
         EventDecoder(ConsultationBooked.self) { .client(.consultationBooked($0)) },
         EventDecoder(ConsultationRescheduled.self) { .client(.consultationRescheduled($0)) },
@@ -65,5 +67,6 @@ extension ClinicEvent {
         EventDecoder(InstructionSetPublished.self) { .care(.published($0)) },
         EventDecoder(InstructionSetRevised.self) { .care(.revised($0)) },
         EventDecoder(ClinicSettingsChanged.self) { .settings(.changed($0)) },
+        EventDecoder(ConsentFormPublished.self) { .settings(.consentFormPublished($0)) },
     ]
 }

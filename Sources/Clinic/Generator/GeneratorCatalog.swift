@@ -2,6 +2,18 @@
 enum GeneratorCatalog {
     /// Who records the clinic's settings.
     static let owner = "Morgan Reyes (owner)"
+    /// The consent forms the clinic publishes: version, the SHA-256 of a text the demo does not carry, and whether
+    /// every client signs again before their next treatment.
+    static let consentForms: [(version: String, hash: String, reconsent: Bool, reason: String)] = [
+        (
+            "2018-11", "5d41402abc4b2a76b9719d911017c592b3a1f8c6e9d0e7f4a2c6b8d0e1f3a5c7", false,
+            "Consent form in use when the clinic opened"
+        ),
+        (
+            "2023-06", "9b74c9897bac770ffc029102a200c5de0fa6d2e8c1b4a7f3e5d9c2b6a8f0e4d1", true,
+            "Adds the photo retention period and aftercare duties: every client signs again before treatment"
+        ),
+    ]
     static let cities: [(id: String, name: String, timeZone: String)] = [
         ("nyc", "New York", "America/New_York"), ("la", "Los Angeles", "America/Los_Angeles"),
         ("chi", "Chicago", "America/Chicago"), ("hou", "Houston", "America/Chicago"),

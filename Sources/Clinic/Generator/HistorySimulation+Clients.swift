@@ -298,6 +298,7 @@ extension HistorySimulation {
             return
         }
         topUpDeposit(agent)
+        signRevisedConsent(agent, for: slot.start)
         let id = uuid()
         let number = agent.state.sessionsScheduledOrPerformed + 1
         guard
@@ -344,6 +345,28 @@ extension HistorySimulation {
                     refundable: agent.depositRefundable, method: pick([.card, .card, .cash]))))
         {
             agent.depositID = depositID
+        }
+    }
+
+    /// After the clinic published a consent form requiring re-consent, the client signs it (with the scopes they
+    /// still consent to) at the front desk before the next treatment is booked or performed.
+    func signRevisedConsent(_ agent: ClientAgent, for date: Date) {
+        let forms = settingsState.consentForms
+        guard let form = forms.reconsentRequirement(for: .treatment, at: date) else { return }
+        let signed = agent.state.consents.contains { consent in
+            consent.covers(.treatment, at: now) && forms.version(consent.formVersion, isAtLeast: form.formVersion)
+        }
+        guard !signed else { return }
+        var scopes: [ConsentScope] = [.treatment, .clinicalPhotos]
+        let marketing = agent.state.hasConsent(.marketingPhotos, at: now)
+        if marketing { scopes.append(.marketingPhotos) }
+        let consentID = uuid()
+        if attempt(
+            agent,
+            .signConsent(ConsentSigned(at: now, consentID: consentID, formVersion: form.formVersion, scopes: scopes))),
+            marketing
+        {
+            agent.marketingConsentID = consentID
         }
     }
 
@@ -434,6 +457,7 @@ extension HistorySimulation {
                 SessionPerformed(
                     at: now, appointmentID: current.id, sessionNumber: agent.state.sessionsPerformed + 1,
                     locationID: location, technicianID: technician, treatment: record))
+        signRevisedConsent(agent, for: now)
         if let rejection = refusal(agent, command, technician: current.technician, batch: batchIndex) {
             return cancelByClinic(agent, current.id, kind: kind, reason: "Could not treat as booked: \(rejection)")
         }
@@ -660,6 +684,7 @@ extension HistorySimulation {
             schedule(agent, .fadeCheck, at: businessTime(inDays: 60...90))
             return
         }
+        signRevisedConsent(agent, for: slot.start)
         let id = uuid()
         guard
             attempt(

@@ -5,6 +5,7 @@ import Foundation
 final class HistorySimulation {
     enum Task {
         case setUp, arrival(Int), delivery(Int), renewal(Int), recall, deactivation, prune, careRevision, depositPolicy
+        case consentForm(Int)
         case client(ClientAgent)
     }
 
@@ -52,6 +53,9 @@ final class HistorySimulation {
         schedule(.deactivation, at: configuration.start.addingTimeInterval(span * 0.6))
         schedule(.careRevision, at: configuration.start.addingTimeInterval(span * 0.5))
         schedule(.depositPolicy, at: configuration.start.addingTimeInterval(span * 0.55))
+        if let revised = CalendarDay(year: 2023, month: 6, day: 1)?.startDate, revised > configuration.start {
+            schedule(.consentForm(1), at: revised)
+        }
         heap.push(.prune, at: configuration.start.addingTimeInterval(30 * BusinessTime.day))
     }
 
@@ -92,6 +96,7 @@ final class HistorySimulation {
         case .prune: prune()
         case .careRevision: reviseCare()
         case .depositPolicy: introduceDepositPolicy()
+        case .consentForm(let index): publishConsentForm(index)
         case .client(let agent): act(agent)
         }
     }
@@ -181,10 +186,12 @@ final class HistorySimulation {
     }
 
     func settingsCommand(_ change: ClinicSettingsChanged) {
-        let location = change.locationID.flatMap { id in locations.first { $0.id == id } }
+        settingsCommand(.change(change), location: change.locationID.flatMap { id in locations.first { $0.id == id } })
+    }
+
+    func settingsCommand(_ command: SettingsCommand, location: LocationState? = nil) {
         guard
-            let decision = try? SettingsDecider.decide(
-                .change(change), settings: settingsState, location: location, now: now)
+            let decision = try? SettingsDecider.decide(command, settings: settingsState, location: location, now: now)
         else {
             rejectedCommands += 1
             return
@@ -243,6 +250,7 @@ final class HistorySimulation {
                     minimumAge: defaults.minimumAge, healingIntervalDays: defaults.healingIntervalDays,
                     cancellationWindowHours: defaults.cancellationWindowHours, retentionYears: defaults.retentionYears),
                 changedBy: GeneratorCatalog.owner, reason: "Settings at opening"))
+        publishConsentForm(0)
         for index in 0..<configuration.locationCount {
             let city = GeneratorCatalog.cities[index % GeneratorCatalog.cities.count]
             let round = index / GeneratorCatalog.cities.count
@@ -353,6 +361,16 @@ final class HistorySimulation {
                 changedBy: GeneratorCatalog.owner, reason: "Too many missed sessions: a deposit secures the slot"))
     }
 
+    private func publishConsentForm(_ index: Int) {
+        let form = GeneratorCatalog.consentForms[index]
+        settingsCommand(
+            .publishConsentForm(
+                ConsentFormPublished(
+                    at: now, formVersion: form.version, contentHash: form.hash,
+                    scopes: [.treatment, .clinicalPhotos, .marketingPhotos], requiresReconsent: form.reconsent,
+                    publishedBy: GeneratorCatalog.owner, reason: form.reason)))
+    }
+
     private func prune() {
         let limit = now.addingTimeInterval(-BusinessTime.day)
         for index in technicians.indices { technicians[index].dropReservations(endingBefore: limit) }
@@ -407,18 +425,10 @@ final class HistorySimulation {
     func uuid() -> UUID {
         let high = rng.next()
         let low = rng.next()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (8 * index))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
+            version4: (0..<16).map { index in
+                UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (8 * (index % 8)))
+            })
     }
 
     func contentHash() -> String {

@@ -31,3 +31,16 @@ enum IdentifierRules {
         }
     }
 }
+
+extension UUID {
+    /// A version 4 UUID from 16 bytes, its version and variant bits set: ids the generator draws, and ids a decider
+    /// derives from others so that deciding stays deterministic.
+    init(version4 bytes: [UInt8]) {
+        var b = bytes + [UInt8](repeating: 0, count: max(0, 16 - bytes.count))
+        b[6] = (b[6] & 0x0F) | 0x40
+        b[8] = (b[8] & 0x3F) | 0x80
+        self.init(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
+    }
+}

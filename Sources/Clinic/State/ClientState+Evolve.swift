@@ -16,7 +16,7 @@ extension ClientState {
             consents.append(
                 ConsentRecord(
                     consentID: e.consentID, formVersion: e.formVersion, scopes: Set(e.scopes),
-                    signedAt: e.at, withdrawnAt: [:]))
+                    signedAt: e.at, withdrawnAt: [:], contentHash: e.contentHash))
         case .consentWithdrawn(let e):
             for index in consents.indices {
                 for scope in e.scopes where consents[index].scopes.contains(scope) {

@@ -11,6 +11,8 @@ public struct ClinicSettingsState: Hashable, Sendable {
     public internal(set) var byLocation: [LocationID: SettingValues] = [:]
     /// Every change, oldest first (who, why, when).
     public internal(set) var changes: [ClinicSettingsChanged] = []
+    /// The consent forms published.
+    public internal(set) var consentForms = ConsentForms()
     /// Number of events folded.
     public internal(set) var version = 0
 
@@ -44,6 +46,8 @@ public struct ClinicSettingsState: Hashable, Sendable {
             } else {
                 clinicWide = clinicWide.merged(with: e.settings)
             }
+        case .consentFormPublished(let e):
+            consentForms.add(e)
         }
     }
 

@@ -12,6 +12,8 @@ public struct ConsentRecord: Hashable, Sendable {
     public var signedAt: Date
     /// When each withdrawn scope was withdrawn.
     public var withdrawnAt: [ConsentScope: Date]
+    /// The SHA-256 of the form's text signed, when known.
+    public var contentHash: String? = nil
 
     /// True when the form covered the scope at that time and it had not been withdrawn by then.
     public func covers(_ scope: ConsentScope, at date: Date) -> Bool {

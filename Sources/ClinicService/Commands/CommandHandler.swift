@@ -119,12 +119,13 @@ public struct CommandHandler: Sendable {
         }
     }
 
-    /// A change of the clinic settings (clinic-wide, or for the location it names).
+    /// A change of the clinic settings (clinic-wide, or for the location it names), or a consent form published.
     public func handle(_ command: SettingsCommand, metadata: EventMetadata) async throws -> Outcome {
         let stream = Clinic.StreamName.clinicSettings
         let location: LocationID? =
             switch command {
             case .change(let payload): payload.locationID
+            case .publishConsentForm: nil
             }
         var streams = [stream]
         if let location { streams.append(.location(location)) }

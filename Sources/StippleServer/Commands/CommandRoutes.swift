@@ -173,6 +173,13 @@ struct CommandRoutes {
             return try Self.reply(try await handler.handle(.change(payload), metadata: metadata))
         }
         command(
+            .post, "/v1/settings/consent-forms", body: ConsentFormPublished.typeName,
+            summary: "Publish a consent form version (its SHA-256; requiresReconsent blocks treatment until signed)"
+        ) { object, _, metadata in
+            let payload = try CommandBody.decode(ConsentFormPublished.self, from: object)
+            return try Self.reply(try await handler.handle(.publishConsentForm(payload), metadata: metadata))
+        }
+        command(
             .post, "/v1/pigment-batches", body: PigmentBatchReceived.typeName, summary: "Receive a pigment batch"
         ) { object, _, metadata in
             let payload = try CommandBody.decode(PigmentBatchReceived.self, from: object)

@@ -20,7 +20,7 @@ public enum FieldRules {
             "fullName", "displayName", "name", "city", "referralSource", "product", "supplier", "provider",
             "certificateNumber", "chosenShade", "dilution", "naturalHairColour", "needleConfiguration", "pattern",
             "formVersion", "instructionSetID", "legacyLabel", "purpose", "currentMedications", "changedBy",
-            "reversedBy",
+            "reversedBy", "publishedBy",
         ] {
             table[name] = 200
         }

@@ -112,6 +112,11 @@ extension OpenAPIDocument {
                         object(
                             ["at": time, "settings": ["type": "object"], "changedBy": string, "reason": string],
                             optional: ["locationID": string])),
+                    "consentForms": list(
+                        object([
+                            "at": time, "formVersion": string, "contentHash": string, "scopes": list(string),
+                            "requiresReconsent": ["type": "boolean"], "publishedBy": string, "reason": string,
+                        ])),
                 ]),
             "Health": object(
                 ["status": ["type": "string", "enum": ["ok", "degraded"]], "database": string],

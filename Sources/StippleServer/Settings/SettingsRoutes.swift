@@ -55,6 +55,8 @@ struct SettingsAnswer: Encodable {
     var clinic: Values
     var locations: [Location]
     var changes: [ClinicSettingsChanged]
+    /// The consent forms published, oldest first.
+    var consentForms: [ConsentFormPublished]
 
     init(_ state: ClinicSettingsState) {
         clinic = Values(state.settings)
@@ -62,5 +64,6 @@ struct SettingsAnswer: Encodable {
             Location(locationID: id.rawValue, settings: Values(state.settings(at: id)))
         }
         changes = state.changes
+        consentForms = state.consentForms.order.compactMap { state.consentForms.byVersion[$0] }
     }
 }

@@ -14,7 +14,7 @@ struct Settings: AsyncParsableCommand {
             decided it and why; every command is decided with the settings as that stream says. A location's \
             own values (where the law differs) override the clinic-wide ones there.
             """,
-        subcommands: [Show.self, Change.self]
+        subcommands: [Show.self, Change.self, PublishForm.self]
     )
 
     /// `stipple settings show`.
@@ -59,6 +59,15 @@ struct Settings: AsyncParsableCommand {
                 + state.locationSettings.keys.sorted().map { row("location \($0)", state.settings(at: $0)) }
             var text = TableOutput.render(headers: headers, rows: rows, format: format)
             guard format == .table else { return text }
+            let forms = state.consentForms.order.compactMap { state.consentForms.byVersion[$0] }
+            text += "\n\(forms.count) consent form(s):\n"
+            for form in forms {
+                text +=
+                    "\(form.formVersion)  published \(DateArgument.iso(form.at))  sha256 \(form.contentHash)  "
+                    + form.scopes.map(\.rawValue).joined(separator: ", ")
+                    + (form.requiresReconsent ? "  re-consent required" : "")
+                    + "  by \(form.publishedBy): \(form.reason)\n"
+            }
             text += "\n\(state.changes.count) change(s):\n"
             for change in state.changes {
                 text +=
@@ -164,6 +173,77 @@ struct Settings: AsyncParsableCommand {
                         "recorded \(Show.describe(change.settings)) for "
                             + "\(change.locationID.map { "location \($0)" } ?? "the clinic") at position "
                             + "\(outcome.events.first?.position ?? 0)")
+                } catch {
+                    await pool.close()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// `stipple settings publish-form`.
+    struct PublishForm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "publish-form",
+            abstract: "Publish a consent form version: the SHA-256 of its text file is what signatures refer to.",
+            discussion: """
+                With --requires-reconsent, a treatment from now on needs a treatment consent signed on this \
+                version (or a later one): clients sign again before their next session or touch-up.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "The version clients sign, e.g. 2026-01.")
+        var formVersion: String
+
+        @Option(help: "The form's text as published (its bytes are hashed).")
+        var file: String
+
+        @Option(
+            parsing: .upToNextOption,
+            help: "Scopes the form asks consent for: treatment, clinical-photos, marketing-photos.")
+        var scopes: [String]
+
+        @Flag(help: "Clients must sign this version before their next treatment.")
+        var requiresReconsent = false
+
+        @Option(help: "Who publishes it.")
+        var by: String
+
+        @Option(help: "What changed, or why clients must sign again.")
+        var reason: String
+
+        func validate() throws {
+            let allowed = ConsentScope.allCases.map(\.rawValue)
+            for scope in scopes where ConsentScope(rawValue: scope) == nil {
+                throw ValidationError("--scopes: '\(scope)' is not one of \(allowed.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let text = FileManager.default.contents(atPath: file) else {
+                    throw UserError("cannot read \(file)")
+                }
+                let form = ConsentFormPublished(
+                    at: Date(), formVersion: formVersion, contentHash: ConsentFormText.contentHash(text),
+                    scopes: scopes.compactMap(ConsentScope.init(rawValue:)), requiresReconsent: requiresReconsent,
+                    publishedBy: by, reason: reason)
+                let pool = try database.pool(maximumConnections: 2)
+                do {
+                    let outcome: CommandHandler.Outcome
+                    do {
+                        outcome = try await CommandHandler(store: database.store(pool)).handle(
+                            .publishConsentForm(form),
+                            metadata: EventMetadata(actor: AccessOptions.actor, reason: reason))
+                    } catch CommandHandler.Failure.rejected(let rejection) {
+                        throw UserError("form not published: \(rejection.message)")
+                    }
+                    await pool.close()
+                    print(
+                        "published consent form \(form.formVersion) (sha256 \(form.contentHash))"
+                            + (requiresReconsent ? ", re-consent required before treatment" : "")
+                            + " at position \(outcome.events.first?.position ?? 0)")
                 } catch {
                     await pool.close()
                     throw error

@@ -56,6 +56,7 @@ struct World {
     var instructionSet = InstructionSetState(id: Fixture.instructionSetID)
     var settings = ClinicSettings.standard
     var locationSettings: [LocationID: ClinicSettings] = [:]
+    var consentForms = ConsentForms()
     var now = Fixture.date("2026-01-05")
 
     /// Decides without folding.
@@ -66,7 +67,7 @@ struct World {
         let context = DecisionContext(
             now: now ?? self.now, settings: settings, locationSettings: locationSettings,
             technician: technician.flatMap { technicians[$0] },
-            location: location, pigmentBatch: batch, instructionSet: instructionSet)
+            location: location, pigmentBatch: batch, instructionSet: instructionSet, consentForms: consentForms)
         return try ClientDecider.decide(command, client: client, context: context)
     }
 

@@ -184,6 +184,12 @@ enum SampleEvents {
                             minimumAge: 21, cancellationWindowHours: 24,
                             depositPolicy: DepositPolicy(percentOfPrice: 10)),
                         changedBy: "Dana", reason: "Insurer's condition"))),
+            .settings(
+                .consentFormPublished(
+                    ConsentFormPublished(
+                        at: at, formVersion: "2026-03", contentHash: Fixture.hash,
+                        scopes: [.treatment, .clinicalPhotos], requiresReconsent: true, publishedBy: "Dana",
+                        reason: "Adds the photo retention period"))),
         ]
     }
 }

@@ -83,6 +83,7 @@ struct CommandReplayTests {
         case .settings(let event):
             switch event {
             case .changed: return ("/v1/settings", [:])
+            case .consentFormPublished: return ("/v1/settings/consent-forms", [:])
             }
         }
     }

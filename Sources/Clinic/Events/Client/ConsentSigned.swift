@@ -5,7 +5,7 @@ public struct ConsentSigned: EventPayload {
     /// `client.consent-signed`.
     public static let typeName = "client.consent-signed"
     /// The current schema version.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// When it happened, in business time.
     public var at: Date
@@ -15,9 +15,15 @@ public struct ConsentSigned: EventPayload {
     public var formVersion: String
     /// What the client consented to.
     public var scopes: [ConsentScope]
+    /// Lower-case hex SHA-256 of the form's text signed; the decider fills it in from the published form. Nil on
+    /// consents of logs whose clinic published no forms (and on version 1 events).
+    public var contentHash: String?
 
     /// Creates the payload.
-    public init(at: Date, consentID: ConsentID, formVersion: String, scopes: [ConsentScope]) {
+    public init(
+        at: Date, consentID: ConsentID, formVersion: String, scopes: [ConsentScope], contentHash: String? = nil
+    ) {
+        self.contentHash = contentHash
         self.at = at
         self.consentID = consentID
         self.formVersion = formVersion
