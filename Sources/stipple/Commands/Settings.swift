@@ -17,6 +17,25 @@ struct Settings: AsyncParsableCommand {
         subcommands: [Show.self, Change.self, PublishForm.self]
     )
 
+    /// Runs a settings command through the command handler; a rejection becomes a user error led by `refused`.
+    static func record(_ command: SettingsCommand, database: DatabaseOptions, reason: String, refused: String)
+        async throws -> CommandHandler.Outcome
+    {
+        let pool = try database.pool(maximumConnections: 2)
+        do {
+            let outcome = try await CommandHandler(store: database.store(pool)).handle(
+                command, metadata: EventMetadata(actor: AccessOptions.actor, reason: reason))
+            await pool.close()
+            return outcome
+        } catch CommandHandler.Failure.rejected(let rejection) {
+            await pool.close()
+            throw UserError("\(refused): \(rejection.message)")
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
     /// `stipple settings show`.
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -158,25 +177,12 @@ struct Settings: AsyncParsableCommand {
                         cancellationWindowHours: cancellationWindowHours,
                         retentionYears: retentionYears, depositPolicy: policy),
                     changedBy: by, reason: reason)
-                let pool = try database.pool(maximumConnections: 2)
-                do {
-                    let handler = CommandHandler(store: database.store(pool))
-                    let outcome: CommandHandler.Outcome
-                    do {
-                        outcome = try await handler.handle(
-                            .change(change), metadata: EventMetadata(actor: AccessOptions.actor, reason: reason))
-                    } catch CommandHandler.Failure.rejected(let rejection) {
-                        throw UserError("settings not changed: \(rejection.message)")
-                    }
-                    await pool.close()
-                    print(
-                        "recorded \(Show.describe(change.settings)) for "
-                            + "\(change.locationID.map { "location \($0)" } ?? "the clinic") at position "
-                            + "\(outcome.events.first?.position ?? 0)")
-                } catch {
-                    await pool.close()
-                    throw error
-                }
+                let outcome = try await Settings.record(
+                    .change(change), database: database, reason: reason, refused: "settings not changed")
+                print(
+                    "recorded \(Show.describe(change.settings)) for "
+                        + "\(change.locationID.map { "location \($0)" } ?? "the clinic") at position "
+                        + "\(outcome.events.first?.position ?? 0)")
             }
         }
     }
@@ -229,25 +235,12 @@ struct Settings: AsyncParsableCommand {
                     at: Date(), formVersion: formVersion, contentHash: ConsentFormText.contentHash(text),
                     scopes: scopes.compactMap(ConsentScope.init(rawValue:)), requiresReconsent: requiresReconsent,
                     publishedBy: by, reason: reason)
-                let pool = try database.pool(maximumConnections: 2)
-                do {
-                    let outcome: CommandHandler.Outcome
-                    do {
-                        outcome = try await CommandHandler(store: database.store(pool)).handle(
-                            .publishConsentForm(form),
-                            metadata: EventMetadata(actor: AccessOptions.actor, reason: reason))
-                    } catch CommandHandler.Failure.rejected(let rejection) {
-                        throw UserError("form not published: \(rejection.message)")
-                    }
-                    await pool.close()
-                    print(
-                        "published consent form \(form.formVersion) (sha256 \(form.contentHash))"
-                            + (requiresReconsent ? ", re-consent required before treatment" : "")
-                            + " at position \(outcome.events.first?.position ?? 0)")
-                } catch {
-                    await pool.close()
-                    throw error
-                }
+                let outcome = try await Settings.record(
+                    .publishConsentForm(form), database: database, reason: reason, refused: "form not published")
+                print(
+                    "published consent form \(form.formVersion) (sha256 \(form.contentHash))"
+                        + (requiresReconsent ? ", re-consent required before treatment" : "")
+                        + " at position \(outcome.events.first?.position ?? 0)")
             }
         }
     }
