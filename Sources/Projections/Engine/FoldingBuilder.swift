@@ -8,7 +8,9 @@ import Postgres
 /// writes it back; during a rebuild the runner is the schema's only writer, so the states stay
 /// here between batches and reach the table only when the cache outgrows `capacity` (the least
 /// recently used are written and dropped, and read back if their key returns) and at `finish`.
-/// Memory is bounded by `capacity` states per projection, whatever the size of the log.
+/// `ProjectionRebuilder.rebuildAll` also evicts through `evictStates(usedBefore:on:)` to keep the
+/// states of all the projections it rebuilds within one budget (`FoldingBuilderDefaults.capacity`),
+/// whatever the size of the log and however many projections there are.
 ///
 /// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade
 /// forecast) are made once per key, at `finish`, whether or not the key's state was evicted
@@ -26,7 +28,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private struct Entry {
         var state: P.State
         var isDirty: Bool
-        var lastUsed: Int
+        /// The log position of the last event of the batch that last used the state.
+        var lastUsed: Int64
     }
 
     let projection: P
@@ -35,7 +38,6 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var entries: [String: Entry] = [:]
     /// Keys whose state has been written to the state table (and may have been evicted since).
     private var stored = Set<String>()
-    private var tick = 0
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
     /// The projection's tables, and each one's merge policy, by name.
@@ -66,8 +68,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
         let (keys, keyed) = projection.keyedItems(batch)
-        guard !keyed.isEmpty else { return }
-        tick += 1
+        guard !keyed.isEmpty, let tick = batch.lastPosition else { return }
         var states: [String: P.State] = [:]
         states.reserveCapacity(keys.count)
         var missing: [String] = []
@@ -100,6 +101,19 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             try await saveDirty(oldest, on: connection)
             for key in oldest { entries[key] = nil }
         }
+    }
+
+    var heldStateCount: Int { entries.count }
+
+    func countHeldStates(byLastUse counts: inout [Int64: Int]) {
+        for entry in entries.values { counts[entry.lastUsed, default: 0] += 1 }
+    }
+
+    func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws {
+        let old = entries.filter { $0.value.lastUsed < position }.map(\.key)
+        guard !old.isEmpty else { return }
+        try await saveDirty(old, on: connection)
+        for key in old { entries[key] = nil }
     }
 
     func finish(on connection: PostgresConnection) async throws {
@@ -184,16 +198,18 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private static var chunk: Int { 500 }
 }
 
-/// The rebuild's state cache size per projection.
+/// The rebuild's state budget.
 public enum FoldingBuilderDefaults {
-    /// States kept in memory per projection during a rebuild: `STIPPLE_REBUILD_STATES` if set to a
-    /// positive number, else 25 000. More states cost memory (~1 kB each) and save a state write and
-    /// read per event of a key that was evicted; a log with fewer keys than this never evicts, and
-    /// then the rebuild's cost per event is flat (docs/benchmarks.md: 10 000 evicted at 1M events and
-    /// cost ~35 % more CPU per event than 100k; 30 000 did not, at a peak RSS of 202 MiB).
+    /// Fold states kept in memory during a rebuild, in total over all the projections rebuilt
+    /// together (`ProjectionRebuilder.rebuildAll` evicts the least recently used across all of them):
+    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 50 000. More states cost memory
+    /// (~1 kB each) and save a state write and read per event of a key that was evicted; a log with
+    /// fewer keys than this never evicts, and then the rebuild's cost per event is flat
+    /// (docs/benchmarks.md). Until 2026-12-06 this was 25 000 per projection: with seven projections
+    /// the 1M-event rebuild peaked at 423 MiB.
     public static let capacity =
         ProcessInfo.processInfo.environment["STIPPLE_REBUILD_STATES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        ?? 25_000
+        ?? 50_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
 }

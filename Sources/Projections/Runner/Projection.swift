@@ -28,6 +28,21 @@ public protocol Projection: Sendable {
 public protocol ProjectionBuilder: AnyObject {
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
     func finish(on connection: PostgresConnection) async throws
+    /// How many fold states the builder holds in memory.
+    var heldStateCount: Int { get }
+    /// Counts the held states by the log position of the last event of the batch that last used each.
+    func countHeldStates(byLastUse counts: inout [Int64: Int])
+    /// Writes back the held states last used before `position` and drops them from memory (read back
+    /// if their key returns): the rebuild's state budget is one for all its projections
+    /// (`ProjectionRebuilder.rebuildAll`), so it evicts the least recently used across all of them.
+    func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws
+}
+
+extension ProjectionBuilder {
+    /// By default a builder holds no states.
+    public var heldStateCount: Int { 0 }
+    public func countHeldStates(byLastUse counts: inout [Int64: Int]) {}
+    public func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws {}
 }
 
 extension Projection {

@@ -8,6 +8,8 @@ import Postgres
 struct ProjectionRebuilder: Sendable {
     let store: EventStore
     let batchSize: Int
+    /// Fold states the builders of one rebuild may hold in memory together, after each batch.
+    var stateBudget = FoldingBuilderDefaults.capacity
     let progress: (@Sendable (ProjectionRunner.Progress) -> Void)?
 
     private var pool: ConnectionPool { store.pool }
@@ -16,7 +18,10 @@ struct ProjectionRebuilder: Sendable {
     ///
     /// The log is read once: each batch is read and decoded once (the next one while the current
     /// one is written) and fed to every projection's `ProjectionBuilder`, which may keep its fold
-    /// states in memory, since the rebuild is the only writer of its scratch schema. The swaps
+    /// states in memory, since the rebuild is the only writer of its scratch schema. The states held
+    /// by all the builders share one budget (`stateBudget`): after a batch that leaves more held,
+    /// the least recently used across all builders are written back and dropped until three
+    /// quarters of it are held (or none, if the states of the last batch alone are more). The swaps
     /// happen in one transaction, after the events appended meanwhile. A projection that refuses
     /// an event drops out (its scratch schema is dropped, its live schema and checkpoint stay as
     /// they were) and its `ProjectionFailure` is returned; the others go on.
@@ -47,13 +52,15 @@ struct ProjectionRebuilder: Sendable {
             while let last = next.lastPosition {
                 let batch = next
                 async let following = readBatch(after: last, upTo: head)
-                try await pool.withTransaction { connection in
+                let held = try await pool.withTransaction { connection in
                     try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                    return try await Self.keep(building.map(\.builder), within: stateBudget, on: connection)
                 }
                 position = last
                 applied += batch.items.count
                 progress?(
-                    ProjectionRunner.Progress(projection: label, position: position, head: head, eventsApplied: applied)
+                    ProjectionRunner.Progress(
+                        projection: label, position: position, head: head, eventsApplied: applied, statesHeld: held)
                 )
                 next = try await following
             }
@@ -70,6 +77,7 @@ struct ProjectionRebuilder: Sendable {
                     let batch = try await readBatch(after: position, upTo: tailHead)
                     guard let last = batch.lastPosition else { break }
                     try await Self.feed(batch, to: &building, failures: &failures, on: connection)
+                    _ = try await Self.keep(building.map(\.builder), within: stateBudget, on: connection)
                     position = last
                 }
                 var finished: [Building] = []
@@ -121,6 +129,28 @@ struct ProjectionRebuilder: Sendable {
                 building.remove(at: index)
             }
         }
+    }
+
+    /// Evicts the least recently used states across `builders` if they hold more than `budget`,
+    /// down to three quarters of it; returns how many they hold.
+    static func keep(_ builders: [any ProjectionBuilder], within budget: Int, on connection: PostgresConnection)
+        async throws -> Int
+    {
+        let held = builders.reduce(0) { $0 + $1.heldStateCount }
+        guard held > budget else { return held }
+        var counts: [Int64: Int] = [:]
+        for builder in builders { builder.countHeldStates(byLastUse: &counts) }
+        // The oldest last use to keep: the newest ones whose states fit in three quarters of the budget.
+        let keep = max(1, budget) * 3 / 4
+        var kept = 0
+        var cutoff = Int64.max
+        for (position, count) in counts.sorted(by: { $0.key > $1.key }) {
+            guard kept + count <= keep else { break }
+            kept += count
+            cutoff = position
+        }
+        for builder in builders { try await builder.evictStates(usedBefore: cutoff, on: connection) }
+        return builders.reduce(0) { $0 + $1.heldStateCount }
     }
 
     /// The events in (after, upTo], up to one batch, decoded.

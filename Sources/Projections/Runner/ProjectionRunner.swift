@@ -32,6 +32,8 @@ public final class ProjectionRunner: Sendable {
         public var position: Int64
         public var head: Int64
         public var eventsApplied: Int
+        /// Fold states held in memory by a rebuild after the batch (at most its state budget).
+        public var statesHeld = 0
     }
 
     public let store: EventStore

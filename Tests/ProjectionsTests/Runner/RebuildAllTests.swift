@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 @testable import Projections
 import TestSupport
+import Synchronization
 import Testing
 
 /// Every fold state table of the clinic projections in `suffix`ed schemas, as text, in key order.
@@ -83,6 +84,36 @@ struct RebuildAllTests {
                 #expect(small == live)
                 #expect(live.count > 1, "more keys than the cache holds")
             }
+        }
+    }
+
+    @Test("a rebuild of all projections within a small shared state budget writes what a large budget writes")
+    func sharedStateBudget() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            for _ in 0..<4 { try await fixture.courseClient(UUID()) }
+            let budget = 3
+            var results: [(tables: [String], states: [String], forecast: [String], peak: Int)] = []
+            for stateBudget in [1_000_000, budget] {
+                let peak = Mutex(0)
+                let rebuilder = ProjectionRebuilder(
+                    store: database.store, batchSize: 5, stateBudget: stateBudget,
+                    progress: { progress in peak.withLock { $0 = max($0, progress.statesHeld) } })
+                #expect(try await rebuilder.rebuildAll(ClinicProjections.all()).isEmpty)
+                results.append(
+                    (
+                        try await snapshot(database), try await stateSnapshot(database),
+                        try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id"),
+                        peak.withLock { $0 }
+                    ))
+            }
+            let (large, small) = (results[0], results[1])
+            #expect(large.peak > budget, "the large budget held more states than the small one allows")
+            #expect(small.peak <= budget)
+            #expect(small.tables == large.tables)
+            #expect(small.states == large.states)
+            #expect(small.forecast == large.forecast)
+            #expect(!large.tables.isEmpty && large.forecast.count == 4)
         }
     }
 
