@@ -32,6 +32,8 @@ extension ClientCommand {
         case .bookTouchUp(let payload): .touchUpBooked(payload)
         case .performTouchUp(let payload): .touchUpPerformed(payload)
         case .reportAdverseReaction(let payload): .adverseReactionReported(payload)
+        case .recordComplaint(let payload): .complaintRecorded(payload)
+        case .bookCorrection(let payload): .correctionBooked(payload)
         case .performCorrection(let payload): .correctionPerformed(payload)
         case .recordTestimonial(let payload): .testimonialRecorded(payload)
         case .receivePayment(let payload): .paymentReceived(payload)

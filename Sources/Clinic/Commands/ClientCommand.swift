@@ -57,7 +57,11 @@ public enum ClientCommand: Hashable, Sendable {
     case performTouchUp(TouchUpPerformed)
     /// Report an adverse reaction.
     case reportAdverseReaction(AdverseReactionReported)
-    /// Record a correction or removal session.
+    /// Record a complaint about a result.
+    case recordComplaint(ComplaintRecorded)
+    /// Book a correction or removal session (reserves the technician's slot). Needs the technician and location.
+    case bookCorrection(CorrectionBooked)
+    /// Record a correction or removal session: a booked one performed, or one done by a partner clinic.
     case performCorrection(CorrectionPerformed)
     /// Record a testimonial.
     case recordTestimonial(TestimonialRecorded)

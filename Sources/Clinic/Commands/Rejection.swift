@@ -96,6 +96,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case pigmentRemoved(on: Date)
     /// Something was recorded at an appointment that was cancelled or missed, or before it started.
     case appointmentDidNotTakePlace(AppointmentID, status: AppointmentStatus, start: Date)
+    /// The adverse reaction or complaint a correction names is not on this client's stream.
+    case unknownCorrectionCause(CorrectionCause)
     /// The care instruction set was never published (or was not loaded).
     case unknownInstructionSet(InstructionSetID)
     /// The care instruction set is already published.
@@ -210,6 +212,9 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
                     + "nothing can be recorded at it before then"
                 : "appointment \(id.uuidString.lowercased()) was \(status == .noShow ? "missed" : status.rawValue); "
                     + "nothing can be recorded at it"
+        case .unknownCorrectionCause(let cause):
+            "no \(cause.kind == .complaint ? "complaint" : "adverse reaction") "
+                + "\(cause.id.map { $0.uuidString.lowercased() } ?? "(no id)") was recorded for this client"
         case .unknownInstructionSet(let id): "care instruction set \(id) has not been published"
         case .instructionSetAlreadyPublished(let id): "care instruction set \(id) is already published; revise it"
         case .instructionVersionNotInForce(let id, let version, let inForce, let at):

@@ -58,6 +58,8 @@ struct ClientRules {
         case .bookTouchUp(let event): return try bookTouchUp(event)
         case .performTouchUp(let event): return try performTouchUp(event)
         case .reportAdverseReaction(let event): return try reportAdverseReaction(event)
+        case .recordComplaint(let event): return try recordComplaint(event)
+        case .bookCorrection(let event): return try bookCorrection(event)
         case .performCorrection(let event): return try performCorrection(event)
         case .recordTestimonial(let event): return try recordTestimonial(event)
         case .receivePayment(let event): return try receivePayment(event)

@@ -214,15 +214,21 @@ extension ClientRules {
         try require(event.sessionNumber == scheduled + 1, "sessionNumber", "the next session is \(scheduled + 1)")
         try checkDepositPolicy(at: event.locationID, plan: plan)
         try checkHealingInterval(before: event.slot.start, at: event.locationID)
-        let technician = try checkTechnician(
-            event.technicianID, on: CalendarDay(event.slot.start),
-            needsCertification: true)
-        try checkLocation(event.locationID, slot: event.slot)
-        try checkAvailable(technician, event.slot)
-        return Decision([
-            pending(.sessionBooked(event)),
-            reserve(event.technicianID, event.appointmentID, .session, event.slot, event.locationID, at: event.at),
-        ])
+        return try reserveTreatment(
+            .sessionBooked(event), event.appointmentID, .session, slot: event.slot, location: event.locationID,
+            technician: event.technicianID, at: event.at)
+    }
+
+    /// The end of every treatment booking: a technician certified on the day and free for the slot, at a location
+    /// open for it; the booking and the technician's reservation in one decision.
+    func reserveTreatment(
+        _ booking: ClientEvent, _ id: AppointmentID, _ kind: AppointmentKind, slot: TimeSlot, location: LocationID,
+        technician: TechnicianID, at: Date
+    ) throws(Rejection) -> Decision {
+        let state = try checkTechnician(technician, on: CalendarDay(slot.start), needsCertification: true)
+        try checkLocation(location, slot: slot)
+        try checkAvailable(state, slot)
+        return Decision([pending(booking), reserve(technician, id, kind, slot, location, at: at)])
     }
 
     func bookTouchUp(_ event: TouchUpBooked) throws(Rejection) -> Decision {
@@ -236,18 +242,12 @@ extension ClientRules {
             throw .courseNotComplete(performed: client.sessionsPerformed, planned: plan.sessionsPlanned)
         }
         if let removed = client.pigmentRemovedAt { throw .pigmentRemoved(on: removed) }
-        try checkScreeningCurrent(on: event.slot.start)
+        try checkScreeningCurrent(on: event.slot.start, at: event.locationID)
         try requirePositive(event.quotedPrice)
         try checkHealingInterval(before: event.slot.start, at: event.locationID)
-        let technician = try checkTechnician(
-            event.technicianID, on: CalendarDay(event.slot.start),
-            needsCertification: true)
-        try checkLocation(event.locationID, slot: event.slot)
-        try checkAvailable(technician, event.slot)
-        return Decision([
-            pending(.touchUpBooked(event)),
-            reserve(event.technicianID, event.appointmentID, .touchUp, event.slot, event.locationID, at: event.at),
-        ])
+        return try reserveTreatment(
+            .touchUpBooked(event), event.appointmentID, .touchUp, slot: event.slot, location: event.locationID,
+            technician: event.technicianID, at: event.at)
     }
 
     func cancelSession(_ event: SessionCancelled) throws(Rejection) -> Decision {
@@ -309,7 +309,7 @@ extension ClientRules {
 
     func performTouchUp(_ event: TouchUpPerformed) throws(Rejection) -> Decision {
         _ = try bookedTreatment(event.appointmentID, kind: .touchUp)
-        try checkScreeningCurrent(on: event.at)
+        try checkScreeningCurrent(on: event.at, at: event.locationID)
         var event = event
         event.treatment = try checkPerformed(
             event.treatment, technician: event.technicianID, location: event.locationID, at: event.at)

@@ -141,15 +141,10 @@ extension ClientRules {
     func reportAdverseReaction(_ event: AdverseReactionReported) throws(Rejection) -> Decision {
         try requireTreatmentPerformed()
         if let id = event.appointmentID, client.treatments[id] == nil { throw .unknownAppointment(id) }
+        if let id = event.reactionID {
+            try requireNew(id, "adverse reaction", exists: client.reactions.contains(id))
+        }
         return only(.adverseReactionReported(event))
-    }
-
-    func performCorrection(_ event: CorrectionPerformed) throws(Rejection) -> Decision {
-        try requireTreatmentPerformed()
-        try require(event.sessionNumber >= 1, "sessionNumber", "must be at least 1")
-        try require(!event.areas.isEmpty, "areas", "must name at least one area")
-        try requireText(event.provider, "provider")
-        return only(.correctionPerformed(event))
     }
 
     func recordTestimonial(_ event: TestimonialRecorded) throws(Rejection) -> Decision {

@@ -8,11 +8,12 @@ extension ClientRules {
         if let location = context.location, let problem = location.openingHoursProblem(slot) { throw problem }
     }
 
-    /// The latest screening is still valid on the treatment day: recorded at most `screeningValidityMonths`
-    /// before it. Why: medications and conditions change; a touch-up years after the course needs a fresh one.
-    func checkScreeningCurrent(on date: Date) throws(Rejection) {
+    /// The latest screening is still valid on the treatment day: recorded at most the location's
+    /// `screeningValidityMonths` before it. Why: medications and conditions change; a touch-up years after the
+    /// course needs a fresh one.
+    func checkScreeningCurrent(on date: Date, at location: LocationID) throws(Rejection) {
         guard let screening = client.screening else { throw .noScreening }
-        let months = settings.screeningValidityMonths
+        let months = context.settings(at: location).screeningValidityMonths
         let recorded = CalendarDay(screening.at)
         let validUntil = recorded.adding(months: months)
         let day = CalendarDay(date)

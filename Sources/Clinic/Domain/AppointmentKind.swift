@@ -6,4 +6,6 @@ public enum AppointmentKind: String, Hashable, Sendable, Codable, CaseIterable {
     case session = "session"
     /// A touch-up after the course.
     case touchUp = "touch-up"
+    /// A correction or removal session.
+    case correction = "correction"
 }

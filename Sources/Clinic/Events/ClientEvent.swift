@@ -60,7 +60,11 @@ public enum ClientEvent: Hashable, Sendable {
     case touchUpPerformed(TouchUpPerformed)
     /// `client.adverse-reaction-reported` v1.
     case adverseReactionReported(AdverseReactionReported)
-    /// `client.correction-performed` v1.
+    /// `client.complaint-recorded` v1.
+    case complaintRecorded(ComplaintRecorded)
+    /// `client.correction-booked` v1.
+    case correctionBooked(CorrectionBooked)
+    /// `client.correction-performed` v2.
     case correctionPerformed(CorrectionPerformed)
     /// `client.testimonial-recorded` v2.
     case testimonialRecorded(TestimonialRecorded)
@@ -103,6 +107,8 @@ public enum ClientEvent: Hashable, Sendable {
         case .touchUpBooked(let payload): payload
         case .touchUpPerformed(let payload): payload
         case .adverseReactionReported(let payload): payload
+        case .complaintRecorded(let payload): payload
+        case .correctionBooked(let payload): payload
         case .correctionPerformed(let payload): payload
         case .testimonialRecorded(let payload): payload
         case .paymentReceived(let payload): payload

@@ -46,7 +46,11 @@ extension ClinicEvent {
         EventDecoder(TouchUpBooked.self) { .client(.touchUpBooked($0)) },
         EventDecoder(TouchUpPerformed.self) { .client(.touchUpPerformed($0)) },
         EventDecoder(AdverseReactionReported.self) { .client(.adverseReactionReported($0)) },
-        EventDecoder(CorrectionPerformed.self) { .client(.correctionPerformed($0)) },
+        EventDecoder(ComplaintRecorded.self) { .client(.complaintRecorded($0)) },
+        EventDecoder(CorrectionBooked.self) { .client(.correctionBooked($0)) },
+        EventDecoder(CorrectionPerformed.self, upcasters: [1: EventDecoder.upcaster(CorrectionPerformedV1.self)]) {
+            .client(.correctionPerformed($0))
+        },
         EventDecoder(TestimonialRecorded.self, upcasters: [1: EventDecoder.upcaster(TestimonialRecordedV1.self)]) {
             .client(.testimonialRecorded($0))
         },

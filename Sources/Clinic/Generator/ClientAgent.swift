@@ -5,7 +5,7 @@ final class ClientAgent {
     enum Step {
         case register, rescheduleConsultation, cancelConsultation, rebookConsultation, consultationDay
         case agreePlan, bookSession, abandonCourse, cancelAndRebook, sessionDay, afterSession, healingCheck
-        case healed, fadeCheck, touchUpDay, afterTouchUp
+        case healed, fadeCheck, touchUpDay, afterTouchUp, correctionDay, afterCorrection
     }
 
     let id: ClientID
@@ -28,6 +28,9 @@ final class ClientAgent {
     var override: ContraindicationOverride?
     var marketingConsentID: ConsentID?
     var fadeRate = 0.1
+    /// Habits asked about at follow-ups: regular heavy sweating and swimming speed fading up (by 15% each here).
+    var sweats = false
+    var swims = false
     var touchUpAfterYears = 4.0
 
     // Progress.
@@ -39,6 +42,10 @@ final class ClientAgent {
     var bookingAttempts = 0
     var cycleStart: Date?
     var lastPerformed: (appointment: AppointmentID, technician: Int, batch: PigmentBatchNumber)?
+    /// The latest adverse reaction reported, which a correction may answer.
+    var reactionID: UUID?
+    /// A booked correction or removal.
+    var correction: (id: AppointmentID, slot: TimeSlot, technician: Int, method: CorrectionMethod, price: Int64)?
 
     init(id: ClientID, locationIndex: Int) {
         self.id = id

@@ -20,6 +20,8 @@ extension HistorySimulation {
         case .fadeCheck: fadeCheck(agent)
         case .touchUpDay: treatmentDay(agent, kind: .touchUp)
         case .afterTouchUp: afterTouchUp(agent)
+        case .correctionDay: correctionDay(agent)
+        case .afterCorrection: afterCorrection(agent)
         }
     }
 
@@ -93,6 +95,8 @@ extension HistorySimulation {
         agent.depositRefundable = chance(0.35)
         agent.consultationFee = chance(0.4) ? 0 : price(50...100)
         agent.fadeRate = 0.05 + unit() * 0.1
+        agent.sweats = chance(0.3)
+        agent.swims = chance(0.2)
         agent.touchUpAfterYears = 2 + unit() * 4
 
         let first = pick(agent.isWoman ? GeneratorCatalog.femaleFirstNames : GeneratorCatalog.maleFirstNames)
@@ -559,22 +563,32 @@ extension HistorySimulation {
                         at: now, appointmentID: performed.appointment, kind: .aftercare, method: .verbal)))
         }
         let assessment = HealingAssessment.allCases[weighted([90, 5, 3, 1, 1])]
+        // Most keep to the aftercare for a week; the habitual gym-goer and swimmer lapse more often.
+        let compliance = CareCompliance(
+            sun: chance(0.1) ? .lapsed : .kept, sweating: chance(agent.sweats ? 0.4 : 0.05) ? .lapsed : .kept,
+            swimming: chance(agent.swims ? 0.2 : 0.02) ? .lapsed : .kept)
         attempt(
             agent,
             .recordHealingCheck(
                 HealingCheckRecorded(
                     at: now, appointmentID: performed.appointment, day: 7, assessment: assessment,
-                    personal: assessment == .normal ? nil : MedicalNotes(notes: "Advised extra aftercare"))))
+                    personal: assessment == .normal ? nil : MedicalNotes(notes: "Advised extra aftercare"),
+                    compliance: compliance)))
         logPhoto(agent, stage: .healingDay(7), angle: .top, appointment: performed.appointment)
         if assessment != .normal, chance(0.4) {
-            attempt(
+            let reactionID = uuid()
+            if attempt(
                 agent,
                 .reportAdverseReaction(
                     AdverseReactionReported(
                         at: now, kind: assessment == .pigmentMigration ? .pigmentMigration : .prolongedRedness,
                         severity: assessment == .infectionSuspected ? .moderate : .mild,
                         appointmentID: performed.appointment,
-                        pigmentBatch: performed.batch, personal: MedicalNotes(notes: "Reported at the day-7 check"))))
+                        pigmentBatch: performed.batch, personal: MedicalNotes(notes: "Reported at the day-7 check"),
+                        reactionID: reactionID)))
+            {
+                agent.reactionID = reactionID
+            }
         }
         if agent.state.isCourseComplete {
             schedule(agent, .healed, at: businessTime(inDays: 23...30))
@@ -624,15 +638,39 @@ extension HistorySimulation {
                             reason: "Goodwill: uneven density at the crown")))
             }
         }
-        if chance(0.01),
+        // One client in a hundred is unhappy with the healed result and complains; half have the pigment removed at a
+        // partner laser clinic (recorded), half in-house (booked under consent, priced, earned when performed).
+        if chance(0.01) {
+            let complaintID = uuid()
             attempt(
                 agent,
-                .performCorrection(
-                    CorrectionPerformed(
-                        at: now, method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
-                        provider: "Partner laser clinic")))
+                .recordComplaint(
+                    ComplaintRecorded(
+                        at: now, complaintID: complaintID, topic: pick([.hairlineShape, .colour, .unevenDensity]),
+                        appointmentID: agent.lastPerformed?.appointment,
+                        personal: MedicalNotes(notes: "Unhappy with the healed result"))))
+            if chance(0.5) {
+                if attempt(
+                    agent,
+                    .performCorrection(
+                        CorrectionPerformed(
+                            at: now, method: .laserRemoval, sessionNumber: 1, areas: [.frontalHairline],
+                            provider: "Partner laser clinic")))
+                {
+                    return  // the pigment is gone: no fade checks, no touch-ups
+                }
+            } else if bookCorrection(
+                agent, method: .laserRemoval, cause: CorrectionCause(kind: .complaint, id: complaintID))
+            {
+                return
+            }
+        }
+        // Half of the clients who reported a reaction come back for a pigment correction of the affected area.
+        if let reaction = agent.reactionID, chance(0.5),
+            bookCorrection(
+                agent, method: .pigmentCorrection, cause: CorrectionCause(kind: .adverseReaction, id: reaction))
         {
-            return  // the pigment is gone: no fade checks, no touch-ups
+            return
         }
         agent.cycleStart = now
         schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
@@ -641,12 +679,19 @@ extension HistorySimulation {
     private func fadeCheck(_ agent: ClientAgent) {
         let years = now.timeIntervalSince(agent.cycleStart ?? now) / (365.25 * BusinessTime.day)
         let uv = UVExposure.allCases[weighted([40, 40, 20])]
-        let density = min(1, max(0, 0.97 * exp(-agent.fadeRate * years * (uv == .high ? 1.3 : 1)) + unit() * 0.04))
+        let habits = (uv == .high ? 1.3 : 1) * (agent.sweats ? 1.15 : 1) * (agent.swims ? 1.15 : 1)
+        let density = min(1, max(0, 0.97 * exp(-agent.fadeRate * years * habits) + unit() * 0.04))
+        // Three in four follow-ups ask about sweating and swimming habits since the last visit.
+        let asked = chance(0.75)
         attempt(
             agent,
             .observeFade(
                 FadeObserved(
-                    at: now, density: density, method: pick(FadeMeasurementMethod.allCases), uvExposure: uv)))
+                    at: now, density: density, method: pick(FadeMeasurementMethod.allCases), uvExposure: uv,
+                    compliance: asked
+                        ? CareCompliance(
+                            sweating: agent.sweats ? .lapsed : .kept, swimming: agent.swims ? .lapsed : .kept)
+                        : nil)))
         if chance(0.01) {
             attempt(agent, .forget(ClientForgotten(at: now, reason: "Erasure request")))
             return
@@ -709,6 +754,70 @@ extension HistorySimulation {
         var renewed = screening
         renewed.at = now
         attempt(agent, .recordScreening(renewed))
+    }
+
+    /// Books a correction session two to five weeks out, with a technician of the client's location.
+    private func bookCorrection(_ agent: ClientAgent, method: CorrectionMethod, cause: CorrectionCause) -> Bool {
+        renewScreeningIfDue(agent)
+        guard
+            let (technician, slot) = findSlot(
+                agent, consultation: false, earliest: businessTime(inDays: 14...35), minutes: 90)
+        else { return false }
+        let id = uuid()
+        let amount = method == .pigmentCorrection ? price(300...600) : price(400...800)
+        guard
+            attempt(
+                agent,
+                .bookCorrection(
+                    CorrectionBooked(
+                        at: now, appointmentID: id, method: method, sessionNumber: 1, slot: slot,
+                        locationID: locations[agent.locationIndex].id, technicianID: technicians[technician].id,
+                        quotedPrice: money(amount), cause: cause, contraindicationOverride: agent.override)),
+                technician: technician, location: agent.locationIndex)
+        else { return false }
+        agent.correction = (id, slot, technician, method, amount)
+        schedule(agent, .correctionDay, at: slot.start)
+        return true
+    }
+
+    private func correctionDay(_ agent: ClientAgent) {
+        guard let booking = agent.correction else { return }
+        let command = ClientCommand.performCorrection(
+            CorrectionPerformed(
+                at: now, method: booking.method, sessionNumber: 1,
+                areas: agent.isWoman ? [.diffuseThinning] : areas(agent),
+                provider: locations[agent.locationIndex].opened?.name ?? "the studio",
+                technicianID: technicians[booking.technician].id, appointmentID: booking.id))
+        if let rejection = refusal(agent, command, technician: booking.technician) {
+            attempt(
+                agent,
+                .cancelSession(
+                    SessionCancelled(
+                        at: now, appointmentID: booking.id, cancelledBy: .clinic,
+                        reason: "Could not treat as booked: \(rejection)")))
+            agent.correction = nil
+            agent.cycleStart = now
+            schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
+            return
+        }
+        attempt(agent, command, technician: booking.technician)
+        schedule(agent, .afterCorrection, at: booking.slot.end)
+    }
+
+    private func afterCorrection(_ agent: ClientAgent) {
+        guard let booking = agent.correction else { return }
+        agent.correction = nil
+        if !chance(rates.aftercareForgotten) { giveInstructions(agent, .aftercare, appointment: booking.id) }
+        attempt(
+            agent,
+            .receivePayment(
+                PaymentReceived(
+                    at: now, paymentID: uuid(), amount: money(booking.price), method: .card, purpose: .correction,
+                    appointmentID: booking.id, locationID: locations[agent.locationIndex].id,
+                    technicianID: technicians[booking.technician].id)))
+        guard !booking.method.removesPigment else { return }  // removed: no fade checks, no touch-ups
+        agent.cycleStart = now
+        schedule(agent, .fadeCheck, at: businessTime(inDays: 330...400))
     }
 
     private func touchUpPrice(_ agent: ClientAgent) -> Int64 { agent.courseTotal / 3 / 5000 * 5000 }

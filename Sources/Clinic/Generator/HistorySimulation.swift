@@ -237,10 +237,6 @@ final class HistorySimulation {
     // MARK: Clinic set-up and supplies
 
     private func setUp() {
-        careCommand(
-            .publish(
-                InstructionSetPublished(
-                    at: now, name: "SMP standard care", items: GeneratorCatalog.careItems(sweatDays: 5))))
         let startDay = CalendarDay(now)
         let defaults = configuration.settings
         settingsCommand(
@@ -293,6 +289,11 @@ final class HistorySimulation {
                 certify(technicianIndex, issuedOn: issued)
             }
         }
+        // The studio publishes its care sheet once its locations are open.
+        careCommand(
+            .publish(
+                InstructionSetPublished(
+                    at: now, name: "SMP standard care", items: GeneratorCatalog.careItems(sweatDays: 5))))
     }
 
     private func certify(_ index: Int, issuedOn: CalendarDay) {

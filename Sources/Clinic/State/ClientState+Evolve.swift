@@ -80,12 +80,26 @@ extension ClientState {
             markPerformed(e.appointmentID, at: e.at, technicianID: e.technicianID, locationID: e.locationID)
             touchUpsPerformed += 1
             touchUpRecommended = false
+        case .complaintRecorded(let e):
+            complaints.insert(e.complaintID)
+        case .correctionBooked(let e):
+            treatments[e.appointmentID] = TreatmentAppointment(
+                appointmentID: e.appointmentID, kind: .correction, sessionNumber: e.sessionNumber, slot: e.slot,
+                technicianID: e.technicianID, locationID: e.locationID, status: .booked, performedAt: nil)
+            correctionBookings[e.appointmentID] = e
         case .correctionPerformed(let e):
+            if let id = e.appointmentID, let booked = treatments[id] {
+                markPerformed(
+                    id, at: e.at, technicianID: e.technicianID ?? booked.technicianID,
+                    locationID: e.locationID ?? booked.locationID)
+            }
             if e.method.removesPigment, pigmentRemovedAt == nil {
                 pigmentRemovedAt = e.at
                 touchUpRecommended = false
             }
-        case .healingCheckRecorded, .adverseReactionReported, .testimonialRecorded:
+        case .adverseReactionReported(let e):
+            if let id = e.reactionID { reactions.insert(id) }
+        case .healingCheckRecorded, .testimonialRecorded:
             break
         case .photoLogged(let e):
             photos[e.photoID] = PhotoRecord(

@@ -38,6 +38,12 @@ public struct ClientState: Hashable, Sendable {
     public internal(set) var lastFade: FadeObserved?
     /// True after a touch-up was recommended and until one is performed.
     public internal(set) var touchUpRecommended = false
+    /// Adverse reactions reported with an id (a correction may answer them).
+    public internal(set) var reactions: Set<UUID> = []
+    /// Complaints recorded (a correction may answer them).
+    public internal(set) var complaints: Set<UUID> = []
+    /// Correction bookings by appointment (their status is in `treatments`).
+    public internal(set) var correctionBookings: [AppointmentID: CorrectionBooked] = [:]
     /// When pigment was first removed (laser or saline): no touch-ups after it.
     public internal(set) var pigmentRemovedAt: Date?
     /// The currency of the account: set by the plan or the first money moved.

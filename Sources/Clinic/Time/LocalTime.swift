@@ -18,6 +18,7 @@ public struct LocalTime: Hashable, Sendable, CustomStringConvertible {
 
     /// The wall-clock time `date` shows in `zone`.
     public init(_ date: Date, in zone: TimeZone) {
+        // The one reading of a wall clock: `CalendarDay(_:in:)` takes its day from here.
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         self.init(day: CalendarDay(daysSinceEpoch: days), minute: (seconds - days * 86_400) / 60)

@@ -264,6 +264,10 @@ extension ClientCommand {
                 pigmentBatch: event.treatment.pigment.batchNumber)
         case .giveInstructions(let event):
             CommandReferences(instructionSet: event.instructionSetID)
+        case .bookCorrection(let event):
+            CommandReferences(technician: event.technicianID, location: event.locationID)
+        case .performCorrection(let event):
+            CommandReferences(technician: event.technicianID)
         default:
             CommandReferences()
         }

@@ -98,12 +98,13 @@ public struct FadeCalibrator: Sendable {
             chosenFit = result.chosen == .weibull ? weibull : exponential
             comparison = result
         }
-        let form: FadeForm = chosenFit.parameterCount == 11 ? .weibull : .exponential
+        // A Weibull fit estimates log γ too: one parameter more than the exponential (plus τ and σ).
+        let form: FadeForm = chosenFit.parameterCount == MixedEffectsFitter.shapeIndex + 3 ? .weibull : .exponential
         var parameters = base
         parameters.form = form
         parameters.baseRate = exp(chosenFit.phi[0])
         parameters.effects = FactorValues(vector: Array(chosenFit.phi[1...FactorValues.count]))
-        parameters.shape = form == .weibull ? exp(chosenFit.phi[8]) : 1
+        parameters.shape = form == .weibull ? exp(chosenFit.phi[MixedEffectsFitter.shapeIndex]) : 1
         parameters.betweenClientSD = chosenFit.tau
         parameters.observationSD = chosenFit.sigma
         parameters.estimateCovariance = chosenFit.covariance
@@ -165,7 +166,8 @@ public struct FadeCalibrator: Sendable {
         let c = subject.covariates
         return [
             c.uvExposure != nil, c.fitzpatrick != nil, c.oiliness != nil, c.age != nil,
-            c.pigmentDilution != nil, !subject.sessions.isEmpty, c.scarring != nil,
+            c.pigmentDilution != nil, !subject.sessions.isEmpty, c.scarring != nil, c.sweating != nil,
+            c.swimming != nil,
         ]
     }
 }

@@ -53,7 +53,7 @@ struct MixedFit: Sendable {
     var tau: Double
     /// Observation standard deviation σ.
     var sigma: Double
-    /// Approximate posterior covariance of `phi` (9×9; zero row and column for log γ if exponential).
+    /// Approximate posterior covariance of `phi` (11×11; zero row and column for log γ if exponential).
     var covariance: [[Double]]
     /// Laplace-approximate marginal log-likelihood of the observations.
     var logLikelihood: Double
@@ -73,8 +73,11 @@ struct MixedEffectsFitter: Sendable {
     /// Indices in phi held ≥ 0.
     let nonNegative: [Int]
 
+    /// The position of log γ in phi, after log k0 and the effects.
+    static let shapeIndex = FactorValues.count + 1
+
     /// The number of fixed effects estimated.
-    var p: Int { weibull ? 9 : 8 }
+    var p: Int { weibull ? Self.shapeIndex + 1 : Self.shapeIndex }
 
     /// Sufficient per-client sums for one evaluation.
     private struct Sums {
@@ -93,7 +96,7 @@ struct MixedEffectsFitter: Sendable {
     func fit() -> MixedFit {
         let n = data.clientCount
         var phi = prior.mean
-        if !weibull { phi[8] = 0 }
+        if !weibull { phi[Self.shapeIndex] = 0 }
         var b = Array(repeating: 0.0, count: n)
         var tau = prior.tau
         var sigma = prior.sigma
@@ -166,7 +169,10 @@ struct MixedEffectsFitter: Sendable {
         var newPhi = phi
         for m in 0..<p { newPhi[m] += delta[m] }
         for m in nonNegative { newPhi[m] = max(0, newPhi[m]) }
-        if weibull { newPhi[8] = min(max(newPhi[8], Self.logShapeRange.lowerBound), Self.logShapeRange.upperBound) }
+        if weibull {
+            let k = Self.shapeIndex
+            newPhi[k] = min(max(newPhi[k], Self.logShapeRange.lowerBound), Self.logShapeRange.upperBound)
+        }
         var newB = b
         for i in 0..<data.clientCount {
             var coupling = 0.0
@@ -194,16 +200,17 @@ struct MixedEffectsFitter: Sendable {
             let ee = sums.sEE[i] / s2
             let ec = sums.sEC[i] / s2
             var coupling = Array(repeating: 0.0, count: p)
-            for r in 0..<8 {
+            let k = Self.shapeIndex
+            for r in 0..<k {
                 coupling[r] = ee * x[r]
                 g[r] += sums.sER[i] / s2 * x[r]
                 for c in 0...r { a[r][c] += ee * x[r] * x[c] }
             }
             if weibull {
-                coupling[8] = ec
-                g[8] += sums.sCR[i] / s2
-                for c in 0..<8 { a[8][c] += ec * x[c] }
-                a[8][8] += sums.sCC[i] / s2
+                coupling[k] = ec
+                g[k] += sums.sCR[i] / s2
+                for c in 0..<k { a[k][c] += ec * x[c] }
+                a[k][k] += sums.sCC[i] / s2
             }
             let h = (ee + 1 / t2) * (1 + lambda)
             couplings.append(coupling)
@@ -239,7 +246,7 @@ struct MixedEffectsFitter: Sendable {
             sCC: Array(repeating: 0, count: n), sER: Array(repeating: 0, count: n),
             sCR: Array(repeating: 0, count: n), rss: Array(repeating: 0, count: n)
         )
-        let gamma = weibull ? exp(phi[8]) : 1
+        let gamma = weibull ? exp(phi[Self.shapeIndex]) : 1
         for i in 0..<n {
             let z = data.features[i]
             var eta = phi[0] + b[i]
@@ -296,7 +303,7 @@ struct MixedEffectsFitter: Sendable {
         }
         let system = normalEquations(phi: phi, b: b, sums: sums, tau: tau, sigma: sigma, lambda: 0)
         let inverse = LinearAlgebra.inverse(system.schur) ?? diagonal(prior.precision.prefix(p).map { 1 / $0 })
-        var covariance = diagonal(Array(repeating: 0, count: 9))
+        var covariance = diagonal(Array(repeating: 0, count: FadeParameters.estimateCount))
         for r in 0..<p { for c in 0..<p { covariance[r][c] = inverse[r][c] } }
         return MixedFit(
             phi: phi, b: b, posteriorVariance: variances, tau: tau, sigma: sigma, covariance: covariance,

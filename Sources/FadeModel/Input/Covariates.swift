@@ -16,6 +16,10 @@ public struct Covariates: Sendable, Codable, Equatable, Hashable {
     public var pigmentDilution: Double?
     /// Radiotherapy or scar tissue in the treated area.
     public var scarring: Bool?
+    /// Regular heavy sweating (gym, sport, sauna), as the client reports it at follow-ups.
+    public var sweating: Bool?
+    /// Regular swimming (pools, sea), as the client reports it at follow-ups.
+    public var swimming: Bool?
 
     /// Creates covariates; leave a field `nil` when it is not known.
     public init(
@@ -24,8 +28,12 @@ public struct Covariates: Sendable, Codable, Equatable, Hashable {
         oiliness: ScalpOiliness? = nil,
         age: Double? = nil,
         pigmentDilution: Double? = nil,
-        scarring: Bool? = nil
+        scarring: Bool? = nil,
+        sweating: Bool? = nil,
+        swimming: Bool? = nil
     ) {
+        self.sweating = sweating
+        self.swimming = swimming
         self.uvExposure = uvExposure
         self.fitzpatrick = fitzpatrick
         self.oiliness = oiliness

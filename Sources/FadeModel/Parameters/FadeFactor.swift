@@ -16,6 +16,10 @@ public enum FadeFactor: String, Sendable, Codable, Equatable, Hashable, CaseIter
     case sessions
     /// Radiotherapy or scarring, 0 or 1.
     case scarring
+    /// Regular heavy sweating (gym, sport, sauna), 0 or 1.
+    case sweating
+    /// Regular swimming (chlorine, salt water), 0 or 1.
+    case swimming
 
     /// The factor's position in the model's vectors.
     var index: Int {
@@ -27,10 +31,13 @@ public enum FadeFactor: String, Sendable, Codable, Equatable, Hashable, CaseIter
         case .pigmentDilution: 4
         case .sessions: 5
         case .scarring: 6
+        case .sweating: 7
+        case .swimming: 8
         }
     }
 
-    /// Factors whose effect the model holds non-negative: more sun, oilier skin and lighter mixes
-    /// never slow fading (the clinics' shared experience, kept as a constraint in calibration).
-    static let nonNegative: [FadeFactor] = [.uvExposure, .oiliness, .pigmentDilution]
+    /// Factors whose effect the model holds non-negative: more sun, oilier skin, lighter mixes, sweat and
+    /// chlorine never slow fading (the clinics' shared experience and aftercare advice, kept as a constraint in
+    /// calibration).
+    static let nonNegative: [FadeFactor] = [.uvExposure, .oiliness, .pigmentDilution, .sweating, .swimming]
 }

@@ -16,17 +16,17 @@ extension FadeParameters {
         shape: 1,
         effects: FactorValues(
             uvExposure: 0.15, fitzpatrick: 0, oiliness: 0.10, ageDecades: 0,
-            pigmentDilution: 0.30, sessions: -0.05, scarring: 0.20
+            pigmentDilution: 0.30, sessions: -0.05, scarring: 0.20, sweating: 0.05, swimming: 0.05
         ),
         covariateMeans: FactorValues(
             uvExposure: 1.5, fitzpatrick: 3, oiliness: 1.5, ageDecades: 4.5,
-            pigmentDilution: 0.3, sessions: 3, scarring: 0.1
+            pigmentDilution: 0.3, sessions: 3, scarring: 0.1, sweating: 0.3, swimming: 0.2
         ),
         betweenClientSD: 0.22,
         observationSD: 0.05,
         healingDays: 28,
         estimateCovariance: diagonal(
-            [0.15, 0.10, 0.05, 0.10, 0.05, 0.30, 0.05, 0.20, 0.30].map { $0 * $0 }
+            [0.15, 0.10, 0.05, 0.10, 0.05, 0.30, 0.05, 0.20, 0.10, 0.10, 0.30].map { $0 * $0 }
         )
     )
 }

@@ -22,7 +22,8 @@ public struct FadeParameters: Sendable, Codable, Equatable {
     public var observationSD: Double
     /// Days after a session before the healed baseline (density 1.0) is reached and decay starts.
     public var healingDays: Double
-    /// Covariance of the estimates (log k0, β in ``FadeFactor`` order, log γ): a 9×9 matrix.
+    /// Covariance of the estimates (log k0, β in ``FadeFactor`` order, log γ): an 11×11 matrix (9×9 when stored
+    /// before sweating and swimming were factors; decoding widens it with their prior variances).
     ///
     /// For the prior these are the prior variances; after calibration, the approximate posterior
     /// covariance. The log γ row is ignored for the exponential form.
@@ -54,7 +55,7 @@ public struct FadeParameters: Sendable, Codable, Equatable {
         self.estimateCovariance = estimateCovariance
     }
 
-    /// The number of estimated fixed parameters in ``estimateCovariance``: log k0, 7 effects, log γ.
+    /// The number of estimated fixed parameters in ``estimateCovariance``: log k0, 9 effects, log γ.
     static let estimateCount = 2 + FactorValues.count
 
     /// The effective shape: exactly 1 for the exponential form.
@@ -100,6 +101,8 @@ public struct FadeParameters: Sendable, Codable, Equatable {
             c.pigmentDilution,
             subject.sessions.isEmpty ? nil : Double(subject.sessions.count),
             c.scarring.map { $0 ? 1 : 0 },
+            c.sweating.map { $0 ? 1 : 0 },
+            c.swimming.map { $0 ? 1 : 0 },
         ]
         let means = covariateMeans.vector
         return raw.enumerated().map { i, value in value.map { $0 - means[i] } ?? 0 }
@@ -114,6 +117,42 @@ public struct FadeParameters: Sendable, Codable, Equatable {
     func meanLogRateVariance(features z: [Double]) -> Double {
         let g = [1] + z + [0]
         return quadraticForm(estimateCovariance, g)
+    }
+}
+
+extension FadeParameters {
+    private enum CodingKeys: String, CodingKey {
+        case form, baseRate, shape, effects, covariateMeans, betweenClientSD, observationSD, healingDays
+        case estimateCovariance
+    }
+
+    /// Decodes; parameters stored before sweating and swimming were factors (a 9×9 covariance) get their rows and
+    /// columns from the prior, uncorrelated with the rest, so an older calibration keeps working unchanged.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var covariance = try c.decode([[Double]].self, forKey: .estimateCovariance)
+        let added = FadeParameters.estimateCount - covariance.count
+        if added == 2, covariance.allSatisfy({ $0.count == covariance.count }) {
+            let prior = FadeParameters.prior.estimateCovariance
+            let old = covariance.count
+            let n = FadeParameters.estimateCount
+            // Old order: log k0, 7 effects, log γ. New: log k0, 9 effects, log γ.
+            func oldIndex(_ i: Int) -> Int? { i < old - 1 ? i : (i == n - 1 ? old - 1 : nil) }
+            covariance = (0..<n).map { i in
+                (0..<n).map { j in
+                    if let oi = oldIndex(i), let oj = oldIndex(j) { return covariance[oi][oj] }
+                    return i == j ? prior[i][i] : 0
+                }
+            }
+        }
+        self.init(
+            form: try c.decode(FadeForm.self, forKey: .form), baseRate: try c.decode(Double.self, forKey: .baseRate),
+            shape: try c.decode(Double.self, forKey: .shape),
+            effects: try c.decode(FactorValues.self, forKey: .effects),
+            covariateMeans: try c.decode(FactorValues.self, forKey: .covariateMeans),
+            betweenClientSD: try c.decode(Double.self, forKey: .betweenClientSD),
+            observationSD: try c.decode(Double.self, forKey: .observationSD),
+            healingDays: try c.decode(Double.self, forKey: .healingDays), estimateCovariance: covariance)
     }
 }
 

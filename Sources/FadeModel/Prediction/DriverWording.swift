@@ -15,6 +15,8 @@ enum DriverWording {
         case .sessions:
             return subject.sessions.count == 1 ? "1 course session" : "\(subject.sessions.count) course sessions"
         case .scarring: return c.scarring == true ? "radiotherapy or scarring" : "no radiotherapy or scarring"
+        case .sweating: return c.sweating == true ? "regular heavy sweating (gym, sport)" : "little heavy sweating"
+        case .swimming: return c.swimming == true ? "regular swimming" : "little swimming"
         }
     }
 

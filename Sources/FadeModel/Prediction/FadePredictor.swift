@@ -48,7 +48,8 @@ public struct FadePredictor: Sendable {
         var variance = own.variance + priorWeight * priorWeight * parameters.meanLogRateVariance(features: z)
         if parameters.form == .weibull {
             let dShape = logThreshold / gamma
-            variance += dShape * dShape * parameters.estimateCovariance[8][8]
+            let shape = FadeParameters.estimateCount - 1  // log γ, after log k0 and the effects
+            variance += dShape * dShape * parameters.estimateCovariance[shape][shape]
         }
         let crossing = CrossingDistribution(
             origin: lastStart,

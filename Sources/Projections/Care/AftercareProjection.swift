@@ -72,6 +72,12 @@ public struct AftercareProjection: FoldingProjection {
                 kind: "touch-up", location: e.locationID.rawValue, technician: e.technicianID.rawValue,
                 performedAt: e.at)
             try update(&state, e.appointmentID, client: client, into: &output) { $0 = treatment }
+        case .correctionPerformed(let e):
+            guard let id = e.appointmentID else { return }
+            let treatment = State.Treatment(
+                kind: "correction", sessionNumber: e.sessionNumber, location: e.locationID?.rawValue ?? "",
+                technician: e.technicianID?.rawValue ?? "", performedAt: e.at)
+            try update(&state, id, client: client, into: &output) { $0 = treatment }
         case .instructionsGiven(let e):
             guard e.kind == .aftercare, let appointment = e.appointmentID else { return }
             try update(&state, appointment, client: client, into: &output) { treatment in

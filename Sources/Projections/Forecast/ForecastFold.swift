@@ -11,8 +11,9 @@ import Foundation
 /// rows a live run wrote (given the same parameters).
 public struct ForecastFold: FoldingProjection {
     public let name = "forecast"
-    /// v2: a client whose pigment was removed is no longer forecast; a pigment correction restarts the curve.
-    public let version = 2
+    /// v2: a client whose pigment was removed is no longer forecast; a pigment correction restarts the curve. v3:
+    /// sweating and swimming reported at follow-ups are covariates; a sun answer stands in for a missing UV level.
+    public let version = 3
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.
@@ -36,6 +37,9 @@ public struct ForecastFold: FoldingProjection {
         public var dateOfBirth: String?
         /// The latest self-reported level from a fade observation.
         public var uvExposure: FadeModel.UVExposure?
+        /// The latest follow-up answers about regular heavy sweating and swimming.
+        public var sweating: Bool?
+        public var swimming: Bool?
         /// Dilutions (0–1) parsed from each treatment's pigment mix.
         public var dilutions: [Double] = []
         public var planTotal: Int64?
@@ -58,7 +62,7 @@ public struct ForecastFold: FoldingProjection {
                 id: clientID, sessions: sessions, touchUps: touchUps,
                 covariates: Covariates(
                     uvExposure: uvExposure, fitzpatrick: fitzpatrick, oiliness: oiliness, age: age,
-                    pigmentDilution: dilution, scarring: scarring),
+                    pigmentDilution: dilution, scarring: scarring, sweating: sweating, swimming: swimming),
                 observations: observations)
         }
 
@@ -132,7 +136,14 @@ public struct ForecastFold: FoldingProjection {
             }
         case .fadeObserved(let e):
             state.observations.append(FadeObservation(date: e.at, density: e.density))
-            if let uv = e.uvExposure { state.uvExposure = FadeModel.UVExposure(uv) }
+            if let uv = e.uvExposure {
+                state.uvExposure = FadeModel.UVExposure(uv)
+            } else if let sun = e.compliance?.sun {
+                // "Kept out of the sun" or not, when no level was asked: low or high exposure.
+                state.uvExposure = FadeModel.UVExposure(sun == .lapsed ? Clinic.UVExposure.high : .low)
+            }
+            if let answer = e.compliance?.sweating { state.sweating = answer == .lapsed }
+            if let answer = e.compliance?.swimming { state.swimming = answer == .lapsed }
         case .forgotten:
             state.erased = true
             state.dateOfBirth = nil

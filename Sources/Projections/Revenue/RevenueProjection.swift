@@ -18,8 +18,9 @@ import Foundation
 /// `revenue_visits` has one row per treatment performed and when the client next booked.
 public struct RevenueProjection: FoldingProjection {
     public let name = "revenue"
-    /// v2: deposits, forfeits and refunds attributed to a location; appointments and visits tables.
-    public let version = 2
+    /// v2: deposits, forfeits and refunds attributed to a location; appointments and visits tables. v3: a booked
+    /// correction or removal is earned at its quote when performed (service `correction`).
+    public let version = 3
 
     /// A client cancellation this close to the start (or closer) is late.
     public static let cancellationWindow = TimeInterval(ClinicSettings.standard.cancellationWindowHours) * 3600
@@ -222,6 +223,19 @@ public struct RevenueProjection: FoldingProjection {
             movement.services = 1
         case .touchUpBooked(let e):
             state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+        case .correctionBooked(let e):
+            // Quotes of treatments priced at booking: touch-ups and corrections, by appointment.
+            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            state.currency = state.currency ?? e.quotedPrice.currency.code
+        case .correctionPerformed(let e):
+            guard let id = e.appointmentID else { return }
+            let price = state.touchUpQuotes.removeValue(forKey: id.uuidString) ?? 0
+            state.charged += price
+            movement = Movement(
+                service: "correction", location: e.locationID?.rawValue, technician: e.technicianID?.rawValue,
+                currency: state.currency)
+            movement.earned = price
+            movement.services = 1
         case .touchUpPerformed(let e):
             state.touchUpsPerformed += 1
             state.firstTouchUpAt = state.firstTouchUpAt ?? e.at

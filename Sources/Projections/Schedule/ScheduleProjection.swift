@@ -10,7 +10,8 @@ import Foundation
 /// (names from their own streams). A client's fold state holds only its open appointments.
 public struct ScheduleProjection: FoldingProjection {
     public let name = "schedule"
-    public let version = 1
+    /// v2: correction and removal bookings.
+    public let version = 2
 
     public init() {}
 
@@ -188,6 +189,10 @@ public struct ScheduleProjection: FoldingProjection {
             try book(e.appointmentID, "session", e.sessionNumber, e.slot, e.locationID, e.technicianID)
         case .touchUpBooked(let e):
             try book(e.appointmentID, "touch-up", nil, e.slot, e.locationID, e.technicianID)
+        case .correctionBooked(let e):
+            try book(e.appointmentID, "correction", e.sessionNumber, e.slot, e.locationID, e.technicianID)
+        case .correctionPerformed(let e):
+            if let id = e.appointmentID { try close(id, "completed") }
         case .sessionCancelled(let e):
             try close(e.appointmentID, "cancelled", by: e.cancelledBy, reason: e.reason)
         case .sessionNoShow(let e):

@@ -18,7 +18,8 @@ public struct TimelineProjection: FoldingProjection {
     /// zone), a client their next appointment's location and the last location they were booked at. v7: refund and
     /// forfeit reasons are personal (sealed in the event) and no longer copied into entries; the deposit policy's
     /// moves say so.
-    public let version = 7
+    /// v8: complaints and correction bookings are entries; a booked correction's quote is charged when performed.
+    public let version = 8
 
     public init() {}
 
@@ -138,6 +139,8 @@ public struct TimelineProjection: FoldingProjection {
         case .sessionPerformed(let e): return e.locationID.rawValue
         case .touchUpBooked(let e): return e.locationID.rawValue
         case .touchUpPerformed(let e): return e.locationID.rawValue
+        case .correctionBooked(let e): return e.locationID.rawValue
+        case .correctionPerformed(let e): return e.locationID?.rawValue ?? booked(e.appointmentID)
         case .paymentReceived(let e): return e.locationID?.rawValue
         case .consultationHeld(let e): return booked(e.appointmentID)
         case .consultationCancelled(let e): return booked(e.appointmentID)
@@ -145,6 +148,7 @@ public struct TimelineProjection: FoldingProjection {
         case .sessionCancelled(let e): return booked(e.appointmentID)
         case .sessionNoShow(let e): return booked(e.appointmentID)
         case .photoLogged(let e): return booked(e.appointmentID)
+        case .instructionsGiven(let e): return booked(e.appointmentID)
         default: return nil
         }
     }
@@ -325,7 +329,29 @@ public struct TimelineProjection: FoldingProjection {
         case .adverseReactionReported(let e):
             let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
             return ("adverse-reaction", "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
+        case .complaintRecorded(let e):
+            return ("complaint", "Complaint recorded: \(words(e.topic))")
+        case .correctionBooked(let e):
+            book(e.appointmentID, e.slot, "correction", e.technicianID, e.locationID)
+            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            let method = words(e.method)
+            let cause =
+                switch e.cause.kind {
+                case .adverseReaction: "an adverse reaction"
+                case .complaint: "a complaint"
+                case .clientRequest: "the client's request"
+                }
+            return (
+                "correction",
+                "\(method.prefix(1).uppercased() + method.dropFirst()) session \(e.sessionNumber) booked for "
+                    + "\(time(e.slot.start)) with \(e.technicianID) at \(e.locationID), quoted \(money(e.quotedPrice)), "
+                    + "answering \(cause)"
+            )
         case .correctionPerformed(let e):
+            if let id = e.appointmentID {
+                close(id)
+                state.charged += state.touchUpQuotes.removeValue(forKey: id.uuidString) ?? 0
+            }
             let method = words(e.method)
             return (
                 "correction",

@@ -67,7 +67,13 @@ struct CommandRoutes {
         client("adverse-reactions", AdverseReactionReported.self, "Report an adverse reaction") {
             .reportAdverseReaction($0)
         }
-        client("corrections", CorrectionPerformed.self, "Record a correction") { .performCorrection($0) }
+        client("complaints", ComplaintRecorded.self, "Record a complaint about a result") { .recordComplaint($0) }
+        client("correction-bookings", CorrectionBooked.self, "Book a correction or removal session") {
+            .bookCorrection($0)
+        }
+        client("corrections", CorrectionPerformed.self, "Record a correction performed (booked, or by a partner)") {
+            .performCorrection($0)
+        }
         client("testimonials", TestimonialRecorded.self, "Record a testimonial") { .recordTestimonial($0) }
         client("payments", PaymentReceived.self, "Receive a payment") { .receivePayment($0) }
         client("refunds", RefundIssued.self, "Issue a refund") { .issueRefund($0) }

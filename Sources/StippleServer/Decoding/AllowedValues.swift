@@ -38,6 +38,9 @@ enum AllowedValues {
         add(Role.self)
         add(CareTopic.self)
         add(AcknowledgementMethod.self)
+        add(ComplaintTopic.self)
+        add(CorrectionCauseKind.self)
+        add(ComplianceAnswer.self)
         return table
     }()
 

@@ -8,7 +8,7 @@ struct EventCodingTests {
         let sampled = SampleEvents.all.map(\.typeName)
         #expect(Set(sampled).count == sampled.count)
         #expect(Set(sampled) == Set(ClinicEvent.knownTypes.map(\.type)))
-        #expect(ClinicEvent.knownTypes.count == 47)
+        #expect(ClinicEvent.knownTypes.count == 49)
     }
 
     @Test(arguments: SampleEvents.all)

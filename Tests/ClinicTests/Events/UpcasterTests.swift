@@ -40,6 +40,26 @@ struct UpcasterTests {
         #expect(state.instructions.isEmpty)
     }
 
+    /// As stored when corrections were recordings only.
+    static let correctionPerformedV1 = #"""
+        {"areas":["frontal-hairline"],"at":"2025-02-03T11:00:00Z","method":"laser-removal",
+         "provider":"Partner laser clinic","sessionNumber":1}
+        """#
+
+    @Test("a version 1 correction-performed is read as version 2 with no appointment or location")
+    func aVersion1CorrectionHasNoBooking() throws {
+        let event = try ClinicEvent.decode(
+            type: "client.correction-performed", schemaVersion: 1, data: Data(Self.correctionPerformedV1.utf8))
+        #expect(
+            event
+                == .client(
+                    .correctionPerformed(
+                        CorrectionPerformed(
+                            at: Fixture.date("2025-02-03", hour: 11), method: .laserRemoval, sessionNumber: 1,
+                            areas: [.frontalHairline], provider: "Partner laser clinic"))))
+        #expect(event.schemaVersion == 2)
+    }
+
     @Test func aVersion1RegistrationIsReadAsVersion2WithPersonalDataGrouped() throws {
         let event = try ClinicEvent.decode(
             type: "client.registered", schemaVersion: 1,

@@ -179,6 +179,18 @@ struct ClinicHistoryTests {
         #expect(Set(replay.instructionVersionsGiven) == [1, 2], "both versions of the set were handed out")
     }
 
+    @Test("corrections are booked in-house for a recorded reaction or complaint, performed and paid for")
+    func correctionsAnswerTheirCause() throws {
+        let replay = try HistoryReplay(ClinicHistory(Self.large))
+        #expect(replay.problems == [])
+        #expect(replay.typeCounts["client.complaint-recorded", default: 0] > 0)
+        #expect(replay.typeCounts["client.correction-booked", default: 0] > 0)
+        #expect(replay.inHouseCorrections > 0)
+        #expect(replay.correctionsWithUnknownCause == 0)
+        // Paid after the session; one performed at the very end of the history may not be paid yet.
+        #expect(replay.correctionPayments > 0 && replay.correctionPayments <= replay.inHouseCorrections)
+    }
+
     @Test func noSessionUsedARecalledOrExpiredBatch() throws {
         let replay = try HistoryReplay(ClinicHistory(Self.medium))
         #expect(replay.treatmentsWithBadBatch == 0)
@@ -208,6 +220,9 @@ struct HistoryReplay {
     var longestClinicCancellationRun = 0
     var beforePhotosWithoutAppointment = 0
     var bookingsChecked = 0
+    var inHouseCorrections = 0
+    var correctionsWithUnknownCause = 0
+    var correctionPayments = 0
     var instructionsNotInForce = 0
     var instructionVersionsGiven: Set<Int> = []
     /// Performed treatments with no aftercare given for them (counted at the end).
@@ -358,6 +373,19 @@ struct HistoryReplay {
             }
             instructionVersionsGiven.insert(version)
             if instructionSets[set]?.version(inForceAt: given.at)?.number != version { instructionsNotInForce += 1 }
+        case .correctionBooked(let booked):
+            checkHours(booked.slot, at: booked.locationID)
+            let known =
+                switch booked.cause.kind {
+                case .adverseReaction: booked.cause.id.map(client.reactions.contains) ?? false
+                case .complaint: booked.cause.id.map(client.complaints.contains) ?? false
+                case .clientRequest: booked.cause.id == nil
+                }
+            if !known { correctionsWithUnknownCause += 1 }
+        case .correctionPerformed(let performed):
+            if performed.appointmentID != nil { inHouseCorrections += 1 }
+        case .paymentReceived(let payment):
+            if payment.purpose == .correction { correctionPayments += 1 }
         case .consultationBooked(let booked):
             checkHours(booked.slot, at: booked.locationID)
         case .consultationRescheduled(let booked):

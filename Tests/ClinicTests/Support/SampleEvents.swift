@@ -99,12 +99,21 @@ enum SampleEvents {
             .adverseReactionReported(
                 AdverseReactionReported(
                     at: at, kind: .allergicReaction, severity: .moderate, appointmentID: id,
-                    pigmentBatch: Fixture.batchNumber, personal: MedicalNotes(notes: "Itching"))),
+                    pigmentBatch: Fixture.batchNumber, personal: MedicalNotes(notes: "Itching"), reactionID: id)),
+            .complaintRecorded(
+                ComplaintRecorded(
+                    at: at, complaintID: id, topic: .colour, appointmentID: id,
+                    personal: MedicalNotes(notes: "Healed with a blue cast"))),
+            .correctionBooked(
+                CorrectionBooked(
+                    at: at, appointmentID: id, method: .laserRemoval, sessionNumber: 2, slot: slot,
+                    locationID: Fixture.locationID, technicianID: Fixture.technicianID, quotedPrice: Fixture.usd(500),
+                    cause: CorrectionCause(kind: .complaint, id: id), contraindicationOverride: override)),
             .correctionPerformed(
                 CorrectionPerformed(
                     at: at, method: .laserRemoval, sessionNumber: 2,
                     areas: [.frontalHairline, .temples], provider: "Laser clinic",
-                    technicianID: Fixture.technicianID)),
+                    technicianID: Fixture.technicianID, appointmentID: id, locationID: Fixture.locationID)),
             .testimonialRecorded(
                 TestimonialRecorded(
                     at: at, text: "Life-changing", rating: 5,

@@ -116,6 +116,34 @@ struct ForecastProjectionTests {
         }
     }
 
+    @Test("habits reported at a follow-up become covariates (sun for a missing UV level); healing-check answers do not")
+    func complianceAnswers() async throws {
+        try await TestDatabase.with { database in
+            let dan = "client-" + SMPHistory.dan.uuidString.lowercased()
+            let check = HealingCheckRecorded(
+                at: SMPHistory.date("2024-03-08", 10), appointmentID: SMPHistory.uuid(0x4003), day: 7,
+                assessment: .normal,
+                compliance: CareCompliance(sun: .lapsed, sweating: .lapsed, swimming: .lapsed))
+            try await SMPHistory.append(
+                SMPHistory.events + [(dan, .client(.healingCheckRecorded(check)))], to: database.store)
+            try await ProjectionRunner(store: database.store, projections: Self.projections).catchUp()
+            let queries = ForecastQueries(pool: database.pool)
+            let healing = try #require(try await queries.client(SMPHistory.dan))
+            let before = healing.subject.covariates
+            #expect(before.sweating == nil && before.swimming == nil && before.uvExposure == nil)
+            let followUp = FadeObserved(
+                at: SMPHistory.date("2025-04-01", 10), density: 0.9, method: .photoAnalysis,
+                compliance: CareCompliance(sun: .lapsed, sweating: .lapsed, swimming: .kept))
+            try await SMPHistory.append([(dan, .client(.fadeObserved(followUp)))], to: database.store)
+            try await ProjectionRunner(store: database.store, projections: Self.projections).catchUp()
+            let answered = try #require(try await queries.client(SMPHistory.dan))
+            #expect(answered.subject.covariates.sweating == true)
+            #expect(answered.subject.covariates.swimming == false)
+            #expect(answered.subject.covariates.uvExposure == .high)
+            #expect(answered.drivers.contains("regular heavy sweating (gym, sport)"))
+        }
+    }
+
     @Test("a client whose pigment was removed leaves the recall list and the outlook; a correction restarts the curve")
     func removalAndCorrection() async throws {
         try await TestDatabase.with { database in

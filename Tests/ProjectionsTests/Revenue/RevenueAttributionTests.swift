@@ -139,6 +139,53 @@ struct RevenueAttributionTests {
             ])
     }
 
+    @Test(
+        "a booked correction is earned at its quote when performed, where it was done; cancelled or partner ones earn nothing"
+    )
+    func correctionsEarnTheirQuote() async throws {
+        try await TestDatabase.with { database in
+            let fixture = F(store: database.store)
+            let (performed, cancelled) = (UUID(), UUID())
+            func booked(_ id: UUID, _ day: String, price: Int64) -> ClientEvent {
+                .correctionBooked(
+                    CorrectionBooked(
+                        at: F.day("2026-03-20"), appointmentID: id, method: .salineRemoval, sessionNumber: 1,
+                        slot: Self.slot(day), locationID: Self.uptown, technicianID: Self.ben,
+                        quotedPrice: F.usd(price),
+                        cause: CorrectionCause(kind: .clientRequest)))
+            }
+            try await fixture.append(
+                UUID(),
+                [
+                    Self.registration("2026-03-01", prefers: F.soho),
+                    booked(performed, "2026-04-10", price: 450),
+                    booked(cancelled, "2026-05-10", price: 300),
+                    .correctionPerformed(
+                        CorrectionPerformed(
+                            at: F.day("2026-04-10"), method: .salineRemoval, sessionNumber: 1, areas: [.temples],
+                            provider: "Stipple Uptown", technicianID: Self.ben, appointmentID: performed,
+                            locationID: Self.uptown)),
+                    .sessionCancelled(
+                        SessionCancelled(at: F.day("2026-05-01"), appointmentID: cancelled, cancelledBy: .client)),
+                    .correctionPerformed(
+                        CorrectionPerformed(
+                            at: F.day("2026-06-01"), method: .laserRemoval, sessionNumber: 2, areas: [.temples],
+                            provider: "Partner laser clinic")),
+                ])
+            try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
+            let byService = try await RevenueQueries.report(
+                from: "2026-01-01", to: "2026-12-31", by: .service, pool: database.pool)
+            let correction = try #require(byService.lines.first { $0.group == "correction" })
+            #expect(correction.earnedMinor == 45_000)  // the saline session's quote; not the cancelled 300
+            #expect(correction.services == 1)  // the partner's laser session is not the clinic's service
+            #expect(correction.cashReceivedMinor == 0)
+            let byLocation = try await RevenueQueries.report(
+                from: "2026-04-10", to: "2026-04-10", by: .location, pool: database.pool)
+            #expect(byLocation.lines.map(\.group) == ["uptown"])
+            #expect(byLocation.lines.first?.earnedMinor == 45_000)
+        }
+    }
+
     @Test("deposits, forfeits and refunds land at the location and technician where the client was")
     func moneyByLocation() async throws {
         try await TestDatabase.with { database in

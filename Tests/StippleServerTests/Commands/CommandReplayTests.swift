@@ -51,6 +51,8 @@ struct CommandReplayTests {
                 case .touchUpBooked: "touch-ups"
                 case .touchUpPerformed: "touch-ups-performed"
                 case .adverseReactionReported: "adverse-reactions"
+                case .complaintRecorded: "complaints"
+                case .correctionBooked: "correction-bookings"
                 case .correctionPerformed: "corrections"
                 case .testimonialRecorded: "testimonials"
                 case .paymentReceived: "payments"

@@ -19,12 +19,15 @@ public struct AdverseReactionReported: EventPayload {
     public var pigmentBatch: PigmentBatchNumber?
     /// Notes (personal data).
     public var personal: MedicalNotes?
+    /// The reaction, for a correction to refer to (absent in events written before corrections were booked).
+    public var reactionID: UUID?
 
     /// Creates the payload.
     public init(
         at: Date, kind: AdverseReactionKind, severity: Severity, appointmentID: AppointmentID? = nil,
-        pigmentBatch: PigmentBatchNumber? = nil, personal: MedicalNotes? = nil
+        pigmentBatch: PigmentBatchNumber? = nil, personal: MedicalNotes? = nil, reactionID: UUID? = nil
     ) {
+        self.reactionID = reactionID
         self.at = at
         self.kind = kind
         self.severity = severity

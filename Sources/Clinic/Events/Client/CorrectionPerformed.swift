@@ -1,11 +1,15 @@
 import Foundation
 
-/// A correction or removal session (e.g. laser) was performed.
+/// A correction or removal session was performed: in-house at a booked appointment, or recorded from a partner
+/// clinic (no appointment).
+///
+/// Version 2 adds `appointmentID` and `locationID` (the booking it performs). Version 1 events were recordings only
+/// and are read with both nil (`CorrectionPerformedV1`).
 public struct CorrectionPerformed: EventPayload {
     /// `client.correction-performed`.
     public static let typeName = "client.correction-performed"
     /// The current schema version.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// When it happened, in business time.
     public var at: Date
@@ -19,11 +23,15 @@ public struct CorrectionPerformed: EventPayload {
     public var provider: String
     /// The technician, when done in-house.
     public var technicianID: TechnicianID?
+    /// The booked correction appointment it performs; nil for one done by a partner clinic.
+    public var appointmentID: AppointmentID?
+    /// Where, when done in-house.
+    public var locationID: LocationID?
 
     /// Creates the payload.
     public init(
         at: Date, method: CorrectionMethod, sessionNumber: Int, areas: [ScalpArea], provider: String,
-        technicianID: TechnicianID? = nil
+        technicianID: TechnicianID? = nil, appointmentID: AppointmentID? = nil, locationID: LocationID? = nil
     ) {
         self.at = at
         self.method = method
@@ -31,5 +39,7 @@ public struct CorrectionPerformed: EventPayload {
         self.areas = areas
         self.provider = provider
         self.technicianID = technicianID
+        self.appointmentID = appointmentID
+        self.locationID = locationID
     }
 }

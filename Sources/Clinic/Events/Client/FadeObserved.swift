@@ -15,9 +15,15 @@ public struct FadeObserved: EventPayload {
     public var method: FadeMeasurementMethod
     /// Self-reported UV exposure since the last observation.
     public var uvExposure: UVExposure?
+    /// What the client said about sun, sweating and swimming since the last visit (absent in older events).
+    public var compliance: CareCompliance?
 
     /// Creates the payload.
-    public init(at: Date, density: Double, method: FadeMeasurementMethod, uvExposure: UVExposure? = nil) {
+    public init(
+        at: Date, density: Double, method: FadeMeasurementMethod, uvExposure: UVExposure? = nil,
+        compliance: CareCompliance? = nil
+    ) {
+        self.compliance = compliance
         self.at = at
         self.density = density
         self.method = method

@@ -17,12 +17,15 @@ public struct HealingCheckRecorded: EventPayload {
     public var assessment: HealingAssessment
     /// Clinical notes (personal data).
     public var personal: MedicalNotes?
+    /// What the client said about sun, sweating and swimming during the healing weeks (absent in older events).
+    public var compliance: CareCompliance?
 
     /// Creates the payload.
     public init(
         at: Date, appointmentID: AppointmentID, day: Int, assessment: HealingAssessment,
-        personal: MedicalNotes? = nil
+        personal: MedicalNotes? = nil, compliance: CareCompliance? = nil
     ) {
+        self.compliance = compliance
         self.at = at
         self.appointmentID = appointmentID
         self.day = day
