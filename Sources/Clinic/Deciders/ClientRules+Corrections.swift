@@ -64,6 +64,7 @@ extension ClientRules {
             throw .invalidValue(field: "technicianID", reason: "is required for a booked correction")
         }
         guard client.hasConsent(.treatment, at: event.at) else { throw .consentMissing(.treatment, at: event.at) }
+        try checkReconsent(at: event.at)
         try checkAge(on: event.at, at: booked.locationID)
         try checkScreeningCurrent(on: event.at, at: booked.locationID)
         _ = try checkTechnician(technician, on: CalendarDay(event.at), needsCertification: true)
