@@ -75,15 +75,17 @@ public final class EventStore: Sendable {
     }
 
     /// Appends to several streams atomically: all of them or none, each with its own check.
-    @discardableResult
     ///
     /// Each call is a span (`eventstore.append`: its streams' categories, the events, the last position),
-    /// a no-op unless the process bootstrapped a tracer.
+    /// a no-op unless the process bootstrapped a tracer: the attributes are built only while the span records.
+    @discardableResult
     public func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         try await withSpan("eventstore.append") { span in
-            span.attributes["stipple.append.streams"] = appends.count
-            span.attributes["stipple.append.events"] = appends.reduce(0) { $0 + $1.events.count }
-            span.attributes["stipple.append.categories"] = Array(Set(appends.map(\.stream.category))).sorted()
+            if span.isRecording {
+                span.attributes["stipple.append.streams"] = appends.count
+                span.attributes["stipple.append.events"] = appends.reduce(0) { $0 + $1.events.count }
+                span.attributes["stipple.append.categories"] = Array(Set(appends.map(\.stream.category))).sorted()
+            }
             guard !appends.isEmpty else { throw EventStoreError.noEvents(stream: "(none)") }
             try validator.validate(appends)
             let results =
@@ -92,7 +94,7 @@ public final class EventStore: Sendable {
                 } else {
                     try await committer.submit(appends)
                 }
-            if let last = results.compactMap(\.positions.last).max() {
+            if span.isRecording, let last = results.compactMap(\.positions.last).max() {
                 span.attributes["stipple.append.position"] = last
             }
             return results

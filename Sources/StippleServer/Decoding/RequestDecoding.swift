@@ -57,6 +57,11 @@ public enum RequestDecoding {
         do {
             return try decoder.decode(T.self, from: value.data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let located = unrepresentableNumber(T.self, in: value)
+            {
+                throw located
+            }
             throw problem(error)
         } catch {
             throw Problem.badRequest("the body does not match the command")
@@ -111,6 +116,51 @@ public enum RequestDecoding {
             return .badRequest("\(field) is invalid: \(context.debugDescription)", field: field)
         @unknown default:
             return .badRequest("the body does not match the command")
+        }
+    }
+
+    /// Foundation's decoder on Linux reports a number its integer type cannot hold (`1.5`, `1e300`) as
+    /// "not valid JSON" with no coding path. The body is strict JSON by now, so a number is the cause:
+    /// its numbers are set to 0 one by one (those that are not 64-bit integers first, at most 32 decodes
+    /// again, so a bad body costs little more than a good one), and the one whose change ends that error
+    /// is the field. Nil when none does (then the error is answered as it came).
+    static func unrepresentableNumber<T: Decodable>(_ type: T.Type, in value: JSONValue) -> Problem? {
+        var numbers: [(path: [JSONValue.PathElement], text: String)] = []
+        value.collectNumbers(at: [], into: &numbers, limit: 1_000)
+        numbers = Array(
+            (numbers.filter { Int64($0.text) == nil } + numbers.filter { Int64($0.text) != nil }).prefix(32))
+        var probe = value
+        for number in numbers {
+            probe = probe.replacing(at: number.path[...], with: .number("0"))
+            guard accepts(T.self, probe) else { continue }
+            let field = JSONValue.format(number.path)
+            let shown = number.text.prefix(40)
+            guard let double = Double(number.text), double.rounded() == double else {
+                return .badRequest("\(field) must be a whole number (an integer), not \(shown)", field: field)
+            }
+            // The range is named only where it is known: the field takes both ends of a 64-bit integer.
+            let takesInt64 = [Int64.min, Int64.max].allSatisfy {
+                accepts(T.self, probe.replacing(at: number.path[...], with: .number("\($0)")))
+            }
+            guard takesInt64 else {
+                return .badRequest("\(field) is out of range for its integer type, not \(shown)", field: field)
+            }
+            return .badRequest(
+                "\(field) is out of range for its type: a whole number from \(Int64.min) to \(Int64.max), "
+                    + "not \(shown)", field: field)
+        }
+        return nil
+    }
+
+    /// Whether `value` decodes as `T` or fails for another reason than the path-less one (see above).
+    private static func accepts<T: Decodable>(_ type: T.Type, _ value: JSONValue) -> Bool {
+        do {
+            _ = try decoder.decode(T.self, from: value.data)
+            return true
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            return false
+        } catch {
+            return true
         }
     }
 

@@ -300,6 +300,68 @@ struct HostileInputTests {
         }
     }
 
+    @Test(
+        "a number its field cannot hold, or a value of the wrong type, is a 400 naming the field's path and what is allowed"
+    )
+    func numberFields() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.test { client in
+                try await Self.setUp(client, fixture)
+                let before = try await Self.eventCount(fixture)
+                let valid = String(decoding: Payloads.payment(minor: 123_456_789).readableBytesView, as: UTF8.self)
+                #expect(valid.contains("123456789") && valid.contains(#""USD""#), "\(valid)")
+                let cases: [(name: String, body: String, field: String, detail: String)] = [
+                    (
+                        "a fraction", valid.replacingOccurrences(of: "123456789", with: "1.5"), "amount.minorUnits",
+                        "must be a whole number (an integer), not 1.5"
+                    ),
+                    (
+                        "a negative fraction", valid.replacingOccurrences(of: "123456789", with: "-2.5e0"),
+                        "amount.minorUnits", "whole number"
+                    ),
+                    (
+                        "1e300", valid.replacingOccurrences(of: "123456789", with: "1e300"), "amount.minorUnits",
+                        "out of range for its type: a whole number from -9223372036854775808 to 9223372036854775807"
+                    ),
+                    (
+                        "beyond Int64", valid.replacingOccurrences(of: "123456789", with: "99999999999999999999"),
+                        "amount.minorUnits", "out of range"
+                    ),
+                    (
+                        "1e400", valid.replacingOccurrences(of: "123456789", with: "1e400"), "amount.minorUnits",
+                        "out of range"
+                    ),
+                    (
+                        "a string for an integer", valid.replacingOccurrences(of: "123456789", with: #""12""#),
+                        "amount.minorUnits", "wrong type (expected an integer)"
+                    ),
+                    (
+                        "a number for a string", valid.replacingOccurrences(of: #""USD""#, with: "840"),
+                        "amount.currency", "expected a string"
+                    ),
+                ]
+                for test in cases {
+                    let response = try await client.execute(
+                        uri: "/v1/clients/\(Self.clientID)/payments", method: .post,
+                        headers: fixture.headers(.operator),
+                        body: ByteBuffer(string: test.body))
+                    let label = "\(test.name): \(response.status) \(response.text.prefix(300))"
+                    #expect(response.status == .badRequest, "\(label)")
+                    #expect(response.json["field"] as? String == test.field, "\(label)")
+                    #expect((response.json["detail"] as? String ?? "").contains(test.detail), "\(label)")
+                    #expect(!(response.json["detail"] as? String ?? "").contains("not valid JSON"), "\(label)")
+                }
+                #expect(try await Self.eventCount(fixture) == before)
+                // The same body with the number whole is accepted: the refusals above are the numbers'.
+                let accepted = try await client.execute(
+                    uri: "/v1/clients/\(Self.clientID)/payments", method: .post, headers: fixture.headers(.operator),
+                    body: ByteBuffer(string: valid))
+                #expect(accepted.status == .created, "\(accepted.text)")
+                #expect(try await Self.eventCount(fixture) == before + 1)
+            }
+        }
+    }
+
     @Test("a NUL in a query parameter is a 400 naming it on every route that takes text, before any SQL")
     func nulInQueries() async throws {
         try await ServerFixture.with { fixture in
