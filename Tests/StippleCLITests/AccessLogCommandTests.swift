@@ -9,7 +9,9 @@ struct AccessLogCommandTests {
     func timelineAndExportAreLogged() async throws {
         try await TestDatabase.with { database in
             let url = database.configuration.connectionString
-            let generated = try CLIRunner.run(["generate", "--clients", "3", "--seed", "11", "--database-url", url])
+            let generated = try await CLIRunner.run([
+                "generate", "--clients", "3", "--seed", "11", "--database-url", url,
+            ])
             #expect(generated.exitCode == 0, "\(generated.standardError)")
             let stream = try #require(
                 try await database.pool.withConnection { connection in
@@ -17,14 +19,14 @@ struct AccessLogCommandTests {
                         .first?.decode(String.self, at: 0)
                 })
             let client = String(stream.dropFirst("client-".count))
-            let timeline = try CLIRunner.run(
+            let timeline = try await CLIRunner.run(
                 ["timeline", client, "--reason", "checking the balance", "--database-url", url],
                 environment: ["USER": "frontdesk"])
             #expect(timeline.exitCode == 0, "\(timeline.standardError)")
-            let export = try CLIRunner.run(
+            let export = try await CLIRunner.run(
                 ["export", "--stream", stream, "--database-url", url], environment: ["USER": "frontdesk"])
             #expect(export.exitCode == 0)
-            let technicians = try CLIRunner.run(["export", "--category", "technician", "--database-url", url])
+            let technicians = try await CLIRunner.run(["export", "--category", "technician", "--database-url", url])
             #expect(technicians.exitCode == 0)
             let log = try await database.pool.withConnection { connection in
                 try await connection.query(
@@ -37,7 +39,7 @@ struct AccessLogCommandTests {
                     "os:frontdesk|export|\(stream)||cli",
                     "os:frontdesk|timeline.read|\(stream)|checking the balance|cli",
                 ])
-            let listed = try CLIRunner.run(["audit", "access", "--client", client, "--database-url", url])
+            let listed = try await CLIRunner.run(["audit", "access", "--client", client, "--database-url", url])
             #expect(listed.exitCode == 0)
             #expect(listed.standardOutput.contains("checking the balance"))
             #expect(listed.standardOutput.contains("os:frontdesk"))

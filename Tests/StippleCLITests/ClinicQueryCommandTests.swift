@@ -64,8 +64,8 @@ enum CLIClinic {
         }
     }
 
-    static func run(_ database: TestDatabase, _ arguments: [String]) throws -> CLIRun {
-        try CLIRunner.run(arguments + ["--database-url", database.configuration.connectionString])
+    static func run(_ database: TestDatabase, _ arguments: [String]) async throws -> CLIRun {
+        try await CLIRunner.run(arguments + ["--database-url", database.configuration.connectionString])
     }
 }
 
@@ -75,7 +75,7 @@ struct ClinicQueryCommandTests {
     func recall() async throws {
         try await TestDatabase.with { database in
             try await CLIClinic.write(database)
-            let table = try CLIClinic.run(database, ["recall", "DB-100"])
+            let table = try await CLIClinic.run(database, ["recall", "DB-100"])
             #expect(table.exitCode == 0, "\(table.standardError)")
             let out = table.standardOutput
             #expect(out.contains("Recalled  2024-04-01: Contaminated with PAH"))
@@ -83,12 +83,12 @@ struct ClinicQueryCommandTests {
             #expect(out.contains("Uses (2)"))
             #expect(out.contains("2024-02-10T09:00:00Z  session 1  \(CLIClinic.alice)  Alice Able  T-01"))
             #expect(out.contains("Clients to contact (1)"))
-            let csv = try CLIClinic.run(database, ["recall", "DB-100", "--format", "csv"])
+            let csv = try await CLIClinic.run(database, ["recall", "DB-100", "--format", "csv"])
             let lines = csv.standardOutput.split(separator: "\n")
             #expect(lines.count == 3)
             #expect(lines.first?.hasPrefix("batch,product,expires_on,supplier,received_on,recalled_on") == true)
             #expect(lines[1].hasPrefix("DB-100,Scalp Ink Charcoal,2026-01-31,Pigmentworks,2024-01-05,2024-04-01,"))
-            let json = try CLIClinic.run(database, ["recall", "DB-100", "--format", "json"])
+            let json = try await CLIClinic.run(database, ["recall", "DB-100", "--format", "json"])
             let objects = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: String]]
             #expect(objects?.map { $0["client_name"] } == ["Alice Able", "Alice Able"])
         }
@@ -110,7 +110,7 @@ struct ClinicQueryCommandTests {
                 (["forecast", "--outlook", "--calibrate"], "give exactly one of"),
             ]
             for (arguments, message) in cases {
-                let run = try CLIClinic.run(database, arguments)
+                let run = try await CLIClinic.run(database, arguments)
                 #expect(run.exitCode == 1, "\(arguments)")
                 #expect(run.standardError.hasPrefix("stipple: error: "), "\(arguments)")
                 #expect(run.standardError.contains(message), "\(arguments): \(run.standardError)")
@@ -124,7 +124,7 @@ struct ClinicQueryCommandTests {
     func schedule() async throws {
         try await TestDatabase.with { database in
             try await CLIClinic.write(database)
-            let table = try CLIClinic.run(database, ["schedule", "--date", "2024-02-10"])
+            let table = try await CLIClinic.run(database, ["schedule", "--date", "2024-02-10"])
             #expect(table.exitCode == 0, "\(table.standardError)")
             let lines = table.standardOutput.split(separator: "\n")
             #expect(lines.count == 3)
@@ -133,14 +133,14 @@ struct ClinicQueryCommandTests {
                 lines[2].hasPrefix(
                     "2024-02-10T09:00:00Z  2024-02-10T12:00:00Z  session 1  completed  Stipple London (LDN)  Ana Ruiz (T-01)"
                 ))
-            let json = try CLIClinic.run(
+            let json = try await CLIClinic.run(
                 database, ["schedule", "--date", "2024-02-24", "--technician", "T-01", "--format", "json"])
             let objects = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: String]]
             #expect(objects?.count == 1)
             #expect(objects?.first?["client_name"] == "Alice Able")
             #expect(objects?.first?["kind"] == "session 2")
             #expect(objects?.first?["technician_name"] == "Ana Ruiz")
-            let empty = try CLIClinic.run(database, ["schedule", "--date", "2024-02-11", "--format", "csv"])
+            let empty = try await CLIClinic.run(database, ["schedule", "--date", "2024-02-11", "--format", "csv"])
             #expect(empty.standardOutput.split(separator: "\n").count == 1, "headers only")
         }
     }
@@ -150,7 +150,7 @@ struct ClinicQueryCommandTests {
     func forecast() async throws {
         try await TestDatabase.with { database in
             try await CLIClinic.write(database)
-            let due = try CLIClinic.run(
+            let due = try await CLIClinic.run(
                 database, ["forecast", "--due-within", "36500d", "--as-of", "2025-01-01", "--format", "csv"])
             #expect(due.exitCode == 0, "\(due.standardError)")
             let lines = due.standardOutput.split(separator: "\n")
@@ -158,18 +158,18 @@ struct ClinicQueryCommandTests {
             #expect(lines.count == 2)
             #expect(lines.last?.hasPrefix("\(CLIClinic.alice),Alice Able,") == true)
             #expect(lines.last?.hasSuffix(",2024-02-24") == true)
-            let none = try CLIClinic.run(
+            let none = try await CLIClinic.run(
                 database, ["forecast", "--due-within", "30d", "--as-of", "2025-01-01", "--format", "csv"])
             #expect(none.standardOutput.split(separator: "\n").count == 1)
 
             let svg = FileManager.default.temporaryDirectory.appendingPathComponent("fade-\(UUID().uuidString).svg")
             defer { try? FileManager.default.removeItem(at: svg) }
-            let one = try CLIClinic.run(database, ["forecast", CLIClinic.alice, "--svg", svg.path])
+            let one = try await CLIClinic.run(database, ["forecast", CLIClinic.alice, "--svg", svg.path])
             #expect(one.exitCode == 0, "\(one.standardError)")
             #expect(one.standardOutput.contains("status             predicted"))
             #expect(one.standardOutput.contains("touch-up price     USD 600.00 (third of plan)"))
             #expect(one.standardOutput.contains("high UV exposure"))
-            let asOf = try CLIClinic.run(
+            let asOf = try await CLIClinic.run(
                 database, ["forecast", CLIClinic.alice, "--as-of", "2026-01-01", "--format", "json"])
             let object = try JSONSerialization.jsonObject(with: Data(asOf.standardOutput.utf8)) as? [[String: String]]
             #expect(object?.first?["density_on"] == "2026-01-01")
@@ -177,12 +177,12 @@ struct ClinicQueryCommandTests {
             let document = try String(contentsOf: svg, encoding: .utf8)
             #expect(document.hasPrefix("<?xml") || document.hasPrefix("<svg"))
 
-            let outlook = try CLIClinic.run(database, ["forecast", "--outlook", "--as-of", "2026-01-01"])
+            let outlook = try await CLIClinic.run(database, ["forecast", "--outlook", "--as-of", "2026-01-01"])
             #expect(outlook.exitCode == 0, "\(outlook.standardError)")
             #expect(outlook.standardOutput.contains("2026-01  2026-01-01  USD "))
             #expect(outlook.standardOutput.contains("USD prices: 1 third of plan"))
 
-            let calibrate = try CLIClinic.run(database, ["forecast", "--calibrate"])
+            let calibrate = try await CLIClinic.run(database, ["forecast", "--calibrate"])
             #expect(calibrate.exitCode == 1)
             #expect(calibrate.standardError.contains("Not enough data to calibrate"))
         }
@@ -192,7 +192,7 @@ struct ClinicQueryCommandTests {
     func revenueReport() async throws {
         try await TestDatabase.with { database in
             try await CLIClinic.write(database)
-            let byLocation = try CLIClinic.run(
+            let byLocation = try await CLIClinic.run(
                 database, ["report", "revenue", "--from", "2024-01-01", "--to", "2024-12-31", "--by", "location"])
             #expect(byLocation.exitCode == 0, "\(byLocation.standardError)")
             let out = byLocation.standardOutput
@@ -211,7 +211,7 @@ struct ClinicQueryCommandTests {
                 }, "\(out)")
             #expect(out.contains("Course completion rate: 100.0%; touch-up return rate: 0.0%"))
 
-            let byService = try CLIClinic.run(
+            let byService = try await CLIClinic.run(
                 database,
                 [
                     "report", "revenue", "--from", "2024-02-01", "--to", "2024-02-29", "--by", "service",

@@ -9,7 +9,7 @@ struct GenerateCommandTests {
     func generateTwiceIsANoOp() async throws {
         try await TestDatabase.with { database in
             let url = database.configuration.connectionString
-            let first = try CLIRunner.run(["generate", "--clients", "5", "--seed", "7", "--database-url", url])
+            let first = try await CLIRunner.run(["generate", "--clients", "5", "--seed", "7", "--database-url", url])
             #expect(first.exitCode == 0, "\(first.standardError)")
             let count = try await database.store.eventCount()
             #expect(count > 50)
@@ -17,7 +17,7 @@ struct GenerateCommandTests {
                 first.standardOutput.contains("generated \(count) events for 5 clients (seed 7): \(count) appended"))
             let before = try await database.eventsFingerprint()
 
-            let second = try CLIRunner.run(["generate", "--clients", "5", "--seed", "7", "--database-url", url])
+            let second = try await CLIRunner.run(["generate", "--clients", "5", "--seed", "7", "--database-url", url])
             #expect(second.exitCode == 0, "\(second.standardError)")
             #expect(second.standardOutput.contains("0 appended, \(count) already stored"))
             #expect(try await database.eventsFingerprint() == before)
@@ -33,9 +33,9 @@ struct GenerateCommandTests {
         let exports = try await [0, 1].asyncMap { _ in
             try await TestDatabase.with { database in
                 let url = database.configuration.connectionString
-                let run = try CLIRunner.run(arguments + ["--database-url", url])
+                let run = try await CLIRunner.run(arguments + ["--database-url", url])
                 #expect(run.exitCode == 0, "\(run.standardError)")
-                let export = try CLIRunner.run(["export", "--database-url", url])
+                let export = try await CLIRunner.run(["export", "--database-url", url])
                 return try parseEventLines(export.standardOutput)
             }
         }
@@ -54,10 +54,10 @@ struct GenerateCommandTests {
     func conflictingHistory() async throws {
         try await TestDatabase.with { database in
             let url = database.configuration.connectionString
-            let first = try CLIRunner.run(["generate", "--clients", "4", "--seed", "9", "--database-url", url])
+            let first = try await CLIRunner.run(["generate", "--clients", "4", "--seed", "9", "--database-url", url])
             #expect(first.exitCode == 0, "\(first.standardError)")
             let before = try await database.eventsFingerprint()
-            let other = try CLIRunner.run([
+            let other = try await CLIRunner.run([
                 "generate", "--clients", "4", "--seed", "9", "--locations", "3", "--technicians-per-location", "5",
                 "--database-url", url,
             ])
@@ -71,7 +71,7 @@ struct GenerateCommandTests {
     @Test("progress is written to stderr as plain lines when stderr is not a terminal")
     func plainProgress() async throws {
         try await TestDatabase.with { database in
-            let run = try CLIRunner.run(
+            let run = try await CLIRunner.run(
                 [
                     "generate", "--clients", "5", "--seed", "3", "--chunk-size", "50", "--database-url",
                     database.configuration.connectionString,
@@ -87,11 +87,11 @@ struct GenerateCommandTests {
     }
 
     @Test("bad options are refused before touching the database")
-    func badOptions() throws {
-        let date = try CLIRunner.run(["generate", "--clients", "5", "--seed", "1", "--until", "2024-13-01"])
+    func badOptions() async throws {
+        let date = try await CLIRunner.run(["generate", "--clients", "5", "--seed", "1", "--until", "2024-13-01"])
         #expect(date.exitCode != 0)
         #expect(date.standardError.contains("--until must be a date YYYY-MM-DD"))
-        let missing = try CLIRunner.run(["generate", "--clients", "5"])
+        let missing = try await CLIRunner.run(["generate", "--clients", "5"])
         #expect(missing.exitCode != 0)
         #expect(missing.standardError.contains("--seed"))
     }

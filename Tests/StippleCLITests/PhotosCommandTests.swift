@@ -10,7 +10,7 @@ struct PhotosCommandTests {
     static let client = "00000000-0000-4000-8000-0000000fa001"
 
     static func run(_ database: TestDatabase, _ arguments: [String]) async throws -> CLIRun {
-        try await CLIRunner.runDetached(arguments + ["--database-url", database.configuration.connectionString])
+        try await CLIRunner.run(arguments + ["--database-url", database.configuration.connectionString])
     }
 
     /// A registered client with a clinical-photos consent, as the command side stores them.
@@ -37,7 +37,7 @@ struct PhotosCommandTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = folder.appendingPathComponent("scalp.jpg").path
-        let synth = try await CLIRunner.runDetached(["photos", "synth", image, "--width", "300", "--height", "200"])
+        let synth = try await CLIRunner.run(["photos", "synth", image, "--width", "300", "--height", "200"])
         try #require(synth.exitCode == 0, "\(synth.standardError)")
 
         try await TestDatabase.with { source in

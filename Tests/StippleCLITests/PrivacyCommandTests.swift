@@ -38,7 +38,7 @@ private enum PrivacyClinic {
     static func run(_ database: TestDatabase, _ arguments: [String], environment: [String: String] = [:])
         async throws -> CLIRun
     {
-        try await CLIRunner.runDetached(
+        try await CLIRunner.run(
             arguments + ["--database-url", database.configuration.connectionString], environment: environment)
     }
 
@@ -152,7 +152,7 @@ struct PrivacyCommandTests {
 
             // Export and import round trip: the target seals with its own keys, forgotten stays erased.
             try await TestDatabase.with { target in
-                let run = try await CLIRunner.runDetached(
+                let run = try await CLIRunner.run(
                     ["import", "-", "--database-url", target.configuration.connectionString],
                     input: export.standardOutput)
                 #expect(run.exitCode == 0, "\(run.standardError)")

@@ -31,7 +31,9 @@ struct ProjectKillTests {
     func killAndResume() async throws {
         try await TestDatabase.with { database in
             let url = database.configuration.connectionString
-            let generated = try CLIRunner.run(["generate", "--clients", "40", "--seed", "7", "--database-url", url])
+            let generated = try await CLIRunner.run([
+                "generate", "--clients", "40", "--seed", "7", "--database-url", url,
+            ])
             #expect(generated.exitCode == 0, "\(generated.standardError)")
             var kills = 0
             for attempt in 0..<4 {
@@ -51,10 +53,10 @@ struct ProjectKillTests {
                 }
                 process.waitUntilExit()
             }
-            let finish = try CLIRunner.run(["project", "--database-url", url])
+            let finish = try await CLIRunner.run(["project", "--database-url", url])
             #expect(finish.exitCode == 0, "\(finish.standardError)")
             let resumed = try await Self.tables(database)
-            let rebuilt = try CLIRunner.run(["rebuild", "--database-url", url])
+            let rebuilt = try await CLIRunner.run(["rebuild", "--database-url", url])
             #expect(rebuilt.exitCode == 0, "\(rebuilt.standardError)")
             let clean = try await Self.tables(database)
             #expect(resumed.count > 100)

@@ -8,7 +8,7 @@ struct ServeOptionsTests {
     @Test(
         "bad --otel-endpoint, --webhook-disable-after-failures and --webhook-disable-after-hours are refused with their allowed values"
     )
-    func refused() throws {
+    func refused() async throws {
         for (arguments, expected) in [
             (["--otel-endpoint", "ftp://collector:4318"], "--otel-endpoint must be an http:// or https:// URL"),
             (["--otel-endpoint", "collector:4318"], "--otel-endpoint must be an http:// or https:// URL"),
@@ -16,7 +16,7 @@ struct ServeOptionsTests {
             (["--webhook-disable-after-hours=-1"], "--webhook-disable-after-hours must be 0–8760"),
             (["--webhook-disable-after-hours=9000"], "--webhook-disable-after-hours must be 0–8760"),
         ] {
-            let run = try CLIRunner.run(
+            let run = try await CLIRunner.run(
                 ["serve", "--database-url", "postgresql://nobody@127.0.0.1:1/none"] + arguments)
             #expect(run.exitCode != 0, "\(arguments)")
             #expect(run.standardError.contains(expected), "\(arguments): \(run.standardError)")

@@ -6,7 +6,7 @@ import Testing
 @Suite("stipple settings")
 struct SettingsCommandTests {
     func run(_ database: TestDatabase, _ arguments: [String]) async throws -> CLIRun {
-        try await CLIRunner.runDetached(arguments + ["--database-url", database.configuration.connectionString])
+        try await CLIRunner.run(arguments + ["--database-url", database.configuration.connectionString])
     }
 
     @Test("set records settings.changed with who and why; show prints the values in force and every change")

@@ -39,9 +39,20 @@ public enum CLIRunner {
     }
 
     /// Runs `stipple ARGS` with extra environment, from the repository root, no terminal attached.
-    public static func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil)
-        throws -> CLIRun
+    ///
+    /// The child is waited for on a thread of its own: a blocking wait on one of the few threads Swift
+    /// concurrency runs the (parallel) tests on would stall every other suite for as long as the child runs
+    /// (with two cores, two slow CLI runs stopped all of them, and live tests hit their time limits).
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil)
+        async throws -> CLIRun
     {
+        try await detached { try runBlocking(arguments, environment: environment, input: input) }
+    }
+
+    /// `run`, blocking the calling thread until the child exits: only for threads of one's own.
+    public static func runBlocking(
+        _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil
+    ) throws -> CLIRun {
         let process = makeProcess(arguments, environment: extra)
         let output = Pipe()
         let error = Pipe()
@@ -63,14 +74,6 @@ public enum CLIRunner {
 }
 
 extension CLIRunner {
-    /// `run` on a thread of its own: waiting for the child then holds no thread of the small pool Swift
-    /// concurrency runs the (parallel) tests on, so slow CLI runs cannot starve other suites.
-    public static func runDetached(_ arguments: [String], environment: [String: String] = [:], input: String? = nil)
-        async throws -> CLIRun
-    {
-        try await detached { try run(arguments, environment: environment, input: input) }
-    }
-
     /// Runs blocking `work` on a new thread and returns its result.
     public static func detached<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -11,7 +11,7 @@ struct KeysCommandTests {
     func keysLifecycle() async throws {
         try await TestDatabase.with { database in
             let environment = ["STIPPLE_DATABASE_URL": database.configuration.connectionString]
-            let created = try CLIRunner.run(
+            let created = try await CLIRunner.run(
                 ["keys", "create", "--role", "operator", "--name", "front desk"], environment: environment)
             #expect(created.exitCode == 0, "\(created.standardError)")
             let secret = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -19,14 +19,14 @@ struct KeysCommandTests {
             let keys = APIKeyStore(pool: database.pool)
             let key = try #require(try await keys.authenticate(secret: secret))
             #expect(key.role == .operator)
-            let listed = try CLIRunner.run(["keys", "list"], environment: environment)
+            let listed = try await CLIRunner.run(["keys", "list"], environment: environment)
             #expect(listed.standardOutput.contains("front desk"))
             #expect(!listed.standardOutput.contains(secret))
-            let revoked = try CLIRunner.run(
+            let revoked = try await CLIRunner.run(
                 ["keys", "revoke", key.id.uuidString.lowercased()], environment: environment)
             #expect(revoked.exitCode == 0)
             #expect(try await keys.authenticate(secret: secret) == nil)
-            let badRole = try CLIRunner.run(
+            let badRole = try await CLIRunner.run(
                 ["keys", "create", "--role", "wizard", "--name", "x"], environment: environment)
             #expect(badRole.exitCode != 0)
         }

@@ -26,12 +26,9 @@ struct PrivateCluster: Sendable {
     /// running in the background, and with other tests spawning processes concurrently the
     /// shell may be reaped by Foundation's child monitor, so `system`'s own status can't be trusted.
     static func shell(_ script: String, environment extra: [String: String] = [:]) async throws -> String {
-        // Blocking work, kept off the (small) cooperative thread pool.
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try blockingShell(script, environment: extra) })
-            }
-        }
+        // Blocking work (the script waits seconds for PostgreSQL to stop and start), on a thread of its own:
+        // kept off the cooperative pool and off the global dispatch pool, both as wide as the cores.
+        try await CLIRunner.detached { try blockingShell(script, environment: extra) }
     }
 
     static func blockingShell(_ script: String, environment extra: [String: String]) throws -> String {
