@@ -186,9 +186,14 @@ try:
     text_path = os.path.join(upload_dir, "notes.txt")
     with open(text_path, "w") as handle:
         handle.write("not an image")
-    # The demo's history may have withdrawn this client's photo consent since: sign a fresh one first.
+    # The demo's history may have withdrawn this client's photo consent since: sign a fresh one first, on the
+    # clinic's latest published consent form (a signature must name a published version).
+    status, settings = api("GET", "/v1/settings")
+    check(status == 200, f"the clinic's settings read through the API ({status})")
+    forms = settings.get("consentForms") or []
+    form_version = forms[-1]["formVersion"] if forms else "v1"
     status, _ = api("POST", f"/v1/clients/{photo_client}/consents", {
-        "consentID": str(uuid.uuid4()), "formVersion": "v1", "scopes": ["clinical-photos"]})
+        "consentID": str(uuid.uuid4()), "formVersion": form_version, "scopes": ["clinical-photos"]})
     check(status == 201, f"a clinical-photos consent signed through the API ({status})")
     driver.get(BASE + f"/console/clients/{photo_client}")
     driver.find_element(By.ID, "f-photo").send_keys(text_path)
