@@ -142,14 +142,7 @@ public struct CommandHandler: Sendable {
 
     /// The clinic settings as the settings stream says now, over the handler's defaults.
     public func currentSettings() async throws -> ClinicSettingsState {
-        let recorded = try await store.readWholeStream(try Clinic.StreamName.clinicSettings.eventStreamName)
-        let events = try recorded.map { event in
-            do {
-                return try ClinicEvent(event)
-            } catch {
-                throw Failure.unreadableHistory(stream: event.stream.rawValue, reason: "\(error)")
-            }
-        }
+        let events = try await history(of: .clinicSettings)
         return ClinicSettingsState.replay(defaults: settings, events.compactMap(\.settingsEvent))
     }
 
@@ -177,6 +170,17 @@ public struct CommandHandler: Sendable {
 
     // MARK: - The loop
 
+    /// A stream's whole history as clinic events (one per stored event, so its count is the stream's length).
+    private func history(of stream: Clinic.StreamName) async throws -> [ClinicEvent] {
+        try await store.readWholeStream(try stream.eventStreamName).map { event in
+            do {
+                return try ClinicEvent(event)
+            } catch {
+                throw Failure.unreadableHistory(stream: stream.rawValue, reason: "\(error)")
+            }
+        }
+    }
+
     private func execute(
         streams: [Clinic.StreamName], metadata: EventMetadata,
         decide: ([Clinic.StreamName: [ClinicEvent]], Date) throws(Rejection) -> Decision
@@ -187,15 +191,9 @@ public struct CommandHandler: Sendable {
             var histories: [Clinic.StreamName: [ClinicEvent]] = [:]
             var counts: [Clinic.StreamName: Int] = [:]
             for stream in streams {
-                let recorded = try await store.readWholeStream(try stream.eventStreamName)
-                histories[stream] = try recorded.map { event in
-                    do {
-                        return try ClinicEvent(event)
-                    } catch {
-                        throw Failure.unreadableHistory(stream: stream.rawValue, reason: "\(error)")
-                    }
-                }
-                counts[stream] = recorded.count
+                let events = try await history(of: stream)
+                histories[stream] = events
+                counts[stream] = events.count
             }
             let decision: Decision
             do {
