@@ -55,8 +55,10 @@ public struct WebhookDestinations: Sendable, Hashable {
 
     /// The IP addresses `host` resolves to (a literal address resolves to itself).
     static func resolve(_ host: String) async throws -> [String] {
+        // A serial queue of its own gets a thread when it needs one; `DispatchQueue.global()` is a pool as wide as
+        // the cores that grows slowly while its threads block in `getaddrinfo` (as `PostgresConnection.connect`).
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            DispatchQueue(label: "stipple.webhooks.resolve").async {
                 continuation.resume(with: Result { try blockingResolve(host) })
             }
         }
