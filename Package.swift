@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The console's upload form: `multipart/form-data` framing (RFC 7578).
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Spans per request, append and projection batch (no-ops unless a tracer is bootstrapped).
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // Reading an incoming `traceparent` (W3C Trace Context) for events' correlation ids.
@@ -112,6 +114,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 // The operator console's server-rendered pages.
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],

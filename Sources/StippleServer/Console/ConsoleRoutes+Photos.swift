@@ -42,7 +42,8 @@ extension ConsoleRoutes {
     /// `POST /console/clients/{id}/photos`: the front desk's photo upload, through the same `PhotoService.upload`
     /// and with the same rules and messages as the API's upload route (`PhotoRoutes`); a refusal is shown next to
     /// the field it is about (the image for a wrong type, a damaged image or one over the limit; the consent
-    /// field when the client has no consent for that use), and nothing is stored.
+    /// field when the client has no consent for that use; a repeated or oversized form field next to itself), and
+    /// nothing is stored.
     func uploadPhoto(_ request: Request, _ client: UUID, _ session: ConsoleSession) async throws -> Response {
         if let refusal = roleRefusal(session) { return refusal }
         var form = ConsoleForm.photoUpload(sizeLimit: photos.sizeLimit)
@@ -63,8 +64,10 @@ extension ConsoleRoutes {
         var request = request
         let parsed: MultipartForm
         do {
-            parsed = try MultipartForm.parse(try await request.bodyData(limit: limit), boundary: boundary)
-        } catch let problem as Problem where problem.status == .contentTooLarge {
+            parsed = try MultipartForm.parse(
+                try await request.bodyData(limit: limit), boundary: boundary, fileLimit: photos.sizeLimit)
+        } catch let problem as Problem where problem.status == .contentTooLarge && problem.field == nil {
+            // The whole body over the limit (sent without a length); a part over its own limit names itself.
             return try await refused(
                 Problem(
                     .contentTooLarge, kind: "too-large", title: "The request body is too large",

@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
+import MultipartKit
+import NIOCore
 
 /// A `multipart/form-data` body (RFC 7578) as a browser's file-upload form sends it: text fields and files.
 ///
-/// None of the project's dependencies reads multipart bodies, so this is a small strict reader: the boundary
-/// comes from the `Content-Type` header, every part needs a `Content-Disposition: form-data` with a `name`,
-/// the closing delimiter must be there, and the number of parts and the size of their headers are bounded.
-/// A malformed body is a 400 problem naming `body`, as the API's decoding does.
+/// The framing (boundaries, part headers, the preamble and epilogue) is read by MultipartKit's `MultipartParser`;
+/// this type adds what a form upload needs on top: every part needs a `Content-Disposition: form-data` with a
+/// `name`, no name may come twice, the closing delimiter must be there, and the number of parts, the size of their
+/// headers and the size of each part are bounded. A malformed body is a 400 problem naming `body`, as the API's
+/// decoding does; a repeated part is a 400 and an oversized one a 413 naming the part.
 public struct MultipartForm: Sendable {
     /// One part: a text field, or a file when it has a file name.
     public struct Part: Sendable, Hashable {
@@ -25,8 +28,10 @@ public struct MultipartForm: Sendable {
     public static let maximumParts = 32
     /// The most bytes of headers one part may have.
     public static let maximumPartHead = 8 * 1024
+    /// The most bytes a text field (a part without a file name) may have.
+    public static let maximumFieldBytes = 16 * 1024
 
-    /// The text fields by name (the last of a repeated name wins); files are left out.
+    /// The text fields by name; files are left out.
     public var fields: [String: String] {
         var fields: [String: String] = [:]
         for part in parts where part.filename == nil {
@@ -35,7 +40,7 @@ public struct MultipartForm: Sendable {
         return fields
     }
 
-    /// The first file part named `name`.
+    /// The file part named `name`.
     public func file(_ name: String) -> Part? {
         parts.first { $0.name == name && $0.filename != nil }
     }
@@ -49,64 +54,128 @@ public struct MultipartForm: Sendable {
         return parameter.value
     }
 
-    /// Parses `body` sent with `boundary`.
-    public static func parse(_ body: Data, boundary: String) throws(Problem) -> MultipartForm {
-        let bytes = [UInt8](body)
-        let delimiter = Array("--\(boundary)".utf8)
-        // The body starts with the first delimiter (a preamble before it, after a line break, is skipped).
-        var index: Int
-        if bytes.starts(with: delimiter) {
-            index = delimiter.count
-        } else if let found = search(Array("\r\n".utf8) + delimiter, in: bytes, from: 0) {
-            index = found + 2 + delimiter.count
-        } else {
-            throw malformed("the body does not start with the boundary the Content-Type names")
-        }
-        let separator = Array("\r\n".utf8) + delimiter
-        var parts: [Part] = []
-        while true {
-            // After a delimiter: "--" closes the body, a line break opens a part.
-            if bytes[index..<min(index + 2, bytes.count)].elementsEqual("--".utf8) { break }
-            guard bytes[index..<min(index + 2, bytes.count)].elementsEqual("\r\n".utf8) else {
-                throw malformed("a boundary is not followed by a line break")
+    /// Parses `body` sent with `boundary`; a file part may hold at most `fileLimit` bytes, a text field
+    /// `maximumFieldBytes`.
+    public static func parse(_ body: Data, boundary: String, fileLimit: Int = 25 * 1024 * 1024) throws(Problem)
+        -> MultipartForm
+    {
+        guard (1...70).contains(boundary.utf8.count) else { throw malformed("the boundary is empty or too long") }
+        let collector = Collector(fileLimit: fileLimit)
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in collector.header(name, value) }
+        parser.onBody = { (chunk: inout ByteBuffer) in collector.body(chunk) }
+        parser.onPartComplete = { collector.complete() }
+        // Fed in slices so that a refusal (an oversized or repeated part) stops the reading there.
+        var buffer = ByteBuffer(data: body)
+        while collector.problem == nil, let slice = buffer.readSlice(length: min(64 * 1024, buffer.readableBytes)),
+            slice.readableBytes > 0
+        {
+            do {
+                try parser.execute(slice)
+            } catch {
+                throw malformed("a boundary is not followed by a line break, or a part's header line is malformed")
             }
-            index += 2
-            guard let headEnd = search(Array("\r\n\r\n".utf8), in: bytes, from: index),
-                headEnd - index <= maximumPartHead
-            else { throw malformed("a part's headers do not end (or are over \(maximumPartHead) bytes)") }
-            let head = String(decoding: bytes[index..<headEnd], as: UTF8.self)
-            let start = headEnd + 4
-            guard let end = search(separator, in: bytes, from: start) else {
-                throw malformed("the body ends without its closing boundary")
-            }
-            parts.append(try part(head: head, data: Data(bytes[start..<end])))
-            guard parts.count <= maximumParts else { throw malformed("more than \(maximumParts) parts") }
-            index = end + separator.count
         }
-        return MultipartForm(parts: parts)
+        if let problem = collector.problem { throw problem }
+        guard !collector.open, contains(body, Data("\r\n--\(boundary)--".utf8)) else {
+            if collector.parts.isEmpty, !collector.open, !contains(body, Data("--\(boundary)".utf8)) {
+                throw malformed("the body does not start with the boundary the Content-Type names")
+            }
+            throw malformed("the body ends without its closing boundary")
+        }
+        return MultipartForm(parts: collector.parts)
     }
 
-    /// A part from its header lines and content.
-    private static func part(head: String, data: Data) throws(Problem) -> Part {
-        var disposition: String?
-        var contentType: String?
-        for line in head.split(separator: "\r\n") {
-            guard let colon = line.firstIndex(of: ":") else { throw malformed("a part's header line has no colon") }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if name == "content-disposition" { disposition = value }
-            if name == "content-type" { contentType = value }
+    /// Whether `needle` occurs in `body`.
+    private static func contains(_ body: Data, _ needle: Data) -> Bool {
+        body.range(of: needle) != nil
+    }
+
+    /// The parts as MultipartKit's callbacks hand them over, and the first refusal.
+    private final class Collector {
+        let fileLimit: Int
+        var parts: [Part] = []
+        var problem: Problem?
+        /// Whether a part has begun (headers or bytes seen) and not ended.
+        var open = false
+        private var headBytes = 0
+        private var disposition: String?
+        private var contentType: String?
+        private var current: Part?
+
+        init(fileLimit: Int) {
+            self.fileLimit = fileLimit
         }
-        guard let disposition else { throw malformed("a part has no Content-Disposition") }
-        let parameters = Self.parameters(disposition)
-        guard parameters.type == "form-data", let name = parameters.values["name"] else {
-            throw malformed("a part's Content-Disposition is not form-data with a name")
+
+        func header(_ name: String, _ value: String) {
+            guard problem == nil else { return }
+            open = true
+            headBytes += name.utf8.count + value.utf8.count + 4
+            guard headBytes <= MultipartForm.maximumPartHead else {
+                problem = MultipartForm.malformed("a part's headers are over \(MultipartForm.maximumPartHead) bytes")
+                return
+            }
+            switch name.lowercased() {
+            case "content-disposition": disposition = value
+            case "content-type": contentType = value
+            default: break
+            }
         }
-        return Part(name: name, filename: parameters.values["filename"], contentType: contentType, data: data)
+
+        func body(_ chunk: ByteBuffer) {
+            guard problem == nil else { return }
+            open = true
+            if current == nil { begin() }
+            guard var part = current else { return }
+            let limit = part.filename == nil ? MultipartForm.maximumFieldBytes : fileLimit
+            guard part.data.count + chunk.readableBytes <= limit else {
+                problem = Problem(
+                    .contentTooLarge, kind: "too-large", title: "A form field is too large",
+                    detail: "`\(part.name)` is over the limit of \(limit) bytes", field: part.name)
+                return
+            }
+            current = nil  // one reference to the bytes while appending
+            part.data.append(contentsOf: chunk.readableBytesView)
+            current = part
+        }
+
+        func complete() {
+            guard problem == nil else { return }
+            if current == nil { begin() }
+            if let part = current { parts.append(part) }
+            current = nil
+            open = false
+            headBytes = 0
+            disposition = nil
+            contentType = nil
+        }
+
+        /// A part's name, file name and type from its headers, once they are all read.
+        private func begin() {
+            guard let disposition else {
+                problem = MultipartForm.malformed("a part has no Content-Disposition")
+                return
+            }
+            let parameters = MultipartForm.parameters(disposition)
+            guard parameters.type == "form-data", let name = parameters.values["name"] else {
+                problem = MultipartForm.malformed("a part's Content-Disposition is not form-data with a name")
+                return
+            }
+            guard !parts.contains(where: { $0.name == name }) else {
+                problem = .badRequest("`\(name)` is sent more than once; a form sends each field once", field: name)
+                return
+            }
+            guard parts.count < MultipartForm.maximumParts else {
+                problem = MultipartForm.malformed("more than \(MultipartForm.maximumParts) parts")
+                return
+            }
+            current = Part(name: name, filename: parameters.values["filename"], contentType: contentType, data: Data())
+        }
     }
 
     /// `form-data; name="photo"; filename="a.jpg"` as its type and parameters (quoted values unquoted; browsers
-    /// write a quote inside a value as `%22`, which is decoded back).
+    /// write a quote inside a value as `%22`, which is decoded back). MultipartKit reads only the `name` (and
+    /// not a quoted one holding `;` or `=`), so the header's parameters are read here.
     static func parameters(_ header: String) -> (type: String, values: [String: String]) {
         var values: [String: String] = [:]
         var rest = Substring(header)
@@ -141,25 +210,7 @@ public struct MultipartForm: Sendable {
         return (type, values)
     }
 
-    /// The first index at or after `from` where `needle` starts in `bytes` (`memchr` finds the candidates, so a
-    /// 25 MB image is scanned quickly even in a debug build).
-    static func search(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, from >= 0, bytes.count - from >= needle.count else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> Int? in
-            guard let base = buffer.baseAddress else { return nil }
-            var index = from
-            let last = buffer.count - needle.count
-            while index <= last {
-                guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
-                let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + candidate, needle, needle.count) == 0 { return candidate }
-                index = candidate + 1
-            }
-            return nil
-        }
-    }
-
-    private static func malformed(_ detail: String) -> Problem {
+    fileprivate static func malformed(_ detail: String) -> Problem {
         Problem.badRequest("the body is not valid multipart/form-data: \(detail)", field: "body")
     }
 }

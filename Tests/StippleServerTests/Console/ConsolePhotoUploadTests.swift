@@ -31,8 +31,13 @@ extension ConsoleBrowser {
             body.append(Data("\r\n".utf8))
         }
         body.append(Data("--\(boundary)--\r\n".utf8))
+        return try await postRaw(uri, body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    /// Posts `body` as it is, with `contentType`.
+    mutating func postRaw(_ uri: String, _ body: Data, contentType: String) async throws -> TestResponse {
         var headers = self.headers
-        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        headers[.contentType] = contentType
         let response = try await client.execute(
             uri: uri, method: .post, headers: headers, body: ByteBuffer(data: body))
         absorb(response)
@@ -160,6 +165,82 @@ struct ConsolePhotoUploadTests {
                 }
                 #expect(try await fixture.database.store.headPosition() == head)
                 #expect(try await PhotoRoutesTests.storedRows(fixture) == 0)
+            }
+        }
+    }
+
+    @Test(
+        "a repeated field, an oversized field or image part, a wrong boundary and a form that is not multipart are refused next to their field; nothing is stored"
+    )
+    func malformedForms() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.test { client in
+                let id = try await PhotoRoutesTests.clientWithConsent(fixture, client)
+                try await fixture.catchUpProjections()
+                let page = "/console/clients/\(id.uuidString.lowercased())"
+                var browser = ConsoleBrowser(client: client)
+                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let csrf = try #require(ConsoleBrowser.csrf(try await browser.get(page).text))
+                let head = try await fixture.database.store.headPosition()
+                let jpeg = try SyntheticScalp(width: 120, height: 90, seed: 3).render(as: .jpeg)
+                let boundary = "----MalformedFormBoundary"
+                func form(_ parts: [(name: String, value: Data)], photo: Data = jpeg) -> Data {
+                    var body = Data()
+                    for part in [("csrf", Data(csrf.utf8))] + parts {
+                        body.append(
+                            Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.0)\"\r\n\r\n".utf8))
+                        body.append(part.1 + Data("\r\n".utf8))
+                    }
+                    body.append(
+                        Data(
+                            "--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                                .utf8))
+                    return body + photo + Data("\r\n--\(boundary)--\r\n".utf8)
+                }
+                let facts = Self.facts.sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) }
+                let multipart = "multipart/form-data; boundary=\(boundary)"
+                let cases: [(String, Data, String, HTTPResponse.Status, String, String)] = [
+                    (
+                        "stage twice", form(facts + [("stage", Data("healed".utf8))]), multipart, .badRequest,
+                        "f-stage", "`stage` is sent more than once"
+                    ),
+                    (
+                        "a 20 KB stage",
+                        form([("stage", Data(repeating: 0x61, count: 20 * 1024))] + facts.filter { $0.0 != "stage" }),
+                        multipart, .contentTooLarge, "f-stage", "`stage` is over the limit of 16384 bytes"
+                    ),
+                    (
+                        "an image part one byte over the limit, the body within it",
+                        form(facts, photo: Data(count: PhotoService.defaultSizeLimit + 1)), multipart,
+                        .contentTooLarge, "f-photo", "`photo` is over the limit of 26214400 bytes"
+                    ),
+                    (
+                        "another boundary", form(facts), "multipart/form-data; boundary=not-the-one", .badRequest,
+                        "f-photo", "does not start with the boundary the Content-Type names"
+                    ),
+                    (
+                        "no closing delimiter", form(facts).dropLast(Data("--\(boundary)--\r\n".utf8).count), multipart,
+                        .badRequest, "f-photo", "the body ends without its closing boundary"
+                    ),
+                    (
+                        "a urlencoded form", Data("csrf=\(csrf)&stage=before".utf8),
+                        "application/x-www-form-urlencoded",
+                        .unsupportedMediaType, "f-photo", "the upload form is sent as multipart/form-data"
+                    ),
+                ]
+                for (name, body, type, status, field, words) in cases {
+                    let answer = try await browser.postRaw(page + "/photos", body, contentType: type)
+                    #expect(answer.status == status, "\(name): \(answer.status)")
+                    #expect(answer.text.contains("id=\"\(field)-error\""), "\(name): the error is next to \(field)")
+                    #expect(
+                        answer.text.contains(words.replacingOccurrences(of: "`", with: "&#96;"))
+                            || answer.text.contains(words), "\(name): \(words)")
+                }
+                #expect(try await fixture.database.store.headPosition() == head)
+                #expect(try await PhotoRoutesTests.storedRows(fixture) == 0)
+                let accepted = try await browser.postRaw(page + "/photos", form(facts), contentType: multipart)
+                #expect(accepted.status == .seeOther, "the same form, well formed, is stored: \(accepted.text)")
+                #expect(try await PhotoRoutesTests.photoEvents(fixture, id).count == 1)
             }
         }
     }

@@ -75,10 +75,28 @@ struct MultipartFormTests {
             (
                 "too many parts",
                 Self.body(
-                    Array(
-                        repeating: ("Content-Disposition: form-data; name=\"a\"", Data("1".utf8)),
-                        count: MultipartForm.maximumParts + 1))
+                    (0...MultipartForm.maximumParts).map {
+                        ("Content-Disposition: form-data; name=\"a\($0)\"", Data("1".utf8))
+                    })
             ),
+            // What MultipartKit's parser refuses on its own.
+            ("a boundary followed by other bytes", Data("--\(Self.boundary)XY\r\n\r\n1\r\n".utf8) + good),
+            ("a header line without a colon", Self.body([("Content-Disposition form-data; name=\"a\"", Data())])),
+            (
+                "a header line ending in a bare CR",
+                Self.body([("Content-Disposition: form-data; name=\"a\"\rX: y", Data())])
+            ),
+            ("only the closing delimiter", Data("--\(Self.boundary)--\r\n".utf8)),
+            (
+                "headers over the bound",
+                Self.body([
+                    (
+                        "Content-Disposition: form-data; name=\"a\"\r\nX-Padding: "
+                            + String(repeating: "p", count: MultipartForm.maximumPartHead), Data("1".utf8)
+                    )
+                ])
+            ),
+            ("an empty body", Data()),
         ]
         for (name, body) in cases {
             #expect(throws: Problem.self, "\(name)") { try MultipartForm.parse(body, boundary: Self.boundary) }
@@ -90,5 +108,71 @@ struct MultipartFormTests {
                 #expect(error.detail.hasPrefix("the body is not valid multipart/form-data"), "\(name)")
             }
         }
+    }
+
+    @Test("an empty or over-long boundary is a 400 problem naming the body, not a crash in the parser")
+    func badBoundary() {
+        for boundary in ["", String(repeating: "b", count: 71)] {
+            #expect(throws: Problem.self, "\(boundary.count)") {
+                try MultipartForm.parse(Self.body([]), boundary: boundary)
+            }
+        }
+    }
+
+    @Test("a preamble before the first delimiter and an epilogue after the closing one are ignored")
+    func preambleAndEpilogue() throws {
+        let body =
+            Data("This is a preamble.\r\n".utf8)
+            + Self.body([("Content-Disposition: form-data; name=\"a\"", Data("1".utf8))])
+            + Data("an epilogue\r\n".utf8)
+        #expect(try MultipartForm.parse(body, boundary: Self.boundary).fields == ["a": "1"])
+    }
+
+    @Test("a field sent twice is a 400 problem naming it; a text field or file over its limit is a 413 naming it")
+    func repeatedAndOversizedParts() {
+        func problem(_ body: Data, fileLimit: Int = 1024) -> Problem? {
+            do {
+                _ = try MultipartForm.parse(body, boundary: Self.boundary, fileLimit: fileLimit)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let twice = problem(
+            Self.body([
+                ("Content-Disposition: form-data; name=\"stage\"", Data("before".utf8)),
+                ("Content-Disposition: form-data; name=\"stage\"", Data("healed".utf8)),
+            ]))
+        #expect(twice?.status == .badRequest)
+        #expect(twice?.field == "stage")
+        #expect(twice?.detail.contains("`stage` is sent more than once") == true, "\(String(describing: twice))")
+        let file = "Content-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg"
+        let twoFiles = problem(Self.body([(file, Data([1])), (file, Data([2]))]))
+        #expect(twoFiles?.field == "photo")
+        #expect(twoFiles?.status == .badRequest)
+
+        let longField = problem(
+            Self.body([
+                (
+                    "Content-Disposition: form-data; name=\"stage\"",
+                    Data(repeating: 0x61, count: MultipartForm.maximumFieldBytes + 1)
+                )
+            ]))
+        #expect(longField?.status == .contentTooLarge)
+        #expect(longField?.field == "stage")
+        #expect(longField?.detail == "`stage` is over the limit of \(MultipartForm.maximumFieldBytes) bytes")
+        let atFieldLimit = Self.body([
+            (
+                "Content-Disposition: form-data; name=\"stage\"",
+                Data(repeating: 0x61, count: MultipartForm.maximumFieldBytes)
+            )
+        ])
+        #expect(problem(atFieldLimit) == nil, "a field exactly at the limit is read")
+
+        let bigFile = problem(Self.body([(file, Data(repeating: 0x0D, count: 1025))]), fileLimit: 1024)
+        #expect(bigFile?.status == .contentTooLarge)
+        #expect(bigFile?.field == "photo")
+        #expect(bigFile?.detail == "`photo` is over the limit of 1024 bytes")
+        #expect(problem(Self.body([(file, Data(repeating: 0x0D, count: 1024))]), fileLimit: 1024) == nil)
     }
 }
