@@ -46,8 +46,27 @@ if grep -E "^$here/(Sources|Tests)/.*: warning:" "$log" | sort -u | head -n 20 |
 fi
 rm -f "$log"
 if [ "$status" -eq 0 ]; then
-    swift test --skip-build "$@" || status=$?
+    # A test that hangs fails the run with its name instead of running into CI's limit: `swift test` gets
+    # STIPPLE_TEST_TIMEOUT seconds (default 1800; a full run takes ~75 s on 2 cores). Its output goes to a
+    # file, shown as it grows, so no process a test leaves behind can hold a pipe of ours open.
+    tests_log="$(mktemp)"
+    timeout -k 30 "${STIPPLE_TEST_TIMEOUT:-1800}" swift test --skip-build "$@" >"$tests_log" 2>&1 &
+    tests_pid=$!
+    tail -n +1 -f --pid="$tests_pid" "$tests_log"
+    wait "$tests_pid" || status=$?
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "test: swift test did not finish within ${STIPPLE_TEST_TIMEOUT:-1800}s; these tests started and never ended:" >&2
+        python3 Scripts/lib/unfinished_tests.py "$tests_log" >&2 || true
+    fi
+    rm -f "$tests_log"
 fi
+# Tests that start PostgreSQL clusters of their own (in the temporary folder) stop them; one still running
+# is a bug in its test: say so, and stop it.
+for pid_file in "${TMPDIR:-/tmp}"/stipple-restart-*/data/postmaster.pid; do
+    [ -f "$pid_file" ] || continue
+    echo "test: a test left the PostgreSQL cluster $(dirname "$pid_file") running; stopping it" >&2
+    STIPPLE_PG_DIR="$(dirname "$(dirname "$pid_file")")" bash Scripts/pg.sh stop >/dev/null 2>&1 || true
+done
 # The fuzzing step runs on full runs (CI's); a filtered run (extra arguments) skips it.
 if [ "$status" -eq 0 ] && [ "$#" -eq 0 ] && [ "${STIPPLE_SKIP_API_FUZZ:-0}" != "1" ]; then
     fuzz_started=$(date +%s)

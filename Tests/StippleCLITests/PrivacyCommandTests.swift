@@ -44,31 +44,7 @@ private enum PrivacyClinic {
 
     /// A plain-text dump of the whole test database, as `pg_dump` writes it.
     static func pgDump(_ database: TestDatabase) async throws -> String {
-        let connectionString = database.configuration.connectionString
-        let (status, dump, errorText) = try await CLIRunner.detached { try dumpBlocking(connectionString) }
-        #expect(status == 0, "pg_dump: \(errorText)")
-        return dump
-    }
-
-    private static func dumpBlocking(_ connectionString: String) throws -> (Int32, String, String) {
-        let binaries = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        let candidates =
-            binaries.sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin/pg_dump" } + ["/usr/bin/pg_dump"]
-        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            return (127, "", "pg_dump not found in /usr/lib/postgresql/*/bin or /usr/bin")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--dbname", connectionString, "--no-owner"]
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
+        String(decoding: try await database.dump(), as: UTF8.self)
     }
 }
 

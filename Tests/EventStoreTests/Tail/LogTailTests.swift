@@ -76,7 +76,8 @@ struct LogTailTests {
             let start = ContinuousClock.now
             waiting.cancel()
             #expect(try await waiting.value)
-            #expect(ContinuousClock.now - start < .seconds(2), "ended after \(ContinuousClock.now - start)")
+            // Well inside the 60 s poll it would otherwise wait out (with room for a loaded machine).
+            #expect(ContinuousClock.now - start < .seconds(20), "ended after \(ContinuousClock.now - start)")
         }
     }
 

@@ -107,19 +107,19 @@ struct IdempotencyCrashTests {
                 let busy = try await client.execute(
                     uri: "/v1/clients", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(busy.status == .conflict, "\(busy.text)")
-                // The owner's connection dies: the retry runs as soon as its backend has ended (no
-                // 5-minute wait); PostgreSQL ends it asynchronously, so allow it a moment.
+                // The owner's connection dies: the retry runs as soon as its backend has ended, not after the
+                // 5-minute pending window. PostgreSQL ends the backend asynchronously (seconds on a loaded
+                // machine), so the retry is repeated for up to a minute: far inside that window.
                 await owner.close()
                 let started = ContinuousClock.now
                 var retry = try await client.execute(
                     uri: "/v1/clients", method: .post, headers: headers, body: ByteBuffer(bytes: body))
-                while retry.status == .conflict && ContinuousClock.now - started < .seconds(5) {
-                    try await Task.sleep(for: .milliseconds(20))
+                while retry.status == .conflict && ContinuousClock.now - started < .seconds(60) {
+                    try await Task.sleep(for: .milliseconds(50))
                     retry = try await client.execute(
                         uri: "/v1/clients", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 }
                 #expect(retry.status == .created, "\(retry.text)")
-                #expect(ContinuousClock.now - started < .seconds(2))
                 #expect(retry.headers[.idempotentReplayed] == nil)
             }
             #expect(try await Self.events(withKey: key, fixture.database.pool) == 1)

@@ -244,7 +244,7 @@ struct PhotoRoutesTests {
                     _ = try await vault.openBlob(row.blob, subject: subject, label: "\(hash)/image")
                 }
 
-                let dump = try Self.pgDump(fixture.database.configuration.connectionString)
+                let dump = try await fixture.database.dump()
                 let hex = { (data: Data) in data.map { String(format: "%02x", $0) }.joined() }
                 // The search finds what is there (the sealed bytes, hex-encoded by COPY) …
                 #expect(dump.range(of: Data(hex(sealedHead).utf8)) != nil)
@@ -285,23 +285,5 @@ struct PhotoRoutesTests {
                 #expect(try await Self.storedRows(fixture) == 9)
             }
         }
-    }
-
-    /// A plain-format dump of the whole test database.
-    static func pgDump(_ connectionString: String) throws -> Data {
-        // The server's own pg_dump (a client older than the server refuses to dump).
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        let candidates = versions.sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin/pg_dump" } + ["/usr/bin/pg_dump"]
-        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--no-owner", "--dbname", connectionString]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "pg_dump failed")
-        return data
     }
 }

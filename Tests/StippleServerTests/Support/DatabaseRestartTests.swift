@@ -41,7 +41,14 @@ struct PrivateCluster: Sendable {
         defer {
             for file in [scriptFile, outputFile, statusFile] { try? FileManager.default.removeItem(at: file) }
         }
-        var text = "cd '\(root.path)'\n"
+        // `system` hands the shell every descriptor this process has open without close-on-exec: the
+        // pipes and task sockets of other tests' child processes (Foundation's `Pipe` and `Process` make
+        // them inheritable). A PostgreSQL server started from here would keep them open for its whole
+        // life, so those children's readers never saw end-of-file and their tests (and `swift test`)
+        // waited until it stopped. The shell closes them before it starts anything.
+        var text =
+            "for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done 2>/dev/null\n"
+        text += "cd '\(root.path)'\n"
         for (key, value) in extra { text += "export \(key)='\(value)'\n" }
         text += "( \(script)\n) >'\(outputFile.path)' 2>&1 </dev/null\n"
         text += "echo $? >'\(statusFile.path).tmp' && mv '\(statusFile.path).tmp' '\(statusFile.path)'\n"
@@ -68,9 +75,16 @@ struct PrivateCluster: Sendable {
             .appendingPathComponent("stipple-restart-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
-        let output = try await shell("bash Scripts/pg.sh start", environment: ["STIPPLE_PG_DIR": directory.path])
-        let url = String(output.split(separator: "\n").last ?? "")
-        return PrivateCluster(directory: directory, url: url)
+        let cluster = PrivateCluster(directory: directory, url: "")
+        do {
+            let output = try await shell("bash Scripts/pg.sh start", environment: ["STIPPLE_PG_DIR": directory.path])
+            return PrivateCluster(directory: directory, url: String(output.split(separator: "\n").last ?? ""))
+        } catch {
+            // A start that failed or timed out may still have left a server running: stop it, or it
+            // outlives the test run.
+            await cluster.remove()
+            throw error
+        }
     }
 
     /// Stops the server (fast shutdown: every connection is cut).
