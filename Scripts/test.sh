@@ -76,7 +76,9 @@ fi
 # The console in a real browser (headless Chromium), on full runs too.
 if [ "$status" -eq 0 ] && [ "$#" -eq 0 ] && [ "${STIPPLE_SKIP_BROWSER:-0}" != "1" ]; then
     browser_started=$(date +%s)
-    bash Scripts/console-browser.sh "$(swift build --show-bin-path)/stipple" || status=$?
+    # Bounded like the tests: a browser that stops answering fails the run instead of holding it.
+    timeout -k 30 "${STIPPLE_BROWSER_TIMEOUT:-900}" bash Scripts/console-browser.sh "$(swift build --show-bin-path)/stipple" \
+        || status=$?
     echo "test: the browser test took $(( $(date +%s) - browser_started ))s"
 fi
 echo "test: finished in $(( $(date +%s) - started ))s with status $status"
