@@ -51,56 +51,6 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// One step into a document: an object's member or an array's item.
-    enum PathElement {
-        case key(String)
-        case index(Int)
-    }
-
-    /// Appends the path and text of each number in document order, at most `limit` of them.
-    func collectNumbers(at path: [PathElement], into numbers: inout [(path: [PathElement], text: String)], limit: Int) {
-        guard numbers.count < limit else { return }
-        switch self {
-        case .number(let text): numbers.append((path, text))
-        case .object(let members):
-            for member in members {
-                member.value.collectNumbers(at: path + [.key(member.key)], into: &numbers, limit: limit)
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() {
-                item.collectNumbers(at: path + [.index(index)], into: &numbers, limit: limit)
-            }
-        case .string, .bool, .null: return
-        }
-    }
-
-    /// This document with the value at `path` replaced by `replacement` (unchanged where the path leads nowhere).
-    func replacing(at path: ArraySlice<PathElement>, with replacement: JSONValue) -> JSONValue {
-        guard let step = path.first else { return replacement }
-        switch (self, step) {
-        case (.object(var members), .key(let key)):
-            guard let at = members.firstIndex(where: { $0.key == key }) else { return self }
-            members[at].value = members[at].value.replacing(at: path.dropFirst(), with: replacement)
-            return .object(members)
-        case (.array(var items), .index(let index)) where items.indices.contains(index):
-            items[index] = items[index].replacing(at: path.dropFirst(), with: replacement)
-            return .array(items)
-        default: return self
-        }
-    }
-
-    /// A path as the problems name fields: `amount.minorUnits`, `items[2].price`, `(body)` for the root.
-    static func format(_ path: [PathElement]) -> String {
-        var text = ""
-        for step in path {
-            switch step {
-            case .key(let key): text += text.isEmpty ? key : "." + key
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text.isEmpty ? "(body)" : text
-    }
-
     /// Compact UTF-8 JSON text.
     public var data: Data {
         var out = Data()

@@ -8,8 +8,9 @@ import NIOCore
 ///
 /// In order: the media type must be `application/json` (415), the body at most the route's limit
 /// (413), strict UTF-8 JSON (400, see `StrictJSON`), every text within `FieldRules` (400), then
-/// decoding into the route's type, where a mismatch becomes a 400 naming the field and what is
-/// allowed (the values of an enumeration, the form of a date) and never a Swift type's name.
+/// decoding the parsed tree into the route's type (`JSONValueDecoder`, once), where a mismatch becomes
+/// a 400 naming the field and what is allowed (the values of an enumeration, the form of a date, an
+/// integer's range) and never a Swift type's name.
 public enum RequestDecoding {
     /// Reads and checks a JSON request body.
     public static func jsonBody(_ request: inout Request, limit: Int) async throws -> JSONValue {
@@ -52,38 +53,19 @@ public enum RequestDecoding {
         return value
     }
 
-    /// Decodes `value` into `type` with the clinic's conventions (ISO-8601 times).
+    /// Decodes `value` into `type` with the clinic's conventions (ISO-8601 times), straight from the parsed
+    /// tree: an error names the path of the value it is about.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(Problem) -> T {
         do {
-            return try decoder.decode(T.self, from: value.data)
+            return try JSONValueDecoder().decode(T.self, from: value)
         } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-                let located = unrepresentableNumber(T.self, in: value)
-            {
-                throw located
-            }
             throw problem(error)
+        } catch let number as UnrepresentableNumber {
+            throw problem(number)
         } catch {
             throw Problem.badRequest("the body does not match the command")
         }
     }
-
-    /// ClinicJSON's conventions, with errors that keep the field's path.
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            guard let date = formatter.date(from: text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "must be an ISO-8601 time like 2026-01-31T09:30:00Z")
-            }
-            return date
-        }
-        return decoder
-    }()
 
     /// A 400 for a decoding error: the field's path and what it must be.
     public static func problem(_ error: DecodingError) -> Problem {
@@ -119,49 +101,16 @@ public enum RequestDecoding {
         }
     }
 
-    /// Foundation's decoder on Linux reports a number its integer type cannot hold (`1.5`, `1e300`) as
-    /// "not valid JSON" with no coding path. The body is strict JSON by now, so a number is the cause:
-    /// its numbers are set to 0 one by one (those that are not 64-bit integers first, at most 32 decodes
-    /// again, so a bad body costs little more than a good one), and the one whose change ends that error
-    /// is the field. Nil when none does (then the error is answered as it came).
-    static func unrepresentableNumber<T: Decodable>(_ type: T.Type, in value: JSONValue) -> Problem? {
-        var numbers: [(path: [JSONValue.PathElement], text: String)] = []
-        value.collectNumbers(at: [], into: &numbers, limit: 1_000)
-        numbers = Array(
-            (numbers.filter { Int64($0.text) == nil } + numbers.filter { Int64($0.text) != nil }).prefix(32))
-        var probe = value
-        for number in numbers {
-            probe = probe.replacing(at: number.path[...], with: .number("0"))
-            guard accepts(T.self, probe) else { continue }
-            let field = JSONValue.format(number.path)
-            let shown = number.text.prefix(40)
-            guard let double = Double(number.text), double.rounded() == double else {
-                return .badRequest("\(field) must be a whole number (an integer), not \(shown)", field: field)
-            }
-            // The range is named only where it is known: the field takes both ends of a 64-bit integer.
-            let takesInt64 = [Int64.min, Int64.max].allSatisfy {
-                accepts(T.self, probe.replacing(at: number.path[...], with: .number("\($0)")))
-            }
-            guard takesInt64 else {
-                return .badRequest("\(field) is out of range for its integer type, not \(shown)", field: field)
-            }
-            return .badRequest(
-                "\(field) is out of range for its type: a whole number from \(Int64.min) to \(Int64.max), "
-                    + "not \(shown)", field: field)
+    /// A 400 for a number its integer field cannot hold: the field's path and what it may hold.
+    static func problem(_ number: UnrepresentableNumber) -> Problem {
+        let field = path(number.codingPath)
+        let shown = number.text.prefix(40)
+        guard number.isWhole else {
+            return .badRequest("\(field) must be a whole number (an integer), not \(shown)", field: field)
         }
-        return nil
-    }
-
-    /// Whether `value` decodes as `T` or fails for another reason than the path-less one (see above).
-    private static func accepts<T: Decodable>(_ type: T.Type, _ value: JSONValue) -> Bool {
-        do {
-            _ = try decoder.decode(T.self, from: value.data)
-            return true
-        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-            return false
-        } catch {
-            return true
-        }
+        return .badRequest(
+            "\(field) is out of range for its type: a whole number from \(number.range.min) to \(number.range.max), "
+                + "not \(shown)", field: field)
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
