@@ -27,7 +27,9 @@ def main(path: str) -> int:
     unfinished = [name for name in started if name not in ended]
     for name in unfinished:
         print(f"  {name}")
-    if not unfinished:
+    if not started:
+        print("  (none had started: swift test was still starting up)")
+    elif not unfinished:
         print("  (none: every test that started ended; the test process itself did not exit)")
     return 0
 
