@@ -57,6 +57,11 @@ if [ "$status" -eq 0 ]; then
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
         echo "test: swift test did not finish within ${STIPPLE_TEST_TIMEOUT:-1800}s; these tests started and never ended:" >&2
         python3 Scripts/lib/unfinished_tests.py "$tests_log" >&2 || true
+        # swift test runs the test binary in a process group of its own, which `timeout` does not reach; the
+        # binary and the `stipple` processes its tests started (also in groups of their own) are stopped here.
+        bin_path="$(swift build --show-bin-path)"
+        pkill -KILL -f "^$bin_path/StipplePackageTests.xctest" 2>/dev/null || true
+        pkill -KILL -f "^$bin_path/stipple " 2>/dev/null || true
     fi
     rm -f "$tests_log"
 fi
