@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Projections
 import TestSupport
@@ -40,8 +41,16 @@ struct ServerFixture: Sendable {
 
     /// Runs `test` against the router (no network).
     func test<T: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await app.buildApplication().test(.router, test)
+        try await app.buildApplication(logger: Self.logger).test(.router, test)
     }
+
+    /// The server's logger in tests: warnings and errors only (at the default, info, every request of every test
+    /// would be a line of CI's output).
+    static let logger: Logger = {
+        var logger = Logger(label: "stipple.test")
+        logger.logLevel = .warning
+        return logger
+    }()
 }
 
 extension TestResponse {

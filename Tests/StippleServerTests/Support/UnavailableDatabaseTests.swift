@@ -22,7 +22,7 @@ struct UnavailableDatabaseTests {
     @Test("health, commands and the feed answer 503 problems with Retry-After, never a 500")
     func unavailable() async throws {
         let app = try Self.unreachableApp()
-        try await app.buildApplication().test(.router) { client in
+        try await app.buildApplication(logger: ServerFixture.logger).test(.router) { client in
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(health.status == .serviceUnavailable)
             #expect(health.headers[.retryAfter] == "2")
