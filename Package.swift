@@ -58,19 +58,21 @@ let package = Package(
         ),
         // The only module that touches libvips: decode, validate, orient, strip metadata, thumbnail, synthesize.
         .target(name: "Imaging", dependencies: ["CVips"], swiftSettings: strict),
+        // Days since 1970-01-01 from a Gregorian date and back: shared by Clinic and EventStore (pure Swift).
+        .target(name: "CivilCalendar", swiftSettings: strict),
         // The only module that touches libpq.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",
             dependencies: [
-                "Postgres", .product(name: "Crypto", package: "swift-crypto"),
+                "Postgres", "CivilCalendar", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),
         // The SMP clinic domain: pure Swift, no I/O.
-        .target(name: "Clinic", swiftSettings: strict),
+        .target(name: "Clinic", dependencies: ["CivilCalendar"], swiftSettings: strict),
         // The pigment fade model: pure math.
         .target(name: "FadeModel", swiftSettings: strict),
         // Read models and the checkpointed runner that keeps them in PostgreSQL.
@@ -160,7 +162,7 @@ let package = Package(
             name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ClinicTests",
-            dependencies: ["Clinic", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Clinic", "CivilCalendar", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// Reads the timestamps stored clinic events hold, `YYYY-MM-DDTHH:MM:SSZ` (what `JSONEncoder`'s
@@ -34,7 +35,7 @@ enum ISO8601Timestamp {
             let minute = number(14, 2), let second = number(17, 2), year >= 1600, (1...12).contains(month),
             day >= 1, day <= daysIn(month: month, year: year), hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        let days = CalendarDay.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDays.days(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 

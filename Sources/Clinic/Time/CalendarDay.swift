@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// A calendar date without a time (birth dates, expiry dates), in the proleptic Gregorian calendar.
@@ -15,8 +16,8 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Creates a day, or nil when the date does not exist (e.g. February 30).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), (1...31).contains(day) else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
-        let back = Self.civilFromDays(days)
+        let days = CivilDays.days(year: year, month: month, day: day)
+        let back = CivilDays.date(days: days)
         guard back.year == year, back.month == month, back.day == day else { return nil }
         self.year = year
         self.month = month
@@ -31,7 +32,7 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// The day a number of days after 1970-01-01.
     public init(daysSinceEpoch: Int) {
-        let civil = Self.civilFromDays(daysSinceEpoch)
+        let civil = CivilDays.date(days: daysSinceEpoch)
         year = civil.year
         month = civil.month
         day = civil.day
@@ -47,7 +48,7 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// Days since 1970-01-01 (negative before).
-    public var daysSinceEpoch: Int { Self.daysFromCivil(year: year, month: month, day: day) }
+    public var daysSinceEpoch: Int { CivilDays.days(year: year, month: month, day: day) }
 
     /// Midnight UTC at the start of this day.
     public var startDate: Date { Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * 86_400) }
@@ -71,27 +72,6 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Chronological order.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
-    // Howard Hinnant's civil calendar algorithms: exact, branch-light, no Calendar or time zone involved.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
 
 extension CalendarDay: Codable {

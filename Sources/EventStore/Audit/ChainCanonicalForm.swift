@@ -1,3 +1,4 @@
+import CivilCalendar
 import Crypto
 import Foundation
 
@@ -90,18 +91,8 @@ public enum ChainCanonicalForm {
             offset = sign * seconds
         }
         guard index == end else { return nil }  // e.g. " BC": not a time an append records
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int64(CivilDays.days(year: Int(year), month: Int(month), day: Int(day)))
         return ((days * 86_400 + hour * 3600 + minute * 60 + second) - offset) * 1_000_000 + micros
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// Builds canonical forms into one reused buffer, so hashing a page of events does not
