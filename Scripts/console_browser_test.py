@@ -338,9 +338,15 @@ try:
     shot("08-touch-ups")
     driver.get(BASE + "/console/recall")
     recalled = driver.find_elements(By.CSS_SELECTOR, "main p a[href^='/console/recall?batch=']")
+    check(len(recalled) > 0, "the generated clinic has a recalled batch to trace")
     if recalled:
         recalled[0].click()
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.card h2")))
+        report = driver.find_element(By.TAG_NAME, "main").text
+        check(
+            "UTC" not in report and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d [A-Za-z_]+/[A-Za-z_]+", report) is not None,
+            "recall times are in their locations' zones (a time, then its zone's name), not in UTC",
+        )
     shot("09-recall")
     collect_console()
 

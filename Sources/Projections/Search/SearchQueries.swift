@@ -7,8 +7,12 @@ public struct ClientMatch: Sendable, Hashable {
     public var name: String?
     /// The last appointment that took place (consultation held, session or touch-up performed).
     public var lastVisitAt: Date?
+    /// Where that last visit was (a location id), so it can be read in that location's time zone.
+    public var lastVisitLocation: String?
     public var nextAppointmentAt: Date?
     public var nextAppointmentKind: String?
+    /// Where the next appointment is (a location id).
+    public var nextAppointmentLocation: String?
 }
 
 /// Searches the blind index (`SearchProjection`): the query is normalised and hashed as the index was,
@@ -41,20 +45,23 @@ public struct SearchQueries: Sendable {
             try await connection.query(
                 """
                 SELECT s.client_id, t.display_name, t.next_appointment_at, t.next_appointment_kind,
-                       (SELECT max(a.starts_at) FROM \(identifier: scheduleSchema).schedule_appointments a
-                        WHERE a.client_id = s.client_id AND a.status = 'completed')
+                       t.next_appointment_location, v.starts_at, v.location
                 FROM \(identifier: schema).search_clients s
                 LEFT JOIN \(identifier: timelineSchema).timeline_clients t ON t.client_id = s.client_id
+                LEFT JOIN LATERAL (
+                    SELECT a.starts_at, a.location FROM \(identifier: scheduleSchema).schedule_appointments a
+                    WHERE a.client_id = s.client_id AND a.status = 'completed'
+                    ORDER BY a.starts_at DESC LIMIT 1) v ON true
                 WHERE string_to_array(s.terms, ' ') @> \(array)::text[] AND NOT coalesce(t.erased, false)
                 ORDER BY t.display_name NULLS LAST, s.client_id
                 LIMIT \(limit)
                 """
             ).map { row in
-                let (client, name, nextAt, nextKind, lastVisit) = try row.decode(
-                    (UUID, String?, Date?, String?, Date?).self)
+                let (client, name, nextAt, nextKind, nextLocation, lastVisit, lastLocation) = try row.decode(
+                    (UUID, String?, Date?, String?, String?, Date?, String?).self)
                 return ClientMatch(
-                    clientID: client, name: name, lastVisitAt: lastVisit, nextAppointmentAt: nextAt,
-                    nextAppointmentKind: nextKind)
+                    clientID: client, name: name, lastVisitAt: lastVisit, lastVisitLocation: lastLocation,
+                    nextAppointmentAt: nextAt, nextAppointmentKind: nextKind, nextAppointmentLocation: nextLocation)
             }
         }
     }

@@ -122,13 +122,17 @@ extension ConsoleRoutes {
             }
             let matches = try await SearchQueries(pool: store.pool, key: searchKey).search(query)
             try await recordAccess(session, action: "client.search", clients: matches.map(\.clientID.uuidString))
+            let zones = try await locationZones()
             context["searched"] = true
             context["results"] = matches.map { match -> [String: Any] in
-                [
+                let nextZone = match.nextAppointmentLocation.flatMap { zones[$0] }
+                return [
                     "id": match.clientID.uuidString.lowercased(), "name": match.name ?? "(unknown)",
-                    "lastVisit": ConsoleFormat.day(match.lastVisitAt),
+                    "lastVisit": ConsoleFormat.day(
+                        match.lastVisitAt, zone: match.lastVisitLocation.flatMap { zones[$0] }),
                     "next": match.nextAppointmentAt.map {
-                        ConsoleFormat.dateTime($0) + " UTC" + (match.nextAppointmentKind.map { " · \($0)" } ?? "")
+                        ConsoleFormat.dateTime($0, zone: nextZone) + " " + ConsoleFormat.zoneName(nextZone)
+                            + (match.nextAppointmentKind.map { " · \($0)" } ?? "")
                     } ?? "—",
                 ]
             }
@@ -164,8 +168,8 @@ extension ConsoleRoutes {
         // else the client's latest location; UTC for a client never booked anywhere.
         let schedule = ScheduleQueries(pool: store.pool)
         let locations = try await schedule.locations()
-        let zones = Dictionary(locations.map { ($0.id, $0.timeZone) }) { first, _ in first }
-        func zone(_ location: String?) -> String? { (location ?? timeline.lastLocation).flatMap { zones[$0] ?? nil } }
+        let zones = Self.zones(locations)
+        func zone(_ location: String?) -> String? { (location ?? timeline.lastLocation).flatMap { zones[$0] } }
         let home = ConsoleFormat.zoneName(zone(nil))
         context["zone"] = home
         context["registered"] = ConsoleFormat.day(timeline.registeredAt, zone: zone(nil))
@@ -351,15 +355,24 @@ extension ConsoleRoutes {
         }
         try await recordAccess(session, action: "recall.read", clients: report.clients.map(\.clientID))
         let names = Dictionary(report.clients.map { ($0.clientID, $0.name ?? "(unknown)") }) { first, _ in first }
+        // Each time in the zone of the location it happened at: a use at its location, the recall at the
+        // location that received the batch, a client's last use where that use was.
+        let zones = try await locationZones()
+        let lastUseZone = Dictionary(
+            report.uses.map { ($0.clientID, $0) }, uniquingKeysWith: { $0.performedAt >= $1.performedAt ? $0 : $1 }
+        ).compactMapValues { zones[$0.location] }
+        let batchZone = report.location.flatMap { zones[$0] }
         context["report"] =
             [
                 "batchNumber": report.batchNumber, "product": report.product ?? "unknown product",
                 "expiresOn": report.expiresOn ?? "—",
-                "status": report.recalledAt.map { "recalled \(ConsoleFormat.day($0)): \(report.recallReason ?? "")" }
-                    ?? "not recalled",
+                "status": report.recalledAt.map {
+                    "recalled \(ConsoleFormat.day($0, zone: batchZone)): \(report.recallReason ?? "")"
+                } ?? "not recalled",
                 "uses": report.uses.map { use -> [String: Any] in
-                    [
-                        "at": ConsoleFormat.dateTime(use.performedAt) + " UTC",
+                    let zone = zones[use.location]
+                    return [
+                        "at": ConsoleFormat.dateTime(use.performedAt, zone: zone) + " " + ConsoleFormat.zoneName(zone),
                         "kind": use.sessionNumber.map { "\(use.kind) \($0)" } ?? use.kind,
                         "technician": use.technician, "location": use.location, "clientID": use.clientID,
                         "client": names[use.clientID] ?? "(unknown)",
@@ -367,8 +380,9 @@ extension ConsoleRoutes {
                 },
                 "clients": report.clients.map { client -> [String: Any] in
                     [
-                        "clientID": client.clientID, "name": client.name ?? "(unknown)", "uses": client.uses,
-                        "last": ConsoleFormat.day(client.lastUse),
+                        "clientID": client.clientID, "name": client.name ?? "(unknown)",
+                        "uses": client.uses == 1 ? "1 use" : "\(client.uses) uses",
+                        "last": ConsoleFormat.day(client.lastUse, zone: lastUseZone[client.clientID]),
                     ]
                 },
             ] as [String: Any]

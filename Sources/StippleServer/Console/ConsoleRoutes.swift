@@ -185,6 +185,17 @@ struct ConsoleRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
+    /// Each location's IANA time zone, by location id (locations without one are left out: read in UTC).
+    func locationZones() async throws -> [String: String] {
+        Self.zones(try await ScheduleQueries(pool: store.pool).locations())
+    }
+
+    /// The time zones of `locations`, by location id.
+    static func zones(_ locations: [ScheduleQueries.Place]) -> [String: String] {
+        let pairs = locations.compactMap { location in location.timeZone.map { (location.id, $0) } }
+        return Dictionary(pairs) { first, _ in first }
+    }
+
     // MARK: - Responses
 
     /// The layout's context for a signed-in page.

@@ -75,6 +75,11 @@ struct ConsoleTimeZoneTests {
                 #expect(clientPage.contains("Consultation booked for \(day) 10:00 with tech-a at AKL"))
                 #expect(clientPage.contains("Times in \(Self.zone)"))
                 #expect(!clientPage.contains("T21:00:00Z") && !clientPage.contains("T22:00:00Z"), "no UTC instants")
+
+                // The search's results read the next appointment in its location's zone too (not in UTC).
+                let found = try await browser.get("/console/clients?q=Sam").text
+                #expect(found.contains("\(day) 10:00 \(Self.zone) · consultation"), "search result, local")
+                #expect(!found.contains("UTC"))
             }
         }
     }
