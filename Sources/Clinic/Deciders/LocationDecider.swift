@@ -13,7 +13,7 @@ public enum LocationDecider {
             guard !payload.name.allSatisfy(\.isWhitespace), !payload.timeZone.allSatisfy(\.isWhitespace) else {
                 throw .invalidValue(field: "name/timeZone", reason: "must not be blank")
             }
-            guard TimeZone(identifier: payload.timeZone) != nil else {
+            guard TimeZone.known(payload.timeZone) != nil else {
                 throw .invalidValue(
                     field: "timeZone", reason: "\(payload.timeZone) is not an IANA time zone (e.g. America/New_York)")
             }

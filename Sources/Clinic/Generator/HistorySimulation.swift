@@ -253,7 +253,7 @@ final class HistorySimulation {
             let rawID = round == 0 ? city.id : "\(city.id)-\(round + 1)"
             guard let id = LocationID(rawID) else { continue }
             locations.append(LocationState(id: id))
-            zones.append(TimeZone(identifier: city.timeZone) ?? .gmt)
+            zones.append(TimeZone.location(city.timeZone))
             techniciansAt.append([])
             let name = round == 0 ? "Stipple \(city.name)" : "Stipple \(city.name) \(round + 1)"
             locationCommand(

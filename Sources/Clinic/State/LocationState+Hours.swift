@@ -2,7 +2,7 @@ import Foundation
 
 extension LocationState {
     /// The location's IANA time zone, nil when not opened or when the identifier is unknown.
-    public var timeZone: TimeZone? { opened.flatMap { TimeZone(identifier: $0.timeZone) } }
+    public var timeZone: TimeZone? { opened.flatMap { TimeZone.known($0.timeZone) } }
 
     /// The hours recorded for an ISO weekday, nil when the location is closed that day.
     public func hours(onWeekday weekday: Int) -> OpeningHours? { hours.first { $0.weekday == weekday } }

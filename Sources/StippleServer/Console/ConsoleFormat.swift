@@ -20,9 +20,11 @@ enum ConsoleFormat {
         return formatter("yyyy-MM-dd", zone).string(from: date)
     }
 
-    /// The zone's name to show beside times (UTC when unknown).
+    /// The zone's name to show beside times: UTC when the location names none, and said so when it names one
+    /// unknown here (its times are then shown in UTC, `TimeZone.location`).
     static func zoneName(_ zone: String?) -> String {
-        zone.flatMap(TimeZone.init(identifier:))?.identifier ?? "UTC"
+        guard let zone else { return "UTC" }
+        return TimeZone.known(zone)?.identifier ?? "UTC (the location's zone \(zone.prefix(64)) is not known here)"
     }
 
     /// `text` (a timeline summary, which writes instants in UTC as ISO 8601, `2026-12-07T10:00:00` with or without

@@ -107,7 +107,12 @@ extension ConsoleRoutes {
         if minutes == nil || !(15...600).contains(minutes ?? 0) {
             form.attach("minutes must be a whole number from 15 to 600", to: "minutes")
         }
-        if let text = form.value("start"), let start = Self.localTime(text, zone: zone) {
+        if let zone, TimeZone.known(zone) == nil {
+            // A name written before locations' zones were checked: a local time cannot be read in it.
+            form.attach(
+                "this location's time zone \(zone.prefix(64)) is not known here, so a local start time cannot be read "
+                    + "in it; book through the API with a UTC time", to: "locationID")
+        } else if let text = form.value("start"), let start = Self.localTime(text, zone: zone) {
             object["slot"] = [
                 "start": BusinessTime.iso(start),
                 "end": BusinessTime.iso(start.addingTimeInterval(Double((minutes ?? 60) * 60))),

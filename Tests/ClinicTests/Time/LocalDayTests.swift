@@ -34,4 +34,20 @@ struct LocalDayTests {
         }
         #expect(TimeZone.location("Europe/London").identifier == "Europe/London")
     }
+
+    @Test("one rule for a zone name: the decider opens a location exactly when the reads know its zone")
+    func oneRule() throws {
+        let now = try Self.instant("2026-12-06T12:00:00Z")
+        let location = LocationState(id: try #require(LocationID("LDN")))
+        for name in [
+            "Europe/London", "Pacific/Auckland", "UTC", "GMT", "Mars/Olympus_Mons", "Europe/Londres", "+05:00",
+        ] {
+            let open = LocationCommand.open(
+                LocationOpened(at: now, name: "Studio", city: "City", timeZone: name, currency: .usd))
+            let opened = (try? LocationDecider.decide(open, location: location, now: now)) != nil
+            #expect(opened == (TimeZone.known(name) != nil), "\(name)")
+            #expect(TimeZone.location(name) == (TimeZone.known(name) ?? .gmt), "\(name)")
+        }
+        #expect(TimeZone.known("Mars/Olympus_Mons") == nil && TimeZone.known(nil) == nil)
+    }
 }

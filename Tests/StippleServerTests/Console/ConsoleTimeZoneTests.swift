@@ -1,5 +1,6 @@
 import Clinic
 import ClinicService
+import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -122,6 +123,48 @@ struct ConsoleTimeZoneTests {
             #expect(CalendarDay(morning) == day.adding(days: -1))
             // A day earlier in Auckland its today is the day before.
             #expect(try await queries.localDay(nil, now: morning.addingTimeInterval(-86_400)).isEmpty)
+        }
+    }
+
+    @Test(
+        "a location stored with a zone name unknown here (written before names were checked): its times say they are UTC, and the booking form refuses a local time there instead of reading it as UTC"
+    )
+    func unknownZone() async throws {
+        #expect(ConsoleFormat.zoneName(nil) == "UTC")
+        #expect(ConsoleFormat.zoneName(Self.zone) == Self.zone)
+        #expect(
+            ConsoleFormat.zoneName("Mars/Olympus_Mons")
+                == "UTC (the location's zone Mars/Olympus_Mons is not known here)")
+        try await ServerFixture.with { fixture in
+            let clientID = try await ConsoleTests.seedClient(fixture)
+            let legacy = try ClinicEvent.location(
+                .opened(
+                    LocationOpened(
+                        at: Payloads.past, name: "Olympus", city: "Mars", timeZone: "Mars/Olympus_Mons", currency: .usd)
+                )
+            ).encoded()
+            try await fixture.database.store.append(
+                [NewEvent(type: legacy.type, schemaVersion: legacy.schemaVersion, data: legacy.data)],
+                to: try Clinic.StreamName.location(try #require(LocationID("MRS"))).eventStreamName,
+                expectedVersion: .any)
+            try await fixture.catchUpProjections()
+            let head = try await fixture.database.store.headPosition()
+            let page = "/console/clients/\(clientID.uuidString.lowercased())"
+            try await fixture.test { client in
+                var browser = ConsoleBrowser(client: client)
+                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let csrf = try #require(ConsoleBrowser.csrf(try await browser.get(page).text))
+                let refused = try await browser.post(
+                    page + "/consultations",
+                    [
+                        "csrf": csrf, "start": "2026-12-20T10:00", "minutes": "60", "locationID": "MRS",
+                        "technicianID": "tech-a",
+                    ])
+                #expect(refused.status == .unprocessableContent, "\(refused.status)")
+                #expect(refused.text.contains("id=\"f-locationID-error\""), "the error is next to the location")
+                #expect(refused.text.contains("is not known here, so a local start time cannot be read"))
+            }
+            #expect(try await fixture.database.store.headPosition() == head, "nothing was booked")
         }
     }
 }
