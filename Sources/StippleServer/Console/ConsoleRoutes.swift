@@ -81,7 +81,11 @@ struct ConsoleRoutes: Sendable {
         let routes = self
         router.post(RouterPath(path)) { request, context -> Response in
             guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
-            let fields = Self.formFields(try await request.body.collect(upTo: routes.bodyLimit))
+            guard let fields = try await Self.formFields(request, limit: routes.bodyLimit) else {
+                return routes.message(
+                    session, title: "Form too large", status: .contentTooLarge,
+                    "The form is over the limit of \(routes.bodyLimit) bytes; nothing was saved.")
+            }
             if let refusal = routes.refusal(session, fields, command: command) { return refusal }
             return try await body(request, context, session, fields)
         }
@@ -116,7 +120,11 @@ struct ConsoleRoutes: Sendable {
             return routes.signInPage(request: request, error: nil, status: .ok)
         }
         router.post("/console/sign-in") { request, _ -> Response in
-            let fields = Self.formFields(try await request.body.collect(upTo: 16 * 1024))
+            guard let fields = try await Self.formFields(request, limit: Self.signInLimit) else {
+                return routes.signInPage(
+                    request: request, error: "The sign-in form is over \(Self.signInLimit) bytes.",
+                    status: .contentTooLarge)
+            }
             guard let cookie = request.cookies[Self.signInCookie]?.value, let token = fields["csrf"],
                 ConsoleSessionStore.same(cookie, token)
             else {
@@ -237,6 +245,18 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// Fields of an `application/x-www-form-urlencoded` body (the last value of a repeated name wins).
+    /// The sign-in form's body limit (a key and a token).
+    static let signInLimit = 16 * 1024
+
+    /// The fields of a posted url-encoded form, or nil when its body is over `limit` bytes.
+    static func formFields(_ request: Request, limit: Int) async throws -> [String: String]? {
+        do {
+            return formFields(try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+
     static func formFields(_ buffer: ByteBuffer) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in String(buffer: buffer).split(separator: "&") {

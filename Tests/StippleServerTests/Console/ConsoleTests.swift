@@ -188,6 +188,36 @@ struct ConsoleTests {
     }
 
     @Test(
+        "a form body over the limit is a 413 (the sign-in form's 16 KiB, a signed-in form's body limit); nothing written"
+    )
+    func oversizedForms() async throws {
+        try await ServerFixture.with { fixture in
+            try await fixture.test { client in
+                var browser = ConsoleBrowser(client: client)
+                let token = try #require(ConsoleBrowser.csrf(try await browser.get("/console/sign-in").text))
+                let huge = try await browser.post(
+                    "/console/sign-in", ["csrf": token, "key": String(repeating: "k", count: 17 * 1024)])
+                #expect(huge.status == .contentTooLarge)
+                #expect(browser.cookies["stipple_console"] == nil)
+
+                #expect(try await browser.signIn(try #require(fixture.keys[.operator])).status == .seeOther)
+                let csrf = try #require(ConsoleBrowser.csrf(try await browser.get("/console/clients").text))
+                let head = try await fixture.database.store.headPosition()
+                let registration = try await browser.post(
+                    "/console/clients",
+                    [
+                        "csrf": csrf,
+                        "personal.fullName": String(repeating: "n", count: fixture.app.configuration.bodyLimit),
+                    ])
+                #expect(registration.status == .contentTooLarge)
+                #expect(try await fixture.database.store.headPosition() == head)
+                // The session survives: the next page still opens.
+                #expect(try await browser.get("/console/today").status == .ok)
+            }
+        }
+    }
+
+    @Test(
         "every page renders for operators and auditors; the audit page is the auditor's; auditors see no forms and cannot post one"
     )
     func pagesByRole() async throws {
