@@ -61,7 +61,7 @@ let package = Package(
         // Days since 1970-01-01 from a Gregorian date and back: shared by Clinic and EventStore (pure Swift).
         .target(name: "CivilCalendar", swiftSettings: strict),
         // The only module that touches libpq.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",

@@ -1,8 +1,8 @@
 /// Days since 1970-01-01 in the proleptic Gregorian calendar, and back: Howard Hinnant's civil calendar
 /// algorithms (exact for every year, branch-light, no `Calendar` or time zone involved).
 ///
-/// The one home of this arithmetic: the clinic's calendar days and timestamps (`Clinic`) and the audit
-/// chain's reading of PostgreSQL's timestamps (`EventStore`) both use it, and share no other module.
+/// The one home of this arithmetic: `timestamptz` text (`Postgres`), the audit chain's reading of it
+/// (`EventStore`) and the clinic's calendar days and timestamps (`Clinic`, which depends on neither) use it.
 public enum CivilDays {
     /// The days from 1970-01-01 to `year`-`month`-`day` (negative before it); `month` is 1–12.
     @inlinable

@@ -35,6 +35,23 @@ struct PostgresConnectionTests {
         await connection.close()
     }
 
+    @Test("timestamps before the epoch, on leap days and across centuries mean the same instant to PostgreSQL and back")
+    func timestampsAcrossTheCalendar() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        // 1900-03-01, 1969-12-31 23:59:59.5, 2000-02-29 12:00:00.000001, 2400-02-29, 9999-12-31 23:59:59.
+        let seconds: [Double] = [-2_203_891_200, -0.5, 951_825_600.000001, 13_574_563_200, 253_402_300_799]
+        for value in seconds {
+            let date = Date(timeIntervalSince1970: value)
+            // PostgreSQL reads the text this module sends, and answers its own count of the seconds and its text.
+            let rows = try await connection.query(
+                "SELECT extract(epoch FROM \(date)::timestamptz)::float8, \(date)::timestamptz")
+            let row = try #require(rows.first)
+            #expect(abs(try row.decode(Double.self, at: 0) - value) < 0.000_001, "\(value)")
+            #expect(abs(try row.decode(Date.self, at: 1).timeIntervalSince1970 - value) < 0.000_001, "\(value)")
+        }
+        await connection.close()
+    }
+
     @Test("treats SQL metacharacters in values as data, never as SQL")
     func bindsInjectionAttemptsAsData() async throws {
         try await TestDatabase.with(migrated: false) { database in
