@@ -81,10 +81,16 @@ struct ConsoleRoutes: Sendable {
         let routes = self
         router.post(RouterPath(path)) { request, context -> Response in
             guard let session = try await routes.session(request) else { return Self.redirect("/console/sign-in") }
-            guard let fields = try await Self.formFields(request, limit: routes.bodyLimit) else {
+            let fields: [String: String]
+            switch try await Self.postedForm(request, limit: routes.bodyLimit) {
+            case .fields(let posted): fields = posted
+            case .tooLarge(let limit):
                 return routes.message(
                     session, title: "Form too large", status: .contentTooLarge,
-                    "The form is over the limit of \(routes.bodyLimit) bytes; nothing was saved.")
+                    "The form is over the limit of \(limit) bytes; nothing was saved.")
+            case .malformed(let reason):
+                return routes.message(
+                    session, title: "Form not readable", status: .badRequest, "\(reason); nothing was saved.")
             }
             if let refusal = routes.refusal(session, fields, command: command) { return refusal }
             return try await body(request, context, session, fields)
@@ -120,10 +126,14 @@ struct ConsoleRoutes: Sendable {
             return routes.signInPage(request: request, error: nil, status: .ok)
         }
         router.post("/console/sign-in") { request, _ -> Response in
-            guard let fields = try await Self.formFields(request, limit: Self.signInLimit) else {
+            let fields: [String: String]
+            switch try await Self.postedForm(request, limit: Self.signInLimit) {
+            case .fields(let posted): fields = posted
+            case .tooLarge(let limit):
                 return routes.signInPage(
-                    request: request, error: "The sign-in form is over \(Self.signInLimit) bytes.",
-                    status: .contentTooLarge)
+                    request: request, error: "The sign-in form is over \(limit) bytes.", status: .contentTooLarge)
+            case .malformed(let reason):
+                return routes.signInPage(request: request, error: "The sign-in form: \(reason).", status: .badRequest)
             }
             guard let cookie = request.cookies[Self.signInCookie]?.value, let token = fields["csrf"],
                 ConsoleSessionStore.same(cookie, token)
@@ -244,30 +254,33 @@ struct ConsoleRoutes: Sendable {
         return Response(status: .seeOther, headers: headers)
     }
 
-    /// Fields of an `application/x-www-form-urlencoded` body (the last value of a repeated name wins).
     /// The sign-in form's body limit (a key and a token).
     static let signInLimit = 16 * 1024
 
-    /// The fields of a posted url-encoded form, or nil when its body is over `limit` bytes.
-    static func formFields(_ request: Request, limit: Int) async throws -> [String: String]? {
-        do {
-            return formFields(try await request.body.collect(upTo: limit))
-        } catch is NIOTooManyBytesError {
-            return nil
-        }
+    /// A posted `application/x-www-form-urlencoded` body: its fields, or why it cannot be read.
+    enum PostedForm {
+        case fields([String: String])
+        /// Over the route's limit (bytes).
+        case tooLarge(limit: Int)
+        /// Not a url-encoded form of plain fields (e.g. a name sent twice); the decoder's words.
+        case malformed(String)
     }
 
-    static func formFields(_ buffer: ByteBuffer) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            guard let name = parts.first else { continue }
-            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+    /// Reads a posted form through Hummingbird's `URLEncodedFormDecoder`, up to `limit` bytes.
+    static func postedForm(_ request: Request, limit: Int) async throws -> PostedForm {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            return .tooLarge(limit: limit)
         }
-        return fields
+        do {
+            return .fields(try URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: buffer)))
+        } catch let error as URLEncodedFormError {
+            return .malformed(error.description)
+        } catch {
+            return .malformed("the form's fields must be plain name=value pairs")
+        }
     }
 
     /// Records that `session` read the personal data of `clients` (ids or stream names).

@@ -45,11 +45,14 @@ struct ConsoleBrowser {
     }
 
     mutating func post(_ uri: String, _ fields: [String: String]) async throws -> TestResponse {
+        try await post(
+            uri, body: fields.map { key, value in "\(Self.encode(key))=\(Self.encode(value))" }.joined(separator: "&"))
+    }
+
+    /// Posts `body` as it is, as a url-encoded form.
+    mutating func post(_ uri: String, body: String) async throws -> TestResponse {
         var headers = self.headers
         headers[.contentType] = "application/x-www-form-urlencoded"
-        let body = fields.map { key, value in
-            "\(Self.encode(key))=\(Self.encode(value))"
-        }.joined(separator: "&")
         let response = try await client.execute(
             uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
         absorb(response)
@@ -188,7 +191,7 @@ struct ConsoleTests {
     }
 
     @Test(
-        "a form body over the limit is a 413 (the sign-in form's 16 KiB, a signed-in form's body limit); nothing written"
+        "a form body over the limit is a 413 (the sign-in form's 16 KiB, a signed-in form's body limit), a name sent twice a 400; nothing written"
     )
     func oversizedForms() async throws {
         try await ServerFixture.with { fixture in
@@ -213,6 +216,22 @@ struct ConsoleTests {
                 #expect(try await fixture.database.store.headPosition() == head)
                 // The session survives: the next page still opens.
                 #expect(try await browser.get("/console/today").status == .ok)
+
+                // A name sent twice is not a form of plain fields: 400, nothing written; spaces as '+' and
+                // percent-escapes still decode.
+                let twice = try await browser.post(
+                    "/console/clients", body: "csrf=\(csrf)&personal.fullName=Ann&personal.fullName=Bob")
+                #expect(twice.status == .badRequest)
+                #expect(twice.text.contains("duplicate"), "\(twice.text)")
+                #expect(try await fixture.database.store.headPosition() == head)
+                let plain = try await browser.post(
+                    "/console/clients",
+                    body: "csrf=\(csrf)&personal.fullName=Ann+O%E2%80%99Hara&personal.contact.email=ann%40example.org"
+                        + "&personal.dateOfBirth=1980-01-02")
+                #expect(plain.status == .seeOther, "\(plain.text)")
+                try await fixture.catchUpProjections()
+                let registered = try await browser.get(try #require(plain.headers[.location]))
+                #expect(registered.text.contains("Ann O’Hara"), "\(registered.text.prefix(400))")
             }
         }
     }
