@@ -55,17 +55,28 @@ struct ConsolePhotoUploadTests {
         ("photo", filename, type, data)
     }
 
+    /// A client with consents for `scopes`, the projections caught up, an operator signed in: the client's id, page
+    /// and the operator's browser.
+    static func operatorOnClientPage(
+        _ fixture: ServerFixture, _ client: any TestClientProtocol,
+        scopes: [ConsentScope] = [.treatment, .clinicalPhotos]
+    ) async throws -> (id: UUID, page: String, browser: ConsoleBrowser) {
+        let id = try await PhotoRoutesTests.clientWithConsent(fixture, client, scopes: scopes)
+        try await fixture.catchUpProjections()
+        var browser = ConsoleBrowser(client: client)
+        _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+        return (id, "/console/clients/\(id.uuidString.lowercased())", browser)
+    }
+
     @Test(
         "an operator uploads a JPEG through the form: it is stored sealed, logged by the console, and its thumbnail is shown"
     )
     func upload() async throws {
         try await ServerFixture.with { fixture in
             try await fixture.test { client in
-                let id = try await PhotoRoutesTests.clientWithConsent(fixture, client)
-                try await fixture.catchUpProjections()
-                let page = "/console/clients/\(id.uuidString.lowercased())"
-                var browser = ConsoleBrowser(client: client)
-                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let signedIn = try await Self.operatorOnClientPage(fixture, client)
+                let (id, page) = (signedIn.id, signedIn.page)
+                var browser = signedIn.browser
                 let form = try await browser.get(page)
                 #expect(form.text.contains("enctype=\"multipart/form-data\""))
                 #expect(form.text.contains("<label for=\"f-photo\">"))
@@ -110,11 +121,9 @@ struct ConsolePhotoUploadTests {
     func refusals() async throws {
         try await ServerFixture.with { fixture in
             try await fixture.test { client in
-                let id = try await PhotoRoutesTests.clientWithConsent(fixture, client, scopes: [.treatment])
-                try await fixture.catchUpProjections()
-                let page = "/console/clients/\(id.uuidString.lowercased())"
-                var browser = ConsoleBrowser(client: client)
-                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let signedIn = try await Self.operatorOnClientPage(fixture, client, scopes: [.treatment])
+                let page = signedIn.page
+                var browser = signedIn.browser
                 let csrf = try #require(ConsoleBrowser.csrf(try await browser.get(page).text))
                 let head = try await fixture.database.store.headPosition()
                 let jpeg = try SyntheticScalp(width: 200, height: 150, seed: 9).render(as: .jpeg)
@@ -175,11 +184,9 @@ struct ConsolePhotoUploadTests {
     func malformedForms() async throws {
         try await ServerFixture.with { fixture in
             try await fixture.test { client in
-                let id = try await PhotoRoutesTests.clientWithConsent(fixture, client)
-                try await fixture.catchUpProjections()
-                let page = "/console/clients/\(id.uuidString.lowercased())"
-                var browser = ConsoleBrowser(client: client)
-                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let signedIn = try await Self.operatorOnClientPage(fixture, client)
+                let (id, page) = (signedIn.id, signedIn.page)
+                var browser = signedIn.browser
                 let csrf = try #require(ConsoleBrowser.csrf(try await browser.get(page).text))
                 let head = try await fixture.database.store.headPosition()
                 let jpeg = try SyntheticScalp(width: 120, height: 90, seed: 3).render(as: .jpeg)
