@@ -858,13 +858,36 @@ extension HistorySimulation {
         }
     }
 
+    /// The density a photo analysis would read after `sessionsDone` of `sessionsPlanned` sessions: each session
+    /// adds a layer (about 45 %, 70 %, 95 % of the full result over three), fresh pigment reads a little darker
+    /// right after a session and a little lighter while it flakes in the first days, and `noise` (0–1) moves it
+    /// by at most ±0.02. So consecutive photos of one client follow the course instead of jumping at random.
+    static func photoDensity(stage: PhotoStage, sessionsDone: Int, sessionsPlanned: Int, noise: Double) -> Double {
+        let built = min(1, Double(max(0, sessionsDone)) / Double(max(1, sessionsPlanned)))
+        let base = 0.95 * pow(built, 0.7)
+        let shift: Double
+        switch stage {
+        case .immediatelyAfter: shift = 0.04
+        case .healingDay: shift = -0.03
+        default: shift = 0
+        }
+        return min(1, max(0.02, base + shift + (noise - 0.5) * 0.04))
+    }
+
     @discardableResult
     private func logPhoto(
         _ agent: ClientAgent, stage: PhotoStage, angle: PhotoAngle, appointment: AppointmentID?,
         scope: ConsentScope = .clinicalPhotos
     ) -> PhotoID? {
         let id = uuid()
-        let density: Double? = stage == .before ? nil : 0.3 + unit() * 0.6
+        // One draw of noise, taken exactly when the earlier uniform density took it, so the rest of a seeded
+        // history is the same as before.
+        let density: Double? =
+            stage == .before
+            ? nil
+            : Self.photoDensity(
+                stage: stage, sessionsDone: agent.state.sessionsPerformed, sessionsPlanned: agent.sessionsPlanned,
+                noise: unit())
         let accepted = attempt(
             agent,
             .logPhoto(

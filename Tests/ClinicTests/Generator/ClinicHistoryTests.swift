@@ -150,6 +150,59 @@ struct ClinicHistoryTests {
         #expect(replay.appointments.treatmentsCancelledByClinic > 0, "the recall and the departure still cause some")
     }
 
+    @Test(
+        "a client's photo densities follow the course: each session's after-photo reads denser than the last, healing reads lighter than right after, the healed result near the last"
+    )
+    func photoDensitiesFollowTheCourse() throws {
+        var photos: [String: [PhotoLogged]] = [:]
+        for pending in ClinicHistory(Self.medium) {
+            if case .client(.photoLogged(let photo)) = pending.event {
+                photos["\(pending.stream)", default: []].append(photo)
+            }
+        }
+        var courses = 0
+        for (client, logged) in photos {
+            // The first course: every photo up to the healed result.
+            guard let healedIndex = logged.firstIndex(where: { $0.stage == .healed }) else { continue }
+            let course = logged[...healedIndex].filter { $0.stage != .before }
+            let afters = course.filter { $0.stage == .immediatelyAfter }.compactMap(\.measuredDensity)
+            guard afters.count >= 2 else { continue }
+            courses += 1
+            #expect(zip(afters, afters.dropFirst()).allSatisfy { $0 < $1 }, "\(client): \(afters)")
+            for (previous, next) in zip(course, course.dropFirst())
+            where previous.stage == .immediatelyAfter && next.stage != .immediatelyAfter && next.stage != .healed {
+                #expect(
+                    (next.measuredDensity ?? 0) < (previous.measuredDensity ?? 0),
+                    "\(client): \(previous.stage) \(previous.measuredDensity ?? -1) → \(next.stage) \(next.measuredDensity ?? -1)"
+                )
+            }
+            let healed = try #require(logged[healedIndex].measuredDensity)
+            #expect(abs(healed - (afters.last ?? 0)) <= 0.1, "\(client): healed \(healed) after \(afters)")
+        }
+        #expect(courses >= 50, "too few completed courses with photos to judge: \(courses)")
+    }
+
+    @Test(
+        "densities over a course, by hand: 1 of 3 sessions about 44 %, 2 of 3 about 72 %, 3 of 3 about 95 %, right after darker, healing lighter"
+    )
+    func photoDensityByHand() {
+        func density(_ stage: PhotoStage, _ done: Int, _ planned: Int) -> Double {
+            HistorySimulation.photoDensity(stage: stage, sessionsDone: done, sessionsPlanned: planned, noise: 0.5)
+        }
+        // 0.95 × (1/3)^0.7 = 0.4403…; 0.95 × (2/3)^0.7 = 0.7153…; 3/3 → 0.95.
+        #expect(abs(density(.healed, 1, 3) - 0.4403) < 0.001)
+        #expect(abs(density(.healed, 2, 3) - 0.7153) < 0.001)
+        #expect(abs(density(.healed, 3, 3) - 0.95) < 0.001)
+        #expect(abs(density(.immediatelyAfter, 3, 3) - 0.99) < 0.001)
+        #expect(abs(density(.healingDay(7), 3, 3) - 0.92) < 0.001)
+        // A touch-up after the course cannot read above 1; noise moves a reading by at most 0.02.
+        #expect(density(.immediatelyAfter, 4, 3) <= 1)
+        #expect(
+            abs(
+                HistorySimulation.photoDensity(stage: .healed, sessionsDone: 2, sessionsPlanned: 3, noise: 1)
+                    - density(.healed, 2, 3)) <= 0.02 + 1e-9)
+    }
+
     @Test("photos linked to an appointment are only of appointments that took place; every consultation has its own")
     func photosOnlyAtAppointmentsThatTookPlace() throws {
         let replay = try HistoryReplay(ClinicHistory(Self.medium))
