@@ -107,7 +107,11 @@ extension FoldingProjection {
         var lastIndex: [String: Int] = [:]
         for (key, index) in keyed {
             let item = batch.items[index]
-            let event = try item.clinicEvent(for: name)
+            // Bound in the shared item, not copied out of it through `clinicEvent(for:)`.
+            guard case .success(let event) = item.decoded else {
+                _ = try item.clinicEvent(for: name)  // throws the ProjectionFailure naming the event
+                continue
+            }
             // Taken out of the dictionary while it is folded, so its arrays are not copied on write.
             var state = states.removeValue(forKey: key) ?? initialState(for: key)
             do {

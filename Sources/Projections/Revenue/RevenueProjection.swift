@@ -266,6 +266,14 @@ public struct RevenueProjection: FoldingProjection {
                     "deposits_refunded_minor": .int(movement.depositsRefunded), "services": .int(movement.services),
                 ])
         }
+        // The client's row depends on the state alone: written by `finish`, once per batch live and once per
+        // client in a rebuild, instead of once per event.
+        output.markPending(state.clientID, at: event.at)
+    }
+
+    /// The client's row (`revenue_clients`), from the state after the batch, when an event of the batch moved it.
+    public func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws {
+        guard output.pendingTime(for: key) != nil else { return }
         try output.write(
             "revenue_clients",
             [

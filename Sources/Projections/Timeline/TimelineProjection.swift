@@ -109,6 +109,14 @@ public struct TimelineProjection: FoldingProjection {
                     "location": location.rowValue,
                 ])
         }
+        // The client's row depends on the state alone: written by `finish`, once per batch live and once per
+        // client in a rebuild, instead of once per event.
+        output.markPending(state.clientID, at: event.at)
+    }
+
+    /// The client's row (`timeline_clients`), from the state after the batch.
+    public func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws {
+        guard output.pendingTime(for: key) != nil else { return }
         let next = state.open.values.min { $0.startsAt < $1.startsAt }
         try output.write(
             "timeline_clients",
