@@ -202,14 +202,15 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 public enum FoldingBuilderDefaults {
     /// Fold states kept in memory during a rebuild, in total over all the projections rebuilt
     /// together (`ProjectionRebuilder.rebuildAll` evicts the least recently used across all of them):
-    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 50 000. More states cost memory
-    /// (~1 kB each) and save a state write and read per event of a key that was evicted; a log with
-    /// fewer keys than this never evicts, and then the rebuild's cost per event is flat
-    /// (docs/benchmarks.md). Until 2026-12-06 this was 25 000 per projection: with seven projections
-    /// the 1M-event rebuild peaked at 423 MiB.
+    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 30 000. More states cost memory
+    /// (~2.6 kB each, measured at 1M events) and save a state write and read per event of a key that
+    /// was evicted; a log with fewer keys than this never evicts, and then the rebuild's cost per event
+    /// is flat (docs/benchmarks.md). Until 2026-12-06 this was 25 000 per projection (the 1M-event
+    /// rebuild peaked at 423 MiB), then 50 000 in total (281 MiB); 30 000 peaks at 228 MiB there for
+    /// ~5 % more client CPU.
     public static let capacity =
         ProcessInfo.processInfo.environment["STIPPLE_REBUILD_STATES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        ?? 50_000
+        ?? 30_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
 }
