@@ -1,11 +1,12 @@
 import Foundation
 
-/// Writes append requests as the JSON document `stipple_append_batch` takes.
+/// Writes append requests as the JSON document `stipple_append_batch` takes, and one stream's
+/// events as the array `stipple_append_stream` takes.
 ///
 /// Event data is spliced in as it is: it was validated as a JSON object first, and
 /// re-encoding megabytes of it would be wasted work.
 enum AppendRequestEncoder {
-    static func encode(_ requests: [[StreamAppend]]) throws -> Data {
+    static func encode(_ requests: [[StreamAppend]]) -> Data {
         var out = Data("[".utf8)
         for (requestIndex, request) in requests.enumerated() {
             if requestIndex > 0 { out.append(UInt8(ascii: ",")) }
@@ -13,23 +14,37 @@ enum AppendRequestEncoder {
             for (appendIndex, append) in request.enumerated() {
                 if appendIndex > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: Array("{\"stream\":\(JSONString.quote(append.stream.rawValue)),".utf8))
-                out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":[".utf8))
-                for (eventIndex, event) in append.events.enumerated() {
-                    if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: Array("{\"id\":\"\(event.id.uuidString.lowercased())\",".utf8))
-                    out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
-                    out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
-                    out.append(event.data)
-                    out.append(contentsOf: Array(",\"metadata\":".utf8))
-                    out.append(try event.metadata.jsonData())
-                    out.append(UInt8(ascii: "}"))
-                }
-                out.append(contentsOf: Array("]}".utf8))
+                out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":".utf8))
+                encode(append.events, into: &out)
+                out.append(UInt8(ascii: "}"))
             }
             out.append(contentsOf: Array("]}".utf8))
         }
         out.append(UInt8(ascii: "]"))
         return out
+    }
+
+    /// The events of one stream as the JSON array both append functions take:
+    /// `[{"id", "type", "schema_version", "data", "metadata"}, ...]`.
+    static func encode(_ events: [NewEvent]) -> Data {
+        var out = Data()
+        encode(events, into: &out)
+        return out
+    }
+
+    private static func encode(_ events: [NewEvent], into out: inout Data) {
+        out.append(UInt8(ascii: "["))
+        for (eventIndex, event) in events.enumerated() {
+            if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: Array("{\"id\":\"\(event.id.uuidString.lowercased())\",".utf8))
+            out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
+            out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
+            out.append(event.data)
+            out.append(contentsOf: Array(",\"metadata\":".utf8))
+            out.append(event.metadata.jsonData())
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 }
 

@@ -69,11 +69,162 @@ actor GroupCommitter {
     }
 
     /// Sends one batch; returns one outcome per request, in order.
+    ///
+    /// A batch of one request to one stream (a lone writer's append) goes to `stipple_append_stream`,
+    /// any other batch to `stipple_append_streams` (Schema/0019): prepared statements, a few
+    /// statements on the server, typed rows back. Whatever those do not answer themselves (a retried
+    /// or reused event id, a value the events table refuses, a stream named twice in one batch) they
+    /// leave unwritten, with an error or an empty answer, and the batch goes through
+    /// `stipple_append_batch`, which answers each request as before.
     private static func write(_ requests: [[StreamAppend]], pool: ConnectionPool) async
         -> [Result<[AppendResult], any Error>]
     {
         do {
-            let body = try AppendRequestEncoder.encode(requests)
+            let answered =
+                if requests.count == 1, requests[0].count == 1 {
+                    try await writeLone(requests[0][0], pool: pool).map { [$0] }
+                } else {
+                    try await writeStreams(requests, pool: pool)
+                }
+            if let answered { return answered }
+        } catch let error as PostgresError {
+            return requests.map { _ in .failure(EventStoreError.database(error)) }
+        } catch {
+            return requests.map { _ in .failure(error) }
+        }
+        return await writeBatch(requests, pool: pool)
+    }
+
+    /// The code `stipple_append_stream(s)` takes for an expectation: NULL any, -1 no stream, -2 the
+    /// stream exists, n >= 0 exactly version n.
+    private static func code(_ expected: ExpectedVersion) -> Int? {
+        switch expected {
+        case .any: nil
+        case .noStream: -1
+        case .streamExists: -2
+        case .exact(let version): version
+        }
+    }
+
+    /// Whether a stream at `version` (-1: none) meets `expected`.
+    private static func holds(_ expected: ExpectedVersion, at version: Int) -> Bool {
+        switch expected {
+        case .any: true
+        case .noStream: version < 0
+        case .streamExists: version >= 0
+        case .exact(let wanted): version == wanted
+        }
+    }
+
+    /// Several requests, or one request to several streams, through `stipple_append_streams`; nil when
+    /// the server left them (with an error or no rows, nothing written) for `stipple_append_batch` to
+    /// answer. Throws on a lost connection.
+    private static func writeStreams(_ requests: [[StreamAppend]], pool: ConnectionPool) async throws
+        -> [Result<[AppendResult], any Error>]?
+    {
+        var requestNumbers: [Int] = []
+        var streams: [String] = []
+        var expectations: [Int?] = []
+        var counts: [Int] = []
+        var eventStreams: [Int] = []
+        var events: [NewEvent] = []
+        for (requestIndex, request) in requests.enumerated() {
+            for append in request {
+                requestNumbers.append(requestIndex + 1)
+                streams.append(append.stream.rawValue)
+                expectations.append(code(append.expectedVersion))
+                counts.append(append.events.count)
+                eventStreams.append(contentsOf: repeatElement(streams.count, count: append.events.count))
+                events.append(contentsOf: append.events)
+            }
+        }
+        let body = JSONText(AppendRequestEncoder.encode(events))
+        let rows: QueryResult
+        do {
+            rows = try await pool.withConnection { connection in
+                try await connection.queryPrepared(
+                    """
+                    SELECT last_position, stream_version FROM stipple_append_streams(\(requestNumbers)::integer[], \
+                    \(streams)::text[], \(expectations)::integer[], \(counts)::integer[], \(eventStreams)::integer[], \
+                    \(body)::jsonb)
+                    """)
+            }
+        } catch let error as PostgresError where !error.isConnectionProblem {
+            return nil
+        }
+        guard !rows.isEmpty else { return nil }
+        guard rows.count == streams.count else {
+            throw EventStoreError.protocolViolation("append answered \(rows.count) of \(streams.count) streams")
+        }
+        var answers = try rows.map { try $0.decode((Int64?, Int).self) }[...]
+        return requests.map { request in
+            let mine = answers.prefix(request.count)
+            answers = answers.dropFirst(request.count)
+            var results: [AppendResult] = []
+            for (append, (last, version)) in zip(request, mine) {
+                guard let last else {
+                    // Not written: name the first stream whose expectation failed.
+                    for (append, (_, version)) in zip(request, mine) where !holds(append.expectedVersion, at: version) {
+                        return .failure(
+                            EventStoreError.wrongExpectedVersion(
+                                stream: append.stream.rawValue, expected: append.expectedVersion,
+                                actual: version < 0 ? nil : version))
+                    }
+                    return .failure(EventStoreError.protocolViolation("append wrote none of \(append.stream)"))
+                }
+                let count = Int64(append.events.count)
+                results.append(
+                    AppendResult(
+                        stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
+                        wasDuplicate: false))
+            }
+            return .success(results)
+        }
+    }
+
+    /// One request to one stream through `stipple_append_stream`; nil when the server left it (with an
+    /// error or a NULL answer, nothing written) for `stipple_append_batch` to answer. Throws on a lost
+    /// connection.
+    private static func writeLone(_ append: StreamAppend, pool: ConnectionPool) async throws
+        -> Result<[AppendResult], any Error>?
+    {
+        let events = JSONText(AppendRequestEncoder.encode(append.events))
+        let expected = code(append.expectedVersion)
+        let rows: QueryResult
+        do {
+            rows = try await pool.withConnection { connection in
+                try await connection.queryPrepared(
+                    """
+                    SELECT last_position, stream_version \
+                    FROM stipple_append_stream(\(append.stream.rawValue), \(expected)::integer, \(events)::jsonb)
+                    """)
+            }
+        } catch let error as PostgresError where !error.isConnectionProblem {
+            return nil
+        }
+        guard let row = rows.first else { throw EventStoreError.protocolViolation("append returned no row") }
+        let (last, answered) = try row.decode((Int64?, Int?).self)
+        guard let version = answered else { return nil }
+        guard let last else {
+            return .failure(
+                EventStoreError.wrongExpectedVersion(
+                    stream: append.stream.rawValue, expected: append.expectedVersion,
+                    actual: version < 0 ? nil : version))
+        }
+        let count = Int64(append.events.count)
+        return .success([
+            AppendResult(
+                stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
+                wasDuplicate: false)
+        ])
+    }
+
+    /// Sends a batch through `stipple_append_batch`; returns one outcome per request, in order.
+    private static func writeBatch(_ requests: [[StreamAppend]], pool: ConnectionPool) async
+        -> [Result<[AppendResult], any Error>]
+    {
+        do {
+            let body = AppendRequestEncoder.encode(requests)
             let rows = try await pool.withConnection { connection in
                 try await connection.query("SELECT stipple_append_batch(\(JSONText(body))::jsonb)")
             }

@@ -50,10 +50,21 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         if !extra.isEmpty { try container.encode(extra, forKey: .extra) }
     }
 
-    func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+    /// The JSON object stored beside an event: the members `encode(to:)` writes, keys sorted, written
+    /// directly (`JSONEncoder` was ~6 % of a single append's client CPU). `decode` reads it back.
+    func jsonData() -> Data {
+        var members: [String] = []
+        if let actor { members.append("\"actor\":" + JSONString.quote(actor)) }
+        if let causationID { members.append("\"causation_id\":\"\(causationID.uuidString)\"") }
+        if let correlationID { members.append("\"correlation_id\":\"\(correlationID.uuidString)\"") }
+        if !extra.isEmpty {
+            let pairs = extra.sorted { $0.key < $1.key }.map {
+                JSONString.quote($0.key) + ":" + JSONString.quote($0.value)
+            }
+            members.append("\"extra\":{" + pairs.joined(separator: ",") + "}")
+        }
+        if let reason { members.append("\"reason\":" + JSONString.quote(reason)) }
+        return Data(("{" + members.joined(separator: ",") + "}").utf8)
     }
 
     /// Decodes stored metadata JSON.

@@ -19,6 +19,8 @@ public final class PostgresConnection: @unchecked Sendable {
     // @unchecked: `handle` is read and written only on `queue` (or in deinit, when no one else can).
     private let queue: DispatchQueue
     private var handle: OpaquePointer?
+    /// Statements prepared on this connection by `queryPrepared`: statement key -> server-side name.
+    private var prepared: [String: String] = [:]
     /// Where this connection points.
     public let configuration: PostgresConfiguration
 
@@ -79,6 +81,16 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: SQL) async throws -> QueryResult {
         try await onQueue { try self.execSync(sql) }
+    }
+
+    /// Runs one statement like `query`, but parses and plans it only once per connection: the
+    /// first call prepares it (named, server-side), later calls with the same text send only the
+    /// parameters. For the few statements a process runs over and over (the append); the server
+    /// keeps every prepared statement until the connection closes, so never use it for text that
+    /// varies.
+    @discardableResult
+    public func queryPrepared(_ sql: SQL) async throws -> QueryResult {
+        try await onQueue { try self.execPreparedSync(sql) }
     }
 
     /// Runs a statement and returns the number of rows it changed.
@@ -247,6 +259,46 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func execSync(_ sql: SQL) throws -> QueryResult {
         let connection = try liveHandle()
+        return try Self.withParameters(sql) { count, types, values, lengths, formats in
+            let result = PQexecParams(connection, sql.text, count, types, values, lengths, formats, 0)
+            return try Self.consume(result, connection: connection, query: sql.text)
+        }
+    }
+
+    private func execPreparedSync(_ sql: SQL) throws -> QueryResult {
+        let connection = try liveHandle()
+        // The parameter types are fixed when a statement is prepared: binary bytea or inferred.
+        let key = sql.binds.map { if case .bytea = $0 { "b" } else { "t" } }.joined() + ":" + sql.text
+        return try Self.withParameters(sql) { count, types, values, lengths, formats in
+            for attempt in 0..<2 {
+                let name: String
+                if let known = prepared[key] {
+                    name = known
+                } else {
+                    name = "stipple_prepared_\(prepared.count + 1)"
+                    _ = try Self.consume(
+                        PQprepare(connection, name, sql.text, count, types), connection: connection, query: sql.text)
+                    prepared[key] = name
+                }
+                do {
+                    let result = PQexecPrepared(connection, name, count, values, lengths, formats, 0)
+                    return try Self.consume(result, connection: connection, query: sql.text)
+                } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
+                    // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
+                    prepared[key] = nil
+                }
+            }
+            throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
+        }
+    }
+
+    /// Calls `body` with the statement's parameters laid out as libpq takes them.
+    private static func withParameters<T>(
+        _ sql: SQL,
+        _ body: (
+            Int32, [Oid], [UnsafePointer<CChar>?], [Int32], [Int32]
+        ) throws -> T
+    ) throws -> T {
         let count = sql.binds.count
         var values = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
         var lengths = [Int32](repeating: 0, count: count)
@@ -279,9 +331,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 types[index] = 17  // bytea
             }
         }
-        let constValues = values.map { UnsafePointer<CChar>($0) }
-        let result = PQexecParams(connection, sql.text, Int32(count), types, constValues, lengths, formats, 0)
-        return try Self.consume(result, connection: connection, query: sql.text)
+        return try body(Int32(count), types, values.map { UnsafePointer<CChar>($0) }, lengths, formats)
     }
 
     /// Copies a result out of libpq and frees it; throws the server's error if it failed.

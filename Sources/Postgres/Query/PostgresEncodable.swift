@@ -55,6 +55,29 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     }
 }
 
+/// A one-dimensional array parameter, sent as PostgreSQL's array text (`{"a","b",NULL}`, every element
+/// quoted): write `\(values)::integer[]` (the element type's array) in the statement.
+extension Array: PostgresEncodable where Element: PostgresEncodable {
+    public var postgresBind: PostgresBind {
+        var text = "{"
+        for (index, element) in enumerated() {
+            if index > 0 { text += "," }
+            switch element.postgresBind {
+            case .null:
+                text += "NULL"
+            case .text(let value):
+                text +=
+                    "\""
+                    + value.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            case .bytea(let bytes):
+                text += "\"\\\\x" + bytes.map { String(format: "%02x", $0) }.joined() + "\""
+            }
+        }
+        return .text(text + "}")
+    }
+}
+
 /// Raw bytes for a `bytea` parameter.
 public struct Bytea: PostgresEncodable, Hashable {
     public var bytes: [UInt8]

@@ -207,4 +207,38 @@ struct ConnectionPoolTests {
         #expect(pids.count <= 3)
         #expect(await pool.openConnections <= 3)
     }
+
+    @Test("binds arrays element by element, quoting and NULLs included")
+    func bindsArrays() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let texts = ["plain", "O'Brien \"quoted\" \\ {braces}, commas", "NULL", "", " spaced ", "ü 🧑‍🎨"]
+        let numbers: [Int?] = [1, nil, -7, 2_147_483_647]
+        let rows = try await connection.query(
+            """
+            SELECT array_to_json(\(texts)::text[])::text, array_to_json(\(numbers)::integer[])::text,
+                   cardinality(\([String]())::text[])
+            """)
+        await connection.close()
+        let (textJSON, numberJSON, empty) = try #require(rows.first).decode((String, String, Int).self)
+        #expect(try JSONDecoder().decode([String].self, from: Data(textJSON.utf8)) == texts)
+        #expect(try JSONDecoder().decode([Int?].self, from: Data(numberJSON.utf8)) == numbers)
+        #expect(empty == 0)
+    }
+
+    @Test("a prepared statement runs again with new parameters, and prepares again after DISCARD ALL")
+    func preparedStatements() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        var answers: [String] = []
+        for value in ["one", "two"] {
+            let rows = try await connection.queryPrepared("SELECT upper(\(value))")
+            answers.append(try #require(rows.first).decode(String.self))
+        }
+        let prepared = try await connection.query("SELECT count(*) FROM pg_prepared_statements")
+        try await connection.execute("DISCARD ALL")
+        let again = try await connection.queryPrepared("SELECT upper(\("three"))")
+        answers.append(try #require(again.first).decode(String.self))
+        await connection.close()
+        #expect(answers == ["ONE", "TWO", "THREE"])
+        #expect(try #require(prepared.first).decode(Int.self) == 1)
+    }
 }

@@ -1,0 +1,162 @@
+import EventStore
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// `stipple_append_stream` and `stipple_append_streams` (Schema/0019), called directly so that what
+/// each writes, answers and leaves to `stipple_append_batch` is deterministic (through
+/// `EventStore.append` groups form only when writers overlap; `ConcurrentGuaranteesTests` races them).
+@Suite("Append paths (0019)")
+struct AppendPathTests {
+    /// The events array both functions take: `(id, type)` pairs with small data.
+    static func events(_ events: [(UUID, String)]) -> JSONText {
+        let items = events.map { id, type in
+            #"{"id": "\#(id.uuidString.lowercased())", "type": "\#(type)", "schema_version": 1, "data": {"k": 1}, "metadata": {"actor": "tests"}}"#
+        }
+        return JSONText("[" + items.joined(separator: ",") + "]")
+    }
+
+    static func lone(_ stream: String, expected: Int?, _ body: JSONText, in database: TestDatabase) async throws
+        -> (Int64?, Int?)
+    {
+        let rows = try await database.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT last_position, stream_version FROM stipple_append_stream(\(stream), \(expected)::integer, \
+                \(body)::jsonb)
+                """)
+        }
+        return try #require(rows.first).decode((Int64?, Int?).self)
+    }
+
+    struct Group {
+        var requests: [Int] = []
+        var streams: [String] = []
+        var expected: [Int?] = []
+        var counts: [Int] = []
+        var eventStreams: [Int] = []
+        var events: [(UUID, String)] = []
+
+        mutating func add(request: Int, stream: String, expected: Int?, _ events: [(UUID, String)]) {
+            requests.append(request)
+            streams.append(stream)
+            self.expected.append(expected)
+            counts.append(events.count)
+            eventStreams += Array(repeating: streams.count, count: events.count)
+            self.events += events
+        }
+    }
+
+    static func group(_ group: Group, in database: TestDatabase) async throws -> [(Int64?, Int)] {
+        let body = events(group.events)
+        let rows = try await database.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT last_position, stream_version FROM stipple_append_streams(\(group.requests)::integer[], \
+                \(group.streams)::text[], \(group.expected)::integer[], \(group.counts)::integer[], \
+                \(group.eventStreams)::integer[], \(body)::jsonb)
+                """)
+        }
+        return try rows.map { try $0.decode((Int64?, Int).self) }
+    }
+
+    @Test("one stream: numbered from the head, a wrong version answered with nothing written, a stale retry left over")
+    func loneStream() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            try await store.append([event()], to: try stream("client-old"), expectedVersion: .noStream)
+            let ids = [UUID(), UUID()]
+            let body = Self.events(ids.map { ($0, "a.one") })
+            let written = try await Self.lone("client-a", expected: -1, body, in: database)
+            #expect(written.0 == 3 && written.1 == 1)
+            // Expectations: exact, stream exists, no stream; each wrong one answers the actual version.
+            #expect(
+                try await Self.lone("client-a", expected: 0, Self.events([(UUID(), "a.x")]), in: database) == (nil, 1))
+            #expect(
+                try await Self.lone("client-z", expected: -2, Self.events([(UUID(), "a.x")]), in: database) == (nil, -1)
+            )
+            #expect(
+                try await Self.lone("client-old", expected: -1, Self.events([(UUID(), "a.x")]), in: database) == (
+                    nil, 0
+                ))
+            // A retry whose expectation no longer holds is the other path's to answer.
+            #expect(try await Self.lone("client-a", expected: -1, body, in: database) == (nil, nil))
+            #expect(try await Self.lone("client-a", expected: -1, JSONText("[]"), in: database) == (nil, nil))
+            // A retry whose expectation still holds (any) runs into the event id index: nothing written.
+            await #expect(throws: PostgresError.self) {
+                _ = try await Self.lone("client-a", expected: nil, body, in: database)
+            }
+            #expect(
+                try await Self.lone("client-old", expected: 0, Self.events([(UUID(), "a.two")]), in: database) == (4, 1)
+            )
+            let log = try await store.readAll(after: .start, limit: 100).events
+            #expect(log.map(\.position) == [1, 2, 3, 4])
+            #expect(log.map(\.type) == ["thing.happened", "a.one", "a.one", "a.two"])
+            #expect(log.map(\.version) == [0, 0, 1, 1])
+            #expect(try await store.headPosition() == 4)
+            #expect(try await database.chainVerifier.verify().isIntact)
+        }
+    }
+
+    @Test("a group: each request all or nothing on its own, positions gapless over the requests written")
+    func groupOfRequests() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            try await store.append([event()], to: try stream("client-old"), expectedVersion: .noStream)
+            try await store.append([event()], to: try stream("client-older"), expectedVersion: .noStream)
+            var group = Group()
+            group.add(request: 1, stream: "client-a", expected: -1, [(UUID(), "a.one"), (UUID(), "a.two")])
+            // Request 2: two streams, the second expectation wrong, so neither is written.
+            group.add(request: 2, stream: "client-b", expected: nil, [(UUID(), "b.one")])
+            group.add(request: 2, stream: "client-older", expected: 5, [(UUID(), "b.two")])
+            // Request 3: two streams, both written, consecutive.
+            group.add(request: 3, stream: "client-old", expected: -2, [(UUID(), "c.one")])
+            group.add(request: 3, stream: "client-c", expected: -1, [(UUID(), "c.two")])
+            let answers = try await Self.group(group, in: database)
+            #expect(answers.map { $0.0 } == [4, nil, nil, 5, 6])
+            #expect(answers.map { $0.1 } == [1, -1, 0, 1, 0])
+            let log = try await store.readAll(after: .start, limit: 100).events
+            #expect(log.map(\.type) == ["thing.happened", "thing.happened", "a.one", "a.two", "c.one", "c.two"])
+            #expect(
+                log.map(\.stream.rawValue) == [
+                    "client-old", "client-older", "client-a", "client-a", "client-old", "client-c",
+                ])
+            #expect(log.map(\.version) == [0, 0, 0, 1, 1, 0])
+            #expect(try await store.headPosition() == 6)
+            #expect(try await database.chainVerifier.verify().isIntact)
+        }
+    }
+
+    @Test("a group it cannot answer the same way is left to stipple_append_batch, nothing written")
+    func groupLeftOver() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let stored = UUID()
+            try await store.append([event(id: stored)], to: try stream("client-x"), expectedVersion: .noStream)
+            let fingerprint = try await database.eventsFingerprint()
+            // The same stream twice: its versions depend on each other.
+            var repeated = Group()
+            repeated.add(request: 1, stream: "client-a", expected: nil, [(UUID(), "a.one")])
+            repeated.add(request: 2, stream: "client-a", expected: nil, [(UUID(), "a.two")])
+            #expect(try await Self.group(repeated, in: database).isEmpty)
+            // A failing request whose ids are stored: a retry, to be answered as a duplicate.
+            var retry = Group()
+            retry.add(request: 1, stream: "client-b", expected: nil, [(UUID(), "b.one")])
+            retry.add(request: 2, stream: "client-x", expected: -1, [(stored, "thing.happened")])
+            #expect(try await Self.group(retry, in: database).isEmpty)
+            // Counts that do not add up.
+            var miscounted = Group()
+            miscounted.add(request: 1, stream: "client-c", expected: nil, [(UUID(), "c.one")])
+            miscounted.counts = [2]
+            #expect(try await Self.group(miscounted, in: database).isEmpty)
+            // A stored id under an expectation that holds: the unique index refuses the whole call.
+            var duplicate = Group()
+            duplicate.add(request: 1, stream: "client-d", expected: nil, [(UUID(), "d.one")])
+            duplicate.add(request: 2, stream: "client-x", expected: nil, [(stored, "thing.happened")])
+            await #expect(throws: PostgresError.self) { _ = try await Self.group(duplicate, in: database) }
+            #expect(try await database.eventsFingerprint() == fingerprint)
+            #expect(try await store.headPosition() == 1)
+        }
+    }
+}
