@@ -38,7 +38,7 @@ struct LogFollowerTests {
 
     @Test(
         "20 subscribers with different categories and start points, joining while 4 writers append: each gets exactly its category after its start, in order, once",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func manySubscribersWhileWriting() async throws {
         try await TestDatabase.with(connections: 12) { database in
             let store = database.store
@@ -94,7 +94,7 @@ struct LogFollowerTests {
 
     @Test(
         "a subscriber joining exactly while events commit (the hand-off from its own reads to the shared feed) misses nothing",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func handOffWhileCommitting() async throws {
         try await TestDatabase.with(connections: 12) { database in
             let store = database.store
@@ -135,7 +135,7 @@ struct LogFollowerTests {
 
     @Test(
         "a stalled subscriber does not hold up the others; its mailbox overflows and it catches up by itself without loss",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func stalledSubscriber() async throws {
         try await TestDatabase.with(connections: 12) { database in
             let store = database.store
@@ -168,7 +168,7 @@ struct LogFollowerTests {
 
     @Test(
         "20 subscribers share one listening connection and the pool: connections do not grow with subscribers",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func connectionsDoNotGrow() async throws {
         try await TestDatabase.with(connections: 4) { database in
             let store = database.store
@@ -209,7 +209,7 @@ struct LogFollowerTests {
         }
     }
 
-    @Test("the shared reader rides out losing its connection: subscribers miss nothing", .timeLimit(.minutes(3)))
+    @Test("the shared reader rides out losing its connection: subscribers miss nothing", .timeLimit(.minutes(8)))
     func survivesLosingTheListener() async throws {
         try await TestDatabase.with { database in
             let store = database.store

@@ -18,7 +18,7 @@ struct LogTailTests {
 
     @Test(
         "subscriptions, a shared follower and bare tails in one process all wait on one LISTEN connection and all wake on an append",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func oneListenerForEveryTail() async throws {
         try await TestDatabase.with { database in
             let store = database.store

@@ -32,7 +32,7 @@ struct KeysCommandTests {
         }
     }
 
-    @Test("serve listens on the port it prints, answers, and exits cleanly on SIGTERM", .timeLimit(.minutes(3)))
+    @Test("serve listens on the port it prints, answers, and exits cleanly on SIGTERM", .timeLimit(.minutes(8)))
     func serveAndTerminate() async throws {
         try await TestDatabase.with { database in
             let environment = ["STIPPLE_DATABASE_URL": database.configuration.connectionString]

@@ -187,7 +187,7 @@ struct IdempotencyCrashTests {
 
     @Test(
         "PostgreSQL restarted (fast) under 8 writers: every retried request ends with exactly one effect",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(8)))
     func databaseRestart() async throws {
         let cluster = try await PrivateCluster.start()
         do {
@@ -231,7 +231,7 @@ struct IdempotencyCrashTests {
 
     @Test(
         "stipple serve killed with kill -9 under 8 writers and started again: exactly one effect each",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(8)))
     func serverKilled() async throws {
         try await TestDatabase.with { database in
             let environment = ["STIPPLE_DATABASE_URL": database.configuration.connectionString]

@@ -25,7 +25,7 @@ struct LiveServerTests {
 
     @Test(
         "8 writers through the API while 3 SSE subscribers follow (one resuming with Last-Event-ID): each sees every event in order",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func writersAndSubscribers() async throws {
         let configuration = StippleServerConfiguration(
             port: 0, subscriptions: .init(heartbeat: .milliseconds(500)), runProjections: false)
@@ -148,7 +148,7 @@ struct LiveServerTests {
 
 extension LiveServerTests {
     @Test(
-        "a graceful shutdown ends open subscriptions with a shutdown event instead of hanging", .timeLimit(.minutes(3)))
+        "a graceful shutdown ends open subscriptions with a shutdown event instead of hanging", .timeLimit(.minutes(8)))
     func shutdownEndsSubscriptions() async throws {
         let configuration = StippleServerConfiguration(port: 0, runProjections: false)
         try await ServerFixture.with(configuration: configuration) { fixture in
@@ -188,7 +188,7 @@ extension LiveServerTests {
 }
 
 extension LiveServerTests {
-    @Test("Last-Event-ID wins over ?after, and ?category= filters the stream", .timeLimit(.minutes(3)))
+    @Test("Last-Event-ID wins over ?after, and ?category= filters the stream", .timeLimit(.minutes(8)))
     func resumeAndCategory() async throws {
         try await ServerFixture.with(configuration: StippleServerConfiguration(port: 0, runProjections: false)) {
             fixture in

@@ -30,7 +30,7 @@ struct SharedFeedTests {
 
     @Test(
         "20 SSE subscribers (different categories and start points) joining while 3 writers append: each gets exactly its events, once, in order, over one LISTEN connection",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func twentySubscribers() async throws {
         let configuration = StippleServerConfiguration(
             port: 0, subscriptions: .init(heartbeat: .seconds(1), batchSize: 8), runProjections: false,
@@ -110,7 +110,7 @@ struct SharedFeedTests {
 
     @Test(
         "a stalled SSE subscriber overflows with its resume token while the others, on the same follower, get everything",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func stalledSubscriberOverflows() async throws {
         try await ServerFixture.with { fixture in
             let store = fixture.database.store

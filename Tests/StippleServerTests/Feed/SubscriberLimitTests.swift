@@ -8,7 +8,7 @@ import Testing
 struct SubscriberLimitTests {
     @Test(
         "beyond the configured limit a subscriber gets a 503 problem with Retry-After; a place freed is taken again",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func limit() async throws {
         let configuration = StippleServerConfiguration(
             port: 0, subscriptions: .init(heartbeat: .milliseconds(100), maximumSubscribers: 3), runProjections: false,

@@ -114,7 +114,7 @@ struct PrivateCluster: Sendable {
 struct DatabaseRestartTests {
     @Test(
         "requests while the database is down get 503 + Retry-After, the server reconnects by itself, and an SSE subscriber misses nothing",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func restart() async throws {
         let cluster = try await PrivateCluster.start()
         do {

@@ -49,7 +49,7 @@ struct ServerLeaseTests {
 
     @Test(
         "two serve processes: each event is delivered by exactly one of them, the projections run in one; kill -9 the holder and the other takes over within seconds",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(8)))
     func twoServers() async throws {
         try await ServerFixture.with { fixture in
             let store = fixture.database.store
@@ -128,7 +128,7 @@ struct ServerLeaseTests {
 
     @Test(
         "a serve process whose lease connection is terminated while it delivers a webhook and runs the projections gives both up and retakes them on a new session, delivering each event once",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(8)))
     func brokenLeaseConnection() async throws {
         try await ServerFixture.with { fixture in
             let store = fixture.database.store

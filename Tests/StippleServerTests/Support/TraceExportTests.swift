@@ -18,7 +18,7 @@ struct TraceExportTests {
 
     @Test(
         "a command with a traceparent: its request and append spans reach a local OTLP/HTTP receiver in that trace, projection batches too, and the event's correlation id is the trace id",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func export() async throws {
         try await ServerFixture.with { fixture in
             let secret = try #require(fixture.keys[.operator])

@@ -55,7 +55,7 @@ struct WebhookDeliveryTests {
 
     @Test(
         "a receiver that fails at first (500s, a dropped connection, a timeout) gets every event once, in order, signed; a restart repeats nothing",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func deliveries() async throws {
         // 1–2: 500, 3: dropped connection, 4: no answer, 5: OK, 6: 503, then OK (200 or 204).
         let script: @Sendable (Int) -> WebhookReceiver.Action = { number in
@@ -170,7 +170,7 @@ struct WebhookDeliveryTests {
 
     @Test(
         "a shutdown while a delivery is in flight waits for its answer and records it, so a restart repeats nothing",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func shutdownInFlight() async throws {
         try await ServerFixture.with(configuration: Self.loopbackServer) { fixture in
             let store = fixture.database.store

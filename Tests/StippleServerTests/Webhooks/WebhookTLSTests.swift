@@ -8,7 +8,7 @@ import Testing
 struct WebhookTLSTests {
     @Test(
         "an https receiver is reached when its CA is trusted through the CA file, refused otherwise; never unverified",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func httpsReceiver() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
