@@ -23,6 +23,7 @@ extension ConsoleRoutes {
         page(router, "/console/revenue") { request, _, session in try await routes.revenue(request, session) }
         page(router, "/console/touch-ups") { request, _, session in try await routes.touchUps(request, session) }
         page(router, "/console/recall") { request, _, session in try await routes.recall(request, session) }
+        page(router, "/console/aftercare") { request, _, session in try await routes.aftercare(request, session) }
         page(router, "/console/audit", roles: [.auditor]) { request, _, session in
             try await routes.audit(request, session)
         }
@@ -337,6 +338,29 @@ extension ConsoleRoutes {
             ]
         }
         return html(templates.render("touch-ups", context))
+    }
+
+    /// Treatments whose aftercare was not given within a day (`AftercareQueries`, as `GET /v1/aftercare-follow-ups`):
+    /// the list a clinic works through, oldest first, each time in its location's zone.
+    func aftercare(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        var context = base(session, title: "Aftercare follow-ups")
+        let location = request.query("location").flatMap { $0.isEmpty ? nil : $0 }
+        let followUps = try await AftercareQueries(pool: store.pool).followUps(asOf: Date(), location: location)
+        try await recordAccess(session, action: "aftercare.read", clients: followUps.map(\.clientID))
+        let zones = try await locationZones()
+        context["location"] = location ?? ""
+        context["rows"] = followUps.map { row -> [String: Any] in
+            let zone = zones[row.location]
+            return [
+                "id": row.clientID, "name": row.clientName ?? "(unknown)",
+                "treatment": row.sessionNumber.map { "\(row.kind) \($0)" } ?? row.kind,
+                "performed": ConsoleFormat.dateTime(row.performedAt, zone: zone) + " " + ConsoleFormat.zoneName(zone),
+                "technician": row.technician, "place": row.location,
+                "status": row.givenAt.map { "late: given \(ConsoleFormat.dateTime($0, zone: zone))" } ?? "missing",
+                "missing": row.givenAt == nil,
+            ]
+        }
+        return html(templates.render("aftercare", context))
     }
 
     func recall(_ request: Request, _ session: ConsoleSession) async throws -> Response {

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Projections
 import Testing
 
 @testable import StippleServer
@@ -82,6 +83,7 @@ struct ConsoleBrowser {
 struct ConsoleTests {
     static let pages = [
         "/console/today", "/console/clients", "/console/clients?q=sam", "/console/revenue", "/console/touch-ups",
+        "/console/aftercare",
         "/console/recall", "/console/recall?batch=NOPE-1", "/console/portfolio", "/console/audit",
     ]
 
@@ -186,6 +188,38 @@ struct ConsoleTests {
                 #expect(refused.text.contains("security token"))
                 #expect(try await browser.post("/console/sign-out", [:]).status == .forbidden)
                 #expect(try await fixture.database.store.headPosition() == head)
+            }
+        }
+    }
+
+    @Test(
+        "the Aftercare page lists what GET /v1/aftercare-follow-ups lists: each treatment without aftercare within a day, missing or late, in its location's zone"
+    )
+    func aftercareFollowUps() async throws {
+        try await ServerFixture.with { fixture in
+            // A generated clinic forgets aftercare after a few treatments (ClinicHistoryTests measures the rate).
+            _ = try await HistoryWriter(store: fixture.database.store).write(
+                ClinicHistory(HistoryConfiguration(seed: 11, clientCount: 60)))
+            try await fixture.catchUpProjections()
+            let expected = try await AftercareQueries(pool: fixture.database.pool).followUps(asOf: Date())
+            try #require(!expected.isEmpty, "the generated clinic should have forgotten some aftercare")
+            try await fixture.test { client in
+                var browser = ConsoleBrowser(client: client)
+                _ = try await browser.signIn(try #require(fixture.keys[.operator]))
+                let page = try await browser.get("/console/aftercare")
+                #expect(page.status == .ok)
+                let rows = page.text.components(separatedBy: "<tr><td><a href=\"/console/clients/").count - 1
+                #expect(rows == expected.count)
+                #expect(
+                    page.text.components(separatedBy: "<strong>missing</strong>").count - 1
+                        == expected.filter { $0.givenAt == nil }.count)
+                for followUp in expected.prefix(5) {
+                    #expect(page.text.contains("/console/clients/\(followUp.clientID)"))
+                }
+                #expect(!page.text.contains(" UTC<"), "times are read in their locations' zones")
+                // Filtered by a location that has none: the empty list says so.
+                let none = try await browser.get("/console/aftercare?location=nowhere")
+                #expect(none.text.contains("Every treatment had its aftercare within a day."))
             }
         }
     }
