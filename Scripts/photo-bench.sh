@@ -1,37 +1,35 @@
 #!/usr/bin/env bash
 # Upload and thumbnail throughput for ~4 MB JPEGs, and the server's peak RSS during 8 concurrent uploads.
-#   STIPPLE_DATABASE_URL=postgresql://… Scripts/photo-bench.sh [path/to/stipple]
+#   STIPPLE_TEST_DATABASE_URL=postgresql://… Scripts/photo-bench.sh [path/to/stipple]
 # (curl is told not to send "Expect: 100-continue", which would add a 1 s wait per upload.)
-# Uses a fresh database named stipple_photo_bench on that server (dropped and made again), a local
-# `stipple serve`, synthetic images from `stipple photos synth` (distinct seeds: distinct photos) and curl.
+# A scratch database, master key and `stipple serve` on a free port come from Scripts/lib/scratch-server.sh
+# (as for the browser test and the API fuzzing; all dropped at exit); synthetic images from
+# `stipple photos synth` (distinct seeds: distinct photos) and curl.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stipple="${1:-$here/.build/debug/stipple}"
-base="${STIPPLE_DATABASE_URL:?set STIPPLE_DATABASE_URL to a PostgreSQL server URL}"
-db="stipple_photo_bench"
-psql "$base" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-export STIPPLE_DATABASE_URL="${base%/*}/$db"
-export STIPPLE_SCHEMA_DIR="$here/Schema"
-export STIPPLE_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
-work="$(mktemp -d)"
-trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$here/Scripts/lib/scratch-server.sh"
+scratch_binary photo-bench
+scratch_database photo-bench
+work="$scratch_work"
 "$stipple" migrate >/dev/null
-key="$("$stipple" keys create --role operator --name bench | grep -o 'stp_[A-Za-z0-9_-]*' | head -n 1)"
-port=18765
-"$stipple" serve --port "$port" --no-projections >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-api="http://127.0.0.1:$port/v1"
+key="$(scratch_key operator bench)"
+scratch_serve photo-bench
+server="$scratch_server_pid"
+api="$scratch_base/v1"
 client="$(cat /proc/sys/kernel/random/uuid)"
 curl -sf -X POST "$api/clients" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
   -d "{\"clientID\":\"$client\",\"personal\":{\"fullName\":\"Bench Client\",\"contact\":{\"email\":\"b@example.org\"},\"dateOfBirth\":\"1980-01-01\"}}" >/dev/null
+# A signature names a published consent form: publish one, then sign it.
+curl -sf -X POST "$api/settings/consent-forms" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"formVersion\":\"bench-1\",\"contentHash\":\"$(printf 'bench consent form' | sha256sum | cut -d' ' -f1)\",\"scopes\":[\"treatment\",\"clinical-photos\"],\"requiresReconsent\":false,\"publishedBy\":\"bench\",\"reason\":\"photo bench\"}" >/dev/null
 curl -sf -X POST "$api/clients/$client/consents" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-  -d "{\"consentID\":\"$(cat /proc/sys/kernel/random/uuid)\",\"formVersion\":\"v1\",\"scopes\":[\"treatment\",\"clinical-photos\"]}" >/dev/null
+  -d "{\"consentID\":\"$(cat /proc/sys/kernel/random/uuid)\",\"formVersion\":\"bench-1\",\"scopes\":[\"treatment\",\"clinical-photos\"]}" >/dev/null
 n=${PHOTOS:-10}
 for i in $(seq 1 $((n + 8))); do
   "$stipple" photos synth "$work/p$i.jpg" --width 3000 --height 2250 --grain 40 --quality 95 --seed "$i" >/dev/null
 done
-bytes=$(stat -c %s "$work"/p{1..10}.jpg | awk '{s+=$1} END {print s}')
+bytes=$(for i in $(seq 1 "$n"); do stat -c %s "$work/p$i.jpg"; done | awk '{s+=$1} END {print s}')
 echo "images: $(stat -c %s "$work/p1.jpg") bytes each (3000x2250 JPEG, quality 95)"
 rss() { awk "/^$1:/ {print \$2}" "/proc/$server/status"; }
 echo "server RSS before uploads: $(rss VmRSS) kB"
