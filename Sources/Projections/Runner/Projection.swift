@@ -24,7 +24,9 @@ public protocol Projection: Sendable {
 ///
 /// The runner calls `apply` for every batch in log order (each in a transaction), then `finish`
 /// once, in the transaction that swaps the schema in: after `finish` the schema must hold exactly
-/// what `Projection.apply` over the same events would have written.
+/// what `Projection.apply` over the same events would have written. `ProjectionRebuilder.rebuildAll`
+/// runs the builders of its projections concurrently, each on a connection of its own: a builder is
+/// used by one task at a time, but must share no mutable state with another builder.
 public protocol ProjectionBuilder: AnyObject {
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
     func finish(on connection: PostgresConnection) async throws

@@ -17,14 +17,18 @@ struct ProjectionRebuilder: Sendable {
     /// Rebuilds several projections together, each into a fresh schema swapped in at the end.
     ///
     /// The log is read once: each batch is read and decoded once (the next one while the current
-    /// one is written) and fed to every projection's `ProjectionBuilder`, which may keep its fold
-    /// states in memory, since the rebuild is the only writer of its scratch schema. The states held
-    /// by all the builders share one budget (`stateBudget`): after a batch that leaves more held,
-    /// the least recently used across all builders are written back and dropped until three
-    /// quarters of it are held (or none, if the states of the last batch alone are more). The swaps
-    /// happen in one transaction, after the events appended meanwhile. A projection that refuses
-    /// an event drops out (its scratch schema is dropped, its live schema and checkpoint stay as
-    /// they were) and its `ProjectionFailure` is returned; the others go on.
+    /// one is folded) and fed to every projection's `ProjectionBuilder`, which may keep its fold
+    /// states in memory, since the rebuild is the only writer of its scratch schema. The builders
+    /// take a batch concurrently, up to `width` at a time, each on a pooled connection of its own
+    /// in a transaction of its own (a projection's batches stay in log order: the next batch starts
+    /// when every builder has taken this one). The states held by all the builders share one budget
+    /// (`stateBudget`): after a batch that leaves more held, the least recently used across all
+    /// builders are written back and dropped until three quarters of it are held (or none, if the
+    /// states of the last batch alone are more), each builder's on its own connection again. The
+    /// events appended meanwhile, every `finish` and the swaps happen in one transaction, one
+    /// builder after another. A projection that refuses an event drops out (its scratch schema is
+    /// dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
+    /// returned; the others go on.
     func rebuildAll(_ projections: [any Projection]) async throws -> [ProjectionFailure] {
         var selected: [any Projection] = []
         for projection in projections where !selected.contains(where: { $0.name == projection.name }) {
@@ -52,10 +56,8 @@ struct ProjectionRebuilder: Sendable {
             while let last = next.lastPosition {
                 let batch = next
                 async let following = readBatch(after: last, upTo: head)
-                let held = try await pool.withTransaction { connection in
-                    try await Self.feed(batch, to: &building, failures: &failures, on: connection)
-                    return try await Self.keep(building.map(\.builder), within: stateBudget, on: connection)
-                }
+                try await feedConcurrently(batch, to: &building, failures: &failures)
+                let held = try await keepConcurrently(building, within: stateBudget)
                 position = last
                 applied += batch.items.count
                 progress?(
@@ -107,10 +109,78 @@ struct ProjectionRebuilder: Sendable {
     }
 
     /// A projection being rebuilt.
-    private struct Building {
+    ///
+    /// `@unchecked Sendable` because a `ProjectionBuilder` is a class with mutable state and no lock:
+    /// `rebuildAll` gives each builder to at most one task at a time (`eachConcurrently` starts one
+    /// child per entry and waits for all of them before a builder is used again).
+    private struct Building: @unchecked Sendable {
         var projection: any Projection
         var scratch: String
         var builder: any ProjectionBuilder
+    }
+
+    /// Builders that take a batch at the same time: one pooled connection each, one more left for
+    /// reading the next batch, and no more than the cores can fold (the folds are the client's CPU;
+    /// a few more than the cores keep them busy while a builder waits for PostgreSQL).
+    private var width: Int {
+        min(max(1, pool.maximumConnections - 1), max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own
+    /// in a transaction; returns the results in the entries' order.
+    private func eachConcurrently<T: Sendable>(
+        _ entries: [Building], _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> T
+    ) async throws -> [T] {
+        let pool = self.pool
+        let width = self.width
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var results: [Int: T] = [:]
+            var started = 0
+            while started < entries.count {
+                if started >= width, let done = try await group.next() { results[done.0] = done.1 }
+                let index = started
+                let entry = entries[index]
+                group.addTask { (index, try await pool.withTransaction { try await body(entry, $0) }) }
+                started += 1
+            }
+            while let done = try await group.next() { results[done.0] = done.1 }
+            return entries.indices.compactMap { results[$0] }
+        }
+    }
+
+    /// Feeds a batch to every builder, concurrently (`eachConcurrently`); one that refuses an event
+    /// leaves `building` for `failures`, in `building`'s order. (A refusal is thrown by Swift code,
+    /// not by a failed statement, so its transaction commits; its scratch schema is dropped later.)
+    private func feedConcurrently(
+        _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure]
+    ) async throws {
+        let refusals = try await eachConcurrently(building) { entry, connection -> ProjectionFailure? in
+            do {
+                try await entry.builder.apply(batch, on: connection)
+                return nil
+            } catch let failure as ProjectionFailure {
+                return failure
+            }
+        }
+        guard refusals.contains(where: { $0 != nil }) else { return }
+        var remaining: [Building] = []
+        for (entry, refusal) in zip(building, refusals) {
+            if let refusal { failures.append(refusal) } else { remaining.append(entry) }
+        }
+        building = remaining
+    }
+
+    /// `keep`, with each builder evicting on its own connection, concurrently.
+    private func keepConcurrently(_ building: [Building], within budget: Int) async throws -> Int {
+        let builders = building.map(\.builder)
+        guard let cutoff = Self.evictionCutoff(builders, within: budget) else {
+            return builders.reduce(0) { $0 + $1.heldStateCount }
+        }
+        let held = try await eachConcurrently(building) { entry, connection in
+            try await entry.builder.evictStates(usedBefore: cutoff, on: connection)
+            return entry.builder.heldStateCount
+        }
+        return held.reduce(0, +)
     }
 
     /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
@@ -136,8 +206,19 @@ struct ProjectionRebuilder: Sendable {
     static func keep(_ builders: [any ProjectionBuilder], within budget: Int, on connection: PostgresConnection)
         async throws -> Int
     {
+        guard let cutoff = evictionCutoff(builders, within: budget) else {
+            return builders.reduce(0) { $0 + $1.heldStateCount }
+        }
+        for builder in builders { try await builder.evictStates(usedBefore: cutoff, on: connection) }
+        return builders.reduce(0) { $0 + $1.heldStateCount }
+    }
+
+    /// The log position before which the held states of `builders` are to be evicted (the states
+    /// last used by the newest batches that fit in three quarters of `budget` stay), or nil when
+    /// they hold no more than `budget`.
+    static func evictionCutoff(_ builders: [any ProjectionBuilder], within budget: Int) -> Int64? {
         let held = builders.reduce(0) { $0 + $1.heldStateCount }
-        guard held > budget else { return held }
+        guard held > budget else { return nil }
         var counts: [Int64: Int] = [:]
         for builder in builders { builder.countHeldStates(byLastUse: &counts) }
         // The oldest last use to keep: the newest ones whose states fit in three quarters of the budget.
@@ -149,8 +230,7 @@ struct ProjectionRebuilder: Sendable {
             kept += count
             cutoff = position
         }
-        for builder in builders { try await builder.evictStates(usedBefore: cutoff, on: connection) }
-        return builders.reduce(0) { $0 + $1.heldStateCount }
+        return cutoff
     }
 
     /// The events in (after, upTo], up to one batch, decoded.
