@@ -124,9 +124,14 @@ struct Serve: AsyncParsableCommand {
                 services.append(try TraceExport.bootstrap(endpoint: url))
             }
             services.append(application)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            // SIGTERM/SIGINT shut down gracefully: open requests finish, SSE subscribers get a shutdown event,
+            // a webhook delivery in flight is recorded. A connection that stays open past 30 s does not hold the
+            // process: the services are cancelled then, and given 10 s more to end.
+            var configuration = ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration.maximumGracefulShutdownDuration = .seconds(30)
+            configuration.maximumCancellationDuration = .seconds(10)
+            let group = ServiceGroup(configuration: configuration)
             try await group.run()
             await app.leases.close()
             await app.store.notifier.close()

@@ -18,6 +18,9 @@ struct LoopbackServer: Sendable {
         var description: String { "the server stopped before it was listening: \(reason)" }
     }
 
+    /// How long the server may take to shut down gracefully, and then to end once cancelled.
+    static let shutdownLimit: Duration = .seconds(30)
+
     func withServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
         try #require(app.configuration.port == 0, "a loopback test server binds port 0, not a fixed port")
         let port = Locked<Int?>(nil)
@@ -25,8 +28,14 @@ struct LoopbackServer: Sendable {
         var logger = Logger(label: "stipple.test")
         logger.logLevel = logLevel
         let application = app.buildApplication(logger: logger) { value in port.withLock { $0 = value } }
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+        // A graceful shutdown waits for open connections; one that never closes (a stream the test left open, a
+        // service ignoring shutdown) would hold the test forever. Past the limit the group is cancelled and the
+        // test fails naming it, instead of hanging the whole run.
+        var configuration = ServiceGroupConfiguration(
+            services: [application], gracefulShutdownSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.shutdownLimit
+        configuration.maximumCancellationDuration = Self.shutdownLimit
+        let group = ServiceGroup(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 do {
@@ -48,8 +57,14 @@ struct LoopbackServer: Sendable {
             }
             do {
                 let value = try await body(try #require(bound))
+                let stopping = ContinuousClock.now
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
+                let took = ContinuousClock.now - stopping
+                if took >= Self.shutdownLimit {
+                    Issue.record(
+                        "the test server did not shut down gracefully within \(Self.shutdownLimit) (took \(took))")
+                }
                 return value
             } catch {
                 await group.triggerGracefulShutdown()
