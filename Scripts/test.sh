@@ -50,7 +50,9 @@ if [ "$status" -eq 0 ]; then
     # STIPPLE_TEST_TIMEOUT seconds (default 1800; a full run takes ~75 s on 2 cores). Its output goes to a
     # file, shown as it grows, so no process a test leaves behind can hold a pipe of ours open.
     tests_log="$(mktemp)"
-    timeout -k 30 "${STIPPLE_TEST_TIMEOUT:-1800}" swift test --skip-build "$@" >"$tests_log" 2>&1 &
+    # Line-buffered (stdbuf reaches the test binary through its environment): written to a file, its output
+    # would otherwise sit in a 4 KiB buffer, and a run that hangs would show tests as unfinished that had ended.
+    timeout -k 30 "${STIPPLE_TEST_TIMEOUT:-1800}" stdbuf -oL -eL swift test --skip-build "$@" >"$tests_log" 2>&1 &
     tests_pid=$!
     tail -n +1 -f --pid="$tests_pid" "$tests_log"
     wait "$tests_pid" || status=$?

@@ -219,14 +219,30 @@ extension LiveServerTests {
     }
 }
 
-/// A response writer that reads slowly, like a client on a bad network.
+/// A response writer that reads slowly, like a client on a bad network: `stall` before its first event frame
+/// (long enough that the server's few turns of patience always run out, however loaded the machine), then
+/// `delay` per frame. Without the stall, on a loaded machine the server's patience could outlast a 20 ms
+/// writer, no overflow came, and the stream (and the test) never ended.
 struct SlowWriter: ResponseBodyWriter {
     let frames: Locked<[String]>
     let delay: Duration
+    var stall: Duration = .seconds(2)
+    private var stalled = false
+
+    init(frames: Locked<[String]>, delay: Duration, stall: Duration = .seconds(2)) {
+        self.frames = frames
+        self.delay = delay
+        self.stall = stall
+    }
 
     mutating func write(_ buffer: ByteBuffer) async throws {
+        let text = String(buffer: buffer)
+        if !stalled, text.hasPrefix("id: ") {
+            stalled = true
+            try await Task.sleep(for: stall)
+        }
         try await Task.sleep(for: delay)
-        frames.withLock { $0.append(String(buffer: buffer)) }
+        frames.withLock { $0.append(text) }
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
@@ -234,7 +250,9 @@ struct SlowWriter: ResponseBodyWriter {
 
 @Suite("Slow subscribers")
 struct SlowSubscriberTests {
-    @Test("a subscriber that falls a buffer behind is disconnected with a reason and the token to resume after")
+    @Test(
+        "a subscriber that falls a buffer behind is disconnected with a reason and the token to resume after",
+        .timeLimit(.minutes(2)))
     func overflow() async throws {
         try await TestDatabaseBacked.run { store in
             for index in 0..<60 {
