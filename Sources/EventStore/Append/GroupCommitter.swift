@@ -165,18 +165,11 @@ actor GroupCommitter {
                 guard let last else {
                     // Not written: name the first stream whose expectation failed.
                     for (append, (_, version)) in zip(request, mine) where !holds(append.expectedVersion, at: version) {
-                        return .failure(
-                            EventStoreError.wrongExpectedVersion(
-                                stream: append.stream.rawValue, expected: append.expectedVersion,
-                                actual: version < 0 ? nil : version))
+                        return .failure(conflict(append, at: version))
                     }
                     return .failure(EventStoreError.protocolViolation("append wrote none of \(append.stream)"))
                 }
-                let count = Int64(append.events.count)
-                results.append(
-                    AppendResult(
-                        stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
-                        wasDuplicate: false))
+                results.append(written(append, last: last, version: version))
             }
             return .success(results)
         }
@@ -205,18 +198,22 @@ actor GroupCommitter {
         guard let row = rows.first else { throw EventStoreError.protocolViolation("append returned no row") }
         let (last, answered) = try row.decode((Int64?, Int?).self)
         guard let version = answered else { return nil }
-        guard let last else {
-            return .failure(
-                EventStoreError.wrongExpectedVersion(
-                    stream: append.stream.rawValue, expected: append.expectedVersion,
-                    actual: version < 0 ? nil : version))
-        }
+        guard let last else { return .failure(conflict(append, at: version)) }
+        return .success([written(append, last: last, version: version)])
+    }
+
+    /// What `stipple_append_stream(s)` answered for a stream it wrote: its events end at position `last`.
+    private static func written(_ append: StreamAppend, last: Int64, version: Int) -> AppendResult {
         let count = Int64(append.events.count)
-        return .success([
-            AppendResult(
-                stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
-                wasDuplicate: false)
-        ])
+        return AppendResult(
+            stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
+            wasDuplicate: false)
+    }
+
+    /// The conflict of a stream found at `version` (-1: none) that its expectation does not allow.
+    private static func conflict(_ append: StreamAppend, at version: Int) -> EventStoreError {
+        .wrongExpectedVersion(
+            stream: append.stream.rawValue, expected: append.expectedVersion, actual: version < 0 ? nil : version)
     }
 
     /// Sends a batch through `stipple_append_batch`; returns one outcome per request, in order.

@@ -20,6 +20,11 @@ enum ConsoleFormat {
         return formatter("yyyy-MM-dd", zone).string(from: date)
     }
 
+    /// A day and time in `zone` followed by the zone's name, e.g. `2026-12-09 10:00 Pacific/Auckland`.
+    static func zonedDateTime(_ date: Date, zone: String?) -> String {
+        dateTime(date, zone: zone) + " " + zoneName(zone)
+    }
+
     /// The zone's name to show beside times: UTC when the location names none, and said so when it names one
     /// unknown here (its times are then shown in UTC, `TimeZone.location`).
     static func zoneName(_ zone: String?) -> String {

@@ -132,7 +132,7 @@ extension ConsoleRoutes {
                     "lastVisit": ConsoleFormat.day(
                         match.lastVisitAt, zone: match.lastVisitLocation.flatMap { zones[$0] }),
                     "next": match.nextAppointmentAt.map {
-                        ConsoleFormat.dateTime($0, zone: nextZone) + " " + ConsoleFormat.zoneName(nextZone)
+                        ConsoleFormat.zonedDateTime($0, zone: nextZone)
                             + (match.nextAppointmentKind.map { " · \($0)" } ?? "")
                     } ?? "—",
                 ]
@@ -177,7 +177,7 @@ extension ConsoleRoutes {
         context["next"] =
             timeline.nextAppointmentAt.map {
                 let place = zone(timeline.nextAppointmentLocation)
-                return ConsoleFormat.dateTime($0, zone: place) + " " + ConsoleFormat.zoneName(place)
+                return ConsoleFormat.zonedDateTime($0, zone: place)
                     + (timeline.nextAppointmentKind.map { " · \($0)" } ?? "")
             } ?? "none booked"
         context["consent"] = timeline.entries.last(where: { $0.kind == "consent" })?.summary ?? "no consent recorded"
@@ -354,7 +354,7 @@ extension ConsoleRoutes {
             return [
                 "id": row.clientID, "name": row.clientName ?? "(unknown)",
                 "treatment": row.sessionNumber.map { "\(row.kind) \($0)" } ?? row.kind,
-                "performed": ConsoleFormat.dateTime(row.performedAt, zone: zone) + " " + ConsoleFormat.zoneName(zone),
+                "performed": ConsoleFormat.zonedDateTime(row.performedAt, zone: zone),
                 "technician": row.technician, "place": row.location,
                 "status": row.givenAt.map { "late: given \(ConsoleFormat.dateTime($0, zone: zone))" } ?? "missing",
                 "missing": row.givenAt == nil,
@@ -396,7 +396,7 @@ extension ConsoleRoutes {
                 "uses": report.uses.map { use -> [String: Any] in
                     let zone = zones[use.location]
                     return [
-                        "at": ConsoleFormat.dateTime(use.performedAt, zone: zone) + " " + ConsoleFormat.zoneName(zone),
+                        "at": ConsoleFormat.zonedDateTime(use.performedAt, zone: zone),
                         "kind": use.sessionNumber.map { "\(use.kind) \($0)" } ?? use.kind,
                         "technician": use.technician, "location": use.location, "clientID": use.clientID,
                         "client": names[use.clientID] ?? "(unknown)",
