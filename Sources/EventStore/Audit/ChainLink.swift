@@ -1,3 +1,5 @@
+import Foundation
+
 /// One link of the chain: an event's position and its hash.
 public struct ChainLink: Sendable, Hashable, CustomStringConvertible {
     public var position: Int64
@@ -30,6 +32,29 @@ public enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// `uuid.uuidString` (upper case), or its lower-case form, without Foundation's `snprintf` per UUID
+    /// (projections key their states by appointment and deposit ids, several per event).
+    public static func uuid(_ uuid: UUID, uppercase: Bool) -> String {
+        let alphabet = uppercase ? upperDigits : digits
+        return withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var index = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        out[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    out[index] = alphabet[Int(byte >> 4)]
+                    out[index + 1] = alphabet[Int(byte & 0x0f)]
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
+
+    private static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     static func nibble(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -11,7 +11,7 @@ public enum AsOfBuild {
         _ question: AsOfQuestion, projections: [any Projection], store: EventStore, pool: ConnectionPool,
         _ body: (_ schema: String, _ position: Int64) async throws -> T
     ) async throws -> T {
-        let schema = "asof_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let schema = "asof_" + UUID().lowerText.replacingOccurrences(of: "-", with: "")
         let position: Int64
         if let knownAt = question.knownAt {
             position = try await store.position(asOf: knownAt)

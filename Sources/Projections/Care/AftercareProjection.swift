@@ -50,8 +50,8 @@ public struct AftercareProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        event.stream.category == Clinic.StreamName.clientCategory ? event.stream.rawValue : nil
+    public func stateKey(for stream: EventStreamName) -> String? {
+        stream.category == Clinic.StreamName.clientCategory ? stream.rawValue : nil
     }
 
     public func initialState(for key: String) -> State { State() }
@@ -109,7 +109,7 @@ public struct AftercareProjection: FoldingProjection {
         _ state: inout State, _ appointment: AppointmentID, client: String, into output: inout ProjectionOutput,
         _ change: (inout State.Treatment) -> Void
     ) throws {
-        let key = appointment.uuidString.lowercased()
+        let key = appointment.lowerText
         var treatment =
             state.open[key]
             ?? State.Treatment(kind: "", location: "", technician: "", performedAt: .distantPast)

@@ -88,7 +88,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         var output = ProjectionOutput(tables: projection.tables)
         let lastEvents = try projection.foldBatch(
             batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
-        finishing.note(output, lastEvents: lastEvents)
+        finishing.note(output, batch: batch, lastEvents: lastEvents)
         for (key, state) in states {
             entries[key] = Entry(state: state, isDirty: true, lastUsed: tick)
         }

@@ -14,8 +14,10 @@ public protocol FoldingProjection: Projection {
 
     /// The tables the projection fills (its fold states are kept in a table of their own).
     var tables: [TableSpec] { get }
-    /// The key of the fold state an event belongs to, or nil when the projection ignores it.
-    func stateKey(for event: RecordedEvent) -> String?
+    /// The key of the fold state the events of `stream` belong to, or nil when the projection ignores
+    /// them. (The stream, not the event: passing a whole `RecordedEvent` copied it, twice per event for
+    /// every projection of a rebuild.)
+    func stateKey(for stream: EventStreamName) -> String?
     /// The state of a key before its first event.
     func initialState(for key: String) -> State
     /// Applies one event: updates the state, writes rows to `output`. Throw to refuse an event.
@@ -89,7 +91,7 @@ extension FoldingProjection {
         keyed.reserveCapacity(batch.items.count)
         var seen = Set<String>()
         for index in batch.items.indices {
-            guard let key = stateKey(for: batch.items[index].recorded) else { continue }
+            guard let key = stateKey(for: batch.items[index].recorded.stream) else { continue }
             keyed.append((key, index))
             if seen.insert(key).inserted { keys.append(key) }
         }
@@ -98,12 +100,12 @@ extension FoldingProjection {
 
     /// Folds `keyed` into `states` (a missing key starts from `initialState`), then, if `finishing`,
     /// calls `finish` once per key; a refusal becomes a `ProjectionFailure` naming the event (for
-    /// `finish`, the key's last event in the batch). Returns each key's last event.
+    /// `finish`, the key's last event in the batch). Returns the index in `batch` of each key's last event.
     @discardableResult
     func foldBatch(
         _ batch: ProjectionBatch, _ keyed: [(key: String, index: Int)], keys: [String], states: inout [String: State],
         into output: inout ProjectionOutput, finishing: Bool = true
-    ) throws -> [String: RecordedEvent] {
+    ) throws -> [String: Int] {
         var lastIndex: [String: Int] = [:]
         for (key, index) in keyed {
             let item = batch.items[index]
@@ -124,13 +126,12 @@ extension FoldingProjection {
             states[key] = state
             lastIndex[key] = index
         }
-        let lastEvents = lastIndex.mapValues { batch.items[$0].recorded }
-        guard finishing else { return lastEvents }
+        guard finishing else { return lastIndex }
         for key in keys {
-            guard let state = states[key], let event = lastEvents[key] else { continue }
-            try finishKey(state, key: key, lastEvent: event, into: &output)
+            guard let state = states[key], let index = lastIndex[key] else { continue }
+            try finishKey(state, key: key, lastEvent: batch.items[index].recorded, into: &output)
         }
-        return lastEvents
+        return lastIndex
     }
 
     /// `finish` for one key; a refusal names `lastEvent`.

@@ -13,10 +13,12 @@ struct PendingFinishes {
 
     private var due: [String: (time: Date, event: RecordedEvent)] = [:]
 
-    /// Notes the keys a fold marked pending in `output`, with their last events of the batch.
-    mutating func note(_ output: ProjectionOutput, lastEvents: [String: RecordedEvent]) {
+    /// Notes the keys a fold marked pending in `output`, with their last events of `batch` (by index,
+    /// as `FoldingProjection.foldBatch` returns them).
+    mutating func note(_ output: ProjectionOutput, batch: ProjectionBatch, lastEvents: [String: Int]) {
         for (key, time) in output.pendingTimes {
-            guard var event = lastEvents[key] else { continue }
+            guard let index = lastEvents[key] else { continue }
+            var event = batch.items[index].recorded
             // Only the event's place and type are kept (to name it if `finish` refuses): not its payload.
             event.data = Data()
             event.metadataJSON = Data()

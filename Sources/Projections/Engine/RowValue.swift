@@ -54,8 +54,7 @@ public enum RowValue: Sendable, Hashable {
 
     /// UTC ISO 8601 with milliseconds; PostgreSQL parses it into `timestamptz`.
     static func iso8601(_ date: Date) -> String {
-        date.formatted(
-            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        ISO8601Text.milliseconds(date)
     }
 }
 

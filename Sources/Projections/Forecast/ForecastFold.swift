@@ -96,8 +96,8 @@ public struct ForecastFold: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        event.stream.category == "client" ? event.stream.id : nil
+    public func stateKey(for stream: EventStreamName) -> String? {
+        stream.category == "client" ? stream.id : nil
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }

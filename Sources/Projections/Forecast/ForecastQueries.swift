@@ -44,7 +44,7 @@ public struct ForecastQueries: Sendable {
     /// With `asOf`, also the predicted density on that day (from the stored subject and the
     /// schema's parameters; the stored row's density is as of the client's latest event).
     public func client(_ id: ClientID, asOf: Date? = nil) async throws -> ClientForecast? {
-        let key = id.uuidString.lowercased()
+        let key = id.lowerText
         return try await pool.withConnection { connection in
             guard
                 let row = try await connection.query(

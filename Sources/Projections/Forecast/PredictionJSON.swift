@@ -56,41 +56,6 @@ enum PredictionJSON {
 
     /// A date as `JSONEncoder`'s `.iso8601` writes it: `YYYY-MM-DDTHH:MM:SSZ`, the second rounded down.
     static func appendDate(_ date: Date, to text: inout String) {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        // Years 1600–9999 by hand; anything else as the encoder's formatter writes it.
-        guard seconds >= -11_676_096_000, seconds <= 253_402_300_799 else {
-            text += Date(timeIntervalSince1970: seconds).formatted(.iso8601)
-            return
-        }
-        let whole = Int(seconds)
-        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
-        let secondOfDay = whole - days * 86_400
-        let civil = CalendarDay(daysSinceEpoch: days)
-        let (year, month, day) = (civil.year, civil.month, civil.day)
-        append(year, 4, to: &text)
-        text += "-"
-        append(month, 2, to: &text)
-        text += "-"
-        append(day, 2, to: &text)
-        text += "T"
-        append(secondOfDay / 3600, 2, to: &text)
-        text += ":"
-        append(secondOfDay % 3600 / 60, 2, to: &text)
-        text += ":"
-        append(secondOfDay % 60, 2, to: &text)
-        text += "Z"
-    }
-
-    private static func append(_ value: Int, _ width: Int, to text: inout String) {
-        var digits = width
-        var divisor = 1
-        while digits > 1 {
-            divisor *= 10
-            digits -= 1
-        }
-        while divisor > 0 {
-            text.unicodeScalars.append(Unicode.Scalar(UInt8(48 + value / divisor % 10)))
-            divisor /= 10
-        }
+        ISO8601Text.appendSeconds(date, to: &text)
     }
 }

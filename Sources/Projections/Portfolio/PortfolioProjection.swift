@@ -84,8 +84,8 @@ public struct PortfolioProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        event.stream.category == "client" ? event.stream.rawValue : nil
+    public func stateKey(for stream: EventStreamName) -> String? {
+        stream.category == "client" ? stream.rawValue : nil
     }
 
     public func initialState(for key: String) -> State { State() }
@@ -97,23 +97,23 @@ public struct PortfolioProjection: FoldingProjection {
         let client = recorded.stream.id ?? ""
         switch clientEvent {
         case .sessionPerformed(let e):
-            state.technicianByAppointment[e.appointmentID.uuidString.lowercased()] = e.technicianID.rawValue
+            state.technicianByAppointment[e.appointmentID.lowerText] = e.technicianID.rawValue
             state.lastTechnician = e.technicianID.rawValue
         case .touchUpPerformed(let e):
-            state.technicianByAppointment[e.appointmentID.uuidString.lowercased()] = e.technicianID.rawValue
+            state.technicianByAppointment[e.appointmentID.lowerText] = e.technicianID.rawValue
             state.lastTechnician = e.technicianID.rawValue
         case .photoLogged(let e):
             let technician =
-                e.appointmentID.flatMap { state.technicianByAppointment[$0.uuidString.lowercased()] }
+                e.appointmentID.flatMap { state.technicianByAppointment[$0.lowerText] }
                 ?? state.lastTechnician
-            state.photos[e.photoID.uuidString.lowercased()] = State.Photo(
+            state.photos[e.photoID.lowerText] = State.Photo(
                 contentHash: e.contentHash, takenAt: e.at, stage: e.stage.description, angle: e.angle.rawValue,
                 technician: technician)
         case .consentSigned(let e) where e.scopes.contains(.marketingPhotos):
-            state.marketingConsents[e.consentID.uuidString.lowercased()] = e.at
+            state.marketingConsents[e.consentID.lowerText] = e.at
         case .photoApprovedForMarketing(let e):
-            let photoKey = e.photoID.uuidString.lowercased()
-            let consentKey = e.consentID.uuidString.lowercased()
+            let photoKey = e.photoID.lowerText
+            let consentKey = e.consentID.lowerText
             guard let photo = state.photos[photoKey], let signedAt = state.marketingConsents[consentKey],
                 signedAt <= photo.takenAt, !Self.withdrawn(state, since: signedAt)
             else { return }
@@ -122,7 +122,7 @@ public struct PortfolioProjection: FoldingProjection {
             try write(photo: photoKey, row, client: client, into: &output)
         case .testimonialRecorded(let e):
             state.testimonialCount += 1
-            guard let consent = e.marketingConsentID?.uuidString.lowercased(),
+            guard let consent = e.marketingConsentID?.lowerText,
                 let signedAt = state.marketingConsents[consent], !Self.withdrawn(state, since: signedAt)
             else { return }
             let key = "\(recorded.stream.rawValue)#\(state.testimonialCount)"
@@ -132,7 +132,7 @@ public struct PortfolioProjection: FoldingProjection {
             try write(testimonial: key, row, client: client, into: &output)
         case .marketingApprovalRevoked(let e):
             // The withdrawal in the same append already took everything down; this covers a revocation alone.
-            let photoKey = e.photoID.uuidString.lowercased()
+            let photoKey = e.photoID.lowerText
             guard let row = state.listedPhotos.removeValue(forKey: photoKey) else { return }
             try write(
                 photo: photoKey, row, client: client, removedAt: e.at, reason: "marketing approval revoked",

@@ -135,8 +135,8 @@ public struct RevenueProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        event.stream.category == "client" ? event.stream.id : nil
+    public func stateKey(for stream: EventStreamName) -> String? {
+        stream.category == "client" ? stream.id : nil
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
@@ -176,37 +176,37 @@ public struct RevenueProjection: FoldingProjection {
         case .depositTaken(let e):
             state.currency = state.currency ?? e.amount.currency.code
             state.paid += e.amount.minorUnits
-            state.deposits[e.depositID.uuidString] = State.Deposit(
+            state.deposits[e.depositID.upperText] = State.Deposit(
                 amount: e.amount.minorUnits, status: "held", place: state.till)
             movement = Movement(service: "deposit", at: state.till, currency: e.amount.currency.code)
             movement.cash = e.amount.minorUnits
             movement.depositsTaken = e.amount.minorUnits
         case .depositApplied(let e):
-            let amount = state.deposits[e.depositID.uuidString]?.amount ?? 0
-            state.deposits[e.depositID.uuidString]?.status = "applied"
+            let amount = state.deposits[e.depositID.upperText]?.amount ?? 0
+            state.deposits[e.depositID.upperText]?.status = "applied"
             movement = Movement(service: "deposit", at: state.till, currency: state.currency)
             movement.depositsApplied = amount
         case .depositForfeited(let e):
-            let amount = state.deposits[e.depositID.uuidString]?.amount ?? 0
-            state.deposits[e.depositID.uuidString]?.status = "forfeited"
+            let amount = state.deposits[e.depositID.upperText]?.amount ?? 0
+            state.deposits[e.depositID.upperText]?.status = "forfeited"
             movement = Movement(service: "forfeited deposit", at: state.till, currency: state.currency)
             movement.depositsForfeited = amount
             movement.earned = amount
         case .depositForfeitReversed(let e):
             // The forfeit is undone where it was booked: the clinic no longer keeps (earns) the deposit.
-            guard state.deposits[e.depositID.uuidString]?.status == "forfeited" else { return }
-            let amount = state.deposits[e.depositID.uuidString]?.amount ?? 0
-            state.deposits[e.depositID.uuidString]?.status = "held"
+            guard state.deposits[e.depositID.upperText]?.status == "forfeited" else { return }
+            let amount = state.deposits[e.depositID.upperText]?.amount ?? 0
+            state.deposits[e.depositID.upperText]?.status = "held"
             movement = Movement(service: "forfeited deposit", at: state.till, currency: state.currency)
             movement.depositsForfeited = -amount
             movement.earned = -amount
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
-            let place = e.depositID.flatMap { state.deposits[$0.uuidString]?.place } ?? state.till
+            let place = e.depositID.flatMap { state.deposits[$0.upperText]?.place } ?? state.till
             movement = Movement(service: "refund", at: place, currency: e.amount.currency.code)
             movement.refunds = e.amount.minorUnits
             if let depositID = e.depositID {
-                state.deposits[depositID.uuidString]?.status = "refunded"
+                state.deposits[depositID.upperText]?.status = "refunded"
                 movement.depositsRefunded = e.amount.minorUnits
             }
         case .sessionPerformed(let e):
@@ -222,14 +222,14 @@ public struct RevenueProjection: FoldingProjection {
             movement.earned = state.sessionPrice
             movement.services = 1
         case .touchUpBooked(let e):
-            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
         case .correctionBooked(let e):
             // Quotes of treatments priced at booking: touch-ups and corrections, by appointment.
-            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
             state.currency = state.currency ?? e.quotedPrice.currency.code
         case .correctionPerformed(let e):
             guard let id = e.appointmentID else { return }
-            let price = state.touchUpQuotes.removeValue(forKey: id.uuidString) ?? 0
+            let price = state.touchUpQuotes.removeValue(forKey: id.upperText) ?? 0
             state.charged += price
             movement = Movement(
                 service: "correction", location: e.locationID?.rawValue, technician: e.technicianID?.rawValue,
@@ -239,7 +239,7 @@ public struct RevenueProjection: FoldingProjection {
         case .touchUpPerformed(let e):
             state.touchUpsPerformed += 1
             state.firstTouchUpAt = state.firstTouchUpAt ?? e.at
-            let price = state.touchUpQuotes.removeValue(forKey: e.appointmentID.uuidString) ?? 0
+            let price = state.touchUpQuotes.removeValue(forKey: e.appointmentID.upperText) ?? 0
             state.charged += price
             movement = Movement(
                 service: "touch-up", location: e.locationID.rawValue, technician: e.technicianID.rawValue,
@@ -298,7 +298,7 @@ public struct RevenueProjection: FoldingProjection {
             _ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ location: LocationID, _ technician: TechnicianID
         ) {
             var appointments = state.open ?? [:]
-            appointments[id.uuidString] = State.Appointment(
+            appointments[id.upperText] = State.Appointment(
                 start: slot.start, kind: kind,
                 place: State.Place(location: location.rawValue, technician: technician.rawValue))
             state.open = appointments
@@ -312,7 +312,7 @@ public struct RevenueProjection: FoldingProjection {
         func close(_ id: AppointmentID, at: Date, _ outcome: String, place: State.Place? = nil) throws -> State
             .Appointment?
         {
-            guard var appointment = state.open?.removeValue(forKey: id.uuidString) else { return nil }
+            guard var appointment = state.open?.removeValue(forKey: id.upperText) else { return nil }
             if let place { appointment.place = place }
             state.lastPlace = appointment.place
             var row: [String: RowValue] = [
@@ -334,7 +334,7 @@ public struct RevenueProjection: FoldingProjection {
             let place = State.Place(location: location.rawValue, technician: technician.rawValue)
             let kind = try close(id, at: at, "attended", place: place)?.kind ?? "session"
             state.lastPlace = place
-            let visit = State.Visit(appointmentID: id.uuidString, at: at, kind: kind, place: place)
+            let visit = State.Visit(appointmentID: id.upperText, at: at, kind: kind, place: place)
             state.lastVisit = visit
             try writeVisit(visit, client: state.clientID, nextBookedAt: nil, into: &output)
         }

@@ -23,7 +23,7 @@ public struct InMemoryRebuild<P: FoldingProjection> {
         var output = ProjectionOutput(tables: projection.tables)
         let lastEvents = try projection.foldBatch(
             batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
-        finishing.note(output, lastEvents: lastEvents)
+        finishing.note(output, batch: batch, lastEvents: lastEvents)
         return rows(of: output)
     }
 

@@ -22,9 +22,11 @@ public protocol Projection: Sendable {
 
 /// Fills a fresh schema during a rebuild, batch by batch, with the runner as its only writer.
 ///
-/// The runner calls `apply` for every batch in log order (each in a transaction), then `finish`
-/// once, in the transaction that swaps the schema in: after `finish` the schema must hold exactly
-/// what `Projection.apply` over the same events would have written. `ProjectionRebuilder.rebuildAll`
+/// The runner calls `apply` for every batch in log order (each in a transaction), then `finish`:
+/// once when it has read the log up to the head it started from (in a transaction of its own), and
+/// again after the events appended meanwhile, in the transaction that swaps the schema in. After
+/// each `finish` the schema must hold exactly what `Projection.apply` over the events the builder
+/// has taken would have written, so a second `finish` writes only what the later batches changed. `ProjectionRebuilder.rebuildAll`
 /// runs the builders of its projections concurrently, each on a connection of its own: a builder is
 /// used by one task at a time, but must share no mutable state with another builder.
 public protocol ProjectionBuilder: AnyObject {

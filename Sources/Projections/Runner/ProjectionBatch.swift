@@ -45,7 +45,7 @@ public struct ProjectionBatch: Sendable {
     /// JSON is most of a batch's client-side cost, and each event decodes on its own.
     public init(events: [RecordedEvent]) {
         let count = events.count
-        let chunks = count >= 256 ? min(ProcessInfo.processInfo.activeProcessorCount, 8, count / 128) : 1
+        let chunks = count >= 256 ? min(Self.cores, 8, count / 128) : 1
         guard chunks > 1 else {
             items = events.map(Self.decode)
             return
@@ -60,6 +60,10 @@ public struct ProjectionBatch: Sendable {
             initialized = count
         }
     }
+
+    /// The processor's active cores, read once (`activeProcessorCount` reads the system's CPU set on
+    /// every call: it showed in a rebuild's profile, asked a few times per batch).
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// The uninitialised item slots, each written by exactly one chunk.
     private struct Slots: @unchecked Sendable {

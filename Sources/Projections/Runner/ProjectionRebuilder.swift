@@ -28,7 +28,9 @@ struct ProjectionRebuilder: Sendable {
     /// events appended meanwhile, every `finish` and the swaps happen in one transaction, one
     /// builder after another. A projection that refuses an event drops out (its scratch schema is
     /// dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
-    /// returned; the others go on.
+    /// returned; the others go on. Every builder finishes the log up to the head it started from
+    /// concurrently (each on a connection and in a transaction of its own) before that transaction,
+    /// which then finishes only what the events appended meanwhile changed.
     func rebuildAll(_ projections: [any Projection]) async throws -> [ProjectionFailure] {
         var selected: [any Projection] = []
         for projection in projections where !selected.contains(where: { $0.name == projection.name }) {
@@ -66,6 +68,10 @@ struct ProjectionRebuilder: Sendable {
                 )
                 next = try await following
             }
+            // Every builder finishes the log read so far concurrently, each in a transaction of its own
+            // (`finish` was the serial tail of a rebuild); the swap's transaction below then folds and
+            // finishes only what was appended meanwhile.
+            try await finishConcurrently(&building, failures: &failures)
             try await pool.withTransaction { connection in
                 for entry in building {
                     let name = entry.projection.name
@@ -123,7 +129,7 @@ struct ProjectionRebuilder: Sendable {
     /// reading the next batch, and no more than the cores can fold (the folds are the client's CPU;
     /// a few more than the cores keep them busy while a builder waits for PostgreSQL).
     private var width: Int {
-        min(max(1, pool.maximumConnections - 1), max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        min(max(1, pool.maximumConnections - 1), max(2, 2 * ProjectionBatch.cores))
     }
 
     /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own
@@ -148,15 +154,28 @@ struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Feeds a batch to every builder, concurrently (`eachConcurrently`); one that refuses an event
-    /// leaves `building` for `failures`, in `building`'s order. (A refusal is thrown by Swift code,
-    /// not by a failed statement, so its transaction commits; its scratch schema is dropped later.)
+    /// Feeds a batch to every builder, concurrently (`eachRefusable`).
     private func feedConcurrently(
         _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure]
     ) async throws {
+        try await eachRefusable(&building, failures: &failures) { try await $0.builder.apply(batch, on: $1) }
+    }
+
+    /// Finishes every builder, concurrently (`eachRefusable`).
+    private func finishConcurrently(_ building: inout [Building], failures: inout [ProjectionFailure]) async throws {
+        try await eachRefusable(&building, failures: &failures) { try await $0.builder.finish(on: $1) }
+    }
+
+    /// Runs `body` for every builder, concurrently (`eachConcurrently`); one that refuses an event
+    /// leaves `building` for `failures`, in `building`'s order. (A refusal is thrown by Swift code,
+    /// not by a failed statement, so its transaction commits; its scratch schema is dropped later.)
+    private func eachRefusable(
+        _ building: inout [Building], failures: inout [ProjectionFailure],
+        _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> Void
+    ) async throws {
         let refusals = try await eachConcurrently(building) { entry, connection -> ProjectionFailure? in
             do {
-                try await entry.builder.apply(batch, on: connection)
+                try await body(entry, connection)
                 return nil
             } catch let failure as ProjectionFailure {
                 return failure

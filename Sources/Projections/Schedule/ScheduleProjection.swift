@@ -72,9 +72,9 @@ public struct ScheduleProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        switch event.stream.category {
-        case "client", "technician", "location": event.stream.rawValue
+    public func stateKey(for stream: EventStreamName) -> String? {
+        switch stream.category {
+        case "client", "technician", "location": stream.rawValue
         default: nil
         }
     }
@@ -212,5 +212,5 @@ public struct ScheduleProjection: FoldingProjection {
         }
     }
 
-    private func key(_ id: AppointmentID) -> String { id.uuidString.lowercased() }
+    private func key(_ id: AppointmentID) -> String { id.lowerText }
 }

@@ -77,8 +77,8 @@ public struct TimelineProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        event.stream.category == "client" ? event.stream.id : nil
+    public func stateKey(for stream: EventStreamName) -> String? {
+        stream.category == "client" ? stream.id : nil
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
@@ -139,7 +139,7 @@ public struct TimelineProjection: FoldingProjection {
     /// The location an event happened at or is about: its own location, or that of the open appointment it
     /// names; nil for events of no place (registration, consent, …).
     static func location(of event: ClientEvent, open: [String: State.Appointment]) -> String? {
-        func booked(_ id: AppointmentID?) -> String? { id.flatMap { open[$0.uuidString]?.location } }
+        func booked(_ id: AppointmentID?) -> String? { id.flatMap { open[$0.upperText]?.location } }
         switch event {
         case .consultationBooked(let e): return e.locationID.rawValue
         case .consultationRescheduled(let e): return e.locationID.rawValue
@@ -179,10 +179,10 @@ public struct TimelineProjection: FoldingProjection {
         func book(
             _ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID
         ) {
-            state.open[id.uuidString] = State.Appointment(
+            state.open[id.upperText] = State.Appointment(
                 startsAt: slot.start, kind: kind, technician: technician.rawValue, location: location.rawValue)
         }
-        func close(_ id: AppointmentID) { state.open[id.uuidString] = nil }
+        func close(_ id: AppointmentID) { state.open[id.upperText] = nil }
         func money(_ amount: Money) -> String {
             state.currency = state.currency ?? amount.currency.code
             return amount.description
@@ -324,7 +324,7 @@ public struct TimelineProjection: FoldingProjection {
             return ("touch-up", "Touch-up recommended: \(e.reason)")
         case .touchUpBooked(let e):
             book(e.appointmentID, e.slot, "touch-up", e.technicianID, e.locationID)
-            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
             return (
                 "touch-up",
                 "Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))"
@@ -332,7 +332,7 @@ public struct TimelineProjection: FoldingProjection {
         case .touchUpPerformed(let e):
             close(e.appointmentID)
             state.touchUpsPerformed += 1
-            state.charged += state.touchUpQuotes.removeValue(forKey: e.appointmentID.uuidString) ?? 0
+            state.charged += state.touchUpQuotes.removeValue(forKey: e.appointmentID.upperText) ?? 0
             return ("touch-up", "Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
         case .adverseReactionReported(let e):
             let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
@@ -341,7 +341,7 @@ public struct TimelineProjection: FoldingProjection {
             return ("complaint", "Complaint recorded: \(words(e.topic))")
         case .correctionBooked(let e):
             book(e.appointmentID, e.slot, "correction", e.technicianID, e.locationID)
-            state.touchUpQuotes[e.appointmentID.uuidString] = e.quotedPrice.minorUnits
+            state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
             let method = words(e.method)
             let cause =
                 switch e.cause.kind {
@@ -358,7 +358,7 @@ public struct TimelineProjection: FoldingProjection {
         case .correctionPerformed(let e):
             if let id = e.appointmentID {
                 close(id)
-                state.charged += state.touchUpQuotes.removeValue(forKey: id.uuidString) ?? 0
+                state.charged += state.touchUpQuotes.removeValue(forKey: id.upperText) ?? 0
             }
             let method = words(e.method)
             return (
@@ -396,7 +396,7 @@ public struct TimelineProjection: FoldingProjection {
 
         /// "session 2", "the touch-up" or "the appointment", from the open booking.
         func appointmentName(_ id: AppointmentID) -> String {
-            guard let kind = state.open[id.uuidString]?.kind else { return "the appointment" }
+            guard let kind = state.open[id.upperText]?.kind else { return "the appointment" }
             return kind.hasPrefix("session") ? kind : "the \(kind)"
         }
 

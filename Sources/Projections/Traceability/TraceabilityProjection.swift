@@ -57,9 +57,9 @@ public struct TraceabilityProjection: FoldingProjection {
         ]
     }
 
-    public func stateKey(for event: RecordedEvent) -> String? {
-        switch event.stream.category {
-        case "client", "pigment": event.stream.rawValue
+    public func stateKey(for stream: EventStreamName) -> String? {
+        switch stream.category {
+        case "client", "pigment": stream.rawValue
         default: nil
         }
     }
@@ -121,7 +121,7 @@ public struct TraceabilityProjection: FoldingProjection {
             "traceability_uses",
             [
                 "batch_number": .text(pigment.batchNumber.rawValue),
-                "appointment_id": .text(appointment.uuidString.lowercased()),
+                "appointment_id": .text(appointment.lowerText),
                 "client_id": .text(recorded.stream.id ?? ""), "kind": .text(kind),
                 "session_number": sessionNumber.map { RowValue.int(Int64($0)) } ?? .null, "performed_at": .date(at),
                 "technician": .text(technician.rawValue), "location": .text(location.rawValue),

@@ -1,0 +1,63 @@
+import Clinic
+import Foundation
+
+/// UTC ISO-8601 text of dates, written by hand for the years 1600–9999: formatting through
+/// `Date.ISO8601FormatStyle` (a `Calendar` computing components per date) was a visible share of a
+/// rebuild, which writes a few dates per event. Other years go through the formatters, so the text is
+/// always theirs.
+enum ISO8601Text {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the second rounded down: what `JSONEncoder`'s `.iso8601` writes.
+    static func appendSeconds(_ date: Date, to text: inout String) {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard let bytes = digits(seconds) else {
+            text += Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+            return
+        }
+        text += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.sssZ`: what `RowValue.iso8601` writes (milliseconds, UTC), by hand for a date
+    /// of whole seconds (every date the clinic's events hold), else through the formatter.
+    static func milliseconds(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        guard seconds == seconds.rounded(.down), var bytes = digits(seconds) else {
+            return date.formatted(
+                .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        }
+        bytes.removeLast()
+        bytes.append(contentsOf: [UInt8(ascii: "."), 48, 48, 48, UInt8(ascii: "Z")])
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The UTF-8 of `YYYY-MM-DDTHH:MM:SSZ` for whole `seconds` since 1970 in the years 1600–9999, else nil.
+    private static func digits(_ seconds: Double) -> [UInt8]? {
+        guard seconds >= -11_676_096_000, seconds <= 253_402_300_799 else { return nil }
+        let whole = Int(seconds)
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let secondOfDay = whole - days * 86_400
+        let civil = CalendarDay(daysSinceEpoch: days)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        func append(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        append(civil.year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        append(civil.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        append(civil.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        append(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "Z"))
+        return bytes
+    }
+}
