@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes append requests as the JSON document `stipple_append_batch` takes, and one stream's
-/// events as the array `stipple_append_stream` takes.
+/// events as the array the lone append statement and `stipple_append_streams` take.
 ///
 /// Event data is spliced in as it is: it was validated as a JSON object first, and
 /// re-encoding megabytes of it would be wasted work.

@@ -45,7 +45,9 @@ struct EventValidator: Sendable {
         guard object is [String: Any] else {
             throw EventStoreError.invalidData(eventID: event.id, reason: "not a JSON object")
         }
-        if Self.containsNUL(object) {
+        // A NUL can reach a parsed string only as the escape `\u0000` (or as a raw byte, which JSON
+        // does not allow): without either in the text there is nothing to look for.
+        if Self.mayContainNUL(event.data), Self.containsNUL(object) {
             throw EventStoreError.invalidData(
                 eventID: event.id, reason: "contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store")
         }
@@ -58,6 +60,12 @@ struct EventValidator: Sendable {
         if event.metadata.extra.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) {
             throw EventStoreError.invalidMetadata(reason: "extra contains a NUL character")
         }
+    }
+
+    private static let escapedNUL = [Data(#"\u0000"#.utf8), Data(#"\U0000"#.utf8)]
+
+    private static func mayContainNUL(_ data: Data) -> Bool {
+        data.contains(0) || escapedNUL.contains { data.range(of: $0) != nil }
     }
 
     private static func containsNUL(_ value: Any) -> Bool {

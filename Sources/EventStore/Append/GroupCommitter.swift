@@ -32,7 +32,22 @@ actor GroupCommitter {
     }
 
     func submit(_ request: [StreamAppend]) async throws -> [AppendResult] {
-        try await withCheckedThrowingContinuation { continuation in
+        if !writing, queue.isEmpty, lastBatchSize <= 1 {
+            // Nobody else is appending: write it from this task, without a continuation and a drain
+            // task to hand it over to and back (two thread hand-offs, a measurable part of a lone
+            // append). Writers that come meanwhile queue; the drain below takes them once this is done.
+            writing = true
+            lastBatchSize = 1
+            let outcome = await Self.write([request], pool: pool)
+            if queue.isEmpty {
+                writing = false
+            } else {
+                Task { await self.drain() }
+            }
+            guard let answer = outcome.first else { throw EventStoreError.protocolViolation("append answered nothing") }
+            return try answer.get()
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             queue.append(Pending(request: request, continuation: continuation))
             if !writing {
                 writing = true
@@ -70,7 +85,7 @@ actor GroupCommitter {
 
     /// Sends one batch; returns one outcome per request, in order.
     ///
-    /// A batch of one request to one stream (a lone writer's append) goes to `stipple_append_stream`,
+    /// A batch of one request to one stream (a lone writer's append) goes to `loneStatement` (Schema/0020),
     /// any other batch to `stipple_append_streams` (Schema/0019): prepared statements, a few
     /// statements on the server, typed rows back. Whatever those do not answer themselves (a retried
     /// or reused event id, a value the events table refuses, a stream named twice in one batch) they
@@ -95,7 +110,7 @@ actor GroupCommitter {
         return await writeBatch(requests, pool: pool)
     }
 
-    /// The code `stipple_append_stream(s)` takes for an expectation: NULL any, -1 no stream, -2 the
+    /// The code `loneStatement` and `stipple_append_streams` take for an expectation: NULL any, -1 no stream, -2 the
     /// stream exists, n >= 0 exactly version n.
     private static func code(_ expected: ExpectedVersion) -> Int? {
         switch expected {
@@ -175,34 +190,59 @@ actor GroupCommitter {
         }
     }
 
-    /// One request to one stream through `stipple_append_stream`; nil when the server left it (with an
-    /// error or a NULL answer, nothing written) for `stipple_append_batch` to answer. Throws on a lost
-    /// connection.
+    /// One request to one stream through `loneStatement`; nil when the statement left it (with an error
+    /// or no row, nothing written) for `stipple_append_batch` to answer. Throws on a lost connection.
     private static func writeLone(_ append: StreamAppend, pool: ConnectionPool) async throws
         -> Result<[AppendResult], any Error>?
     {
-        let events = JSONText(AppendRequestEncoder.encode(append.events))
-        let expected = code(append.expectedVersion)
+        let statement = loneStatement(
+            stream: append.stream.rawValue, expected: code(append.expectedVersion),
+            events: JSONText(AppendRequestEncoder.encode(append.events)))
         let rows: QueryResult
         do {
-            rows = try await pool.withConnection { connection in
-                try await connection.queryPrepared(
-                    """
-                    SELECT last_position, stream_version \
-                    FROM stipple_append_stream(\(append.stream.rawValue), \(expected)::integer, \(events)::jsonb)
-                    """)
-            }
+            rows = try await pool.withConnection { connection in try await connection.queryPrepared(statement) }
         } catch let error as PostgresError where !error.isConnectionProblem {
             return nil
         }
-        guard let row = rows.first else { throw EventStoreError.protocolViolation("append returned no row") }
-        let (last, answered) = try row.decode((Int64?, Int?).self)
-        guard let version = answered else { return nil }
-        guard let last else { return .failure(conflict(append, at: version)) }
+        guard let row = rows.first else { return nil }
+        let (last, version) = try row.decode((Int64, Int).self)
         return .success([written(append, last: last, version: version)])
     }
 
-    /// What `stipple_append_stream(s)` answered for a stream it wrote: its events end at position `last`.
+    /// The append of one request to one stream as one statement (Schema/0020 says why and what it keeps):
+    /// it moves the head under the `log_head` row lock, reads the stream's version, inserts the events
+    /// numbered from the old head (the chain trigger links each row) and notifies, answering one row
+    /// (last position, the stream's version after the append). No row means nothing written: no events,
+    /// or an expectation that did not hold on the statement's snapshot, which may predate the lock, so
+    /// `stipple_append_batch` decides it under the lock. Internal for the tests.
+    static func loneStatement(stream: String, expected: Int?, events: JSONText) -> SQL {
+        """
+        WITH p AS MATERIALIZED (
+            SELECT \(stream)::text AS stream, \(expected)::integer AS expected, \(events)::jsonb AS events
+        ), v AS MATERIALIZED (
+            SELECT p.stream, p.expected, p.events, jsonb_array_length(p.events) AS n,
+                   coalesce((SELECT x.version FROM events x WHERE x.stream = p.stream ORDER BY x.version DESC LIMIT 1),
+                            -1) AS cur
+              FROM p
+        ), h AS (
+            UPDATE log_head SET position = log_head.position + v.n FROM v
+             WHERE log_head.singleton AND v.n > 0
+               AND (v.expected IS NULL OR v.cur = v.expected OR (v.expected = -2 AND v.cur >= 0))
+            RETURNING log_head.position, v.stream, v.events, v.n, v.cur
+        ), written AS (
+            INSERT INTO events (position, stream, version, event_id, type, schema_version, data, metadata)
+            SELECT h.position - h.n + e.i, h.stream, h.cur + e.i::integer, e.id, e.type, e.schema_version, e.data,
+                   e.metadata
+              FROM h, ROWS FROM (jsonb_to_recordset(h.events)
+                                 AS (id uuid, type text, schema_version smallint, data jsonb, metadata jsonb))
+                      WITH ORDINALITY AS e(id, type, schema_version, data, metadata, i)
+        )
+        SELECT h.position AS last_position, h.cur + h.n AS stream_version, pg_notify('stipple_events', h.position::text)
+          FROM h
+        """
+    }
+
+    /// What `loneStatement` or `stipple_append_streams` answered for a stream it wrote: its events end at position `last`.
     private static func written(_ append: StreamAppend, last: Int64, version: Int) -> AppendResult {
         let count = Int64(append.events.count)
         return AppendResult(

@@ -1,11 +1,13 @@
-import EventStore
 import Foundation
 import Postgres
 import Testing
 import TestSupport
 
-/// `stipple_append_stream` and `stipple_append_streams` (Schema/0019), called directly so that what
-/// each writes, answers and leaves to `stipple_append_batch` is deterministic (through
+@testable import EventStore
+
+/// The lone append statement (`GroupCommitter.loneStatement`, Schema/0020) and `stipple_append_streams`
+/// (Schema/0019), run directly so that what each writes, answers and leaves to `stipple_append_batch` is
+/// deterministic (through
 /// `EventStore.append` groups form only when writers overlap; `ConcurrentGuaranteesTests` races them).
 @Suite("Append paths (0019)")
 struct AppendPathTests {
@@ -17,17 +19,16 @@ struct AppendPathTests {
         return JSONText("[" + items.joined(separator: ",") + "]")
     }
 
+    /// The lone statement's answer: (last position, version) when it wrote, nil when it left the request.
     static func lone(_ stream: String, expected: Int?, _ body: JSONText, in database: TestDatabase) async throws
-        -> (Int64?, Int?)
+        -> (Int64, Int)?
     {
         let rows = try await database.pool.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT last_position, stream_version FROM stipple_append_stream(\(stream), \(expected)::integer, \
-                \(body)::jsonb)
-                """)
+            try await connection.queryPrepared(
+                GroupCommitter.loneStatement(stream: stream, expected: expected, events: body))
         }
-        return try #require(rows.first).decode((Int64?, Int?).self)
+        #expect(rows.count <= 1)
+        return try rows.first?.decode((Int64, Int).self)
     }
 
     struct Group {
@@ -61,7 +62,7 @@ struct AppendPathTests {
         return try rows.map { try $0.decode((Int64?, Int).self) }
     }
 
-    @Test("one stream: numbered from the head, a wrong version answered with nothing written, a stale retry left over")
+    @Test("one stream: numbered from the head; a wrong version, a retry or no events left over, nothing written")
     func loneStream() async throws {
         try await TestDatabase.with { database in
             let store = database.store
@@ -69,33 +70,42 @@ struct AppendPathTests {
             let ids = [UUID(), UUID()]
             let body = Self.events(ids.map { ($0, "a.one") })
             let written = try await Self.lone("client-a", expected: -1, body, in: database)
-            #expect(written.0 == 3 && written.1 == 1)
-            // Expectations: exact, stream exists, no stream; each wrong one answers the actual version.
+            #expect(written?.0 == 3 && written?.1 == 1)
+            // Expectations: exact, stream exists, no stream. A wrong one writes nothing and answers no row
+            // (its version was read before the lock, so stipple_append_batch decides it).
+            #expect(try await Self.lone("client-a", expected: 0, Self.events([(UUID(), "a.x")]), in: database) == nil)
+            #expect(try await Self.lone("client-z", expected: -2, Self.events([(UUID(), "a.x")]), in: database) == nil)
             #expect(
-                try await Self.lone("client-a", expected: 0, Self.events([(UUID(), "a.x")]), in: database) == (nil, 1))
-            #expect(
-                try await Self.lone("client-z", expected: -2, Self.events([(UUID(), "a.x")]), in: database) == (nil, -1)
-            )
-            #expect(
-                try await Self.lone("client-old", expected: -1, Self.events([(UUID(), "a.x")]), in: database) == (
-                    nil, 0
-                ))
-            // A retry whose expectation no longer holds is the other path's to answer.
-            #expect(try await Self.lone("client-a", expected: -1, body, in: database) == (nil, nil))
-            #expect(try await Self.lone("client-a", expected: -1, JSONText("[]"), in: database) == (nil, nil))
+                try await Self.lone("client-old", expected: -1, Self.events([(UUID(), "a.x")]), in: database) == nil)
+            // A retry whose expectation no longer holds, and a request without events: left over.
+            #expect(try await Self.lone("client-a", expected: -1, body, in: database) == nil)
+            #expect(try await Self.lone("client-a", expected: -1, JSONText("[]"), in: database) == nil)
             // A retry whose expectation still holds (any) runs into the event id index: nothing written.
             await #expect(throws: PostgresError.self) {
                 _ = try await Self.lone("client-a", expected: nil, body, in: database)
             }
-            #expect(
-                try await Self.lone("client-old", expected: 0, Self.events([(UUID(), "a.two")]), in: database) == (4, 1)
-            )
+            // Every expectation that holds: exact, stream exists, any.
+            let exact = try await Self.lone("client-old", expected: 0, Self.events([(UUID(), "a.two")]), in: database)
+            #expect(exact?.0 == 4 && exact?.1 == 1)
+            let exists = try await Self.lone("client-a", expected: -2, Self.events([(UUID(), "a.three")]), in: database)
+            #expect(exists?.0 == 5 && exists?.1 == 2)
+            let any = try await Self.lone("client-new", expected: nil, Self.events([(UUID(), "a.four")]), in: database)
+            #expect(any?.0 == 6 && any?.1 == 0)
             let log = try await store.readAll(after: .start, limit: 100).events
-            #expect(log.map(\.position) == [1, 2, 3, 4])
-            #expect(log.map(\.type) == ["thing.happened", "a.one", "a.one", "a.two"])
-            #expect(log.map(\.version) == [0, 0, 1, 1])
-            #expect(try await store.headPosition() == 4)
+            #expect(log.map(\.position) == [1, 2, 3, 4, 5, 6])
+            #expect(log.map(\.type) == ["thing.happened", "a.one", "a.one", "a.two", "a.three", "a.four"])
+            #expect(log.map(\.version) == [0, 0, 1, 1, 2, 0])
+            #expect(try await store.headPosition() == 6)
             #expect(try await database.chainVerifier.verify().isIntact)
+            // What the statement leaves over, the store answers through stipple_append_batch.
+            await #expect(throws: EventStoreError.self) {
+                try await store.append([event()], to: try stream("client-a"), expectedVersion: .exact(0))
+            }
+            let retried = try await store.append(
+                ids.map { event("a.one", #"{"k": 1}"#, id: $0) },
+                to: try stream("client-a"), expectedVersion: .noStream)
+            #expect(retried.wasDuplicate && retried.positions == [2, 3])
+            #expect(try await store.headPosition() == 6)
         }
     }
 

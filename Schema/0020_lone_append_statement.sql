@@ -1,0 +1,36 @@
+-- A lone append as one statement, not a PL/pgSQL function (issue 14; measurements in docs/benchmarks.md).
+--
+-- 0019's `stipple_append_stream` ran four statements (move the head under the log_head row lock,
+-- read the stream's version, insert, pg_notify) plus a handful of PL/pgSQL expressions. An append is
+-- one transaction, and PL/pgSQL sets every expression of a function up again in each new
+-- transaction, so the function's own work cost about as much as the statements: per call ~79 µs of
+-- executor time against ~48 µs for its INSERT (pg_stat_statements, pgbench calling it directly,
+-- synchronous_commit off, one client). The client now sends the same work as one prepared statement
+-- (`GroupCommitter.loneStatement` in Sources/EventStore/Append): ~59 µs per call in the same runs.
+--
+-- What the statement keeps, and how:
+--   * Gapless positions in commit order: the UPDATE of log_head takes the row lock and holds it to
+--     commit, and numbers the events from the head it finds. When it had to wait for the lock, the
+--     UPDATE re-reads the row as the writer before it committed it (READ COMMITTED's re-check of the
+--     updated row), so the numbers continue from that writer's last event.
+--   * The hash chain: the BEFORE INSERT trigger of 0003 links each row. Its look-up of the
+--     predecessor runs with a snapshot of its own, taken after the lock, so it sees the event the
+--     writer before committed.
+--   * Expected versions: the statement reads the stream's version with the statement's snapshot,
+--     which may be older than the lock (another writer to the same stream may commit while this one
+--     waits). A version read too old can only be lower than the true one, or "no stream". If the
+--     expectation holds on it, the insert runs into UNIQUE (stream, version) with the row that
+--     writer committed, raises, and nothing is written. If it does not hold, the statement writes
+--     nothing and answers no row. Either way the client sends the request through
+--     `stipple_append_batch`, which decides it under the lock, as it decides a retry (the unique index
+--     on event_id raises here too) and anything a CHECK refuses.
+--   * A request to several streams, and several requests, still go to `stipple_append_streams`
+--     (0019), which is all or nothing per request.
+--
+-- The statement reads its parameters through one MATERIALIZED CTE, so no estimate depends on their
+-- values: the plan the server builds for the statement's first calls on a connection is the same as
+-- the generic one, which therefore costs less once the planning is counted, and from the sixth call
+-- on the server reuses it instead of planning each call (~120 µs).
+--
+-- Nothing calls `stipple_append_stream` any more.
+DROP FUNCTION stipple_append_stream(text, integer, jsonb);
