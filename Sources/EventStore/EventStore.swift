@@ -146,18 +146,28 @@ public final class EventStore: Sendable {
         after checkpoint: Checkpoint = .start, limit: Int = 1000, category: String? = nil, upTo: Int64? = nil
     ) async throws -> EventPage {
         let limit = clamp(limit)
-        let end = upTo ?? Int64.max
-        let sql: SQL
-        if let category {
-            guard StreamName.isValidCategory(category) else { throw EventStoreError.invalidStreamName(category) }
-            sql =
-                "\(fragment: Self.columns) WHERE category = \(category) AND position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
-        } else {
-            sql =
-                "\(fragment: Self.columns) WHERE position > \(checkpoint.position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
-        }
-        let events = try await fetch(sql)
+        if let category, !StreamName.isValidCategory(category) { throw EventStoreError.invalidStreamName(category) }
+        let events = try await fetch(
+            Self.pageSQL(after: checkpoint.position, limit: limit, category: category, upTo: upTo))
         return EventPage(events: events, next: events.last?.checkpoint ?? checkpoint)
+    }
+
+    /// Reads the log after `checkpoint` page by page, in commit order, as `readAll` does, but asks the
+    /// database for the next page as soon as a page's rows have arrived, so that the server produces page
+    /// N+1 while this process decodes (and opens the personal data of) page N and the caller handles it.
+    ///
+    /// The sequence ends at the first empty page (read while the caller still handled the page before:
+    /// a reader that goes on waiting, live, does so from the last page's `next`), or after the page that
+    /// reaches `upTo`. Every page is
+    /// read after the position of the previous page's last event, exactly as a loop over `readAll` reads,
+    /// so it never skips an event that commits late; only one page is read ahead. For readers that go
+    /// through many pages in one go (export, the bench); a reader that stops early leaves at most one
+    /// page's read running, whose rows are dropped.
+    public func pages(
+        after checkpoint: Checkpoint = .start, limit: Int = 1000, category: String? = nil, upTo: Int64? = nil
+    ) throws -> LogPages {
+        if let category, !StreamName.isValidCategory(category) { throw EventStoreError.invalidStreamName(category) }
+        return LogPages(store: self, after: checkpoint, limit: clamp(limit), category: category, upTo: upTo)
     }
 
     /// The position of the last committed event (0 for an empty log).
@@ -200,8 +210,29 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// The `readAll` statement: events after `position` (only `category`, none after `upTo`), in log order.
+    static func pageSQL(after position: Int64, limit: Int, category: String?, upTo: Int64?) -> SQL {
+        let end = upTo ?? Int64.max
+        if let category {
+            return
+                "\(fragment: columns) WHERE category = \(category) AND position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+        }
+        return
+            "\(fragment: columns) WHERE position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+    }
+
+    /// The rows of one page, not yet decoded (`LogPages` reads ahead with it).
+    func fetchRows(_ sql: SQL) async throws -> QueryResult {
+        try await run(sql)
+    }
+
     private func fetch(_ sql: SQL) async throws -> [RecordedEvent] {
-        let events = try Self.decodeEvents(try await run(sql))
+        try await events(from: try await run(sql))
+    }
+
+    /// Decodes `rows` and opens their personal data.
+    func events(from rows: QueryResult) async throws -> [RecordedEvent] {
+        let events = try Self.decodeEvents(rows)
         guard let vault else { return events }
         return try await vault.open(events)
     }

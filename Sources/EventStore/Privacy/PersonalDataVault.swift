@@ -249,49 +249,56 @@ public final class PersonalDataVault: Sendable {
     // MARK: - Opening (read)
 
     /// Replaces sealed envelopes in `events` with their plaintext, or with `erasedValue` for destroyed keys.
-    func open(_ events: [RecordedEvent]) async throws -> [RecordedEvent] {
+    ///
+    /// The events are changed in place (the page is taken, not copied), and events without the marker
+    /// bytes are passed over after one search of their data.
+    func open(_ events: consuming [RecordedEvent]) async throws -> [RecordedEvent] {
         var found: [(index: Int, envelopes: [(range: Range<Int>, envelope: SealedEnvelope)])] = []
         var keyIDs = Set<UUID>()
-        for (index, event) in events.enumerated() where event.data.containsBytes(SealedEnvelope.markerBytes) {
-            let envelopes = try Self.envelopes(in: event)
+        for index in events.indices where events[index].data.containsBytes(SealedEnvelope.markerBytes) {
+            let envelopes = try Self.envelopes(in: events[index])
             guard !envelopes.isEmpty else { continue }
             found.append((index, envelopes))
             for item in envelopes { keyIDs.insert(item.envelope.body.k) }
         }
         guard !found.isEmpty else { return events }
         let keys = try await keys(keyIDs)
-        var opened = events
         for (index, envelopes) in found {
-            let event = events[index]
-            var data = event.data
-            for (range, envelope) in envelopes.reversed() {
+            let stream = events[index].stream.rawValue
+            let position = events[index].position
+            let sealed = events[index].data
+            var data = Data()
+            data.reserveCapacity(sealed.count)
+            var copied = 0
+            for (range, envelope) in envelopes {
                 let plaintext: Data
                 switch keys[envelope.body.k] {
                 case nil:
-                    throw PersonalDataError.unknownKey(
-                        keyID: envelope.body.k, stream: event.stream.rawValue, position: event.position)
+                    throw PersonalDataError.unknownKey(keyID: envelope.body.k, stream: stream, position: position)
                 case .destroyed?:
                     plaintext = Self.erasedValue
                 case .live(let key)?:
-                    guard key.subject == event.stream.rawValue else {
+                    guard key.subject == stream else {
                         throw PersonalDataError.corruptEnvelope(
-                            stream: event.stream.rawValue, position: event.position,
-                            reason: "it is sealed with the key of \(key.subject)")
+                            stream: stream, position: position, reason: "it is sealed with the key of \(key.subject)")
                     }
                     do {
-                        plaintext = try envelope.open(with: key, subject: event.stream.rawValue)
+                        plaintext = try envelope.open(with: key, subject: stream)
                     } catch {
                         throw PersonalDataError.corruptEnvelope(
-                            stream: event.stream.rawValue, position: event.position,
+                            stream: stream, position: position,
                             reason: "it does not decrypt (AES-GCM authentication failed): the stored data was changed")
                     }
                 }
-                data.replaceSubrange(
-                    data.startIndex + range.lowerBound..<data.startIndex + range.upperBound, with: plaintext)
+                // The envelopes are sorted and never overlap: copy what lies between them, then the plaintext.
+                data.append(sealed[(sealed.startIndex + copied)..<(sealed.startIndex + range.lowerBound)])
+                data.append(plaintext)
+                copied = range.upperBound
             }
-            opened[index].data = data
+            data.append(sealed[(sealed.startIndex + copied)...])
+            events[index].data = data
         }
-        return opened
+        return events
     }
 
     private static func envelopes(in event: RecordedEvent) throws -> [(range: Range<Int>, envelope: SealedEnvelope)] {
@@ -304,6 +311,12 @@ public final class PersonalDataVault: Sendable {
         }
         var result: [(range: Range<Int>, envelope: SealedEnvelope)] = []
         for object in scanner.objects where object.memberCount == 1 && object.firstKey == SealedEnvelope.marker {
+            // The stored form (jsonb's text of what `SealedEnvelope.seal` wrote) is read without `JSONDecoder`;
+            // anything else goes through it, as before.
+            if let body = object.firstValue.flatMap({ SealedEnvelope.Body(stored: scanner.slice($0)) }) {
+                result.append((object.range, SealedEnvelope(body: body)))
+                continue
+            }
             do {
                 let envelope = try JSONDecoder().decode(SealedEnvelope.self, from: Data(scanner.slice(object.range)))
                 guard envelope.body.v == 1 else { throw SealedEnvelopeError.malformed }

@@ -103,12 +103,9 @@ struct Export: AsyncParsableCommand {
                 version = last.version + 1
             }
         } else {
-            var checkpoint = start
-            while checkpoint.position < head {
-                let page = try await store.readAll(after: checkpoint, limit: pageSize, category: category, upTo: head)
+            // The next page is read while this one is written out.
+            for try await page in try store.pages(after: start, limit: pageSize, category: category, upTo: head) {
                 try emit(page.events)
-                guard page.events.count == pageSize else { break }
-                checkpoint = page.next
             }
         }
         return count
