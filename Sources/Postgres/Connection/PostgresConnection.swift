@@ -334,7 +334,8 @@ public final class PostgresConnection: @unchecked Sendable {
         return try body(Int32(count), types, values.map { UnsafePointer<CChar>($0) }, lengths, formats)
     }
 
-    /// Copies a result out of libpq and frees it; throws the server's error if it failed.
+    /// Takes a result from libpq: its rows are read in place and it is freed with them (`QueryResult`);
+    /// throws the server's error (and frees it) if it failed.
     private static func consume(_ result: OpaquePointer?, connection: OpaquePointer, query: String) throws
         -> QueryResult
     {
@@ -342,56 +343,15 @@ public final class PostgresConnection: @unchecked Sendable {
             let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .server : .connectionLost
             throw PostgresError(code: code, message: errorMessage(connection), query: query)
         }
-        defer { PQclear(result) }
         let status = PQresultStatus(result)
         switch status {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
-            return copy(result)
+            let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+            return QueryResult(storage: QueryResult.Storage(result: result), affectedRows: affected)
         default:
+            defer { PQclear(result) }
             throw makeError(result, connection: connection, query: query)
         }
-    }
-
-    private static func copy(_ result: OpaquePointer) -> QueryResult {
-        let rowCount = Int(PQntuples(result))
-        let columnCount = Int(PQnfields(result))
-        var columns = [String]()
-        columns.reserveCapacity(columnCount)
-        for column in 0..<columnCount {
-            columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "?column?")
-        }
-        var total = 0
-        for row in 0..<rowCount {
-            for column in 0..<columnCount { total += Int(PQgetlength(result, Int32(row), Int32(column))) }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(total)
-        var starts = [Int32]()
-        var lengths = [Int32]()
-        starts.reserveCapacity(rowCount * columnCount)
-        lengths.reserveCapacity(rowCount * columnCount)
-        for row in 0..<rowCount {
-            for column in 0..<columnCount {
-                let r = Int32(row)
-                let c = Int32(column)
-                starts.append(Int32(bytes.count))
-                if PQgetisnull(result, r, c) == 1 {
-                    lengths.append(-1)
-                    continue
-                }
-                let length = Int(PQgetlength(result, r, c))
-                lengths.append(Int32(length))
-                if length > 0, let value = PQgetvalue(result, r, c) {
-                    value.withMemoryRebound(to: UInt8.self, capacity: length) { pointer in
-                        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
-                    }
-                }
-            }
-        }
-        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
-        let storage = QueryResult.Storage(
-            columns: columns, bytes: bytes, starts: starts, lengths: lengths, rowCount: rowCount)
-        return QueryResult(storage: storage, affectedRows: affected)
     }
 
     static func makeError(_ result: OpaquePointer, connection: OpaquePointer, query: String) -> PostgresError {

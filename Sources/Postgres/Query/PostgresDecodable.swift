@@ -4,17 +4,24 @@ import Foundation
 public protocol PostgresDecodable: Sendable {
     /// Decodes the cell's text representation.
     static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Self
+    /// Decodes the cell's text read in place from libpq's result, without a copy; what rows call. The
+    /// default copies the bytes into `decode(fromText:)`: this module's own types read them in place.
+    static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Self
     /// What a SQL NULL becomes; an error unless the type is Optional.
     static func decodeNull(column: String) throws -> Self
 }
 
 extension PostgresDecodable {
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Self {
+        try decode(fromText: bytes.withUnsafeBufferPointer { ArraySlice($0) })
+    }
+
     public static func decodeNull(column: String) throws -> Self {
         throw PostgresError(code: .decoding, message: "column \(column) is NULL but \(Self.self) is not optional")
     }
 
-    static func mismatch(_ bytes: ArraySlice<UInt8>) -> PostgresError {
-        let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+    static func mismatch(_ bytes: Span<UInt8>) -> PostgresError {
+        let shown = bytes.withUnsafeBufferPointer { String(decoding: $0.prefix(40), as: UTF8.self) }
         return PostgresError(code: .decoding, message: "cannot decode '\(shown)' as \(Self.self)")
     }
 }
@@ -23,27 +30,35 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Self {
         try Wrapped.decode(fromText: bytes)
     }
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Self {
+        try Wrapped.decode(fromTextSpan: bytes)
+    }
     public static func decodeNull(column: String) throws -> Self { nil }
 }
 
 extension String: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> String {
-        String(decoding: bytes, as: UTF8.self)
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 }
 
 /// Parses a base-10 integer without going through `String`.
-private func parseInteger(_ bytes: ArraySlice<UInt8>) -> Int64? {
-    var index = bytes.startIndex
-    guard index < bytes.endIndex else { return nil }
+private func parseInteger(_ bytes: Span<UInt8>) -> Int64? {
+    var index = 0
+    let end = bytes.count
+    guard index < end else { return nil }
     var negative = false
     if bytes[index] == 45 {
         negative = true
         index += 1
-        guard index < bytes.endIndex else { return nil }
+        guard index < end else { return nil }
     }
     var value: Int64 = 0
-    while index < bytes.endIndex {
+    while index < end {
         let byte = bytes[index]
         guard byte >= 48, byte <= 57 else { return nil }
         let (multiplied, overflow1) = value.multipliedReportingOverflow(by: 10)
@@ -57,6 +72,10 @@ private func parseInteger(_ bytes: ArraySlice<UInt8>) -> Int64? {
 
 extension Int64: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Int64 {
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Int64 {
         guard let value = parseInteger(bytes) else { throw mismatch(bytes) }
         return value
     }
@@ -64,6 +83,10 @@ extension Int64: PostgresDecodable {
 
 extension Int: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Int {
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Int {
         guard let value = parseInteger(bytes), let exact = Int(exactly: value) else { throw mismatch(bytes) }
         return exact
     }
@@ -71,6 +94,10 @@ extension Int: PostgresDecodable {
 
 extension Int32: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Int32 {
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Int32 {
         guard let value = parseInteger(bytes), let exact = Int32(exactly: value) else { throw mismatch(bytes) }
         return exact
     }
@@ -78,6 +105,10 @@ extension Int32: PostgresDecodable {
 
 extension Int16: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Int16 {
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Int16 {
         guard let value = parseInteger(bytes), let exact = Int16(exactly: value) else { throw mismatch(bytes) }
         return exact
     }
@@ -85,9 +116,14 @@ extension Int16: PostgresDecodable {
 
 extension Bool: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Bool {
-        switch bytes.first {
-        case UInt8(ascii: "t") where bytes.count == 1: return true
-        case UInt8(ascii: "f") where bytes.count == 1: return false
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Bool {
+        guard bytes.count == 1 else { throw mismatch(bytes) }
+        switch bytes[0] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
         default: throw mismatch(bytes)
         }
     }
@@ -95,24 +131,33 @@ extension Bool: PostgresDecodable {
 
 extension Double: PostgresDecodable {
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Double {
-        guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { throw mismatch(bytes) }
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Double {
+        let text = bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        guard let value = Double(text) else { throw mismatch(bytes) }
         return value
     }
 }
 
 extension UUID: PostgresDecodable {
+    public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> UUID {
+        try decode(fromTextSpan: bytes.span)
+    }
+
     /// From the canonical text form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits in either case,
     /// the only form `UUID(uuidString:)` accepts), parsed from the bytes without a `String`.
-    public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> UUID {
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> UUID {
         guard let value = parseUUID(bytes) else { throw mismatch(bytes) }
         return value
     }
 
-    static func parseUUID(_ bytes: ArraySlice<UInt8>) -> UUID? {
+    static func parseUUID(_ bytes: Span<UInt8>) -> UUID? {
         guard bytes.count == 36 else { return nil }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
-            var cursor = bytes.startIndex
+            var cursor = 0
             for index in 0..<16 {
                 // Dashes come before bytes 4, 6, 8 and 10.
                 if index == 4 || index == 6 || index == 8 || index == 10 {
@@ -139,19 +184,25 @@ extension UUID: PostgresDecodable {
 }
 
 extension Date: PostgresDecodable {
-    /// From `timestamptz` text (sessions run with `DateStyle=ISO` and `TimeZone=UTC`).
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Date {
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    /// From `timestamptz` text (sessions run with `DateStyle=ISO` and `TimeZone=UTC`).
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Date {
         guard let value = PostgresTimestamp.parse(bytes) else { throw mismatch(bytes) }
         return value
     }
 }
 
 extension Bytea: PostgresDecodable {
-    /// From `bytea` hex output (`\x0a1b…`).
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> Bytea {
-        guard bytes.count >= 2, bytes[bytes.startIndex] == 92, bytes[bytes.startIndex + 1] == 120,
-            bytes.count % 2 == 0
-        else { throw mismatch(bytes) }
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    /// From `bytea` hex output (`\x0a1b…`).
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> Bytea {
+        guard bytes.count >= 2, bytes[0] == 92, bytes[1] == 120, bytes.count % 2 == 0 else { throw mismatch(bytes) }
         func nibble(_ byte: UInt8) -> UInt8? {
             switch byte {
             case 48...57: byte - 48
@@ -162,8 +213,8 @@ extension Bytea: PostgresDecodable {
         }
         var out = [UInt8]()
         out.reserveCapacity((bytes.count - 2) / 2)
-        var index = bytes.startIndex + 2
-        while index < bytes.endIndex {
+        var index = 2
+        while index < bytes.count {
             guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { throw mismatch(bytes) }
             out.append(high << 4 | low)
             index += 2
@@ -173,8 +224,12 @@ extension Bytea: PostgresDecodable {
 }
 
 extension JSONText: PostgresDecodable {
-    /// The JSON text of a `json`/`jsonb` cell, as bytes ready for `JSONDecoder`.
     public static func decode(fromText bytes: ArraySlice<UInt8>) throws -> JSONText {
-        JSONText(Data(bytes))
+        try decode(fromTextSpan: bytes.span)
+    }
+
+    /// The JSON text of a `json`/`jsonb` cell, as bytes ready for `JSONDecoder`.
+    public static func decode(fromTextSpan bytes: Span<UInt8>) throws -> JSONText {
+        JSONText(bytes.withUnsafeBufferPointer { Data(buffer: $0) })
     }
 }

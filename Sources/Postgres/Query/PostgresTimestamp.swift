@@ -30,8 +30,13 @@ enum PostgresTimestamp {
             + ".\(pad(fraction, 6))Z"
     }
 
+    /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]` (also with `T`), in place.
+    static func parse(_ bytes: Span<UInt8>) -> Date? {
+        bytes.withUnsafeBufferPointer { parse($0) }
+    }
+
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]` (also with `T`).
-    static func parse(_ bytes: ArraySlice<UInt8>) -> Date? {
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Date? where Bytes.Index == Int {
         var cursor = bytes.startIndex
         let end = bytes.endIndex
         func number(_ digits: Int) -> Int64? {

@@ -1,22 +1,51 @@
-/// The rows of one statement, copied out of libpq into one contiguous buffer.
+import CLibPQ
+
+/// The rows of one statement, read in place from libpq's result.
 ///
-/// Copying once into a single buffer (rather than a `String` per cell) keeps reading a
-/// million events cheap; cells are decoded only when asked for.
+/// The result is kept (and freed when the last row or copy of this value goes) rather than copied
+/// out: cells are decoded only when asked for, straight from libpq's buffers, which keeps reading a
+/// million events cheap.
 public struct QueryResult: Sendable, RandomAccessCollection {
-    final class Storage: Sendable {
+    final class Storage: @unchecked Sendable {
+        // @unchecked: libpq never changes a PGresult once it is made, and says such results may be read from
+        // any thread; it is freed once, in deinit, when no row can reach it any more.
+        private let result: OpaquePointer
         let columns: [String]
-        let bytes: [UInt8]
-        /// For each cell, row-major: start offset in `bytes`, and length (-1 for NULL).
-        let starts: [Int32]
-        let lengths: [Int32]
         let rowCount: Int
 
-        init(columns: [String], bytes: [UInt8], starts: [Int32], lengths: [Int32], rowCount: Int) {
+        /// Takes ownership of `result` (freed with it).
+        init(result: OpaquePointer) {
+            self.result = result
+            let count = Int(PQnfields(result))
+            var columns = [String]()
+            columns.reserveCapacity(count)
+            for column in 0..<count {
+                columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "?column?")
+            }
             self.columns = columns
-            self.bytes = bytes
-            self.starts = starts
-            self.lengths = lengths
-            self.rowCount = rowCount
+            rowCount = Int(PQntuples(result))
+        }
+
+        deinit {
+            PQclear(result)
+        }
+
+        /// True when the cell is SQL NULL (row and column in range).
+        func isNull(row: Int, column: Int) -> Bool {
+            PQgetisnull(result, Int32(row), Int32(column)) == 1
+        }
+
+        /// Calls `body` with the cell's text, in place (row and column in range; not NULL).
+        func withCell<R>(row: Int, column: Int, _ body: (Span<UInt8>) throws -> R) rethrows -> R {
+            let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+            guard length > 0, let value = PQgetvalue(result, Int32(row), Int32(column)) else {
+                return try body(Span())
+            }
+            return try withExtendedLifetime(self) {
+                let bytes = UnsafeBufferPointer(
+                    start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
+                return try body(bytes.span)
+            }
         }
     }
 
@@ -47,15 +76,11 @@ public struct PostgresRow: Sendable {
             throw PostgresError(
                 code: .decoding, message: "column index \(column) out of range (\(storage.columns.count) columns)")
         }
-        let cell = row * storage.columns.count + column
-        let length = Int(storage.lengths[cell])
-        if length < 0 {
+        if storage.isNull(row: row, column: column) {
             return try T.decodeNull(column: storage.columns[column])
         }
-        let start = Int(storage.starts[cell])
-        let slice = storage.bytes[start..<(start + length)]
         do {
-            return try T.decode(fromText: slice)
+            return try storage.withCell(row: row, column: column) { try T.decode(fromTextSpan: $0) }
         } catch let error as PostgresError {
             var error = error
             error.message = "column \(storage.columns[column]): \(error.message)"
@@ -76,6 +101,6 @@ public struct PostgresRow: Sendable {
 
     /// True when the cell is SQL NULL.
     public func isNull(at column: Int) -> Bool {
-        storage.lengths[row * storage.columns.count + column] < 0
+        storage.isNull(row: row, column: column)
     }
 }
