@@ -24,7 +24,7 @@ extension ClinicEvent {
         decoders.map { ($0.typeName, $0.currentVersion) }
     }
 
-    private static let decodersByType: [String: EventDecoder] = Dictionary(
+    static let decodersByType: [String: EventDecoder] = Dictionary(
         decoders.map { ($0.typeName, $0) }, uniquingKeysWith: { first, _ in first })
 }
 

@@ -7,6 +7,8 @@ struct EventDecoder: Sendable {
     let typeName: String
     let currentVersion: Int
     private let decodeCurrent: @Sendable (Data, JSONDecoder) throws -> ClinicEvent
+    /// The current version through `StoredEventJSON` alone (which throws where it does not apply).
+    let decodeFast: @Sendable (Data) throws -> ClinicEvent
     private let upcasters: [Int: Upcaster]
     private let wrapAny: @Sendable (any EventPayload) -> ClinicEvent?
 
@@ -16,7 +18,15 @@ struct EventDecoder: Sendable {
     ) {
         typeName = Payload.typeName
         currentVersion = Payload.schemaVersion
-        decodeCurrent = { data, decoder in wrap(try decoder.decode(Payload.self, from: data)) }
+        let decodeFast: @Sendable (Data) throws -> ClinicEvent = {
+            wrap(try StoredEventJSON.decode(Payload.self, from: $0))
+        }
+        self.decodeFast = decodeFast
+        decodeCurrent = { data, decoder in
+            // The fast path when it applies; else `JSONDecoder`, which also gives every error (`StoredEventJSON`).
+            if let event = try? decodeFast(data) { return event }
+            return wrap(try decoder.decode(Payload.self, from: data))
+        }
         self.upcasters = upcasters
         wrapAny = { payload in (payload as? Payload).map(wrap) }
     }
