@@ -60,19 +60,21 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CVips"], swiftSettings: strict),
         // Days since 1970-01-01 from a Gregorian date and back: shared by Clinic and EventStore (pure Swift).
         .target(name: "CivilCalendar", swiftSettings: strict),
+        // The one scanner of stored JSON (events, the vault's members and envelopes): no dependencies.
+        .target(name: "JSONNodes", swiftSettings: strict),
         // The only module that touches libpq.
         .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",
             dependencies: [
-                "Postgres", "CivilCalendar", .product(name: "Crypto", package: "swift-crypto"),
+                "Postgres", "CivilCalendar", "JSONNodes", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),
         // The SMP clinic domain: pure Swift, no I/O.
-        .target(name: "Clinic", dependencies: ["CivilCalendar"], swiftSettings: strict),
+        .target(name: "Clinic", dependencies: ["CivilCalendar", "JSONNodes"], swiftSettings: strict),
         // The pigment fade model: pure math.
         .target(name: "FadeModel", swiftSettings: strict),
         // Read models and the checkpointed runner that keeps them in PostgreSQL.
@@ -160,6 +162,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JSONNodesTests", dependencies: ["JSONNodes"], swiftSettings: strict),
         .testTarget(
             name: "ClinicTests",
             dependencies: ["Clinic", "CivilCalendar", .product(name: "PropertyBased", package: "swift-property-based")],

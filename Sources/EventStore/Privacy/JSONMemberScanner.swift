@@ -1,7 +1,9 @@
 import Foundation
+import JSONNodes
 
-/// A small scanner over JSON text that finds object members and objects by byte range, so personal values can
-/// be replaced in place without re-encoding the rest of an event (numbers and key order stay as they were).
+/// The members and objects of an event's JSON by byte range, from `JSONDocument`'s one scan, so personal
+/// values can be replaced in place without re-encoding the rest of an event (numbers and key order stay as
+/// they were).
 ///
 /// It expects valid JSON (the store validated it, or PostgreSQL printed it) and throws on anything else.
 struct JSONMemberScanner {
@@ -21,20 +23,43 @@ struct JSONMemberScanner {
         var firstValue: Range<Int>?
     }
 
-    struct Malformed: Error {}
+    struct Malformed: Error {
+        var reason: String
+    }
+
+    /// How deep event data may nest for the vault to read it (the recursion of the scan is bounded).
+    static let maximumDepth = 512
 
     private let bytes: [UInt8]
-    private var index = 0
     private(set) var members: [Member] = []
     private(set) var objects: [Object] = []
 
     /// Scans `data` and records every member and object.
     init(_ data: Data) throws {
         bytes = Array(data)
-        try skipWhitespace()
-        try value()
-        try skipWhitespace(allowEnd: true)
-        guard index == bytes.count else { throw Malformed() }
+        var members: [Member] = []
+        var objects: [Object] = []
+        try bytes.withUnsafeBufferPointer { buffer in
+            do throws(JSONNodeError) {
+                let document = try JSONDocument(scanning: buffer, maximumDepth: Self.maximumDepth)
+                for (index, node) in document.nodes.enumerated() where node.kind == .object {
+                    var first: Member?
+                    var count = 0
+                    for (key, value) in document.members(of: index) {
+                        let member = Member(key: try document.string(key), value: document.nodes[value].range)
+                        members.append(member)
+                        if first == nil { first = member }
+                        count += 1
+                    }
+                    objects.append(
+                        Object(range: node.range, firstKey: first?.key, memberCount: count, firstValue: first?.value))
+                }
+            } catch {
+                throw Malformed(reason: "\(error.reason) (at byte \(error.offset))")
+            }
+        }
+        self.members = members
+        self.objects = objects
     }
 
     /// The bytes of `range`.
@@ -48,123 +73,6 @@ struct JSONMemberScanner {
             result.append(range)
         }
         return result
-    }
-
-    // MARK: - Scanning
-
-    private mutating func skipWhitespace(allowEnd: Bool = false) throws {
-        while index < bytes.count,
-            bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D
-                || bytes[index] == 0x09
-        {
-            index += 1
-        }
-        if !allowEnd, index >= bytes.count { throw Malformed() }
-    }
-
-    private mutating func value() throws {
-        switch bytes[index] {
-        case UInt8(ascii: "{"): try object()
-        case UInt8(ascii: "["): try array()
-        case UInt8(ascii: "\""): _ = try string()
-        default:
-            let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20
-                    || byte == 0x0A || byte == 0x0D || byte == 0x09
-                {
-                    break
-                }
-                index += 1
-            }
-            guard index > start else { throw Malformed() }
-        }
-    }
-
-    private mutating func object() throws {
-        let start = index
-        index += 1
-        var count = 0
-        var firstKey: String?
-        var firstValue: Range<Int>?
-        try skipWhitespace()
-        if bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            objects.append(Object(range: start..<index, firstKey: nil, memberCount: 0, firstValue: nil))
-            return
-        }
-        while true {
-            try skipWhitespace()
-            guard bytes[index] == UInt8(ascii: "\"") else { throw Malformed() }
-            let key = try string()
-            try skipWhitespace()
-            guard bytes[index] == UInt8(ascii: ":") else { throw Malformed() }
-            index += 1
-            try skipWhitespace()
-            let valueStart = index
-            try value()
-            members.append(Member(key: key, value: valueStart..<index))
-            if count == 0 {
-                firstKey = key
-                firstValue = valueStart..<index
-            }
-            count += 1
-            try skipWhitespace()
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw Malformed() }
-            index += 1
-            objects.append(Object(range: start..<index, firstKey: firstKey, memberCount: count, firstValue: firstValue))
-            return
-        }
-    }
-
-    private mutating func array() throws {
-        index += 1
-        try skipWhitespace()
-        if bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return
-        }
-        while true {
-            try skipWhitespace()
-            try value()
-            try skipWhitespace()
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw Malformed() }
-            index += 1
-            return
-        }
-    }
-
-    /// Reads a string starting at its opening quote; returns its value (escapes decoded when present).
-    private mutating func string() throws -> String {
-        let start = index
-        index += 1
-        var escaped = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                index += 2
-                continue
-            }
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                let raw = bytes[start..<index]
-                if !escaped { return String(decoding: raw.dropFirst().dropLast(), as: UTF8.self) }
-                guard let decoded = try? JSONDecoder().decode(String.self, from: Data(raw)) else { throw Malformed() }
-                return decoded
-            }
-            index += 1
-        }
-        throw Malformed()
     }
 }
 

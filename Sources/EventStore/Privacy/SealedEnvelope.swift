@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JSONNodes
 
 /// A personal value as stored: `{"$sealed": {"v": 1, "k": key id, "n": nonce, "c": ciphertext and tag}}`.
 ///
@@ -65,87 +66,22 @@ struct SealedEnvelope: Codable {
 
 extension SealedEnvelope.Body {
     /// Reads a body in the form the store keeps it: one JSON object of exactly the members `c`, `k`, `n`
-    /// (strings of printable ASCII without escapes) and `v` (the number 1), in any order, with JSON
-    /// whitespace. Nil for anything else (the caller then decodes with `JSONDecoder`, which decides);
-    /// for what it accepts, it gives exactly what `JSONDecoder` gives.
+    /// (strings) and `v` (the integer 1), in any order, through `JSONDocument` (no `JSONDecoder`). Nil for
+    /// anything else (the caller then decodes with `JSONDecoder`, which decides); for what it accepts, it
+    /// gives exactly what `JSONDecoder` gives.
     init?(stored bytes: ArraySlice<UInt8>) {
-        var index = bytes.startIndex
-        let end = bytes.endIndex
-        func skipWhitespace() {
-            while index < end,
-                bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
-            {
-                index += 1
-            }
+        let body: Self? = bytes.withUnsafeBufferPointer { buffer in
+            guard let document = try? JSONDocument(scanning: buffer), document.nodes[document.root].count == 4,
+                let version = document.member("v", in: document.root), (try? document.integer(version)) == 1,
+                let keyText = document.member("k", in: document.root).flatMap({ try? document.string($0) }),
+                let key = UUID(uuidString: keyText),
+                let nonce = document.member("n", in: document.root).flatMap({ try? document.string($0) }),
+                let ciphertext = document.member("c", in: document.root).flatMap({ try? document.string($0) })
+            else { return nil }
+            return Self(v: 1, k: key, n: nonce, c: ciphertext)
         }
-        /// A string at `index` (its opening quote): printable ASCII, no escapes.
-        func string() -> ArraySlice<UInt8>? {
-            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            let start = index + 1
-            index = start
-            while index < end {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    index += 1
-                    return bytes[start..<(index - 1)]
-                }
-                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
-                index += 1
-            }
-            return nil
-        }
-        skipWhitespace()
-        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index += 1
-        var version = false
-        var keyText: ArraySlice<UInt8>?
-        var nonce: ArraySlice<UInt8>?
-        var ciphertext: ArraySlice<UInt8>?
-        while true {
-            skipWhitespace()
-            guard let name = string(), name.count == 1 else { return nil }
-            skipWhitespace()
-            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index += 1
-            skipWhitespace()
-            switch name.first {
-            case UInt8(ascii: "v"):
-                // Exactly the number 1, then a separator.
-                guard !version, index < end, bytes[index] == UInt8(ascii: "1") else { return nil }
-                index += 1
-                guard index < end,
-                    bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: "}") || bytes[index] == 0x20
-                        || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
-                else { return nil }
-                version = true
-            case UInt8(ascii: "k"):
-                guard keyText == nil, let value = string() else { return nil }
-                keyText = value
-            case UInt8(ascii: "n"):
-                guard nonce == nil, let value = string() else { return nil }
-                nonce = value
-            case UInt8(ascii: "c"):
-                guard ciphertext == nil, let value = string() else { return nil }
-                ciphertext = value
-            default:
-                return nil
-            }
-            skipWhitespace()
-            guard index < end else { return nil }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { return nil }
-            index += 1
-            break
-        }
-        skipWhitespace()
-        guard index == end, version, let keyText, let nonce, let ciphertext,
-            let key = UUID(uuidString: String(decoding: keyText, as: UTF8.self))
-        else { return nil }
-        self.init(
-            v: 1, k: key, n: String(decoding: nonce, as: UTF8.self), c: String(decoding: ciphertext, as: UTF8.self))
+        guard let body else { return nil }
+        self = body
     }
 }
 

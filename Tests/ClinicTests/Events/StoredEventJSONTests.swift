@@ -48,12 +48,28 @@ struct StoredEventJSONTests {
         }
     }
 
-    @Test("an escaped string, a cut document, another date form or a missing key leave the fast path to JSONDecoder")
+    @Test("an escaped string decodes on the fast path as JSONDecoder decodes it")
+    func escapedStrings() throws {
+        let escaped = Data(
+            #"{"at":"2024-01-10T09:00:00Z","personal":{"erased":true},"referralSource":"a \"web\" ad \u00e9\ud83d\ude00"}"#
+                .utf8)
+        let registered = try ClinicEvent.decode(type: "client.registered", schemaVersion: 2, data: escaped)
+        #expect(try fast(registered, escaped) == registered)
+        guard case .client(.registered(let event)) = registered else {
+            Issue.record("not a registration: \(registered)")
+            return
+        }
+        #expect(event.referralSource == "a \"web\" ad \u{e9}\u{1F600}")
+    }
+
+    @Test("a lone surrogate, a cut document, another date form or a missing key leave the fast path to JSONDecoder")
     func outsideTheFastPath() throws {
         let escaped = Data(
             #"{"at":"2024-01-10T09:00:00Z","personal":{"erased":true},"referralSource":"a \"web\" ad"}"#.utf8)
         let registered = try ClinicEvent.decode(type: "client.registered", schemaVersion: 2, data: escaped)
-        #expect(throws: (any Error).self) { try fast(registered, escaped) }
+        let loneSurrogate = Data(
+            #"{"at":"2024-01-10T09:00:00Z","personal":{"erased":true},"referralSource":"a \ud83d ad"}"#.utf8)
+        #expect(throws: (any Error).self) { try fast(registered, loneSurrogate) }
         guard case .client(.registered(let event)) = registered else {
             Issue.record("not a registration: \(registered)")
             return
