@@ -77,22 +77,28 @@ struct JSONMemberScanner {
 }
 
 extension Data {
-    /// True when `needle` occurs in these bytes (a fast check before any parsing).
+    /// True when `needle` occurs in these bytes (a fast check before any parsing; every event read passes
+    /// through here). Looks for the needle's second byte with the C library's `memchr`, which compares many
+    /// bytes at a time: JSON is full of the first (`"`), the second (`$` of `"$sealed"`) is rare.
     func containsBytes(_ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, count >= needle.count else { return false }
+        guard !needle.isEmpty, count >= needle.count else { return false }
+        let pivot = needle.count > 1 ? 1 : 0
         return withUnsafeBytes { (haystack: UnsafeRawBufferPointer) -> Bool in
-            let bytes = haystack.bindMemory(to: UInt8.self)
-            let last = bytes.count - needle.count
-            var index = 0
-            while index <= last {
-                if bytes[index] == first {
-                    var matched = 1
-                    while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count { return true }
+            needle.withUnsafeBytes { pattern -> Bool in
+                guard let base = haystack.baseAddress, let patternBase = pattern.baseAddress else { return false }
+                // Candidates for the pivot byte lie in [pivot, count - needle.count + pivot].
+                var offset = pivot
+                let last = haystack.count - needle.count + pivot
+                while offset <= last {
+                    guard let hit = memchr(base + offset, Int32(needle[pivot]), last - offset + 1) else {
+                        return false
+                    }
+                    let found = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + (found - pivot), patternBase, needle.count) == 0 { return true }
+                    offset = found + 1
                 }
-                index += 1
+                return false
             }
-            return false
         }
     }
 }

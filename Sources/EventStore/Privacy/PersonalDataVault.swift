@@ -336,7 +336,7 @@ public final class PersonalDataVault: Sendable {
 
     /// The state of `ids` as stored now; live keys come from the cache when already unwrapped.
     func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {
-        let list = "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let list = "{" + ids.map { Hex.uuid($0, uppercase: false) }.joined(separator: ",") + "}"
         let rows = try await database { connection in
             try await connection.query(
                 "SELECT key_id, subject, wrapped_key FROM client_keys WHERE key_id = ANY(\(list)::uuid[])")

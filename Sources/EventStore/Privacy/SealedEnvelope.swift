@@ -90,25 +90,23 @@ enum SealedEnvelopeError: Error {
 }
 
 /// A subject's key, unwrapped, with the two keys derived from it.
-struct SubjectKey: Sendable {
+struct SubjectKey: @unchecked Sendable {
+    // @unchecked: `SymmetricKey` is not marked Sendable, but it is an immutable value (its bytes are never
+    // changed after it is made), so sharing it between tasks only reads. Kept made, rather than made from
+    // bytes on every use: opening a page's sealed values asks for the key once per value.
     var id: UUID
     var subject: String
-    private var encryptionBytes: [UInt8]
-    private var nonceBytes: [UInt8]
-
     /// The AES-256-GCM key for personal values.
-    var encryptionKey: SymmetricKey { SymmetricKey(data: encryptionBytes) }
+    let encryptionKey: SymmetricKey
     /// The HMAC key nonces are derived with.
-    var nonceKey: SymmetricKey { SymmetricKey(data: nonceBytes) }
+    let nonceKey: SymmetricKey
 
     init(id: UUID, subject: String, raw: SymmetricKey) {
         self.id = id
         self.subject = subject
-        encryptionBytes = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: raw, info: Data("stipple.personal.encryption.v1".utf8), outputByteCount: 32
-        ).withUnsafeBytes { Array($0) }
-        nonceBytes = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: raw, info: Data("stipple.personal.nonce.v1".utf8), outputByteCount: 32
-        ).withUnsafeBytes { Array($0) }
+        encryptionKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: raw, info: Data("stipple.personal.encryption.v1".utf8), outputByteCount: 32)
+        nonceKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: raw, info: Data("stipple.personal.nonce.v1".utf8), outputByteCount: 32)
     }
 }

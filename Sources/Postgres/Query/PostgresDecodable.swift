@@ -155,16 +155,21 @@ extension UUID: PostgresDecodable {
 
     static func parseUUID(_ bytes: Span<UInt8>) -> UUID? {
         guard bytes.count == 36 else { return nil }
+        return bytes.withUnsafeBufferPointer { parseUUID(canonical: $0) }
+    }
+
+    /// `text` is 36 bytes long.
+    private static func parseUUID(canonical text: UnsafeBufferPointer<UInt8>) -> UUID? {
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
             var cursor = 0
             for index in 0..<16 {
                 // Dashes come before bytes 4, 6, 8 and 10.
                 if index == 4 || index == 6 || index == 8 || index == 10 {
-                    guard bytes[cursor] == UInt8(ascii: "-") else { return false }
+                    guard text[cursor] == UInt8(ascii: "-") else { return false }
                     cursor += 1
                 }
-                guard let high = hexValue(bytes[cursor]), let low = hexValue(bytes[cursor + 1]) else { return false }
+                guard let high = hexValue(text[cursor]), let low = hexValue(text[cursor + 1]) else { return false }
                 out[index] = high << 4 | low
                 cursor += 2
             }

@@ -12,11 +12,20 @@ extension PostgresRow {
     /// The row must have at least as many columns as the tuple has elements; NULL is an error unless the
     /// element type is Optional.
     public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
-        var column = 0
-        func next<Element: PostgresDecodable>(_ type: Element.Type) throws -> Element {
-            defer { column += 1 }
-            return try decode(type, at: column)
-        }
-        return (repeat try next((each T).self))
+        // A local cursor rather than a counter captured by a nested function: a captured variable is
+        // boxed and checked for exclusive access at run time, on every cell.
+        var cursor = ColumnCursor(row: self)
+        return (repeat try cursor.next((each T).self))
+    }
+}
+
+/// Decodes a row's cells one after the other.
+private struct ColumnCursor {
+    let row: PostgresRow
+    var column = 0
+
+    mutating func next<Element: PostgresDecodable>(_ type: Element.Type) throws -> Element {
+        defer { column += 1 }
+        return try row.decode(type, at: column)
     }
 }

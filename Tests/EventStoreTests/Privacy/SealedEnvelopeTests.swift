@@ -49,4 +49,48 @@ struct SealedEnvelopeBodyTests {
         // One of them is valid to JSONDecoder: the vault still opens that through it.
         #expect(try viaDecoder(others[0]).v == 2)
     }
+
+    @Test("the marker search finds the bytes anywhere, and only where they are")
+    func markerSearch() {
+        let marker = SealedEnvelope.markerBytes
+        #expect(Data(#"{"$sealed": {}}"#.utf8).containsBytes(marker))
+        #expect(Data(#"{"a": 1, "b": {"$sealed"#.utf8).containsBytes(marker) == false)
+        #expect(Data(#"{"a": 1, "b": {"$sealed""#.utf8).containsBytes(marker))
+        #expect(Data(#"{"a": "$seale", "$sealed": 1}"#.utf8).dropFirst(9).containsBytes(marker))
+        #expect(!Data(#"{"a": "$seale"d"}"#.utf8).containsBytes(marker))
+        #expect(!Data().containsBytes(marker))
+        #expect(!Data("x".utf8).containsBytes([]))
+    }
+
+    @Test("the marker search agrees with a byte-by-byte search on random text around whole and damaged needles")
+    func markerSearchAgreesWithNaiveSearch() {
+        var generator = SystemRandomNumberGenerator()
+        for needle in [SealedEnvelope.markerBytes, Array("$".utf8), Array(#""personal""#.utf8)] {
+            let alphabet = Array(Set(needle + Array(#""x{"#.utf8)))
+            var hits = 0
+            var misses = 0
+            for _ in 0..<3000 {
+                var bytes = (0..<Int.random(in: 0...30, using: &generator)).map { _ in
+                    alphabet.randomElement(using: &generator) ?? 0
+                }
+                var inserted = needle
+                if Bool.random(using: &generator) {
+                    // A needle with one byte changed (or cut short) must not count.
+                    let index = Int.random(in: 0..<inserted.count, using: &generator)
+                    if Bool.random(using: &generator) {
+                        inserted[index] = UInt8(ascii: "x")
+                    } else {
+                        inserted.removeLast(inserted.count - index)
+                    }
+                }
+                bytes.insert(contentsOf: inserted, at: Int.random(in: 0...bytes.count, using: &generator))
+                let naive =
+                    bytes.count >= needle.count
+                    && (0...(bytes.count - needle.count)).contains { Array(bytes[$0..<($0 + needle.count)]) == needle }
+                #expect(Data(bytes).containsBytes(needle) == naive, "\(bytes)")
+                if naive { hits += 1 } else { misses += 1 }
+            }
+            #expect(hits > 1000 && misses > 100)
+        }
+    }
 }
