@@ -1,7 +1,8 @@
 import Foundation
 import JSONNodes
 
-/// A fast path for decoding stored events: the JSON is scanned once into `JSONDocument`'s flat list of
+/// A fast path for decoding stored events (and projections' fold states, JSON `JSONEncoder` wrote with
+/// `.iso8601` dates, which `FoldingProjection.loadStates` reads through it): the JSON is scanned once into `JSONDocument`'s flat list of
 /// nodes (byte ranges, no strings made), and `Decodable` types read their fields straight from it, an
 /// object's keys compared byte by byte. `JSONDecoder` builds a dictionary of `String` keys for every
 /// object it decodes; over a rebuild's million events that was the largest single cost of decoding them.
@@ -11,9 +12,9 @@ import JSONNodes
 /// key, a string that is not UTF-8 or holds a lone surrogate) throws, and `EventDecoder` then decodes
 /// the event with `JSONDecoder` (with `ClinicJSON`'s dates), so what a stored event means, and every
 /// error it raises, stay exactly as they were. Dates are read as `ClinicJSON.decodeDate` reads them.
-enum StoredEventJSON {
+public enum StoredEventJSON {
     /// The value of type `T` in `data`, or an error (which says only that the fast path does not apply).
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try data.withUnsafeBytes { raw in
             let document = try JSONDocument(scanning: raw.bindMemory(to: UInt8.self))
             return try T(from: NodeDecoder(document: document, node: document.root))

@@ -176,7 +176,10 @@ extension FoldingProjection {
         var states: [String: State] = [:]
         for row in rows {
             let (key, json) = try row.decode((String, JSONText).self)
-            states[key] = try decoder.decode(State.self, from: json.data)
+            // The fast path when it applies; else `JSONDecoder`, which also gives every error (`StoredEventJSON`).
+            states[key] =
+                try (try? StoredEventJSON.decode(State.self, from: json.data))
+                ?? decoder.decode(State.self, from: json.data)
         }
         return states
     }
@@ -188,7 +191,9 @@ extension FoldingProjection {
         var rows: [Row] = []
         rows.reserveCapacity(states.count)
         for (key, state) in states.sorted(by: { $0.key < $1.key }) {
-            rows.append(["key": .text(key), "state": .json(try encoder.encode(state))])
+            // The fast writer when it applies; else `JSONEncoder` (`StateJSON`).
+            let json = try (try? StateJSON.encode(state)) ?? encoder.encode(state)
+            rows.append(["key": .text(key), "state": .json(json)])
         }
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
