@@ -36,7 +36,7 @@ enum AppendRequestEncoder {
         out.append(UInt8(ascii: "["))
         for (eventIndex, event) in events.enumerated() {
             if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: Array("{\"id\":\"\(event.id.uuidString.lowercased())\",".utf8))
+            out.append(contentsOf: Array("{\"id\":\"\(Hex.uuid(event.id, uppercase: false))\",".utf8))
             out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
             out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
             out.append(event.data)

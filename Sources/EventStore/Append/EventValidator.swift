@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Checks events before they reach the database, so bad input fails with a clear error.
 struct EventValidator: Sendable {
     var limits: EventStore.Limits
@@ -62,10 +68,27 @@ struct EventValidator: Sendable {
         }
     }
 
-    private static let escapedNUL = [Data(#"\u0000"#.utf8), Data(#"\U0000"#.utf8)]
-
-    private static func mayContainNUL(_ data: Data) -> Bool {
-        data.contains(0) || escapedNUL.contains { data.range(of: $0) != nil }
+    /// True when `data` holds a NUL byte or a backslash followed by `u0000` (either case of `u`): one
+    /// pass over the bytes, most of them skipped by `memchr`.
+    static func mayContainNUL(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            guard let base = raw.baseAddress, raw.count > 0 else { return false }
+            if memchr(base, 0, raw.count) != nil { return true }
+            var offset = 0
+            while offset < raw.count,
+                let found = memchr(base + offset, Int32(UInt8(ascii: "\\")), raw.count - offset)
+            {
+                let at = base.distance(to: UnsafeRawPointer(found))
+                if at + 5 < raw.count, raw[at + 1] | 0x20 == UInt8(ascii: "u"), raw[at + 2] == 0x30,
+                    raw[at + 3] == 0x30, raw[at + 4] == 0x30, raw[at + 5] == 0x30
+                {
+                    return true
+                }
+                // An escaped backslash is not the start of an escape: skip both.
+                offset = at + (at + 1 < raw.count && raw[at + 1] == UInt8(ascii: "\\") ? 2 : 1)
+            }
+            return false
+        }
     }
 
     private static func containsNUL(_ value: Any) -> Bool {
