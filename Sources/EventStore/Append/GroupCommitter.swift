@@ -85,32 +85,38 @@ actor GroupCommitter {
 
     /// Sends one batch; returns one outcome per request, in order.
     ///
-    /// A batch of one request to one stream (a lone writer's append) goes to `loneStatement` (Schema/0020),
-    /// any other batch to `stipple_append_streams` (Schema/0019): prepared statements, a few
-    /// statements on the server, typed rows back. Whatever those do not answer themselves (a retried
-    /// or reused event id, a value the events table refuses, a stream named twice in one batch) they
-    /// leave unwritten, with an error or an empty answer, and the batch goes through
-    /// `stipple_append_batch`, which answers each request as before.
+    /// A batch of one request to one stream (a lone writer's append) goes to `loneStatement`, any other
+    /// batch to `groupStatement` (Schema/0020 says why both are single prepared statements): typed rows
+    /// back. The requests those leave unwritten (an expectation that did not hold on a snapshot that may
+    /// predate the lock, a retried or reused event id, a value the events table refuses, a stream named
+    /// twice in one batch) go through `stipple_append_batch`, which decides each under the lock and
+    /// answers it as before.
     private static func write(_ requests: [[StreamAppend]], pool: ConnectionPool) async
         -> [Result<[AppendResult], any Error>]
     {
+        let answered: [Result<[AppendResult], any Error>?]
         do {
-            let answered =
+            answered =
                 if requests.count == 1, requests[0].count == 1 {
-                    try await writeLone(requests[0][0], pool: pool).map { [$0] }
+                    [try await writeLone(requests[0][0], pool: pool)]
                 } else {
-                    try await writeStreams(requests, pool: pool)
+                    try await writeGroup(requests, pool: pool)
                 }
-            if let answered { return answered }
         } catch let error as PostgresError {
             return requests.map { _ in .failure(EventStoreError.database(error)) }
         } catch {
             return requests.map { _ in .failure(error) }
         }
-        return await writeBatch(requests, pool: pool)
+        let leftOver = answered.indices.filter { answered[$0] == nil }
+        guard !leftOver.isEmpty else { return answered.compactMap { $0 } }
+        var decided = (await writeBatch(leftOver.map { requests[$0] }, pool: pool))[...]
+        return answered.map { answer in
+            if let answer { return answer }
+            return decided.popFirst() ?? .failure(EventStoreError.protocolViolation("append answered too few"))
+        }
     }
 
-    /// The code `loneStatement` and `stipple_append_streams` take for an expectation: NULL any, -1 no stream, -2 the
+    /// The code `loneStatement` and `groupStatement` take for an expectation: NULL any, -1 no stream, -2 the
     /// stream exists, n >= 0 exactly version n.
     private static func code(_ expected: ExpectedVersion) -> Int? {
         switch expected {
@@ -121,21 +127,11 @@ actor GroupCommitter {
         }
     }
 
-    /// Whether a stream at `version` (-1: none) meets `expected`.
-    private static func holds(_ expected: ExpectedVersion, at version: Int) -> Bool {
-        switch expected {
-        case .any: true
-        case .noStream: version < 0
-        case .streamExists: version >= 0
-        case .exact(let wanted): version == wanted
-        }
-    }
-
-    /// Several requests, or one request to several streams, through `stipple_append_streams`; nil when
-    /// the server left them (with an error or no rows, nothing written) for `stipple_append_batch` to
-    /// answer. Throws on a lost connection.
-    private static func writeStreams(_ requests: [[StreamAppend]], pool: ConnectionPool) async throws
-        -> [Result<[AppendResult], any Error>]?
+    /// Several requests, or one request to several streams, through `groupStatement`: one answer per
+    /// request, nil for each request it left unwritten (all of them when it answered no rows or failed,
+    /// nothing written). Throws on a lost connection.
+    private static func writeGroup(_ requests: [[StreamAppend]], pool: ConnectionPool) async throws
+        -> [Result<[AppendResult], any Error>?]
     {
         var requestNumbers: [Int] = []
         var streams: [String] = []
@@ -153,21 +149,16 @@ actor GroupCommitter {
                 events.append(contentsOf: append.events)
             }
         }
-        let body = JSONText(AppendRequestEncoder.encode(events))
+        let statement = groupStatement(
+            requests: requestNumbers, streams: streams, expected: expectations, counts: counts,
+            eventStreams: eventStreams, events: JSONText(AppendRequestEncoder.encode(events)))
         let rows: QueryResult
         do {
-            rows = try await pool.withConnection { connection in
-                try await connection.queryPrepared(
-                    """
-                    SELECT last_position, stream_version FROM stipple_append_streams(\(requestNumbers)::integer[], \
-                    \(streams)::text[], \(expectations)::integer[], \(counts)::integer[], \(eventStreams)::integer[], \
-                    \(body)::jsonb)
-                    """)
-            }
+            rows = try await pool.withConnection { connection in try await connection.queryPrepared(statement) }
         } catch let error as PostgresError where !error.isConnectionProblem {
-            return nil
+            return requests.map { _ in nil }
         }
-        guard !rows.isEmpty else { return nil }
+        guard !rows.isEmpty else { return requests.map { _ in nil } }
         guard rows.count == streams.count else {
             throw EventStoreError.protocolViolation("append answered \(rows.count) of \(streams.count) streams")
         }
@@ -177,13 +168,7 @@ actor GroupCommitter {
             answers = answers.dropFirst(request.count)
             var results: [AppendResult] = []
             for (append, (last, version)) in zip(request, mine) {
-                guard let last else {
-                    // Not written: name the first stream whose expectation failed.
-                    for (append, (_, version)) in zip(request, mine) where !holds(append.expectedVersion, at: version) {
-                        return .failure(conflict(append, at: version))
-                    }
-                    return .failure(EventStoreError.protocolViolation("append wrote none of \(append.stream)"))
-                }
+                guard let last else { return nil }
                 results.append(written(append, last: last, version: version))
             }
             return .success(results)
@@ -242,18 +227,74 @@ actor GroupCommitter {
         """
     }
 
-    /// What `loneStatement` or `stipple_append_streams` answered for a stream it wrote: its events end at position `last`.
+    /// The append of several requests (each to one or more streams, all or nothing on its own) as one
+    /// statement, in the way of `loneStatement`: stream i belongs to request `requests[i]` (a request's
+    /// streams adjacent), has expectation `expected[i]` (coded as `code`) and `counts[i]` events; event j
+    /// belongs to stream `eventStreams[j]` (1-based; each stream's events adjacent and in order in
+    /// `events`). It reads every stream's version, writes the requests whose expectations all hold,
+    /// numbered in stream order from the old head under the `log_head` row lock, and answers one row per
+    /// stream in order: the last position written and the version after, or a NULL position for a stream
+    /// of a request it did not write (its version read before the lock, so `stipple_append_batch` decides
+    /// that request). No rows: nothing written (a stream named twice, counts that do not add up).
+    /// Internal for the tests.
+    static func groupStatement(
+        requests: [Int], streams: [String], expected: [Int?], counts: [Int], eventStreams: [Int], events: JSONText
+    ) -> SQL {
+        """
+        WITH p AS MATERIALIZED (
+            SELECT \(requests)::integer[] AS requests, \(streams)::text[] AS streams, \(expected)::integer[] AS expected,
+                   \(counts)::integer[] AS counts, \(eventStreams)::integer[] AS event_streams, \(events)::jsonb AS events
+        ), s AS MATERIALIZED (
+            SELECT t.i, t.req, t.stream, t.expected, t.n,
+                   coalesce((SELECT x.version FROM events x WHERE x.stream = t.stream ORDER BY x.version DESC LIMIT 1),
+                            -1) AS cur
+              FROM p, unnest(p.requests, p.streams, p.expected, p.counts) WITH ORDINALITY AS t(req, stream, expected, n, i)
+        ), w AS MATERIALIZED (
+            SELECT k.*, sum(CASE WHEN k.ok THEN k.n ELSE 0 END) OVER (ORDER BY k.i) AS upto
+              FROM (SELECT s.i, s.stream, s.n, s.cur,
+                           bool_and(s.expected IS NULL OR s.cur = s.expected OR (s.expected = -2 AND s.cur >= 0))
+                               OVER (PARTITION BY s.req) AS ok
+                      FROM s) AS k
+        ), d AS MATERIALIZED (
+            SELECT coalesce(sum(w.n) FILTER (WHERE w.ok), 0) AS total,
+                   count(*) > 0 AND count(DISTINCT w.stream) = count(*) AND bool_and(w.n > 0)
+                       AND sum(w.n) = (SELECT jsonb_array_length(p.events) FROM p)
+                       AND sum(w.n) = (SELECT cardinality(p.event_streams) FROM p) AS usable
+              FROM w
+        ), h AS (
+            UPDATE log_head SET position = log_head.position + d.total FROM d
+             WHERE log_head.singleton AND d.usable AND d.total > 0
+            RETURNING log_head.position - d.total AS before, log_head.position AS after
+        ), written AS (
+            INSERT INTO events (position, stream, version, event_id, type, schema_version, data, metadata)
+            SELECT h.before + w.upto - w.n + e.r, w.stream, w.cur + e.r::integer, e.id, e.type, e.schema_version, e.data,
+                   e.metadata
+              FROM h,
+                   (SELECT r.id, r.type, r.schema_version, r.data, r.metadata, p.event_streams[r.g] AS s,
+                           row_number() OVER (PARTITION BY p.event_streams[r.g] ORDER BY r.g) AS r
+                      FROM p, ROWS FROM (jsonb_to_recordset(p.events)
+                                         AS (id uuid, type text, schema_version smallint, data jsonb, metadata jsonb))
+                              WITH ORDINALITY AS r(id, type, schema_version, data, metadata, g)) AS e
+              JOIN w ON w.i = e.s
+             WHERE w.ok
+             ORDER BY 1
+        ), notified AS (
+            SELECT pg_notify('stipple_events', h.after::text) FROM h
+        )
+        SELECT CASE WHEN w.ok THEN h.before + w.upto END AS last_position,
+               CASE WHEN w.ok THEN w.cur + w.n ELSE w.cur END AS stream_version
+          FROM d CROSS JOIN w LEFT JOIN h ON true
+         WHERE d.usable AND (SELECT count(*) FROM notified) >= 0
+         ORDER BY w.i
+        """
+    }
+
+    /// What `loneStatement` or `groupStatement` answered for a stream it wrote: its events end at position `last`.
     private static func written(_ append: StreamAppend, last: Int64, version: Int) -> AppendResult {
         let count = Int64(append.events.count)
         return AppendResult(
             stream: append.stream, streamVersion: version, positions: Array((last - count + 1)...last),
             wasDuplicate: false)
-    }
-
-    /// The conflict of a stream found at `version` (-1: none) that its expectation does not allow.
-    private static func conflict(_ append: StreamAppend, at version: Int) -> EventStoreError {
-        .wrongExpectedVersion(
-            stream: append.stream.rawValue, expected: append.expectedVersion, actual: version < 0 ? nil : version)
     }
 
     /// Sends a batch through `stipple_append_batch`; returns one outcome per request, in order.

@@ -5,11 +5,11 @@ import TestSupport
 
 @testable import EventStore
 
-/// The lone append statement (`GroupCommitter.loneStatement`, Schema/0020) and `stipple_append_streams`
-/// (Schema/0019), run directly so that what each writes, answers and leaves to `stipple_append_batch` is
+/// The lone and group append statements (`GroupCommitter.loneStatement` and `groupStatement`,
+/// Schema/0020), run directly so that what each writes, answers and leaves to `stipple_append_batch` is
 /// deterministic (through
 /// `EventStore.append` groups form only when writers overlap; `ConcurrentGuaranteesTests` races them).
-@Suite("Append paths (0019)")
+@Suite("Append paths (0020)")
 struct AppendPathTests {
     /// The events array both functions take: `(id, type)` pairs with small data.
     static func events(_ events: [(UUID, String)]) -> JSONText {
@@ -50,14 +50,10 @@ struct AppendPathTests {
     }
 
     static func group(_ group: Group, in database: TestDatabase) async throws -> [(Int64?, Int)] {
-        let body = events(group.events)
-        let rows = try await database.pool.withConnection { connection in
-            try await connection.query(
-                """
-                SELECT last_position, stream_version FROM stipple_append_streams(\(group.requests)::integer[], \
-                \(group.streams)::text[], \(group.expected)::integer[], \(group.counts)::integer[], \
-                \(group.eventStreams)::integer[], \(body)::jsonb)
-                """)
+        let statement = GroupCommitter.groupStatement(
+            requests: group.requests, streams: group.streams, expected: group.expected, counts: group.counts,
+            eventStreams: group.eventStreams, events: events(group.events))
+        let rows = try await database.pool.withConnection { connection in try await connection.queryPrepared(statement)
         }
         return try rows.map { try $0.decode((Int64?, Int).self) }
     }
@@ -138,7 +134,7 @@ struct AppendPathTests {
         }
     }
 
-    @Test("a group it cannot answer the same way is left to stipple_append_batch, nothing written")
+    @Test("a group: what it cannot answer the same way is left to stipple_append_batch, nothing of it written")
     func groupLeftOver() async throws {
         try await TestDatabase.with { database in
             let store = database.store
@@ -150,11 +146,6 @@ struct AppendPathTests {
             repeated.add(request: 1, stream: "client-a", expected: nil, [(UUID(), "a.one")])
             repeated.add(request: 2, stream: "client-a", expected: nil, [(UUID(), "a.two")])
             #expect(try await Self.group(repeated, in: database).isEmpty)
-            // A failing request whose ids are stored: a retry, to be answered as a duplicate.
-            var retry = Group()
-            retry.add(request: 1, stream: "client-b", expected: nil, [(UUID(), "b.one")])
-            retry.add(request: 2, stream: "client-x", expected: -1, [(stored, "thing.happened")])
-            #expect(try await Self.group(retry, in: database).isEmpty)
             // Counts that do not add up.
             var miscounted = Group()
             miscounted.add(request: 1, stream: "client-c", expected: nil, [(UUID(), "c.one")])
@@ -167,6 +158,43 @@ struct AppendPathTests {
             await #expect(throws: PostgresError.self) { _ = try await Self.group(duplicate, in: database) }
             #expect(try await database.eventsFingerprint() == fingerprint)
             #expect(try await store.headPosition() == 1)
+            // A failing request whose ids are stored (a retry): the others are written, it is left over.
+            var retry = Group()
+            retry.add(request: 1, stream: "client-b", expected: nil, [(UUID(), "b.one")])
+            retry.add(request: 2, stream: "client-x", expected: -1, [(stored, "thing.happened")])
+            let answers = try await Self.group(retry, in: database)
+            #expect(answers.map { $0.0 } == [2, nil])
+            #expect(answers.map { $0.1 } == [0, 0])
+            #expect(try await store.headPosition() == 2)
+            #expect(try await database.chainVerifier.verify().isIntact)
+        }
+    }
+
+    @Test("through the store, a left-over request gets stipple_append_batch's answer, nothing of it written")
+    func leftOverThroughTheStore() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let stored = event()
+            try await store.append([stored], to: try stream("client-x"), expectedVersion: .noStream)
+            try await store.append([event()], to: try stream("client-y"), expectedVersion: .noStream)
+            // One request to two streams goes through the group statement: a wrong expectation on one
+            // leaves the request over, and stipple_append_batch names the conflict; nothing written.
+            await #expect(throws: EventStoreError.self) {
+                try await store.append([
+                    StreamAppend(stream: try stream("client-z"), expectedVersion: .noStream, events: [event()]),
+                    StreamAppend(stream: try stream("client-y"), expectedVersion: .exact(3), events: [event()]),
+                ])
+            }
+            #expect(try await store.headPosition() == 2)
+            let again = try await store.append([stored], to: try stream("client-x"), expectedVersion: .noStream)
+            #expect(again.wasDuplicate && again.positions == [1])
+            let both = try await store.append([
+                StreamAppend(stream: try stream("client-z"), expectedVersion: .noStream, events: [event()]),
+                StreamAppend(stream: try stream("client-y"), expectedVersion: .exact(0), events: [event()]),
+            ])
+            #expect(both.map(\.positions) == [[3], [4]])
+            #expect(both.map(\.streamVersion) == [0, 1])
+            #expect(try await database.chainVerifier.verify().isIntact)
         }
     }
 }
