@@ -58,25 +58,38 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
 /// A one-dimensional array parameter, sent as PostgreSQL's array text (`{"a","b",NULL}`, every element
 /// quoted): write `\(values)::integer[]` (the element type's array) in the statement.
 extension Array: PostgresEncodable where Element: PostgresEncodable {
+    /// Built byte by byte: the append sends several arrays per call, and `replacingOccurrences` on every
+    /// element was a fifth of the client's CPU with 8 writers.
     public var postgresBind: PostgresBind {
-        var text = "{"
+        var text: [UInt8] = [UInt8(ascii: "{")]
         for (index, element) in enumerated() {
-            if index > 0 { text += "," }
+            if index > 0 { text.append(UInt8(ascii: ",")) }
             switch element.postgresBind {
             case .null:
-                text += "NULL"
+                text.append(contentsOf: "NULL".utf8)
             case .text(let value):
-                text +=
-                    "\""
-                    + value.replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                text.append(UInt8(ascii: "\""))
+                for byte in value.utf8 {
+                    if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { text.append(UInt8(ascii: "\\")) }
+                    text.append(byte)
+                }
+                text.append(UInt8(ascii: "\""))
             case .bytea(let bytes):
-                text += "\"\\\\x" + bytes.map { String(format: "%02x", $0) }.joined() + "\""
+                // "\\x…": the element's escaped backslash, then bytea's hex form.
+                text.append(contentsOf: #""\\x"#.utf8)
+                for byte in bytes {
+                    text.append(hexDigits[Int(byte >> 4)])
+                    text.append(hexDigits[Int(byte & 0x0f)])
+                }
+                text.append(UInt8(ascii: "\""))
             }
         }
-        return .text(text + "}")
+        text.append(UInt8(ascii: "}"))
+        return .text(String(decoding: text, as: UTF8.self))
     }
 }
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Raw bytes for a `bytea` parameter.
 public struct Bytea: PostgresEncodable, Hashable {

@@ -213,13 +213,16 @@ struct ConnectionPoolTests {
         let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
         let texts = ["plain", "O'Brien \"quoted\" \\ {braces}, commas", "NULL", "", " spaced ", "ü 🧑‍🎨"]
         let numbers: [Int?] = [1, nil, -7, 2_147_483_647]
+        let blobs = [Bytea([0, 255, 16]), Bytea([])]
         let rows = try await connection.query(
             """
             SELECT array_to_json(\(texts)::text[])::text, array_to_json(\(numbers)::integer[])::text,
-                   cardinality(\([String]())::text[])
+                   cardinality(\([String]())::text[]),
+                   (SELECT string_agg(encode(b, 'hex'), ',') FROM unnest(\(blobs)::bytea[]) AS b)
             """)
         await connection.close()
-        let (textJSON, numberJSON, empty) = try #require(rows.first).decode((String, String, Int).self)
+        let (textJSON, numberJSON, empty, hex) = try #require(rows.first).decode((String, String, Int, String).self)
+        #expect(hex == "00ff10,")
         #expect(try JSONDecoder().decode([String].self, from: Data(textJSON.utf8)) == texts)
         #expect(try JSONDecoder().decode([Int?].self, from: Data(numberJSON.utf8)) == numbers)
         #expect(empty == 0)
