@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes",
                 // The client search index's keyed hashes.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -92,7 +92,7 @@ let package = Package(
         // format, the privacy policy. The executables and the HTTP module are thin edges over it.
         .target(
             name: "ClinicService",
-            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "Imaging",
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "Imaging", "JSONNodes",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "StippleServer",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "Imaging",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "Imaging", "JSONNodes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

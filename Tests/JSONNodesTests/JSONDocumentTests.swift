@@ -88,3 +88,25 @@ struct JSONDocumentTests {
             try bytes.withUnsafeBufferPointer { try JSONDocument(scanning: $0, maximumDepth: 100).nodes.count } == 70)
     }
 }
+
+@Suite("Writing JSON strings")
+struct JSONTextTests {
+    @Test("a quoted string reads back as itself, through JSONDecoder and JSONDocument; plain text is left whole")
+    func roundTrip() throws {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "\"", "\\", "/", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "😀", " ", "\r\n"]
+        for _ in 0..<500 {
+            let count = Int.random(in: 0...10, using: &random)
+            let text = String((0..<count).map { _ in alphabet.randomElement(using: &random) ?? "a" })
+            let quoted = JSONText.quote(text)
+            #expect(try JSONDecoder().decode(String.self, from: Data(quoted.utf8)) == text, "\(quoted)")
+            var bytes: [UInt8] = []
+            JSONText.appendQuoted(text, to: &bytes)
+            #expect(bytes == Array(quoted.utf8))
+            let read = try bytes.withUnsafeBufferPointer { try JSONDocument(scanning: $0).string(0) }
+            #expect(read == text)
+        }
+        #expect(JSONText.quote("a\"b\\c\n\u{1}") == #""a\"b\\c\u000a\u0001""#)
+        #expect(JSONText.quote("plain é/") == "\"plain é/\"")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import JSONNodes
 
 /// One cell of a projection row, written to PostgreSQL through JSON.
 public enum RowValue: Sendable, Hashable {
@@ -17,34 +18,11 @@ public enum RowValue: Sendable, Hashable {
         case .null: out += "null"
         case .int(let value): out += String(value)
         case .double(let value): out += value.isFinite ? "\(value)" : "null"
-        case .text(let value): RowValue.appendQuoted(value, to: &out)
+        case .text(let value): JSONText.appendQuoted(value, to: &out)
         case .bool(let value): out += value ? "true" : "false"
-        case .date(let value): RowValue.appendQuoted(RowValue.iso8601(value), to: &out)
+        case .date(let value): JSONText.appendQuoted(RowValue.iso8601(value), to: &out)
         case .json(let data): out += String(decoding: data, as: UTF8.self)
         }
-    }
-
-    static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        // Most text needs no escaping: append it whole (appending scalar by scalar was the
-        // largest single cost of writing a rebuild's rows).
-        if !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
-            out += text
-            out += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     /// True when `json` is the JSON literal `null` (which `jsonb_populate_recordset` stores as NULL).

@@ -1,4 +1,5 @@
 import Foundation
+import JSONNodes
 
 /// Writes a fold state as JSON straight into bytes, for its `jsonb` column: `JSONEncoder` builds a tree
 /// of every value first, then sorts and writes it, and that was the largest cost of writing a rebuild's
@@ -84,22 +85,7 @@ enum StateJSON {
             bytes.append(UInt8(ascii: ":"))
         }
 
-        func string(_ text: String) {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: Array("\\u00".utf8))
-                    bytes.append(hex[Int(byte >> 4)])
-                    bytes.append(hex[Int(byte & 0x0f)])
-                default: bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
-        }
+        func string(_ text: String) { JSONText.appendQuoted(text, to: &bytes) }
 
         func plain(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
