@@ -36,7 +36,7 @@ enum AppendCase {
                     for _ in 0..<perWriter {
                         let events = (0..<eventsPerAppend).map { _ in
                             NewEvent(
-                                id: randomID(), type: "bench.appended", schemaVersion: 1, json: data,
+                                id: .random(), type: "bench.appended", schemaVersion: 1, json: data,
                                 metadata: metadata)
                         }
                         let expected: ExpectedVersion = version.map { .exact($0) } ?? .noStream
@@ -55,20 +55,6 @@ enum AppendCase {
         let elapsed = seconds(since: start)
         let events = Double(latencies.count * eventsPerAppend)
         return Run(eventsPerSecond: events / elapsed, latenciesMilliseconds: latencies)
-    }
-
-    /// A random (version 4) event id. `UUID()` in swift-corelibs-foundation opens, reads and closes
-    /// /dev/urandom for every id: 18 % of the bench's CPU at 100 events per append, work pgbench's
-    /// `gen_random_uuid()` does not do. A caller's ids are its own business; the store's cost is what
-    /// this case measures.
-    static func randomID() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
-        return withUnsafeMutableBytes(of: &bytes) { raw in
-            raw[6] = (raw[6] & 0x0f) | 0x40
-            raw[8] = (raw[8] & 0x3f) | 0x80
-            return UUID(uuid: raw.load(as: uuid_t.self))
-        }
     }
 
     /// Warm-up, then `runs` measured runs; prints events/s and p50/p99 latency (median, min, max over runs).

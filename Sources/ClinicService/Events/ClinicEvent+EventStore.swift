@@ -12,7 +12,7 @@ extension ClinicEvent {
     }
 
     /// The event to append, with `metadata` and an id (a new one unless given: generated histories derive theirs).
-    public func newEvent(id: UUID = UUID(), metadata: EventMetadata) throws -> NewEvent {
+    public func newEvent(id: UUID = .random(), metadata: EventMetadata) throws -> NewEvent {
         let (type, schemaVersion, data) = try encoded()
         return NewEvent(id: id, type: type, schemaVersion: schemaVersion, data: data, metadata: metadata)
     }

@@ -2,7 +2,7 @@ import Foundation
 import JSONNodes
 
 /// Writes append requests as the JSON document `stipple_append_batch` takes, and one stream's
-/// events as the array the lone append statement and `stipple_append_streams` take.
+/// events as the array the lone append statement and the group statement take.
 ///
 /// Event data is spliced in as it is: it was validated as a JSON object first, and
 /// re-encoding megabytes of it would be wasted work.

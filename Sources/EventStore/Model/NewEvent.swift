@@ -12,8 +12,9 @@ public struct NewEvent: Sendable, Hashable {
     public var data: Data
     public var metadata: EventMetadata
 
-    public init(id: UUID = UUID(), type: String, schemaVersion: Int = 1, data: Data, metadata: EventMetadata = .init())
-    {
+    public init(
+        id: UUID = .random(), type: String, schemaVersion: Int = 1, data: Data, metadata: EventMetadata = .init()
+    ) {
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion
@@ -23,7 +24,7 @@ public struct NewEvent: Sendable, Hashable {
 
     /// Convenience for a JSON object given as a string.
     public init(
-        id: UUID = UUID(), type: String, schemaVersion: Int = 1, json: String, metadata: EventMetadata = .init()
+        id: UUID = .random(), type: String, schemaVersion: Int = 1, json: String, metadata: EventMetadata = .init()
     ) {
         self.init(id: id, type: type, schemaVersion: schemaVersion, data: Data(json.utf8), metadata: metadata)
     }
