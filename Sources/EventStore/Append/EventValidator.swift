@@ -1,10 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import JSONNodes
 
 /// Checks events before they reach the database, so bad input fails with a clear error.
 struct EventValidator: Sendable {
@@ -39,23 +34,8 @@ struct EventValidator: Sendable {
             throw EventStoreError.payloadTooLarge(
                 eventID: event.id, bytes: event.data.count, limit: limits.maximumDataBytes)
         }
-        guard String(validatingUTF8: event.data) != nil else {
-            throw EventStoreError.invalidData(eventID: event.id, reason: "not valid UTF-8")
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: event.data, options: [.fragmentsAllowed])
-        } catch {
-            throw EventStoreError.invalidData(eventID: event.id, reason: "not valid JSON")
-        }
-        guard object is [String: Any] else {
-            throw EventStoreError.invalidData(eventID: event.id, reason: "not a JSON object")
-        }
-        // A NUL can reach a parsed string only as the escape `\u0000` (or as a raw byte, which JSON
-        // does not allow): without either in the text there is nothing to look for.
-        if Self.mayContainNUL(event.data), Self.containsNUL(object) {
-            throw EventStoreError.invalidData(
-                eventID: event.id, reason: "contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store")
+        if let problem = Self.dataProblem(event.data) {
+            throw EventStoreError.invalidData(eventID: event.id, reason: problem)
         }
         if let actor = event.metadata.actor, actor.utf8.contains(0) {
             throw EventStoreError.invalidMetadata(reason: "actor contains a NUL character")
@@ -68,46 +48,24 @@ struct EventValidator: Sendable {
         }
     }
 
-    /// True when `data` holds a NUL byte or a backslash followed by `u0000` (either case of `u`): one
-    /// pass over the bytes, most of them skipped by `memchr`.
-    static func mayContainNUL(_ data: Data) -> Bool {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-            guard let base = raw.baseAddress, raw.count > 0 else { return false }
-            if memchr(base, 0, raw.count) != nil { return true }
-            var offset = 0
-            while offset < raw.count,
-                let found = memchr(base + offset, Int32(UInt8(ascii: "\\")), raw.count - offset)
-            {
-                let at = base.distance(to: UnsafeRawPointer(found))
-                if at + 5 < raw.count, raw[at + 1] | 0x20 == UInt8(ascii: "u"), raw[at + 2] == 0x30,
-                    raw[at + 3] == 0x30, raw[at + 4] == 0x30, raw[at + 5] == 0x30
-                {
-                    return true
+    /// What is wrong with an event's data, or nil: it must be UTF-8, one JSON value (RFC 8259, nested at
+    /// most `JSONMemberScanner.maximumDepth` deep, so the vault can read whatever is stored), an object,
+    /// and hold no NUL (`\u0000`, which PostgreSQL's jsonb cannot store) or half of a surrogate pair in a
+    /// string. Read through `JSONDocument`'s one scan; only strings with an escape are decoded.
+    static func dataProblem(_ data: Data) -> String? {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard String(validating: bytes, as: UTF8.self) != nil else { return "not valid UTF-8" }
+            guard let document = try? JSONDocument(scanning: bytes, maximumDepth: JSONMemberScanner.maximumDepth)
+            else { return "not valid JSON" }
+            guard document.nodes[document.root].kind == .object else { return "not a JSON object" }
+            for (index, node) in document.nodes.enumerated() where node.kind == .string && node.flag {
+                guard let text = try? document.string(index) else { return "not valid JSON" }
+                if text.utf8.contains(0) {
+                    return "contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store"
                 }
-                // An escaped backslash is not the start of an escape: skip both.
-                offset = at + (at + 1 < raw.count && raw[at + 1] == UInt8(ascii: "\\") ? 2 : 1)
             }
-            return false
+            return nil
         }
-    }
-
-    private static func containsNUL(_ value: Any) -> Bool {
-        switch value {
-        case let string as String:
-            return string.utf8.contains(0)
-        case let dictionary as [String: Any]:
-            return dictionary.contains { $0.key.utf8.contains(0) || containsNUL($0.value) }
-        case let array as [Any]:
-            return array.contains { containsNUL($0) }
-        default:
-            return false
-        }
-    }
-}
-
-extension String {
-    fileprivate init?(validatingUTF8 data: Data) {
-        guard let string = String(data: data, encoding: .utf8) else { return nil }
-        self = string
     }
 }

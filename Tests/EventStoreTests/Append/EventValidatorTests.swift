@@ -3,25 +3,44 @@ import Testing
 
 @testable import EventStore
 
-/// The validator's quick look for a NUL before it walks the parsed data (pure, no database).
-@Suite("Event validation: the NUL pre-check")
+/// The validator's check of an event's data (pure, no database).
+@Suite("Event validation: the data")
 struct EventValidatorTests {
+    static let nul = "contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store"
+
     @Test(
-        "finds every NUL escape and raw NUL byte, and passes text without one",
+        "every NUL escape is refused, escaped backslashes and other escapes are text; JSON, objects and UTF-8 only",
         arguments: [
-            (#"{"a": "plain"}"#, false),
-            (#"{"a": "x\u0000y"}"#, true),
-            (#"{"a": "x\U0000y"}"#, true),
-            (#"{"a": "\n\t\"\u0000"}"#, true),
-            (#"{"a": "\\\u0000"}"#, true),
-            (#"{"a": "\\u0000"}"#, false),
-            (#"{"a": "\u0001\u00001"}"#, true),
-            (#"{"a": "\u000"}"#, false),
-            ("{\"a\": \"\0\"}", true),
-            ("", false),
-        ])
-    func preCheck(text: String, expected: Bool) {
-        #expect(EventValidator.mayContainNUL(Data(text.utf8)) == expected)
+            (#"{"a": "plain"}"#, nil),
+            (#"{"a": "x\u0000y"}"#, nul),
+            (#"{"a": "x\U0000y"}"#, "not valid JSON"),
+            (#"{"a": "\n\t\"\u0000"}"#, nul),
+            (#"{"a": "\\\u0000"}"#, nul),
+            (#"{"a": "\\u0000"}"#, nil),
+            (#"{"a": "\u0001\u00001"}"#, nul),
+            (#"{"a\u0000": 1}"#, nul),
+            (#"{"a": "\u000"}"#, "not valid JSON"),
+            (#"{"a": "\ud800"}"#, "not valid JSON"),
+            (#"{"a": "\ud83d\ude00 \u00e9"}"#, nil),
+            ("{\"a\": \"\0\"}", "not valid JSON"),
+            ("", "not valid JSON"),
+            ("[1]", "not a JSON object"),
+            (#"{"a": [1, {"b": null}], "c": -1.5e3}"#, nil),
+            (#"{"a": 1,}"#, "not valid JSON"),
+        ] as [(String, String?)])
+    func data(text: String, expected: String?) {
+        #expect(EventValidator.dataProblem(Data(text.utf8)) == expected)
+    }
+
+    @Test("bytes that are not UTF-8 are refused as such; nesting is bounded where the vault's reading is")
+    func utf8AndDepth() {
+        #expect(EventValidator.dataProblem(Data([0x7B, 0xFF, 0x7D])) == "not valid UTF-8")
+        let depth = JSONMemberScanner.maximumDepth
+        let deep =
+            "{\"a\": " + String(repeating: "[", count: depth - 2) + String(repeating: "]", count: depth - 2) + "}"
+        #expect(EventValidator.dataProblem(Data(deep.utf8)) == nil)
+        let deeper = "{\"a\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        #expect(EventValidator.dataProblem(Data(deeper.utf8)) == "not valid JSON")
     }
 
     @Test("an escaped backslash before u0000 is text, not a NUL: accepted; a real \\u0000 is refused")
