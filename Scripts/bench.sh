@@ -275,8 +275,24 @@ for size in "${sizes[@]}"; do
     stipple append --url "$clinic_url" --key "growth.$size.append1" --writers 1 --appends "$growth_appends"
     if [ "$size" = "$largest" ]; then
         # No separate warm-up here: the rebuild at the previous size just ran in this cluster (one
-        # warm-up rebuild at the largest size would add minutes).
-        stipple rebuild --url "$clinic_url" --key "rebuild" --warmup 0
+        # warm-up rebuild at the largest size would add minutes). Each measured rebuild runs in a
+        # process of its own, as `stipple rebuild` runs one: a second rebuild in the same process starts
+        # with the heap the first left to the allocator (at 1M its peak RSS rose 252 -> 274 MiB over
+        # three runs in one process).
+        : >"$bench_dir/rebuild.runs"
+        for run in $(seq 1 "$runs"); do
+            "$bin" rebuild --url "$clinic_url" --key "rebuild.run" --runs 1 --warmup 0 >"$bench_dir/rebuild.out"
+            cat "$bench_dir/rebuild.out" >&2
+            awk '$2 == "rebuild.run.rate" {r=$3} $2 == "rebuild.run.seconds" {s=$3} $2 == "rebuild.run.rss" {m=$3}
+                END {print r, s, m}' "$bench_dir/rebuild.out" >>"$bench_dir/rebuild.runs"
+        done
+        while read -r name column unit; do
+            echo "RESULT rebuild.$name $(awk -v c="$column" '{print $c}' "$bench_dir/rebuild.runs" | median) $unit" >>"$results"
+        done <<'FIGURES'
+rate 1 events/s
+seconds 2 s
+rss 3 MiB
+FIGURES
     else
         "$bin" rebuild --url "$clinic_url" --key "growth.$size.rebuild" --runs 1 --warmup 0 | tee -a "$results" >&2
     fi
@@ -329,7 +345,7 @@ line "decode + fold in memory" fold.rate readall.rate "stipple read all" 0.5
 line "  read + decode + fold (pipeline)" fold.pipeline readall.rate "stipple read all" 0.5
 line "rebuild all projections" rebuild.rate readall.rate "stipple read all" 0.3
 rss="$(get rebuild.rss)"
-printf '%-34s %s MiB (max of runs %s; goal <=256 MiB: %s)\n' "  rebuild peak RSS (VmHWM)" "$(fmt "$rss")" \
+printf '%-34s %s MiB (max of runs %s, each its own process; goal <=256 MiB: %s)\n' "  rebuild peak RSS (VmHWM)" "$(fmt "$rss")" \
     "$(fmt "$(get rebuild.rss 5)")" "$(awk -v r="$(get rebuild.rss 5)" 'BEGIN {print (r <= 256) ? "met" : "MISSED"}')"
 live_p99="$(get live.p99)"
 printf '%-34s p50 %s ms  p95 %s ms  p99 %s ms [%s]  max %s ms (goal p99 <=50 ms: %s)\n' \
