@@ -137,22 +137,6 @@ public final class JSONDocument {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var index = 0
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= raw.count else { return nil }
-            var value: UInt32 = 0
-            for offset in 0..<4 {
-                let byte = raw[at + offset]
-                let digit: UInt8
-                switch byte {
-                case 48...57: digit = byte - 48
-                case 65...70: digit = byte - 55
-                case 97...102: digit = byte - 87
-                default: return nil
-                }
-                value = value << 4 | UInt32(digit)
-            }
-            return value
-        }
         while index < raw.count {
             let byte = raw[index]
             guard byte == UInt8(ascii: "\\") else {
@@ -163,27 +147,21 @@ public final class JSONDocument {
             guard index + 1 < raw.count else { return nil }
             let escape = raw[index + 1]
             index += 2
-            switch escape {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard var scalar = hex4(index) else { return nil }
-                index += 4
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u"),
-                        let low = hex4(index + 2), (0xDC00..<0xE000).contains(low)
-                    else { return nil }
-                    index += 6
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { return nil }
-                out.append(contentsOf: String(Character(unicode)).utf8)
-            default: return nil
+            if let byte = JSONEscape.simple(escape) {
+                out.append(byte)
+                continue
             }
+            guard escape == UInt8(ascii: "u"), var scalar = JSONEscape.hex4(raw, at: index) else { return nil }
+            index += 4
+            if (0xD800..<0xDC00).contains(scalar) {
+                guard index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u"),
+                    let low = JSONEscape.hex4(raw, at: index + 2), (0xDC00..<0xE000).contains(low)
+                else { return nil }
+                index += 6
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { return nil }
+            out.append(contentsOf: String(Character(unicode)).utf8)
         }
         return String(validating: out, as: UTF8.self)
     }
@@ -294,19 +272,15 @@ public final class JSONDocument {
                 if byte == UInt8(ascii: "\\") {
                     escaped = true
                     guard position + 1 < bytes.count else { break }
-                    switch bytes[position + 1] {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                        UInt8(ascii: "f"),
-                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    if JSONEscape.simple(bytes[position + 1]) != nil {
                         position += 2
-                    case UInt8(ascii: "u"):
-                        guard position + 6 <= bytes.count,
-                            bytes[(position + 2)..<(position + 6)].allSatisfy({
-                                ($0 | 0x20) >= 97 && ($0 | 0x20) <= 102 || (48...57).contains($0)
-                            })
-                        else { throw error("a \\u escape without four hex digits") }
+                    } else if bytes[position + 1] == UInt8(ascii: "u") {
+                        guard JSONEscape.hex4(bytes, at: position + 2) != nil else {
+                            throw error("a \\u escape without four hex digits")
+                        }
                         position += 6
-                    default: throw error("an unknown escape")
+                    } else {
+                        throw error("an unknown escape")
                     }
                     continue
                 }

@@ -28,7 +28,7 @@ public struct MasterKey: Sendable {
     public init(text: String, source: String) throws(PersonalDataError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let bytes: [UInt8]
-        if trimmed.count == 64, let hex = Self.hexBytes(trimmed) {
+        if trimmed.count == 64, let hex = Hex.decode(trimmed) {
             bytes = hex
         } else if let data = Data(base64Encoded: trimmed) {
             bytes = Array(data)
@@ -111,27 +111,5 @@ public struct MasterKey: Sendable {
             throw PersonalDataError.masterKeyFileUnreadable(path: path, reason: "it could not be created")
         }
         return key
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count / 2)
-        var high: UInt8?
-        for byte in text.utf8 {
-            let nibble: UInt8
-            switch byte {
-            case 48...57: nibble = byte - 48
-            case 97...102: nibble = byte - 87
-            case 65...70: nibble = byte - 55
-            default: return nil
-            }
-            if let h = high {
-                bytes.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return high == nil ? bytes : nil
     }
 }

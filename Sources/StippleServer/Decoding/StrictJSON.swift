@@ -1,4 +1,5 @@
 import Foundation
+import JSONNodes
 
 /// Why a body is not strict JSON, and where (byte offset).
 public struct StrictJSONError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -155,13 +156,11 @@ public enum StrictJSON {
                 case UInt8(ascii: "\\"):
                     guard let escape = current else { throw error("a string is not closed") }
                     index += 1
+                    if let byte = JSONEscape.simple(escape) {
+                        out.append(byte)
+                        continue
+                    }
                     switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
                     case UInt8(ascii: "u"):
                         var scalar = try hex4()
                         if (0xD800...0xDBFF).contains(scalar) {
@@ -191,13 +190,8 @@ public enum StrictJSON {
         }
 
         mutating func hex4() throws(StrictJSONError) -> UInt32 {
-            guard index + 4 <= bytes.count else { throw error("a \\u escape needs four hex digits") }
-            var value: UInt32 = 0
-            for byte in bytes[index..<index + 4] {
-                guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else {
-                    throw error("a \\u escape needs four hex digits")
-                }
-                value = value * 16 + UInt32(digit)
+            guard let value = JSONEscape.hex4(bytes, at: index) else {
+                throw error("a \\u escape needs four hex digits")
             }
             index += 4
             return value
