@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes", "CivilCalendar",
                 // The client search index's keyed hashes.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

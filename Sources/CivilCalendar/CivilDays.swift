@@ -28,4 +28,35 @@ public enum CivilDays {
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// The UTF-8 of `YYYY-MM-DDTHH:MM:SS` in UTC for whole `seconds` since 1970-01-01T00:00:00Z (a year
+    /// past 9999 with all its digits; callers keep to years from 0): the one writer of a UTC date-time's digits, for `Postgres`'
+    /// timestamp parameters and the projections' JSON dates.
+    public static func utcDateTime(seconds: Int64) -> [UInt8] {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let civil = date(days: Int(days))
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(27)
+        func append(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        append(civil.year, max(4, String(civil.year).utf8.count))
+        bytes.append(UInt8(ascii: "-"))
+        append(civil.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        append(civil.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        append(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(secondOfDay % 60, 2)
+        return bytes
+    }
 }

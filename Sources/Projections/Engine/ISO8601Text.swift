@@ -1,3 +1,4 @@
+import CivilCalendar
 import Clinic
 import Foundation
 
@@ -32,31 +33,7 @@ enum ISO8601Text {
     /// The UTF-8 of `YYYY-MM-DDTHH:MM:SSZ` for whole `seconds` since 1970 in the years 1600–9999, else nil.
     private static func digits(_ seconds: Double) -> [UInt8]? {
         guard seconds >= -11_676_096_000, seconds <= 253_402_300_799 else { return nil }
-        let whole = Int(seconds)
-        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
-        let secondOfDay = whole - days * 86_400
-        let civil = CalendarDay(daysSinceEpoch: days)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
-        func append(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(48 + value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        append(civil.year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        append(civil.month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        append(civil.day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        append(secondOfDay / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(secondOfDay % 3600 / 60, 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(secondOfDay % 60, 2)
+        var bytes = CivilDays.utcDateTime(seconds: Int64(seconds))
         bytes.append(UInt8(ascii: "Z"))
         return bytes
     }
