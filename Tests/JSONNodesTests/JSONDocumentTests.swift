@@ -90,7 +90,7 @@ struct JSONDocumentTests {
 }
 
 @Suite("Writing JSON strings")
-struct JSONTextTests {
+struct JSONStringTests {
     @Test("a quoted string reads back as itself, through JSONDecoder and JSONDocument; plain text is left whole")
     func roundTrip() throws {
         var random = SystemRandomNumberGenerator()
@@ -98,15 +98,15 @@ struct JSONTextTests {
         for _ in 0..<500 {
             let count = Int.random(in: 0...10, using: &random)
             let text = String((0..<count).map { _ in alphabet.randomElement(using: &random) ?? "a" })
-            let quoted = JSONText.quote(text)
+            let quoted = JSONString.quote(text)
             #expect(try JSONDecoder().decode(String.self, from: Data(quoted.utf8)) == text, "\(quoted)")
             var bytes: [UInt8] = []
-            JSONText.appendQuoted(text, to: &bytes)
+            JSONString.appendQuoted(text, to: &bytes)
             #expect(bytes == Array(quoted.utf8))
             let read = try bytes.withUnsafeBufferPointer { try JSONDocument(scanning: $0).string(0) }
             #expect(read == text)
         }
-        #expect(JSONText.quote("a\"b\\c\n\u{1}") == #""a\"b\\c\u000a\u0001""#)
-        #expect(JSONText.quote("plain é/") == "\"plain é/\"")
+        #expect(JSONString.quote("a\"b\\c\n\u{1}") == #""a\"b\\c\u000a\u0001""#)
+        #expect(JSONString.quote("plain é/") == "\"plain é/\"")
     }
 }

@@ -89,16 +89,16 @@ public struct EventLine: Sendable {
     ) {
         out.reserveCapacity(out.count + data.count + metadata.count + 320)
         out.append(contentsOf: "{\"position\":\(position.map(String.init) ?? "null")".utf8)
-        if let feed { out.append(contentsOf: ",\"token\":\(JSONText.quote(feed.token))".utf8) }
-        out.append(contentsOf: ",\"stream\":\(JSONText.quote(stream))".utf8)
-        if let feed { out.append(contentsOf: ",\"category\":\(JSONText.quote(feed.category))".utf8) }
+        if let feed { out.append(contentsOf: ",\"token\":\(JSONString.quote(feed.token))".utf8) }
+        out.append(contentsOf: ",\"stream\":\(JSONString.quote(stream))".utf8)
+        if let feed { out.append(contentsOf: ",\"category\":\(JSONString.quote(feed.category))".utf8) }
         out.append(contentsOf: ",\"version\":\(version),\"id\":\"\(id.uuidString.lowercased())\",\"type\":".utf8)
-        out.append(contentsOf: JSONText.quote(type).utf8)
+        out.append(contentsOf: JSONString.quote(type).utf8)
         out.append(contentsOf: ",\"schema_version\":\(schemaVersion),\"data\":".utf8)
         out.append(data)
         out.append(contentsOf: ",\"metadata\":".utf8)
         out.append(metadata)
-        out.append(contentsOf: ",\"recorded_at\":\(recordedAt.map(JSONText.quote) ?? "null")}".utf8)
+        out.append(contentsOf: ",\"recorded_at\":\(recordedAt.map(JSONString.quote) ?? "null")}".utf8)
     }
 
     /// The event to append (same id, type, version of shape, data and metadata).

@@ -14,7 +14,7 @@ enum AppendRequestEncoder {
             out.append(contentsOf: Array("{\"appends\":[".utf8))
             for (appendIndex, append) in request.enumerated() {
                 if appendIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: Array("{\"stream\":\(JSONText.quote(append.stream.rawValue)),".utf8))
+                out.append(contentsOf: Array("{\"stream\":\(JSONString.quote(append.stream.rawValue)),".utf8))
                 out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":".utf8))
                 encode(append.events, into: &out)
                 out.append(UInt8(ascii: "}"))
@@ -38,7 +38,7 @@ enum AppendRequestEncoder {
         for (eventIndex, event) in events.enumerated() {
             if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: Array("{\"id\":\"\(Hex.uuid(event.id, uppercase: false))\",".utf8))
-            out.append(contentsOf: Array("\"type\":\(JSONText.quote(event.type)),".utf8))
+            out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
             out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
             out.append(event.data)
             out.append(contentsOf: Array(",\"metadata\":".utf8))

@@ -55,16 +55,16 @@ public struct EventMetadata: Sendable, Hashable, Codable {
     /// directly (`JSONEncoder` was ~6 % of a single append's client CPU). `decode` reads it back.
     func jsonData() -> Data {
         var members: [String] = []
-        if let actor { members.append("\"actor\":" + JSONText.quote(actor)) }
+        if let actor { members.append("\"actor\":" + JSONString.quote(actor)) }
         if let causationID { members.append("\"causation_id\":\"\(causationID.uuidString)\"") }
         if let correlationID { members.append("\"correlation_id\":\"\(correlationID.uuidString)\"") }
         if !extra.isEmpty {
             let pairs = extra.sorted { $0.key < $1.key }.map {
-                JSONText.quote($0.key) + ":" + JSONText.quote($0.value)
+                JSONString.quote($0.key) + ":" + JSONString.quote($0.value)
             }
             members.append("\"extra\":{" + pairs.joined(separator: ",") + "}")
         }
-        if let reason { members.append("\"reason\":" + JSONText.quote(reason)) }
+        if let reason { members.append("\"reason\":" + JSONString.quote(reason)) }
         return Data(("{" + members.joined(separator: ",") + "}").utf8)
     }
 

@@ -18,9 +18,9 @@ public enum RowValue: Sendable, Hashable {
         case .null: out += "null"
         case .int(let value): out += String(value)
         case .double(let value): out += value.isFinite ? "\(value)" : "null"
-        case .text(let value): JSONText.appendQuoted(value, to: &out)
+        case .text(let value): JSONString.appendQuoted(value, to: &out)
         case .bool(let value): out += value ? "true" : "false"
-        case .date(let value): JSONText.appendQuoted(RowValue.iso8601(value), to: &out)
+        case .date(let value): JSONString.appendQuoted(RowValue.iso8601(value), to: &out)
         case .json(let data): out += String(decoding: data, as: UTF8.self)
         }
     }

@@ -85,7 +85,7 @@ enum StateJSON {
             bytes.append(UInt8(ascii: ":"))
         }
 
-        func string(_ text: String) { JSONText.appendQuoted(text, to: &bytes) }
+        func string(_ text: String) { JSONString.appendQuoted(text, to: &bytes) }
 
         func plain(_ text: String) { bytes.append(contentsOf: text.utf8) }
 

@@ -13,7 +13,7 @@ enum EventJSON {
     struct Value {
         var json: Data
 
-        static func string(_ text: String) -> Value { Value(json: Data(JSONText.quote(text).utf8)) }
+        static func string(_ text: String) -> Value { Value(json: Data(JSONString.quote(text).utf8)) }
         static func integer(_ number: some BinaryInteger) -> Value { Value(json: Data(String(number).utf8)) }
         static func bool(_ flag: Bool) -> Value { Value(json: Data((flag ? "true" : "false").utf8)) }
         static func events(_ events: [RecordedEvent]) -> Value {
@@ -32,7 +32,7 @@ enum EventJSON {
         var out = Data("{".utf8)
         for (index, key) in members.keys.sorted().enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: JSONText.quote(key).utf8)
+            out.append(contentsOf: JSONString.quote(key).utf8)
             out.append(UInt8(ascii: ":"))
             if let value = members[key] { out.append(value.json) }
         }

@@ -1,6 +1,6 @@
 /// Writing JSON by hand (event lines, append requests, projection rows and states): the one home for
 /// escaping a string.
-public enum JSONText {
+public enum JSONString {
     /// `text` as a JSON string literal, quotes included: `"` and `\` escaped, control characters as
     /// `\u00XX`, everything else as it is (UTF-8).
     public static func quote(_ text: String) -> String {
