@@ -8,13 +8,18 @@ import ServiceLifecycle
 extension ConsoleRoutes {
     /// The stream categories whose events can change the schedule.
     static let liveCategories: Set<String> = ["client", "technician", "location"]
+    /// How long the live stream holds an event back for the schedule projection to apply it (announced then
+    /// anyway: the page looks again on the next change).
+    static let scheduleWait: Duration = .seconds(10)
 
     /// `GET /console/live`: server-sent events telling the Today page that the schedule may have changed.
     ///
     /// It follows the server's shared log follower (no reader of its own) and sends, per event of a
     /// client, technician or location, only its resume token (`id:`) and type, never its data: the page
-    /// then fetches the schedule fragment, which reads the projection and writes the access log. An
-    /// `EventSource` that reconnects sends `Last-Event-ID` and resumes after it.
+    /// then fetches the schedule fragment, which reads the projection and writes the access log. The
+    /// projection follows the log a moment behind it, so an event is announced when the schedule projection
+    /// has applied it (bounded by `scheduleWait`): the fetch it starts then shows it. An `EventSource` that
+    /// reconnects sends `Last-Event-ID` and resumes after it.
     func registerLive(_ router: ConsoleRouter) {
         let routes = self
         router.get("/console/live") { request, _ -> Response in
@@ -32,13 +37,22 @@ extension ConsoleRoutes {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
             let follower = routes.follower
+            let projections = routes.projections
             let body = ResponseBody { writer in
                 let (frames, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         do {
+                            // Where the schedule projection is known to stand: an event is announced once the
+                            // projection has applied it (or after `scheduleWait`), so the page's fetch shows it.
+                            var applied = after.position
                             for try await event in follower.subscribe(after: after, category: nil, batchSize: 100)
                             where Self.liveCategories.contains(event.stream.category) {
+                                if event.position > applied {
+                                    await projections.wait(
+                                        until: event.position, for: ["schedule"], timeout: Self.scheduleWait)
+                                    applied = max(event.position, try await projections.position(of: "schedule") ?? 0)
+                                }
                                 continuation.yield(
                                     "id: \(event.checkpoint.token)\nevent: change\ndata: {\"type\":\"\(event.type)\"}\n\n"
                                 )

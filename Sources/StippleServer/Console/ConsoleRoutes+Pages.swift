@@ -48,24 +48,28 @@ extension ConsoleRoutes {
     func today(_ request: Request, _ session: ConsoleSession) async throws -> Response {
         let chosen = request.query("day").flatMap { CalendarDay(iso: $0) }
         let now = Date()
+        // Live updates resume from where the schedule projection stood before it was read, not from the log's
+        // head: an event it applies while (or after) the page reads it is then still announced, and the page
+        // looks again. (Read after the schedule, a position could include an event the read did not see.)
+        let isFragment = request.query("fragment") != nil
+        var after: Int64 = 0
+        if !isFragment {
+            if let applied = try await projections.position(of: "schedule") {
+                after = applied
+            } else {
+                after = try await store.headPosition()
+            }
+        }
         let appointments = try await ScheduleQueries(pool: store.pool).localDay(chosen, now: now)
         try await recordAccess(session, action: "schedule.read", clients: appointments.map(\.clientID))
         let schedule = Self.scheduleContext(appointments, day: chosen, now: now)
-        if request.query("fragment") != nil {
+        if isFragment {
             return html(templates.render("schedule", schedule))
         }
         var context = base(session, title: chosen.map { "Schedule for \($0)" } ?? "Today")
         context.merge(schedule) { _, new in new }
         context["live"] = true
         context["fragment"] = "/console/today?fragment=1" + (chosen.map { "&day=\($0)" } ?? "")
-        // Live updates resume from where the schedule projection stood when it was read, not from the log's
-        // head: events it had not applied yet then still announce themselves, and the page refreshes.
-        let after: Int64
-        if let applied = try await projections.position(of: "schedule") {
-            after = applied
-        } else {
-            after = try await store.headPosition()
-        }
         context["after"] = Checkpoint(position: after).token
         return html(templates.render("today", context))
     }

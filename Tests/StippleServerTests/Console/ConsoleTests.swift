@@ -490,7 +490,7 @@ struct ConsoleTests {
     }
 
     @Test(
-        "the live feed sends a change event (resume token and type, no data) per appended event and resumes after Last-Event-ID"
+        "the live feed sends a change event (resume token and type, no data) per appended event, once the schedule projection has applied it, and resumes after Last-Event-ID"
     )
     func liveFeed() async throws {
         try await ServerFixture.with(configuration: .init(port: 0, runProjections: false, runWebhooks: false)) {
@@ -521,11 +521,24 @@ struct ConsoleTests {
                 }
                 let head = String(try await fixture.database.store.headPosition())
                 try await register()
+                // This server runs no projections: they catch up a moment after the feed opens, and the change
+                // is announced only then (a page that fetches the schedule on it must find the event there).
+                async let caughtUp: Void = {
+                    try await Task.sleep(for: .milliseconds(700))
+                    try await fixture.catchUpProjections()
+                }()
                 let first = try #require(try await firstChange(after: head))
                 #expect(first.data == #"{"type":"client.registered"}"#)
                 let id = try #require(first.id.flatMap { Int64($0) })
                 #expect(id > Int64(head) ?? 0)
+                let runner = ProjectionRunner(
+                    store: fixture.database.store, projections: ClinicProjections.all(for: fixture.database.store))
+                let schedule = try await runner.position(of: "schedule")
+                #expect(
+                    schedule ?? 0 >= id, "announced at \(id) while the schedule projection stood at \(schedule ?? 0)")
+                try await caughtUp
                 try await register()
+                try await fixture.catchUpProjections()
                 let second = try #require(try await firstChange(after: String(id)))
                 #expect(second.id.flatMap { Int64($0) } ?? 0 > id, "resumed after the last seen event, not replayed")
                 let anonymous = try await RawHTTPClient.send(port: port, "GET", "/console/live")
