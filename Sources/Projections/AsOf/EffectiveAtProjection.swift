@@ -25,6 +25,14 @@ public struct EffectiveAtProjection: Projection {
         try await base.createTables(in: schema, on: connection)
     }
 
+    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await base.createUnindexedTables(in: schema, on: connection)
+    }
+
+    public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {
+        try await base.createIndexes(in: schema, on: connection)
+    }
+
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
         let kept = filtered(batch)
         guard !kept.items.isEmpty else { return }

@@ -35,6 +35,12 @@ extension FoldingProjection {
     public var stateTable: String { name + "_state" }
 
     public func createTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await createUnindexedTables(in: schema, on: connection)
+        try await createIndexes(in: schema, on: connection)
+    }
+
+    /// The fold-state table and every table with its primary key (`TableSpec.indexes` are `createIndexes`').
+    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         try await connection.execute(
             "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state jsonb NOT NULL)")
         for table in tables {
@@ -44,6 +50,12 @@ extension FoldingProjection {
                 "CREATE TABLE \(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) ("
                 + (columns + ["PRIMARY KEY (\(key))"]).joined(separator: ", ") + ")"
             try await connection.executeScript(ddl)
+        }
+    }
+
+    /// Every table's `TableSpec.indexes`.
+    public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {
+        for table in tables {
             for (index, columns) in table.indexes.enumerated() {
                 try await connection.executeScript(
                     "CREATE INDEX \(SQL.quoteIdentifier("\(table.name)_i\(index)")) ON "

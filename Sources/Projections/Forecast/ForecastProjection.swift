@@ -18,11 +18,21 @@ public struct ForecastProjection: Projection {
     public init() {}
 
     public func createTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await ForecastFold().createTables(in: schema, on: connection)
+        try await createUnindexedTables(in: schema, on: connection)
+        try await createIndexes(in: schema, on: connection)
+    }
+
+    /// `ForecastFold`'s tables without their indexes, and the parameters (copied from the live schema).
+    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await ForecastFold().createUnindexedTables(in: schema, on: connection)
         try await ForecastParameterStore.createTable(in: schema, on: connection)
         if schema != name {
             try await ForecastParameterStore.copy(from: name, to: schema, on: connection)
         }
+    }
+
+    public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {
+        try await ForecastFold().createIndexes(in: schema, on: connection)
     }
 
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {

@@ -13,6 +13,13 @@ public protocol Projection: Sendable {
     var version: Int { get }
     /// Creates the projection's tables in `schema` (which exists and is empty).
     func createTables(in schema: String, on connection: PostgresConnection) async throws
+    /// Creates the tables as `createTables` does but without their secondary indexes, which
+    /// `createIndexes` adds: a rebuild fills its scratch tables first and builds each index once, after
+    /// the load, instead of maintaining it row by row. Primary keys stay (the writers' `ON CONFLICT`
+    /// needs them). The default is `createTables` (and `createIndexes` then adds nothing).
+    func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws
+    /// Creates the secondary indexes `createUnindexedTables` left out.
+    func createIndexes(in schema: String, on connection: PostgresConnection) async throws
     /// Applies a batch of events, in log order, to the tables in `schema`.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
     /// A writer for a rebuild into `schema`, fresh and created by `createTables`. The runner is the
@@ -50,6 +57,14 @@ extension ProjectionBuilder {
 }
 
 extension Projection {
+    /// By default every table is created with its indexes.
+    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await createTables(in: schema, on: connection)
+    }
+
+    /// By default `createUnindexedTables` left no index out.
+    public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {}
+
     /// By default a rebuild applies each batch as live following does.
     public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
         -> any ProjectionBuilder

@@ -30,7 +30,10 @@ struct ProjectionRebuilder: Sendable {
     /// dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
     /// returned; the others go on. Every builder finishes the log up to the head it started from
     /// concurrently (each on a connection and in a transaction of its own) before that transaction,
-    /// which then finishes only what the events appended meanwhile changed.
+    /// which then finishes only what the events appended meanwhile changed. The scratch tables are
+    /// created without their secondary indexes (`Projection.createUnindexedTables`), which are built
+    /// once after that finish; the transactions before the swap commit without waiting for the disk,
+    /// and the swap refuses if the database crashed meanwhile (`crashMarker`).
     func rebuildAll(_ projections: [any Projection]) async throws -> [ProjectionFailure] {
         var selected: [any Projection] = []
         for projection in projections where !selected.contains(where: { $0.name == projection.name }) {
@@ -46,11 +49,14 @@ struct ProjectionRebuilder: Sendable {
                     let scratch = projection.name + "__rebuild"
                     try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
                     try await connection.execute("CREATE SCHEMA \(identifier: scratch)")
-                    try await projection.createTables(in: scratch, on: connection)
+                    // Secondary indexes are built once the log is loaded (`finishConcurrently`).
+                    try await projection.createUnindexedTables(in: scratch, on: connection)
                     let builder = try await projection.makeBuilder(in: scratch, on: connection)
                     building.append(Building(projection: projection, scratch: scratch, builder: builder))
                 }
+                try await Self.createCrashMarker(in: building[0].scratch, on: connection)
             }
+            let marker = building[0].scratch
             let head = try await resolveHead(nil)
             var position: Int64 = 0
             var applied = 0
@@ -73,6 +79,7 @@ struct ProjectionRebuilder: Sendable {
             // finishes only what was appended meanwhile.
             try await finishConcurrently(&building, failures: &failures)
             try await pool.withTransaction { connection in
+                try await Self.expectNoCrash(marker: marker, on: connection)
                 for entry in building {
                     let name = entry.projection.name
                     try await ProjectionCheckpoints.register(entry.projection, on: connection)
@@ -146,7 +153,16 @@ struct ProjectionRebuilder: Sendable {
                 if started >= width, let done = try await group.next() { results[done.0] = done.1 }
                 let index = started
                 let entry = entries[index]
-                group.addTask { (index, try await pool.withTransaction { try await body(entry, $0) }) }
+                group.addTask {
+                    let result = try await pool.withTransaction { connection in
+                        // Safe: the rebuild's last transaction (the swap) commits synchronously, and its
+                        // WAL flush covers every earlier record; a crash before it empties the crash
+                        // marker, the swap then refuses, and the next rebuild drops the scratch schemas.
+                        try await connection.execute("SET LOCAL synchronous_commit = off")
+                        return try await body(entry, connection)
+                    }
+                    return (index, result)
+                }
                 started += 1
             }
             while let done = try await group.next() { results[done.0] = done.1 }
@@ -161,9 +177,36 @@ struct ProjectionRebuilder: Sendable {
         try await eachRefusable(&building, failures: &failures) { try await $0.builder.apply(batch, on: $1) }
     }
 
-    /// Finishes every builder, concurrently (`eachRefusable`).
+    /// Finishes every builder, concurrently (`eachRefusable`), and builds its tables' secondary indexes
+    /// (`Projection.createIndexes`: once over the loaded tables, not row by row during the load).
     private func finishConcurrently(_ building: inout [Building], failures: inout [ProjectionFailure]) async throws {
-        try await eachRefusable(&building, failures: &failures) { try await $0.builder.finish(on: $1) }
+        try await eachRefusable(&building, failures: &failures) { entry, connection in
+            try await entry.builder.finish(on: connection)
+            try await entry.projection.createIndexes(in: entry.scratch, on: connection)
+        }
+    }
+
+    /// An unlogged table in the first scratch schema, holding one row from the start of a rebuild to its
+    /// swap. The transactions that fill the scratch schemas commit without waiting for their WAL to reach
+    /// the disk (`eachConcurrently`): a server crash may lose the last of them, and the pool would carry
+    /// on with new connections. Crash recovery empties every unlogged table, so the row still being there
+    /// in the swap's transaction proves no crash happened meanwhile, and so nothing was lost.
+    static let crashMarker = "stipple_rebuild_alive"
+
+    /// Creates the crash marker, with its row, in `schema` (committed before the rebuild writes anything).
+    static func createCrashMarker(in schema: String, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            "CREATE UNLOGGED TABLE \(identifier: schema).\(identifier: crashMarker) (alive boolean)")
+        try await connection.execute("INSERT INTO \(identifier: schema).\(identifier: crashMarker) VALUES (true)")
+    }
+
+    /// Throws unless the crash marker's row is still there, then drops the marker (it must not reach the
+    /// live schema).
+    static func expectNoCrash(marker schema: String, on connection: PostgresConnection) async throws {
+        let rows = try await connection.query(
+            "SELECT count(*) FROM \(identifier: schema).\(identifier: crashMarker)")
+        guard try rows.first?.decode(Int64.self) == 1 else { throw RunnerError.rebuildInterrupted }
+        try await connection.execute("DROP TABLE \(identifier: schema).\(identifier: crashMarker)")
     }
 
     /// Runs `body` for every builder, concurrently (`eachConcurrently`); one that refuses an event

@@ -266,6 +266,9 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case unknownProjection(String, known: [String])
     case invalidSchemaName(String)
     case schemaExists(String)
+    /// The database crashed during a rebuild (its crash marker is gone): the rebuild's last writes may be
+    /// lost, so nothing was swapped in.
+    case rebuildInterrupted
 
     public var description: String {
         switch self {
@@ -275,6 +278,9 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
             "'\(name)' cannot be a snapshot schema: use lower-case letters, digits and _, not a live projection's name"
         case .schemaExists(let name):
             "schema \(name) exists and is not a snapshot: choose another name"
+        case .rebuildInterrupted:
+            "the database restarted after a crash during the rebuild, which may have lost its last writes: "
+                + "nothing was swapped in; run the rebuild again"
         }
     }
 }

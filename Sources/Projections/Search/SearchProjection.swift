@@ -38,13 +38,25 @@ public struct SearchProjection: FoldingProjection {
     /// The fold-state table and `search_clients`, with the GIN index the search needs (which `TableSpec`
     /// indexes, plain B-trees, cannot express).
     public func createTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await createUnindexedTables(in: schema, on: connection)
+        try await createIndexes(in: schema, on: connection)
+    }
+
+    /// The fold-state table and `search_clients`, without the GIN index.
+    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         let target = SQL.quoteIdentifier(schema)
         try await connection.executeScript(
             """
             CREATE TABLE \(target).\(SQL.quoteIdentifier(stateTable)) (key text PRIMARY KEY, state jsonb NOT NULL);
             CREATE TABLE \(target).search_clients (client_id uuid NOT NULL PRIMARY KEY, terms text NOT NULL);
-            CREATE INDEX search_clients_terms ON \(target).search_clients USING gin (string_to_array(terms, ' '));
             """)
+    }
+
+    /// The GIN index over `search_clients`' terms.
+    public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {
+        try await connection.executeScript(
+            "CREATE INDEX search_clients_terms ON \(SQL.quoteIdentifier(schema)).search_clients "
+                + "USING gin (string_to_array(terms, ' '))")
     }
 
     public func stateKey(for stream: EventStreamName) -> String? {

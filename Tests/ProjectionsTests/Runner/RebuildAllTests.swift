@@ -117,6 +117,70 @@ struct RebuildAllTests {
         }
     }
 
+    @Test("a rebuild indexes its tables after the load: the swapped-in schemas have the indexes createTables makes")
+    func indexesAfterTheLoad() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            for _ in 0..<2 { try await fixture.courseClient(UUID()) }
+            let projections = ClinicProjections.all()
+            let runner = ProjectionRunner(store: database.store, projections: projections, batchSize: 5)
+            #expect(try await runner.rebuildAll(ClinicProjections.names).isEmpty)
+            func indexes(_ schema: String) async throws -> [String] {
+                try await rows(
+                    database,
+                    """
+                    SELECT tablename || ': ' || replace(indexdef, \(schema) || '.', '')
+                    FROM pg_indexes WHERE schemaname = \(schema) ORDER BY 1
+                    """)
+            }
+            var secondary = 0
+            for projection in projections {
+                let fresh = projection.name + "_fresh"
+                try await database.pool.withConnection { connection in
+                    try await connection.execute("CREATE SCHEMA \(identifier: fresh)")
+                    try await projection.createTables(in: fresh, on: connection)
+                }
+                let expected = try await indexes(fresh)
+                #expect(try await indexes(projection.name) == expected, "\(projection.name)")
+                secondary += expected.filter { !$0.contains("_pkey ON") }.count
+            }
+            #expect(secondary >= 10, "the clinic projections declare secondary indexes")
+            #expect(
+                try await rows(
+                    database, "SELECT relname FROM pg_class WHERE relname = \(ProjectionRebuilder.crashMarker)"
+                ).isEmpty, "the crash marker does not reach a live schema")
+        }
+    }
+
+    @Test("the swap refuses when crash recovery has emptied the rebuild's unlogged crash marker")
+    func crashMarker() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE SCHEMA marked")
+                try await ProjectionRebuilder.createCrashMarker(in: "marked", on: connection)
+                try await connection.execute("CREATE SCHEMA crashed")
+                try await ProjectionRebuilder.createCrashMarker(in: "crashed", on: connection)
+                // What crash recovery does to an unlogged table: it is left empty.
+                try await connection.execute("TRUNCATE crashed.\(identifier: ProjectionRebuilder.crashMarker)")
+            }
+            await #expect(throws: RunnerError.self) {
+                try await database.pool.withTransaction {
+                    try await ProjectionRebuilder.expectNoCrash(marker: "crashed", on: $0)
+                }
+            }
+            try await database.pool.withTransaction {
+                try await ProjectionRebuilder.expectNoCrash(marker: "marked", on: $0)
+            }
+            let left = try await rows(
+                database,
+                """
+                SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relname = \(ProjectionRebuilder.crashMarker) AND c.relpersistence = 'u' ORDER BY 1
+                """)
+            #expect(left == ["crashed"], "the marker of the rebuild that went on is dropped; both were unlogged")
+        }
+    }
+
     /// Builds `projection` into `<name>_small` through a `FoldingBuilder` of `capacity` states.
     private func buildWithCapacity<P: FoldingProjection>(_ projection: P, capacity: Int, database: TestDatabase)
         async throws
