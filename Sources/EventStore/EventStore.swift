@@ -115,10 +115,10 @@ public final class EventStore: Sendable {
         switch direction {
         case .forward:
             sql =
-                "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version >= \(version ?? 0) ORDER BY version LIMIT \(limit)"
+                "\(fragment: selectColumns) WHERE stream = \(stream.rawValue) AND version >= \(version ?? 0) ORDER BY version LIMIT \(limit)"
         case .backward:
             sql =
-                "\(fragment: Self.columns) WHERE stream = \(stream.rawValue) AND version <= \(version ?? Int(Int32.max)) ORDER BY version DESC LIMIT \(limit)"
+                "\(fragment: selectColumns) WHERE stream = \(stream.rawValue) AND version <= \(version ?? Int(Int32.max)) ORDER BY version DESC LIMIT \(limit)"
         }
         return try await fetch(sql)
     }
@@ -148,7 +148,7 @@ public final class EventStore: Sendable {
         let limit = clamp(limit)
         if let category, !StreamName.isValidCategory(category) { throw EventStoreError.invalidStreamName(category) }
         let events = try await fetch(
-            Self.pageSQL(after: checkpoint.position, limit: limit, category: category, upTo: upTo))
+            pageSQL(after: checkpoint.position, limit: limit, category: category, upTo: upTo))
         return EventPage(events: events, next: events.last?.checkpoint ?? checkpoint)
     }
 
@@ -200,9 +200,22 @@ public final class EventStore: Sendable {
         SELECT position, stream, version, event_id, type, schema_version, data::text, metadata::text, recorded_at FROM events
         """
 
+    /// With a vault, a tenth column: the count of destroyed keys (`Schema/0022_client_key_epoch.sql`), read
+    /// once per statement, which lets the vault open a page with the keys it checked before when no key was
+    /// destroyed since (`PersonalDataVault.open`).
+    static let columnsAndKeyEpoch: SQL = """
+        SELECT position, stream, version, event_id, type, schema_version, data::text, metadata::text, recorded_at,
+               (SELECT destroyed FROM client_key_epoch) AS destroyed_keys FROM events
+        """
+
+    /// The count rides along only once the vault found it in the database: a database migrated below 0022
+    /// (or before the vault's first key check) is read with the nine columns.
+    private var selectColumns: SQL { vault?.readsKeyEpoch == true ? Self.columnsAndKeyEpoch : Self.columns }
+
     private func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
 
-    private func run(_ sql: SQL) async throws -> QueryResult {
+    /// Runs `sql` on a pooled connection; rows not yet decoded (`LogPages` reads ahead with it).
+    func run(_ sql: SQL) async throws -> QueryResult {
         do {
             return try await pool.withConnection { try await $0.query(sql) }
         } catch let error as PostgresError {
@@ -211,19 +224,14 @@ public final class EventStore: Sendable {
     }
 
     /// The `readAll` statement: events after `position` (only `category`, none after `upTo`), in log order.
-    static func pageSQL(after position: Int64, limit: Int, category: String?, upTo: Int64?) -> SQL {
+    func pageSQL(after position: Int64, limit: Int, category: String?, upTo: Int64?) -> SQL {
         let end = upTo ?? Int64.max
         if let category {
             return
-                "\(fragment: columns) WHERE category = \(category) AND position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
+                "\(fragment: selectColumns) WHERE category = \(category) AND position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
         }
         return
-            "\(fragment: columns) WHERE position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
-    }
-
-    /// The rows of one page, not yet decoded (`LogPages` reads ahead with it).
-    func fetchRows(_ sql: SQL) async throws -> QueryResult {
-        try await run(sql)
+            "\(fragment: selectColumns) WHERE position > \(position) AND position <= \(end) ORDER BY position LIMIT \(limit)"
     }
 
     private func fetch(_ sql: SQL) async throws -> [RecordedEvent] {
@@ -234,7 +242,10 @@ public final class EventStore: Sendable {
     func events(from rows: QueryResult) async throws -> [RecordedEvent] {
         let events = try Self.decodeEvents(rows)
         guard let vault else { return events }
-        return try await vault.open(events)
+        let keyEpoch =
+            rows.columns.last == PersonalDataVault.keyEpochColumn
+            ? try rows.first?.decode(Int64?.self, column: PersonalDataVault.keyEpochColumn) ?? nil : nil
+        return try await vault.open(events, keyEpoch: keyEpoch)
     }
 
     static func decodeEvents(_ rows: QueryResult) throws -> [RecordedEvent] {

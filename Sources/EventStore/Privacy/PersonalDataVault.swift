@@ -10,8 +10,11 @@ import Synchronization
 /// replaced by a sealed envelope (AES-256-GCM), creating the subject's key on first use. On read, envelopes
 /// are replaced by the plaintext, or by `{"erased": true}` when the subject's key was destroyed.
 /// Subject keys live in `client_keys`, each wrapped by the master key (`MasterKey`); unwrapped keys are
-/// cached in memory, but whether a key still exists is checked on every read that meets sealed data, so a
-/// forgotten client is never shown from a stale cache.
+/// cached in memory, but whether a key still exists is checked for every read that meets sealed data, so a
+/// forgotten client is never shown from a stale cache: a read whose statement began after the erasure
+/// committed reads it as erased. The check is a query for the page's keys, or, where the database counts
+/// destroyed keys (`Schema/0022_client_key_epoch.sql`), the count the page's own statement read: when an
+/// earlier check read the same count and found the page's keys live, none of them was destroyed since.
 ///
 /// Keys are destroyed by the database in the same transaction as the erasure event (`policy.erasureEventType`,
 /// trigger in `Schema/0007_client_keys.sql`), so every path that appends that event (CLI, API, import)
@@ -57,15 +60,59 @@ public final class PersonalDataVault: Sendable {
     private let pool: ConnectionPool
     private let master: Result<MasterKey, PersonalDataError>
     private let cache = Mutex(Cache())
+    private let keyCheckCount = Atomic<Int>(0)
     private let fieldBytes: [UInt8]
 
     private struct Cache {
         var bySubject: [String: SubjectKey] = [:]
         var byID: [UUID: SubjectKey] = [:]
         var masterVerified = false
+        /// Whether the database counts destroyed keys (`Schema/0022_client_key_epoch.sql`); learned by the
+        /// first key check. Without the count (a database not migrated that far) every page is checked.
+        var keyEpoch = KeyEpochSupport.unknown
+        /// The highest count of destroyed keys a key check read, and the keys checks at that count found live.
+        var checkedEpoch: Int64?
+        var checkedLive: Set<UUID> = []
+        /// Keys found destroyed. A destroyed key stays destroyed (the guard in 0007 allows no other change),
+        /// so this needs no count.
+        var destroyed: Set<UUID> = []
 
         mutating func remove(subject: String) {
-            if let key = bySubject.removeValue(forKey: subject) { byID.removeValue(forKey: key.id) }
+            if let key = bySubject.removeValue(forKey: subject) {
+                byID.removeValue(forKey: key.id)
+                checkedLive.remove(key.id)
+            }
+        }
+
+        /// The states of `ids` without asking the database, when a page read at the count of destroyed keys
+        /// `epoch` can rely on them: each key is known destroyed, or was found live by a check that read the
+        /// same count. The count moves in every transaction that destroys a live key, and those transactions
+        /// commit one after the other (they update one row), so two statements that read the same count see
+        /// the same keys destroyed: a key live at the check is live at the page's read. Nil when any key is
+        /// not covered (the caller asks the database).
+        func checkedKeys(_ ids: Set<UUID>, epoch: Int64?) -> [UUID: KeyState]? {
+            var states: [UUID: KeyState] = [:]
+            for id in ids {
+                if destroyed.contains(id) {
+                    states[id] = .destroyed
+                    continue
+                }
+                guard let epoch, checkedEpoch == epoch, checkedLive.contains(id), let key = byID[id] else { return nil }
+                states[id] = .live(key)
+            }
+            return states
+        }
+
+        /// Records what a key check that read the count `epoch` found (a check that read an older count than
+        /// one already recorded adds nothing).
+        mutating func checked(live: [UUID], destroyed newlyDestroyed: [UUID], epoch: Int64?) {
+            destroyed.formUnion(newlyDestroyed)
+            guard let epoch, epoch >= checkedEpoch ?? Int64.min else { return }
+            if checkedEpoch != epoch {
+                checkedEpoch = epoch
+                checkedLive = []
+            }
+            checkedLive.formUnion(live)
         }
 
         mutating func insert(_ key: SubjectKey) {
@@ -251,8 +298,11 @@ public final class PersonalDataVault: Sendable {
     /// Replaces sealed envelopes in `events` with their plaintext, or with `erasedValue` for destroyed keys.
     ///
     /// The events are changed in place (the page is taken, not copied), and events without the marker
-    /// bytes are passed over after one search of their data.
-    func open(_ events: consuming [RecordedEvent]) async throws -> [RecordedEvent] {
+    /// bytes are passed over after one search of their data. `keyEpoch` is the count of destroyed keys the
+    /// events' own statement read (`EventStore.columnsAndKeyEpoch`): when an earlier key check read the same
+    /// count and found all of the page's keys live (or a key is known destroyed), they were so at that read,
+    /// and the page opens without asking the database; otherwise (or without it) the keys are checked now.
+    func open(_ events: consuming [RecordedEvent], keyEpoch: Int64? = nil) async throws -> [RecordedEvent] {
         var found: [(index: Int, envelopes: [(range: Range<Int>, envelope: SealedEnvelope)])] = []
         var keyIDs = Set<UUID>()
         for index in events.indices where events[index].data.containsBytes(SealedEnvelope.markerBytes) {
@@ -262,7 +312,13 @@ public final class PersonalDataVault: Sendable {
             for item in envelopes { keyIDs.insert(item.envelope.body.k) }
         }
         guard !found.isEmpty else { return events }
-        let keys = try await keys(keyIDs)
+        let checked = cache.withLock { $0.checkedKeys(keyIDs, epoch: keyEpoch) }
+        let keys: [UUID: KeyState]
+        if let checked {
+            keys = checked
+        } else {
+            keys = try await self.keys(keyIDs)
+        }
         for (index, envelopes) in found {
             let stream = events[index].stream.rawValue
             let position = events[index].position
@@ -334,21 +390,61 @@ public final class PersonalDataVault: Sendable {
         case destroyed
     }
 
+    enum KeyEpochSupport {
+        case unknown, present, absent
+    }
+
+    /// The name of the count of destroyed keys in the statements that read it.
+    static let keyEpochColumn = "destroyed_keys"
+
+    /// Whether event reads should carry the count of destroyed keys (`EventStore`'s page statements add it
+    /// once the vault knows the database keeps it).
+    var readsKeyEpoch: Bool { cache.withLock { $0.keyEpoch == .present } }
+
+    /// How many times the vault asked the database for the state of keys (each event page with sealed data
+    /// whose keys it could not vouch for, and every blob); for tests.
+    var keyChecks: Int { keyCheckCount.load(ordering: .relaxed) }
+
     /// The state of `ids` as stored now; live keys come from the cache when already unwrapped.
     func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {
+        keyCheckCount.add(1, ordering: .relaxed)
         let list = "{" + ids.map { Hex.uuid($0, uppercase: false) }.joined(separator: ",") + "}"
-        let rows = try await database { connection in
-            try await connection.query(
-                "SELECT key_id, subject, wrapped_key FROM client_keys WHERE key_id = ANY(\(list)::uuid[])")
+        let support = cache.withLock { $0.keyEpoch }
+        let (rows, withEpoch) = try await database { connection -> (QueryResult, Bool) in
+            var withEpoch = support == .present
+            if support == .unknown {
+                // Once per vault: a database migrated below 0022 has no count, and is read as before.
+                withEpoch =
+                    try await connection.query("SELECT to_regclass('client_key_epoch') IS NOT NULL").first?.decode(
+                        Bool.self) ?? false
+                cache.withLock { $0.keyEpoch = withEpoch ? .present : .absent }
+            }
+            if withEpoch {
+                return (
+                    try await connection.query(
+                        """
+                        SELECT key_id, subject, wrapped_key, (SELECT destroyed FROM client_key_epoch) AS destroyed_keys
+                        FROM client_keys WHERE key_id = ANY(\(list)::uuid[])
+                        """), true
+                )
+            }
+            return (
+                try await connection.query(
+                    "SELECT key_id, subject, wrapped_key FROM client_keys WHERE key_id = ANY(\(list)::uuid[])"), false
+            )
         }
         var states: [UUID: KeyState] = [:]
+        var live: [UUID] = []
+        var destroyed: [UUID] = []
         for row in rows {
             let (id, subject, storedWrapped) = try row.decode((UUID, String, Bytea?).self)
             guard let wrapped = storedWrapped else {
                 cache.withLock { $0.remove(subject: subject) }
                 states[id] = .destroyed
+                destroyed.append(id)
                 continue
             }
+            live.append(id)
             if let cached = cache.withLock({ $0.byID[id] }) {
                 states[id] = .live(cached)
                 continue
@@ -357,6 +453,8 @@ public final class PersonalDataVault: Sendable {
             cache.withLock { $0.insert(key) }
             states[id] = .live(key)
         }
+        let epoch = withEpoch ? try rows.first?.decode(Int64?.self, column: Self.keyEpochColumn) ?? nil : nil
+        cache.withLock { $0.checked(live: live, destroyed: destroyed, epoch: epoch) }
         return states
     }
 

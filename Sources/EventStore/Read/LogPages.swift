@@ -55,7 +55,7 @@ public struct LogPages: AsyncSequence, Sendable {
                 self.ahead = nil
                 rows = try await ahead.value
             } else {
-                rows = try await pages.store.fetchRows(sql(after: checkpoint.position))
+                rows = try await pages.store.run(sql(after: checkpoint.position))
             }
             guard let lastRow = rows.last else {
                 finished = true
@@ -67,7 +67,7 @@ public struct LogPages: AsyncSequence, Sendable {
             } else {
                 let store = pages.store
                 let next = sql(after: last)
-                ahead = Task { try await store.fetchRows(next) }
+                ahead = Task { try await store.run(next) }
             }
             let events = try await pages.store.events(from: rows)
             checkpoint = Checkpoint(position: last)
@@ -75,7 +75,7 @@ public struct LogPages: AsyncSequence, Sendable {
         }
 
         private func sql(after position: Int64) -> SQL {
-            EventStore.pageSQL(after: position, limit: pages.limit, category: pages.category, upTo: pages.upTo)
+            pages.store.pageSQL(after: position, limit: pages.limit, category: pages.category, upTo: pages.upTo)
         }
     }
 }

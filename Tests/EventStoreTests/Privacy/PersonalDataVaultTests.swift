@@ -1,5 +1,5 @@
 import ClinicService
-import EventStore
+@testable import EventStore
 import Foundation
 import Postgres
 import TestSupport
@@ -181,6 +181,135 @@ struct PersonalDataVaultTests {
                     try await connection.execute("DELETE FROM client_keys WHERE subject = \(forgottenClient)")
                 }
             }
+        }
+    }
+
+    @Test(
+        "a key destroyed by another process after this one read the client reads as erased at once (the count of destroyed keys moved), in every read"
+    )
+    func forgottenElsewhere() async throws {
+        try await TestDatabase.with { database in
+            let client = "client-\(UUID().uuidString.lowercased())"
+            let neverKeyed = "client-\(UUID().uuidString.lowercased())"
+            try await database.store.append(
+                [registration(name: "Ilse Brandsma", email: "ilse@example.net", phone: "+31 6 7777 8888")],
+                to: try StreamName(client), expectedVersion: .noStream)
+            let vault = try #require(database.store.vault)
+            func destroyedCount() async throws -> Int64 {
+                try await database.pool.withConnection { connection in
+                    try await connection.query("SELECT destroyed FROM client_key_epoch").first?.decode(Int64.self) ?? -1
+                }
+            }
+            func readEverywhere() async throws -> [RecordedEvent] {
+                var events = try await database.store.readStream(try StreamName(client))
+                events += try await database.store.readAll(category: "client").events
+                for try await page in try database.store.pages(limit: 1) { events += page.events }
+                return events.filter { $0.stream.rawValue == client }
+            }
+            // The first read checks the key (and finds the count); the next ones open with the key checked at
+            // the same count, without asking again.
+            _ = try await readEverywhere()
+            let checks = vault.keyChecks
+            for event in try await readEverywhere() {
+                #expect(try personal(event)["fullName"] as? String == "Ilse Brandsma")
+            }
+            #expect(vault.keyChecks == checks, "reads at an unchanged count ask for the keys again")
+            let before = try await destroyedCount()
+
+            // Another process (its own vault and cache) forgets the client: this store's cache is not told.
+            let otherVault = ClinicPrivacy.vault(
+                pool: database.pool, masterKey: .success(try TestDatabase.testMasterKey))
+            let other = EventStore(pool: database.pool, vault: otherVault)
+            try await other.append([forgotten()], to: try StreamName(client), expectedVersion: .exact(0))
+            #expect(try await destroyedCount() == before + 1)
+            // A subject that never had a key gets a destroyed row, and the count stays (no live key went).
+            try await other.append([forgotten()], to: try StreamName(neverKeyed), expectedVersion: .noStream)
+            #expect(try await destroyedCount() == before + 1)
+
+            let after = try await readEverywhere().filter { $0.type == "client.registered" }
+            #expect(after.count == 3)
+            for event in after {
+                #expect(try personal(event) as? [String: Bool] == ["erased": true])
+                #expect(!String(decoding: event.data, as: UTF8.self).contains("Ilse"))
+            }
+            #expect(vault.keyChecks > checks)
+        }
+    }
+
+    @Test("a client forgotten while pages are read: every page read after the erasure reads it as erased")
+    func forgottenWhilePaging() async throws {
+        try await TestDatabase.with { database in
+            let client = "client-\(UUID().uuidString.lowercased())"
+            for _ in 0..<4 {
+                try await database.store.append(
+                    [registration(name: "Maartje Dijkhuis", email: "maartje@example.net", phone: "+31 6 1212 3434")],
+                    to: try StreamName(client), expectedVersion: .any)
+            }
+            let other = EventStore(
+                pool: database.pool,
+                vault: ClinicPrivacy.vault(pool: database.pool, masterKey: .success(try TestDatabase.testMasterKey)))
+            // Read once, so the vault holds the key, checked live at the current count.
+            _ = try await database.store.readStream(try StreamName(client))
+            var pages: [RecordedEvent] = []
+            for try await page in try database.store.pages(limit: 1, category: "client") {
+                pages += page.events
+                if pages.count == 1 {
+                    #expect(try personal(page.events[0])["fullName"] as? String == "Maartje Dijkhuis")
+                    try await other.append([forgotten()], to: try StreamName(client), expectedVersion: .exact(3))
+                }
+            }
+            #expect(pages.map(\.version) == [0, 1, 2, 3, 4])
+            // The second page was read ahead before the erasure; the third and fourth were read after it.
+            for event in pages[2...3] {
+                #expect(try personal(event) as? [String: Bool] == ["erased": true])
+            }
+        }
+    }
+
+    @Test(
+        "on a database without the count of destroyed keys (migrated below 0022) every read checks the keys, and forgetting erases at once"
+    )
+    func withoutKeyEpoch() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.schemaDirectory.path)
+            where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < 22 {
+                try FileManager.default.copyItem(
+                    at: TestDatabase.schemaDirectory.appendingPathComponent(file),
+                    to: folder.appendingPathComponent(file))
+            }
+            try await Migrator(directory: folder).migrate(pool: database.pool)
+            let client = "client-\(UUID().uuidString.lowercased())"
+            try await database.store.append(
+                [registration(name: "Teun Hazelhoff", email: "teun@example.net", phone: "+31 6 9090 8080")],
+                to: try StreamName(client), expectedVersion: .noStream)
+            let vault = try #require(database.store.vault)
+            for round in 1...2 {
+                let checks = vault.keyChecks
+                let events = try await database.store.readStream(try StreamName(client))
+                #expect(try personal(events[0])["fullName"] as? String == "Teun Hazelhoff")
+                #expect(vault.keyChecks == checks + 1, "read \(round) did not check the key")
+            }
+            try await database.store.append([forgotten()], to: try StreamName(client), expectedVersion: .exact(0))
+            let events = try await database.store.readStream(try StreamName(client))
+            #expect(try personal(events[0]) as? [String: Bool] == ["erased": true])
+
+            // Migrated further while this store runs: it goes on reading as before, a new one with the count.
+            let applied = try await Migrator(directory: TestDatabase.schemaDirectory).migrate(pool: database.pool)
+            #expect(applied.map(\.version).contains(22))
+            #expect(
+                try personal(try await database.store.readStream(try StreamName(client))[0]) as? [String: Bool] == [
+                    "erased": true
+                ])
+            let fresh = EventStore(
+                pool: database.pool,
+                vault: ClinicPrivacy.vault(pool: database.pool, masterKey: .success(try TestDatabase.testMasterKey)))
+            #expect(
+                try personal(try await fresh.readStream(try StreamName(client))[0]) as? [String: Bool] == [
+                    "erased": true
+                ])
         }
     }
 
