@@ -197,14 +197,15 @@ public final class EventStore: Sendable {
     // MARK: - Plumbing
 
     static let columns: SQL = """
-        SELECT position, stream, version, event_id, type, schema_version, data::text, metadata::text, recorded_at FROM events
+        SELECT position, version, event_id, schema_version, recorded_at, stream, type, data::text, metadata::text
+        FROM events
         """
 
     /// With a vault, a tenth column: the count of destroyed keys (`Schema/0022_client_key_epoch.sql`), read
     /// once per statement, which lets the vault open a page with the keys it checked before when no key was
     /// destroyed since (`PersonalDataVault.open`).
     static let columnsAndKeyEpoch: SQL = """
-        SELECT position, stream, version, event_id, type, schema_version, data::text, metadata::text, recorded_at,
+        SELECT position, version, event_id, schema_version, recorded_at, stream, type, data::text, metadata::text,
                (SELECT destroyed FROM client_key_epoch) AS destroyed_keys FROM events
         """
 
@@ -248,18 +249,26 @@ public final class EventStore: Sendable {
         return try await vault.open(events, keyEpoch: keyEpoch)
     }
 
+    /// The events of `rows` (`columns`' statement). Stream names and types repeat from row to row (about
+    /// three in four events follow one of the same stream) and share one `String` per value; data and
+    /// metadata are slices of one buffer per column: about one heap allocation per event instead of seven.
     static func decodeEvents(_ rows: QueryResult) throws -> [RecordedEvent] {
+        let streams = try rows.strings(column: "stream", reusingRecent: 2)
+        let types = try rows.strings(column: "type", reusingRecent: 32)
+        let data = try rows.sharedBytes(column: "data")
+        let metadata = try rows.sharedBytes(column: "metadata")
         var events: [RecordedEvent] = []
         events.reserveCapacity(rows.count)
-        for row in rows {
-            let (position, stream, version, id, type, schemaVersion, data, metadata, recordedAt) = try row.decode(
-                (Int64, String, Int, UUID, String, Int, JSONText, JSONText, Date).self)
+        var stream: StreamName?
+        for (index, row) in rows.enumerated() {
+            let (position, version, id, schemaVersion, recordedAt) = try row.decode((Int64, Int, UUID, Int, Date).self)
+            // The table's CHECK admits exactly the names `StreamName` does: no second validation.
+            let name = stream.flatMap { $0.rawValue == streams[index] ? $0 : nil } ?? StreamName(stored: streams[index])
+            stream = name
             events.append(
                 RecordedEvent(
-                    position: position,
-                    // The table's CHECK admits exactly the names `StreamName` does: no second validation.
-                    stream: StreamName(stored: stream), version: version, id: id, type: type,
-                    schemaVersion: schemaVersion, data: data.data, metadataJSON: metadata.data,
+                    position: position, stream: name, version: version, id: id, type: types[index],
+                    schemaVersion: schemaVersion, data: data[index], metadataJSON: metadata[index],
                     recordedAt: recordedAt))
         }
         return events

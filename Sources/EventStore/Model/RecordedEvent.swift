@@ -10,9 +10,10 @@ public struct RecordedEvent: Sendable, Hashable {
     public var id: UUID
     public var type: String
     public var schemaVersion: Int
-    /// The data as a JSON object (PostgreSQL's normalised `jsonb` text).
+    /// The data as a JSON object (PostgreSQL's normalised `jsonb` text). Events read from the store share
+    /// one buffer per page: index from `startIndex`, not 0.
     public var data: Data
-    /// The metadata JSON; `metadata()` decodes it.
+    /// The metadata JSON; `metadata()` decodes it. Like `data`, a slice of a page's buffer when read.
     public var metadataJSON: Data
     /// When the database recorded it.
     public var recordedAt: Date

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// The rows of one statement, read in place from libpq's result.
 ///
@@ -45,6 +46,30 @@ public struct QueryResult: Sendable, RandomAccessCollection {
                 let bytes = UnsafeBufferPointer(
                     start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
                 return try body(bytes.span)
+            }
+        }
+
+        /// The cell's length in bytes (row and column in range).
+        func length(row: Int, column: Int) -> Int {
+            Int(PQgetlength(result, Int32(row), Int32(column)))
+        }
+
+        /// Whether two cells of `column` hold the same bytes (rows in range, neither NULL).
+        func cellsEqual(_ first: Int, _ second: Int, column: Int) -> Bool {
+            let length = self.length(row: first, column: column)
+            guard length == self.length(row: second, column: column) else { return false }
+            guard length > 0, let a = PQgetvalue(result, Int32(first), Int32(column)),
+                let b = PQgetvalue(result, Int32(second), Int32(column))
+            else { return true }
+            return memcmp(a, b, length) == 0
+        }
+
+        /// Appends the cell's bytes to `data` (row and column in range; not NULL).
+        func append(row: Int, column: Int, to data: inout Data) {
+            let length = self.length(row: row, column: column)
+            guard length > 0, let value = PQgetvalue(result, Int32(row), Int32(column)) else { return }
+            withExtendedLifetime(self) {
+                data.append(UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
             }
         }
     }

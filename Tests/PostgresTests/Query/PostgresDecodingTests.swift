@@ -61,6 +61,35 @@ struct PostgresDecodingTests {
         #expect(throws: PostgresError.self) { try row.decode((Int64, String, Date?, Bool, Int).self) }
     }
 
+    @Test("a column read whole gives each row's own text: repeats share a string, bytes are slices of one buffer")
+    func wholeColumns() async throws {
+        let repeated = ["client-1", "client-2", "", "naïve ✓ café", String(repeating: "x", count: 300), "client.paid"]
+        var values: [String] = []
+        for _ in 0..<600 {
+            // Runs of one value, values seen a while ago, and values seen once.
+            let value =
+                Bool.random() ? (repeated.randomElement() ?? "") : (values.last ?? UUID().uuidString.lowercased())
+            values.append(Int.random(in: 0..<10) == 0 ? UUID().uuidString : value)
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: values), as: UTF8.self)
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let rows = try await connection.query(
+            "SELECT n, v AS text, v AS bytes FROM json_array_elements_text(\(json)::json) WITH ORDINALITY AS t(v, n) ORDER BY n"
+        )
+        let nulls = try await connection.query("SELECT 'a'::text AS v UNION ALL SELECT NULL")
+        await connection.close()
+        #expect(try rows.map { try $0.decode((Int64, String).self).1 } == values)
+        for recent in [0, 1, 2, 32] {
+            #expect(try rows.strings(column: "text", reusingRecent: recent) == values, "reusing \(recent)")
+        }
+        let bytes = try rows.sharedBytes(column: "bytes")
+        #expect(bytes.map { Array($0) } == values.map { Array($0.utf8) })
+        #expect(bytes.map { String(decoding: $0, as: UTF8.self) } == values)
+        #expect(throws: PostgresError.self) { try rows.strings(column: "missing", reusingRecent: 2) }
+        #expect(throws: PostgresError.self) { try nulls.strings(column: "v", reusingRecent: 2) }
+        #expect(throws: PostgresError.self) { try nulls.sharedBytes(column: "v") }
+    }
+
     @Test("uuid columns decode to the values bound, whatever their bytes")
     func uuidColumns() async throws {
         let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
