@@ -56,6 +56,8 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
+        // glibc's allocator settings: a rebuilding process fixes its mapping threshold (Projections' RebuildMemory).
+        .systemLibrary(name: "CMalloc", providers: [.apt(["libc6-dev"])]),
         // The only module that touches libvips: decode, validate, orient, strip metadata, thumbnail, synthesize.
         .target(name: "Imaging", dependencies: ["CVips"], swiftSettings: strict),
         // Days since 1970-01-01 from a Gregorian date and back: shared by Clinic and EventStore (pure Swift).
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes", "CivilCalendar",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes", "CivilCalendar", "CMalloc",
                 // The client search index's keyed hashes.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -175,7 +177,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClinicServiceTests", dependencies: ["ClinicService", "Imaging", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ProjectionsTests", dependencies: ["Projections", "TestSupport", "CMalloc"], swiftSettings: strict),
         .testTarget(
             name: "StippleServerTests",
             dependencies: [

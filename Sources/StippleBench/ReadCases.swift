@@ -107,6 +107,7 @@ enum ReadCases {
     ) {
         let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
         let head = try await store.headPosition()
+        RebuildMemory.configureProcess()  // as `stipple rebuild` does
         PeakMemory.reset()
         let start = ContinuousClock.now
         let failures = try await runner.rebuildAll(ClinicProjections.names)

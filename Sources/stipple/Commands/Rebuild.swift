@@ -49,6 +49,7 @@ struct Rebuild: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            RebuildMemory.configureProcess()
             let pool = try database.pool()
             let store = database.store(pool)
             let reporter = SharedProgress("rebuild")

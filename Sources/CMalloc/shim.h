@@ -1,0 +1,2 @@
+// glibc's allocator settings (mallopt) and statistics (mallinfo2), which the Glibc Swift module leaves out.
+#include <malloc.h>
