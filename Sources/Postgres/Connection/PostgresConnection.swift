@@ -1,6 +1,7 @@
 import CLibPQ
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,11 +11,14 @@ import Foundation
 
 /// One connection to PostgreSQL, owning its libpq `PGconn`.
 ///
-/// Every libpq call for this connection runs on the connection's own serial dispatch
-/// queue, so a blocking network round trip never occupies one of Swift's cooperative
-/// threads, and two tasks that share a connection by mistake are serialised instead of
-/// corrupting it. Give a connection to one task at a time (`ConnectionPool` does); a
-/// transaction on a shared connection would interleave.
+/// Statements on one connection take turns (first come, first served), so tasks that share a
+/// connection (the lease holder's session) are serialised instead of corrupting it, and a blocking
+/// network round trip never occupies one of Swift's cooperative threads: on Linux a statement is
+/// sent from the caller's thread and its answer awaited through `SocketReadiness`, holding no
+/// thread; elsewhere, and for large statements, COPY, scripts and notification waits, the blocking
+/// libpq call runs on the connection's own serial dispatch queue. Every libpq call runs in step
+/// with that queue. Give a connection to one task at a time where you can (`ConnectionPool`
+/// does); a transaction on a shared connection would interleave.
 public final class PostgresConnection: @unchecked Sendable {
     // @unchecked: `handle` is read and written only on `queue` (or in deinit, when no one else can).
     private let queue: DispatchQueue
@@ -23,6 +27,13 @@ public final class PostgresConnection: @unchecked Sendable {
     private var prepared: [String: String] = [:]
     /// Where this connection points.
     public let configuration: PostgresConfiguration
+    /// Whose turn it is: a statement (or queue job) holds the connection from its send to its answer.
+    private let turns = Mutex(Turns())
+
+    private struct Turns {
+        var taken = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
 
     private init(handle: OpaquePointer, configuration: PostgresConfiguration, queue: DispatchQueue) {
         self.handle = handle
@@ -80,7 +91,15 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with its bound parameters and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> QueryResult {
-        try await onQueue { try self.execSync(sql) }
+        #if os(Linux)
+            if Self.sendsInline(sql) {
+                await takeTurn()
+                defer { endTurn() }
+                try queue.sync { try self.sendSync(sql) }
+                return try await receive(query: sql.text)
+            }
+        #endif
+        return try await onQueue { try self.execSync(sql) }
     }
 
     /// Runs one statement like `query`, but parses and plans it only once per connection: the
@@ -90,7 +109,31 @@ public final class PostgresConnection: @unchecked Sendable {
     /// varies.
     @discardableResult
     public func queryPrepared(_ sql: SQL) async throws -> QueryResult {
-        try await onQueue { try self.execPreparedSync(sql) }
+        #if os(Linux)
+            if Self.sendsInline(sql) {
+                await takeTurn()
+                defer { endTurn() }
+                let key = Self.preparedKey(sql)
+                for attempt in 0..<2 {
+                    let known = queue.sync { self.prepared[key] }
+                    let name = known ?? queue.sync { "stipple_prepared_\(self.prepared.count + 1)" }
+                    if known == nil {
+                        try queue.sync { try self.sendPrepareSync(sql, name: name) }
+                        _ = try await receive(query: sql.text)
+                        queue.sync { self.prepared[key] = name }
+                    }
+                    do {
+                        try queue.sync { try self.sendPreparedSync(sql, name: name) }
+                        return try await receive(query: sql.text)
+                    } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
+                        // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
+                        queue.sync { self.prepared[key] = nil }
+                    }
+                }
+                throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
+            }
+        #endif
+        return try await onQueue { try self.execPreparedSync(sql) }
     }
 
     /// Runs a statement and returns the number of rows it changed.
@@ -200,15 +243,19 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The probe only polls the socket (it never waits for the network), so it runs on the
     /// caller's thread, in step with the connection's queue (`sync`), instead of hopping there
     /// and back: the pool asks twice per loan, and the hops were a measurable part of an
-    /// append. Only a connection that is not running a statement should be probed (the pool's
-    /// idle and returned connections); probing one that is would wait for that statement.
+    /// append. It takes its turn like a statement: probing a connection whose statement is in
+    /// flight (a shared session) waits for that answer instead of reading it from under it.
     public func isAlive() async -> Bool {
-        queue.sync { self.isAliveSync() }
+        await takeTurn()
+        defer { endTurn() }
+        return queue.sync { self.isAliveSync() }
     }
 
     /// Alive and idle (not inside a transaction): fit to lend again. Like `isAlive`, no hop.
     public func isReusable() async -> Bool {
-        queue.sync { () -> Bool in
+        await takeTurn()
+        defer { endTurn() }
+        return queue.sync { () -> Bool in
             guard self.isAliveSync(), let handle = self.handle else { return false }
             return PQtransactionStatus(handle) == PQTRANS_IDLE
         }
@@ -247,9 +294,45 @@ public final class PostgresConnection: @unchecked Sendable {
     // MARK: - libpq plumbing (all on `queue`; internal for `PostgresCopy.swift`)
 
     func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        await takeTurn()
+        defer { endTurn() }
+        return try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result(catching: work)) }
         }
+    }
+
+    /// Waits until no other statement holds the connection, then holds it (FIFO); `endTurn` lets the next go.
+    /// Uncontended, one lock and no suspension.
+    private func takeTurn() async {
+        let free = turns.withLock { turns -> Bool in
+            guard !turns.taken else { return false }
+            turns.taken = true
+            return true
+        }
+        guard !free else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let freed = turns.withLock { turns -> Bool in
+                guard turns.taken else {
+                    turns.taken = true
+                    return true
+                }
+                turns.waiting.append(continuation)
+                return false
+            }
+            if freed { continuation.resume() }
+        }
+    }
+
+    /// Hands the connection to the statement that waited longest, or leaves it free.
+    private func endTurn() {
+        let next = turns.withLock { turns -> CheckedContinuation<Void, Never>? in
+            guard !turns.waiting.isEmpty else {
+                turns.taken = false
+                return nil
+            }
+            return turns.waiting.removeFirst()
+        }
+        next?.resume()
     }
 
     func liveHandle() throws -> OpaquePointer {
@@ -265,10 +348,14 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// The parameter types are fixed when a statement is prepared: binary bytea or inferred.
+    private static func preparedKey(_ sql: SQL) -> String {
+        sql.binds.map { if case .bytea = $0 { "b" } else { "t" } }.joined() + ":" + sql.text
+    }
+
     private func execPreparedSync(_ sql: SQL) throws -> QueryResult {
         let connection = try liveHandle()
-        // The parameter types are fixed when a statement is prepared: binary bytea or inferred.
-        let key = sql.binds.map { if case .bytea = $0 { "b" } else { "t" } }.joined() + ":" + sql.text
+        let key = Self.preparedKey(sql)
         return try Self.withParameters(sql) { count, types, values, lengths, formats in
             for attempt in 0..<2 {
                 let name: String
@@ -291,6 +378,131 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
         }
     }
+
+    #if os(Linux)
+        // MARK: - Statements sent from the caller's thread
+
+        /// Parameters up to this size are sent from the caller's thread: the socket's buffer takes them
+        /// without waiting for the server (libpq's blocking send waits only while the buffer is full).
+        /// Larger statements (imports) run on the queue as before, so no cooperative thread waits for them.
+        static let inlineSendLimit = 64 * 1024
+
+        /// True when `sql` is sent from the caller's thread and its answer awaited through `SocketReadiness`.
+        private static func sendsInline(_ sql: SQL) -> Bool {
+            guard SocketReadiness.shared.isAvailable else { return false }
+            var size = sql.text.utf8.count
+            for bind in sql.binds {
+                switch bind {
+                case .null: break
+                case .text(let text): size += text.utf8.count
+                case .bytea(let bytes): size += bytes.count
+                }
+                if size > inlineSendLimit { return false }
+            }
+            return true
+        }
+
+        private func sendSync(_ sql: SQL) throws {
+            let connection = try liveHandle()
+            try Self.withParameters(sql) { count, types, values, lengths, formats in
+                let sent = PQsendQueryParams(connection, sql.text, count, types, values, lengths, formats, 0)
+                try Self.checkSent(sent, connection: connection, query: sql.text)
+            }
+        }
+
+        private func sendPrepareSync(_ sql: SQL, name: String) throws {
+            let connection = try liveHandle()
+            try Self.withParameters(sql) { count, types, _, _, _ in
+                let sent = PQsendPrepare(connection, name, sql.text, count, types)
+                try Self.checkSent(sent, connection: connection, query: sql.text)
+            }
+        }
+
+        private func sendPreparedSync(_ sql: SQL, name: String) throws {
+            let connection = try liveHandle()
+            try Self.withParameters(sql) { count, _, values, lengths, formats in
+                let sent = PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
+                try Self.checkSent(sent, connection: connection, query: sql.text)
+            }
+        }
+
+        private static func checkSent(_ sent: Int32, connection: OpaquePointer, query: String) throws {
+            guard sent == 1 else {
+                let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .server : .connectionLost
+                throw PostgresError(code: code, message: errorMessage(connection), query: query)
+            }
+        }
+
+        /// The answer to the statement just sent, as `PQexec` would give it (the last result, or the first
+        /// that failed), read whenever the socket has something: between reads the task waits in
+        /// `SocketReadiness`, holding no thread.
+        private func receive(query: String) async throws -> QueryResult {
+            let results = Results()
+            while let socket = try queue.sync(execute: { try self.readSync(into: results) }) {
+                await SocketReadiness.shared.readable(socket)
+            }
+            return try queue.sync {
+                let connection = try liveHandle()
+                return try Self.consume(results.take(), connection: connection, query: query)
+            }
+        }
+
+        /// Reads what has arrived; returns the socket to wait on while the answer is incomplete, nil once
+        /// libpq has given every result. Throws (dropping what was read) when the connection is lost.
+        private func readSync(into results: Results) throws -> Int32? {
+            let connection = try liveHandle()
+            while true {
+                if PQisBusy(connection) == 1 {
+                    guard PQconsumeInput(connection) == 1 else {
+                        results.discard()
+                        throw PostgresError(code: .connectionLost, message: Self.errorMessage(connection))
+                    }
+                    if PQisBusy(connection) == 1 {
+                        let socket = PQsocket(connection)
+                        guard socket >= 0 else {
+                            results.discard()
+                            throw PostgresError(code: .connectionLost, message: "the connection has no socket")
+                        }
+                        return socket
+                    }
+                }
+                guard let result = PQgetResult(connection) else { return nil }
+                let status = PQresultStatus(result)
+                results.add(result)
+                // As PQexec: a COPY waits for data no statement here sends; stop and report it as a failure.
+                if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { return nil }
+            }
+        }
+
+        /// The results of one statement while they arrive: the last, or the first failure (as `PQexec` keeps).
+        private final class Results: @unchecked Sendable {
+            // @unchecked: used by one task, only inside `queue.sync`, one step after another.
+            private var kept: OpaquePointer?
+
+            func add(_ result: OpaquePointer) {
+                if let kept {
+                    if PQresultStatus(kept) == PGRES_FATAL_ERROR {
+                        PQclear(result)
+                        return
+                    }
+                    PQclear(kept)
+                }
+                kept = result
+            }
+
+            func take() -> OpaquePointer? {
+                defer { kept = nil }
+                return kept
+            }
+
+            func discard() {
+                if let kept { PQclear(kept) }
+                kept = nil
+            }
+
+            deinit { discard() }
+        }
+    #endif
 
     /// Calls `body` with the statement's parameters laid out as libpq takes them.
     private static func withParameters<T>(

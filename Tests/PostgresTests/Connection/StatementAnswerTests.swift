@@ -1,0 +1,144 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// A statement is sent from the caller's thread and its answer read whenever its socket has something
+/// (`SocketReadiness`), or, when large, run on the connection's queue: both must give every answer whole,
+/// to the task that asked, and notice a connection that goes away while they wait.
+@Suite("Waiting for a statement's answer", .timeLimit(.minutes(1)))
+struct StatementAnswerTests {
+    @Test("many connections waiting at once each get their own answer")
+    func concurrentWaits() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let answers = try await withThrowingTaskGroup(of: (Int, Int, Int).self) { group in
+            for index in 0..<24 {
+                group.addTask {
+                    let connection = try await PostgresConnection.connect(configuration)
+                    // Different delays, so the answers arrive in another order than the statements left.
+                    let plain = try await connection.query(
+                        "SELECT \(index)::integer FROM pg_sleep(\(Double(24 - index) / 400))")
+                    let prepared = try await connection.queryPrepared("SELECT \(index)::integer * 2")
+                    await connection.close()
+                    return (
+                        index, try #require(plain.first).decode(Int.self), try #require(prepared.first).decode(Int.self)
+                    )
+                }
+            }
+            return try await group.reduce(into: [(Int, Int, Int)]()) { $0.append($1) }
+        }
+        #expect(answers.count == 24)
+        for (index, plain, doubled) in answers {
+            #expect(plain == index)
+            #expect(doubled == index * 2)
+        }
+    }
+
+    @Test("tasks sharing one connection take turns, each getting its own answer")
+    func sharedConnection() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let rows =
+                        index.isMultiple(of: 2)
+                        ? try await connection.query("SELECT \(index)::integer FROM pg_sleep(0.002)")
+                        : try await connection.queryPrepared("SELECT \(index)::integer")
+                    return (index, try #require(rows.first).decode(Int.self))
+                }
+            }
+            return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+        }
+        await connection.close()
+        #expect(answers.count == 32)
+        #expect(answers.allSatisfy { $0.0 == $0.1 })
+    }
+
+    @Test("a liveness probe of a shared connection waits for the statement in flight instead of reading its answer")
+    func probeWhileInFlight() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let connection = try await PostgresConnection.connect(configuration)
+        let pid = try await connection.backendProcessID()
+        let watcher = try await PostgresConnection.connect(configuration)
+        let inFlight = Task { try await connection.query("SELECT \(5)::integer FROM pg_sleep(0.3)") }
+        let running = try await eventually {
+            let rows = try await watcher.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT $1::integer FROM pg_sleep%' AND state = 'active'"
+            )
+            return try rows.first?.decode(Int.self) == 1
+        }
+        await watcher.close()
+        // The probe runs while the statement waits for its answer (a reentrant actor sharing its session does this).
+        let alive = await connection.isAlive()
+        let answer = try await inFlight.value
+        await connection.close()
+        #expect(running)
+        #expect(alive)
+        #expect(try #require(answer.first).decode(Int.self) == 5)
+    }
+
+    @Test("an answer that arrives in many pieces is read whole")
+    func largeAnswer() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        // About 6 MB of rows: far more than one read of the socket takes.
+        let rows = try await connection.query(
+            "SELECT n, repeat('x', 20) FROM generate_series(1, \(200_000)::integer) AS n")
+        await connection.close()
+        #expect(rows.count == 200_000)
+        let (last, text) = try #require(rows.last).decode((Int, String).self)
+        #expect(last == 200_000)
+        #expect(text == String(repeating: "x", count: 20))
+        #expect(try rows.map { try $0.decode((Int, String).self).0 }.reduce(0, +) == 200_000 * 200_001 / 2)
+    }
+
+    @Test("a statement larger than the caller's-thread limit runs on the queue and answers the same")
+    func largeStatement() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let text = String(repeating: "ab", count: 100_000)
+        // The server's own copy of the text, to show the parameter arrived byte for byte.
+        let plain = try await connection.query(
+            "SELECT length(\(text)::text), md5(\(text)::text) = md5(repeat('ab', \(100_000)::integer))")
+        let prepared = try await connection.queryPrepared("SELECT length(\(text)::text)")
+        await connection.close()
+        #expect(try #require(plain.first).decode((Int, Bool).self) == (200_000, true))
+        #expect(try #require(prepared.first).decode(Int.self) == 200_000)
+    }
+
+    @Test("a backend killed while its statement runs fails the wait as a lost connection, and it stays closed")
+    func killedWhileWaiting() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let connection = try await PostgresConnection.connect(configuration)
+        let pid = try await connection.backendProcessID()
+        let killer = try await PostgresConnection.connect(configuration)
+        let waiting = Task { try await connection.query("SELECT pg_sleep(600)") }
+        let running = try await eventually {
+            let rows = try await killer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT pg_sleep%' AND state = 'active'"
+            )
+            return try rows.first?.decode(Int.self) == 1
+        }
+        try await killer.query("SELECT pg_terminate_backend(\(pid))")
+        await killer.close()
+        #expect(running)
+        let error = await #expect(throws: PostgresError.self) { try await waiting.value }
+        #expect(error?.code == .connectionLost)
+        #expect(await connection.isAlive() == false)
+        await connection.close()
+    }
+
+    @Test("a server error answers the statement, and the connection is usable after it")
+    func errorThenMore() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query("SELECT 1 / \(0)::integer")
+        }
+        #expect(error?.sqlState == "22012")
+        let preparedError = await #expect(throws: PostgresError.self) {
+            try await connection.queryPrepared("SELECT no_such_column FROM pg_class WHERE oid = \(0)::oid")
+        }
+        #expect(preparedError?.sqlState == "42703")
+        let after = try await connection.queryPrepared("SELECT \(41)::integer + 1")
+        await connection.close()
+        #expect(try #require(after.first).decode(Int.self) == 42)
+    }
+}
