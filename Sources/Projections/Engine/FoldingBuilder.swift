@@ -69,28 +69,31 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
         let (keys, keyed) = projection.keyedItems(batch)
         guard !keyed.isEmpty, let tick = batch.lastPosition else { return }
-        var states: [String: P.State] = [:]
-        states.reserveCapacity(keys.count)
+        // Each key's state by its place in `keys`, taken out of the cache while folded (put back below),
+        // so its arrays are not copied on write.
+        var slots = [P.State?](repeating: nil, count: keys.count)
         var missing: [String] = []
-        for key in keys {
-            // Taken out of the cache while folded (put back below), so its arrays are not copied on write.
+        for (slot, key) in keys.enumerated() {
             if let entry = entries.removeValue(forKey: key) {
-                states[key] = entry.state
+                slots[slot] = entry.state
             } else if stored.contains(key) {
                 missing.append(key)
             }
         }
         if !missing.isEmpty {
-            for (key, state) in try await projection.loadStates(missing, schema: schema, on: connection) {
-                states[key] = state
+            let loaded = try await projection.loadStates(missing, schema: schema, on: connection)
+            for (slot, key) in keys.enumerated() where slots[slot] == nil {
+                slots[slot] = loaded[key]
             }
         }
         var output = ProjectionOutput(tables: projection.tables)
         let lastEvents = try projection.foldBatch(
-            batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
+            batch, keyed, keys: keys, slots: &slots, into: &output, finishing: false)
         finishing.note(output, batch: batch, lastEvents: lastEvents)
-        for (key, state) in states {
-            entries[key] = Entry(state: state, isDirty: true, lastUsed: tick)
+        for (slot, key) in keys.enumerated() {
+            var state: P.State? = nil
+            swap(&state, &slots[slot])
+            if let state { entries[key] = Entry(state: state, isDirty: true, lastUsed: tick) }
         }
         try await write(output, on: connection)
         if entries.count > capacity {
@@ -110,7 +113,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     }
 
     func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws {
-        let old = entries.filter { $0.value.lastUsed < position }.map(\.key)
+        // Keys only (a filtered dictionary would copy every evicted state).
+        let old = entries.compactMap { $0.value.lastUsed < position ? $0.key : nil }
         guard !old.isEmpty else { return }
         try await saveDirty(old, on: connection)
         for key in old { entries[key] = nil }

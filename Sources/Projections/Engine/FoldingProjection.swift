@@ -28,6 +28,20 @@ public protocol FoldingProjection: Projection {
     /// that only the latest counts: a rebuild calls `finish` once per key, with its final state,
     /// when the state leaves its cache or at the end, instead of after every batch.
     func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws
+    /// The engine's fold of a batch over states held by place (the default implementation, which a
+    /// projection does not replace). A requirement, so that each projection's conformance runs it
+    /// specialized for its own `State`: a rebuild's builder is generic over the projection, and without
+    /// it folded every event through witness tables and the state's value witnesses.
+    func foldBatch(
+        _ batch: ProjectionBatch, _ keyed: [(slot: Int, index: Int)], keys: [String], slots: inout [State?],
+        into output: inout ProjectionOutput, finishing: Bool
+    ) throws -> [String: Int]
+    /// Reads the stored fold states of `keys` from the state table (the default implementation; a
+    /// requirement, as `foldBatch` is, so that it runs specialized for `State`).
+    func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
+        -> [String: State]
+    /// Writes fold states to the state table (the default implementation; a requirement, as `loadStates`).
+    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws
 }
 
 extension FoldingProjection {
@@ -94,18 +108,24 @@ extension FoldingProjection {
         return output
     }
 
-    /// The keys of the batch's events that have one, with the events' indices in the batch, and
-    /// the keys in first-seen order. (Indices, not copies of the items: copying an item retains
-    /// every reference it holds.)
-    func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(key: String, index: Int)]) {
+    /// The keys of the batch's events that have one, in first-seen order, and each such event's key
+    /// (as its place in `keys`) with its index in the batch. (Places and indices, not key strings or
+    /// copies of the items: a fold then hashes each key once per batch, not per event, and copying an
+    /// item retains every reference it holds.)
+    func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)]) {
         var keys: [String] = []
-        var keyed: [(key: String, index: Int)] = []
+        var keyed: [(slot: Int, index: Int)] = []
         keyed.reserveCapacity(batch.items.count)
-        var seen = Set<String>()
+        var slots: [String: Int] = [:]
         for index in batch.items.indices {
             guard let key = stateKey(for: batch.items[index].recorded.stream) else { continue }
-            keyed.append((key, index))
-            if seen.insert(key).inserted { keys.append(key) }
+            if let slot = slots[key] {
+                keyed.append((slot, index))
+            } else {
+                slots[key] = keys.count
+                keyed.append((keys.count, index))
+                keys.append(key)
+            }
         }
         return (keys, keyed)
     }
@@ -115,19 +135,36 @@ extension FoldingProjection {
     /// `finish`, the key's last event in the batch). Returns the index in `batch` of each key's last event.
     @discardableResult
     func foldBatch(
-        _ batch: ProjectionBatch, _ keyed: [(key: String, index: Int)], keys: [String], states: inout [String: State],
+        _ batch: ProjectionBatch, _ keyed: [(slot: Int, index: Int)], keys: [String], states: inout [String: State],
         into output: inout ProjectionOutput, finishing: Bool = true
     ) throws -> [String: Int] {
-        var lastIndex: [String: Int] = [:]
-        for (key, index) in keyed {
+        var slots = keys.map { states.removeValue(forKey: $0) }
+        defer {
+            for (slot, key) in keys.enumerated() {
+                if let state = slots[slot] { states[key] = state }
+            }
+        }
+        return try foldBatch(batch, keyed, keys: keys, slots: &slots, into: &output, finishing: finishing)
+    }
+
+    /// `foldBatch` over the states of `keys` by place (`slots[n]` is the state of `keys[n]`, nil before
+    /// its first event): no key is hashed while folding.
+    public func foldBatch(
+        _ batch: ProjectionBatch, _ keyed: [(slot: Int, index: Int)], keys: [String], slots: inout [State?],
+        into output: inout ProjectionOutput, finishing: Bool
+    ) throws -> [String: Int] {
+        var lastIndex = [Int](repeating: -1, count: keys.count)
+        for (slot, index) in keyed {
             let item = batch.items[index]
             // Bound in the shared item, not copied out of it through `clinicEvent(for:)`.
             guard case .success(let event) = item.decoded else {
                 _ = try item.clinicEvent(for: name)  // throws the ProjectionFailure naming the event
                 continue
             }
-            // Taken out of the dictionary while it is folded, so its arrays are not copied on write.
-            var state = states.removeValue(forKey: key) ?? initialState(for: key)
+            // Taken out of its slot while it is folded, so its arrays are not copied on write.
+            var taken: State? = nil
+            swap(&taken, &slots[slot])
+            var state = taken ?? initialState(for: keys[slot])
             do {
                 try fold(&state, event, recorded: item.recorded, into: &output)
             } catch let failure as ProjectionFailure {
@@ -135,15 +172,17 @@ extension FoldingProjection {
             } catch {
                 throw ProjectionFailure(projection: name, event: item.recorded, reason: String(describing: error))
             }
-            states[key] = state
-            lastIndex[key] = index
+            slots[slot] = state
+            lastIndex[slot] = index
         }
-        guard finishing else { return lastIndex }
-        for key in keys {
-            guard let state = states[key], let index = lastIndex[key] else { continue }
-            try finishKey(state, key: key, lastEvent: batch.items[index].recorded, into: &output)
+        var lastEvents: [String: Int] = [:]
+        lastEvents.reserveCapacity(keys.count)
+        for (slot, key) in keys.enumerated() where lastIndex[slot] >= 0 {
+            lastEvents[key] = lastIndex[slot]
+            guard finishing, let state = slots[slot] else { continue }
+            try finishKey(state, key: key, lastEvent: batch.items[lastIndex[slot]].recorded, into: &output)
         }
-        return lastIndex
+        return lastEvents
     }
 
     /// `finish` for one key; a refusal names `lastEvent`.
@@ -168,7 +207,7 @@ extension FoldingProjection {
         }
     }
 
-    func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
+    public func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
         -> [String: State]
     {
         let array =
@@ -196,7 +235,9 @@ extension FoldingProjection {
         return states
     }
 
-    func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws {
+    public func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection)
+        async throws
+    {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

@@ -15,6 +15,8 @@ struct MergePolicy: Sendable {
     let mode: TableSpec.Mode
     /// The key columns, in key order.
     let key: [String]
+    /// Each key column's place in the table (where a row written in the table's order has it).
+    private let keyPlaces: [Int]
     /// The columns outside the key, in table order.
     let others: [String]
     /// The `ON CONFLICT` clause for rows inserted into the table aliased `t`.
@@ -23,6 +25,7 @@ struct MergePolicy: Sendable {
     init(_ table: TableSpec) {
         mode = table.mode
         key = table.primaryKey
+        keyPlaces = table.primaryKey.map { name in table.columns.firstIndex { $0.name == name } ?? 0 }
         let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
         self.others = others
         let keyList = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
@@ -50,7 +53,7 @@ struct MergePolicy: Sendable {
         var text = ""
         for (index, column) in key.enumerated() {
             if index > 0 { text += "\u{1F}" }
-            (row[column] ?? .null).appendJSON(to: &text)
+            (row.value(of: column, at: keyPlaces[index]) ?? .null).appendJSON(to: &text)
         }
         return text
     }

@@ -36,8 +36,64 @@ public enum RowValue: Sendable, Hashable {
     }
 }
 
-/// A row: column name → value.
-public typealias Row = [String: RowValue]
+/// A row: column name → value, written as a dictionary literal (`["client_id": .text(id), …]`).
+///
+/// The columns are kept as written, in a small array searched in order, not hashed into a dictionary:
+/// a projection's rows have a handful of columns, usually written in the table's order, which
+/// `RowWriter` and `MergePolicy` read them in (`value(of:at:)` tries that place first). A rebuild
+/// makes millions of rows; a dictionary hashed every name of every row twice (written, then read)
+/// and took twice the memory for the rows held back across batches. Names are distinct (a literal
+/// with a name twice is a mistake, caught in debug builds; the first one is read).
+public struct Row: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    /// The columns (name, value), in the order they were written.
+    public private(set) var columns: [(String, RowValue)]
+
+    public init(dictionaryLiteral elements: (String, RowValue)...) {
+        columns = elements
+        assert(Set(elements.map(\.0)).count == elements.count, "a row names a column twice")
+    }
+
+    /// The column's value, or nil when the row does not name it; setting nil removes it.
+    public subscript(name: String) -> RowValue? {
+        get { value(of: name, at: 0) }
+        set {
+            if let index = columns.firstIndex(where: { $0.0 == name }) {
+                if let newValue { columns[index].1 = newValue } else { columns.remove(at: index) }
+            } else if let newValue {
+                columns.append((name, newValue))
+            }
+        }
+    }
+
+    /// The column's value, looked for at `place` first (the column's place in its table), then everywhere.
+    func value(of name: String, at place: Int) -> RowValue? {
+        if place < columns.count, columns[place].0 == name { return columns[place].1 }
+        for (columnName, value) in columns where columnName == name { return value }
+        return nil
+    }
+
+    /// Rows are equal when they name the same columns with the same values, in any order.
+    public static func == (lhs: Row, rhs: Row) -> Bool {
+        guard lhs.columns.count == rhs.columns.count else { return false }
+        for (index, (name, value)) in lhs.columns.enumerated() where rhs.value(of: name, at: index) != value {
+            return false
+        }
+        return true
+    }
+
+    /// In any order, as `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (name, value) in columns {
+            var one = Hasher()
+            one.combine(name)
+            one.combine(value)
+            combined ^= one.finalize()
+        }
+        hasher.combine(columns.count)
+        hasher.combine(combined)
+    }
+}
 
 extension Optional where Wrapped == String {
     /// `.text` or `.null`.

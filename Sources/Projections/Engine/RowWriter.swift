@@ -65,7 +65,7 @@ enum RowWriter {
         var data = CopyTextRows(reservingCapacity: rows.count * table.columns.count * 24)
         for row in rows {
             for (index, column) in table.columns.enumerated() {
-                let value = row[column.name] ?? .null
+                let value = row.value(of: column.name, at: index) ?? .null
                 if isJSON[index] {
                     var json = ""
                     value.appendJSON(to: &json)

@@ -315,7 +315,7 @@ public struct RevenueProjection: FoldingProjection {
             guard var appointment = state.open?.removeValue(forKey: id.upperText) else { return nil }
             if let place { appointment.place = place }
             state.lastPlace = appointment.place
-            var row: [String: RowValue] = [
+            var row: Row = [
                 "day": .text(CalendarDay(appointment.start).description), "location": .text(appointment.place.location),
                 "technician": .text(appointment.place.technician ?? ""), "kind": .text(appointment.kind),
             ]
