@@ -55,7 +55,7 @@ struct EventValidator: Sendable {
     static func dataProblem(_ data: Data) -> String? {
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard String(validating: bytes, as: UTF8.self) != nil else { return "not valid UTF-8" }
+            guard isUTF8(bytes) else { return "not valid UTF-8" }
             guard let document = try? JSONDocument(scanning: bytes, maximumDepth: JSONMemberScanner.maximumDepth)
             else { return "not valid JSON" }
             guard document.nodes[document.root].kind == .object else { return "not a JSON object" }
@@ -67,5 +67,14 @@ struct EventValidator: Sendable {
             }
             return nil
         }
+    }
+
+    /// True when `bytes` are UTF-8, checked in place (`UTF8Span`) where the standard library has it rather
+    /// than by copying them into a String only to drop it.
+    private static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if #available(macOS 26, *) {
+            return (try? UTF8Span(validating: bytes.span)) != nil
+        }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 }

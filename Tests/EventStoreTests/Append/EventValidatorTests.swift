@@ -35,6 +35,12 @@ struct EventValidatorTests {
     @Test("bytes that are not UTF-8 are refused as such; nesting is bounded where the vault's reading is")
     func utf8AndDepth() {
         #expect(EventValidator.dataProblem(Data([0x7B, 0xFF, 0x7D])) == "not valid UTF-8")
+        // Inside a string: an overlong NUL, a UTF-16 surrogate written as UTF-8, a cut-off sequence.
+        for bad: [UInt8] in [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82]] {
+            let data = Data(#"{"a": ""#.utf8) + Data(bad) + Data(#""}"#.utf8)
+            #expect(EventValidator.dataProblem(data) == "not valid UTF-8", "\(bad)")
+        }
+        #expect(EventValidator.dataProblem(Data(#"{"a": "é € 🧑‍🎨"}"#.utf8)) == nil)
         let depth = JSONMemberScanner.maximumDepth
         let deep =
             "{\"a\": " + String(repeating: "[", count: depth - 2) + String(repeating: "]", count: depth - 2) + "}"
