@@ -74,8 +74,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         var slots = [P.State?](repeating: nil, count: keys.count)
         var missing: [String] = []
         for (slot, key) in keys.enumerated() {
-            if let entry = entries.removeValue(forKey: key) {
-                slots[slot] = entry.state
+            if let state = entries.removeValue(forKey: key)?.state {
+                slots[slot] = state
             } else if stored.contains(key) {
                 missing.append(key)
             }
@@ -91,9 +91,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             batch, keyed, keys: keys, slots: &slots, into: &output, finishing: false)
         finishing.note(output, batch: batch, lastEvents: lastEvents)
         for (slot, key) in keys.enumerated() {
-            var state: P.State? = nil
-            swap(&state, &slots[slot])
-            if let state { entries[key] = Entry(state: state, isDirty: true, lastUsed: tick) }
+            if let state = slots[slot].take() { entries[key] = Entry(state: state, isDirty: true, lastUsed: tick) }
         }
         try await write(output, on: connection)
         if entries.count > capacity {

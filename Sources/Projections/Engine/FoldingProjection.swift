@@ -36,6 +36,9 @@ public protocol FoldingProjection: Projection {
         _ batch: ProjectionBatch, _ keyed: [(slot: Int, index: Int)], keys: [String], slots: inout [State?],
         into output: inout ProjectionOutput, finishing: Bool
     ) throws -> [String: Int]
+    /// The batch's state keys and each keyed event's key place (the default implementation; a
+    /// requirement, as `foldBatch` is, so that it runs specialized).
+    func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)])
     /// Reads the stored fold states of `keys` from the state table (the default implementation; a
     /// requirement, as `foldBatch` is, so that it runs specialized for `State`).
     func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
@@ -112,13 +115,15 @@ extension FoldingProjection {
     /// (as its place in `keys`) with its index in the batch. (Places and indices, not key strings or
     /// copies of the items: a fold then hashes each key once per batch, not per event, and copying an
     /// item retains every reference it holds.)
-    func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)]) {
+    public func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)]) {
         var keys: [String] = []
         var keyed: [(slot: Int, index: Int)] = []
         keyed.reserveCapacity(batch.items.count)
         var slots: [String: Int] = [:]
         for index in batch.items.indices {
-            guard let key = stateKey(for: batch.items[index].recorded.stream) else { continue }
+            guard let key = batch.items[index].withContents({ recorded, _ in stateKey(for: recorded.stream) }) else {
+                continue
+            }
             if let slot = slots[key] {
                 keyed.append((slot, index))
             } else {
@@ -155,25 +160,25 @@ extension FoldingProjection {
     ) throws -> [String: Int] {
         var lastIndex = [Int](repeating: -1, count: keys.count)
         for (slot, index) in keyed {
-            let item = batch.items[index]
-            // Bound in the shared item, not copied out of it through `clinicEvent(for:)`.
-            guard case .success(let event) = item.decoded else {
-                _ = try item.clinicEvent(for: name)  // throws the ProjectionFailure naming the event
-                continue
+            // Lent by the shared item, not copied out of it (`withContents`).
+            try batch.items[index].withContents { recorded, decoded in
+                guard case .success(let event) = decoded else {
+                    _ = try batch.items[index].clinicEvent(for: name)  // throws the ProjectionFailure naming the event
+                    return
+                }
+                // Taken out of its slot (no copy left behind) while it is folded, so its arrays and
+                // dictionaries are not copied on write.
+                var state = slots[slot].take() ?? initialState(for: keys[slot])
+                do {
+                    try fold(&state, event, recorded: recorded, into: &output)
+                } catch let failure as ProjectionFailure {
+                    throw failure
+                } catch {
+                    throw ProjectionFailure(projection: name, event: recorded, reason: String(describing: error))
+                }
+                slots[slot] = state
+                lastIndex[slot] = index
             }
-            // Taken out of its slot while it is folded, so its arrays are not copied on write.
-            var taken: State? = nil
-            swap(&taken, &slots[slot])
-            var state = taken ?? initialState(for: keys[slot])
-            do {
-                try fold(&state, event, recorded: item.recorded, into: &output)
-            } catch let failure as ProjectionFailure {
-                throw failure
-            } catch {
-                throw ProjectionFailure(projection: name, event: item.recorded, reason: String(describing: error))
-            }
-            slots[slot] = state
-            lastIndex[slot] = index
         }
         var lastEvents: [String: Int] = [:]
         lastEvents.reserveCapacity(keys.count)

@@ -3,22 +3,25 @@ import Foundation
 /// The rows one batch produces, merged in memory by key with each table's `MergePolicy`, so each
 /// table gets one write.
 public struct ProjectionOutput: Sendable {
-    private var stored: [String: KeyedRows] = [:]
-    private let policies: [String: MergePolicy]
+    /// The projection's tables' names, merge policies and rows, in the tables' order (a projection has a
+    /// few tables: found by name in a short array, not hashed twice per row).
+    private let names: [String]
+    private let policies: [MergePolicy]
+    private var stored: [KeyedRows]
     /// Keys whose rows `FoldingProjection.finish` writes, with the business time of their last event.
     private var pending: [String: Date] = [:]
 
     init(tables: [TableSpec]) {
-        var byName: [String: MergePolicy] = [:]
-        for table in tables { byName[table.name] = MergePolicy(table) }
-        self.policies = byName
+        names = tables.map(\.name)
+        policies = tables.map(MergePolicy.init)
+        stored = Array(repeating: KeyedRows(), count: tables.count)
     }
 
     /// Writes `row` to `table` as that table's mode says; later rows for the same key in the
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {
-        guard let policy = policies[table] else { throw EngineError.unknownTable(table) }
-        stored[table, default: KeyedRows()].add(row, policy: policy)
+        guard let index = names.firstIndex(of: table) else { throw EngineError.unknownTable(table) }
+        stored[index].add(row, policy: policies[index])
     }
 
     /// Notes that `key` needs its row written by `finish`, as of `time` (the latest note wins).
@@ -36,12 +39,12 @@ public struct ProjectionOutput: Sendable {
 
     /// The rows for `table` in first-written order.
     func rows(for table: String) -> [Row] {
-        stored[table]?.rows ?? []
+        names.firstIndex(of: table).map { stored[$0].rows } ?? []
     }
 
     /// The rows for `table`, merged by key, as the writer takes them.
     func keyedRows(for table: String) -> KeyedRows {
-        stored[table] ?? KeyedRows()
+        names.firstIndex(of: table).map { stored[$0] } ?? KeyedRows()
     }
 }
 

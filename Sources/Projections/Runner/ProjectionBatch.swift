@@ -20,6 +20,16 @@ public struct ProjectionBatch: Sendable {
             self.decoded = decoded
         }
 
+        /// Runs `body` with the stored event and what it decoded to, lent rather than copied: reading them
+        /// out of the item copied each (a retain per string and buffer they hold), for every projection
+        /// that folds the event.
+        @inline(__always)
+        func withContents<Result>(
+            _ body: (RecordedEvent, Swift.Result<ClinicEvent, DecodeFailure>) throws -> Result
+        ) rethrows -> Result {
+            try body(recorded, decoded)
+        }
+
         /// The clinic event, or a `ProjectionFailure` naming the event when it cannot be decoded.
         public func clinicEvent(for projection: String) throws -> ClinicEvent {
             switch decoded {
