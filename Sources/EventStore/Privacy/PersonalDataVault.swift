@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JSONNodes
 import Postgres
 import Synchronization
 
@@ -357,32 +358,41 @@ public final class PersonalDataVault: Sendable {
         return events
     }
 
+    /// The sealed envelopes in an event's data, in order, with their byte ranges (from the data's start).
+    ///
+    /// One `JSONDocument` scan of the data in place: an envelope is an object whose one member is
+    /// `"$sealed"`; its body in the stored form (jsonb's text of what `SealedEnvelope.seal` wrote) is read
+    /// from the same scan, anything else goes through `JSONDecoder`, as before.
     private static func envelopes(in event: RecordedEvent) throws -> [(range: Range<Int>, envelope: SealedEnvelope)] {
-        let scanner: JSONMemberScanner
-        do {
-            scanner = try JSONMemberScanner(event.data)
-        } catch {
-            throw PersonalDataError.corruptEnvelope(
-                stream: event.stream.rawValue, position: event.position, reason: "the event data is not valid JSON")
+        let corrupt = { (reason: String) in
+            PersonalDataError.corruptEnvelope(stream: event.stream.rawValue, position: event.position, reason: reason)
         }
-        var result: [(range: Range<Int>, envelope: SealedEnvelope)] = []
-        for object in scanner.objects where object.memberCount == 1 && object.firstKey == SealedEnvelope.marker {
-            // The stored form (jsonb's text of what `SealedEnvelope.seal` wrote) is read without `JSONDecoder`;
-            // anything else goes through it, as before.
-            if let body = object.firstValue.flatMap({ SealedEnvelope.Body(stored: scanner.slice($0)) }) {
-                result.append((object.range, SealedEnvelope(body: body)))
-                continue
-            }
+        return try event.data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let document: JSONDocument
             do {
-                let envelope = try JSONDecoder().decode(SealedEnvelope.self, from: Data(scanner.slice(object.range)))
-                guard envelope.body.v == 1 else { throw SealedEnvelopeError.malformed }
-                result.append((object.range, envelope))
+                document = try JSONDocument(scanning: bytes, maximumDepth: JSONMemberScanner.maximumDepth)
             } catch {
-                throw PersonalDataError.corruptEnvelope(
-                    stream: event.stream.rawValue, position: event.position, reason: "malformed envelope")
+                throw corrupt("the event data is not valid JSON")
             }
+            var result: [(range: Range<Int>, envelope: SealedEnvelope)] = []
+            for (index, node) in document.nodes.enumerated() where node.kind == .object && node.count == 1 {
+                guard let body = document.member(SealedEnvelope.marker, in: index) else { continue }
+                if let stored = SealedEnvelope.Body(document: document, node: body) {
+                    result.append((node.range, SealedEnvelope(body: stored)))
+                    continue
+                }
+                do {
+                    let envelope = try JSONDecoder().decode(
+                        SealedEnvelope.self, from: Data(UnsafeBufferPointer(rebasing: bytes[node.range])))
+                    guard envelope.body.v == 1 else { throw SealedEnvelopeError.malformed }
+                    result.append((node.range, envelope))
+                } catch {
+                    throw corrupt("malformed envelope")
+                }
+            }
+            return result
         }
-        return result.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     enum KeyState {

@@ -71,17 +71,23 @@ extension SealedEnvelope.Body {
     /// gives exactly what `JSONDecoder` gives.
     init?(stored bytes: ArraySlice<UInt8>) {
         let body: Self? = bytes.withUnsafeBufferPointer { buffer in
-            guard let document = try? JSONDocument(scanning: buffer), document.nodes[document.root].count == 4,
-                let version = document.member("v", in: document.root), (try? document.integer(version)) == 1,
-                let keyText = document.member("k", in: document.root).flatMap({ try? document.string($0) }),
-                let key = UUID(uuidString: keyText),
-                let nonce = document.member("n", in: document.root).flatMap({ try? document.string($0) }),
-                let ciphertext = document.member("c", in: document.root).flatMap({ try? document.string($0) })
-            else { return nil }
-            return Self(v: 1, k: key, n: nonce, c: ciphertext)
+            guard let document = try? JSONDocument(scanning: buffer) else { return nil }
+            return Self(document: document, node: document.root)
         }
         guard let body else { return nil }
         self = body
+    }
+
+    /// `init?(stored:)` for the object at `node` of a document already scanned (an event's data).
+    init?(document: JSONDocument, node: Int) {
+        guard document.nodes[node].kind == .object, document.nodes[node].count == 4,
+            let version = document.member("v", in: node), (try? document.integer(version)) == 1,
+            let keyText = document.member("k", in: node).flatMap({ try? document.string($0) }),
+            let key = UUID(uuidString: keyText),
+            let nonce = document.member("n", in: node).flatMap({ try? document.string($0) }),
+            let ciphertext = document.member("c", in: node).flatMap({ try? document.string($0) })
+        else { return nil }
+        self.init(v: 1, k: key, n: nonce, c: ciphertext)
     }
 }
 

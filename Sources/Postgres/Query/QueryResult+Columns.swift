@@ -27,8 +27,7 @@ extension QueryResult {
         try requireNoNulls(column, as: Data.self)
         var total = 0
         for row in 0..<storage.rowCount { total += storage.length(row: row, column: column) }
-        var buffer = Data(capacity: total)
-        for row in 0..<storage.rowCount { storage.append(row: row, column: column, to: &buffer) }
+        let buffer = storage.concatenated(column: column, total: total)
         var result: [Data] = []
         result.reserveCapacity(storage.rowCount)
         var start = buffer.startIndex
@@ -42,31 +41,32 @@ extension QueryResult {
 
     /// The text of the column named `name` in every row, where a row whose bytes equal one of the last
     /// `recent` distinct values of the column gets that value's `String` (shared: no allocation, no
-    /// UTF-8 check): for columns whose values repeat, such as the stream names of consecutive events or
-    /// event types. NULL is an error, as for `decode(String.self)`.
+    /// second decode): for columns whose values repeat, such as the stream names of consecutive events
+    /// or event types. NULL is an error, as for `decode(String.self)`.
     public func strings(column name: String, reusingRecent recent: Int) throws -> [String] {
         let column = try columnIndex(name)
         try requireNoNulls(column, as: String.self)
         var result: [String] = []
         result.reserveCapacity(storage.rowCount)
-        // The rows the recent distinct values came from, most recently used first.
-        var seen: [(row: Int, text: String)] = []
-        seen.reserveCapacity(recent)
-        for row in 0..<storage.rowCount {
-            if let hit = seen.firstIndex(where: { storage.cellsEqual($0.row, row, column: column) }) {
-                let value = seen[hit]
-                if hit > 0 {
-                    seen.remove(at: hit)
-                    seen.insert(value, at: 0)
-                }
-                result.append(value.text)
-                continue
+        // The recent distinct values and a row each came from; a value found moves one place up, a new
+        // one goes first.
+        var seen: [(row: Int, length: Int, text: String)] = []
+        seen.reserveCapacity(recent + 1)
+        rows: for row in 0..<storage.rowCount {
+            let length = storage.length(row: row, column: column)
+            for index in seen.indices
+            where seen[index].length == length
+                && storage.cell(row, equals: seen[index].row, column: column, length: length)
+            {
+                result.append(seen[index].text)
+                if index > 0 { seen.swapAt(index, index - 1) }
+                continue rows
             }
             let text = try storage.withCell(row: row, column: column) { try String.decode(fromTextSpan: $0) }
             result.append(text)
             guard recent > 0 else { continue }
-            if seen.count == recent { seen.removeLast() }
-            seen.insert((row, text), at: 0)
+            seen.insert((row, length, text), at: 0)
+            if seen.count > recent { seen.removeLast() }
         }
         return result
     }

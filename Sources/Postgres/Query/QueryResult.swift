@@ -54,23 +54,28 @@ public struct QueryResult: Sendable, RandomAccessCollection {
             Int(PQgetlength(result, Int32(row), Int32(column)))
         }
 
-        /// Whether two cells of `column` hold the same bytes (rows in range, neither NULL).
-        func cellsEqual(_ first: Int, _ second: Int, column: Int) -> Bool {
-            let length = self.length(row: first, column: column)
-            guard length == self.length(row: second, column: column) else { return false }
-            guard length > 0, let a = PQgetvalue(result, Int32(first), Int32(column)),
-                let b = PQgetvalue(result, Int32(second), Int32(column))
+        /// Whether the cell at `row` holds the same `length` bytes as the one at `other` (rows in range,
+        /// neither NULL, both `length` bytes long).
+        func cell(_ row: Int, equals other: Int, column: Int, length: Int) -> Bool {
+            guard length > 0, let a = PQgetvalue(result, Int32(row), Int32(column)),
+                let b = PQgetvalue(result, Int32(other), Int32(column))
             else { return true }
             return memcmp(a, b, length) == 0
         }
 
-        /// Appends the cell's bytes to `data` (row and column in range; not NULL).
-        func append(row: Int, column: Int, to data: inout Data) {
-            let length = self.length(row: row, column: column)
-            guard length > 0, let value = PQgetvalue(result, Int32(row), Int32(column)) else { return }
-            withExtendedLifetime(self) {
-                data.append(UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
+        /// Copies the cells of `column` (none NULL), one after the other, into one new buffer of `total`
+        /// bytes (their sum), and gives it as a `Data` that frees it.
+        func concatenated(column: Int, total: Int) -> Data {
+            guard total > 0, let buffer = malloc(total) else { return Data() }
+            var offset = 0
+            for row in 0..<rowCount {
+                let length = self.length(row: row, column: column)
+                if length > 0, let value = PQgetvalue(result, Int32(row), Int32(column)) {
+                    memcpy(buffer + offset, value, length)
+                }
+                offset += length
             }
+            return Data(bytesNoCopy: buffer, count: total, deallocator: .free)
         }
     }
 
