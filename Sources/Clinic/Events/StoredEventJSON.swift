@@ -221,10 +221,22 @@ extension JSONDocument {
         return value
     }
 
+    /// The date of the string at `index`: the stored form read from its bytes (no `String` made), anything
+    /// else as `ClinicJSON.decodeDate` reads it.
+    fileprivate func date(_ index: Int) throws -> Date? {
+        let node = nodes[index]
+        if node.kind == .string, !node.flag,
+            let date = ISO8601Timestamp.parseCanonical(UnsafeBufferPointer(rebasing: bytes[node.start..<node.end]))
+        {
+            return date
+        }
+        return ISO8601Timestamp.parse(try string(index))
+    }
+
     /// Decodes a value of any type from the node at `index`.
     fileprivate func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
         if T.self == Date.self {
-            guard let date = ISO8601Timestamp.parse(try string(index)) as? T else { throw Unsupported() }
+            guard let date = try self.date(index) as? T else { throw Unsupported() }
             return date
         }
         if T.self == String.self, let text = try string(index) as? T { return text }
