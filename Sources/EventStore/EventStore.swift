@@ -158,11 +158,11 @@ public final class EventStore: Sendable {
     ///
     /// The sequence ends at the first empty page (read while the caller still handled the page before:
     /// a reader that goes on waiting, live, does so from the last page's `next`), or after the page that
-    /// reaches `upTo`. Every page is
-    /// read after the position of the previous page's last event, exactly as a loop over `readAll` reads,
-    /// so it never skips an event that commits late; only one page is read ahead. For readers that go
-    /// through many pages in one go (export, the bench); a reader that stops early leaves at most one
-    /// page's read running, whose rows are dropped.
+    /// reaches `upTo`. Every page handed out was read after the position of the previous page's last
+    /// event, exactly as a loop over `readAll` reads, so it never skips an event that commits late. Without
+    /// a category a second page is read ahead on a guess that the log goes on (`LogPages`). For readers
+    /// that go through many pages in one go (export, the bench); a reader that stops early leaves at most
+    /// two pages' reads running, whose rows are dropped.
     public func pages(
         after checkpoint: Checkpoint = .start, limit: Int = 1000, category: String? = nil, upTo: Int64? = nil
     ) throws -> LogPages {
