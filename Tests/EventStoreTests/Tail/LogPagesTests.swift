@@ -75,8 +75,9 @@ struct LogPagesTests {
             }
             // Gapless and in order; only the appends made while the last (empty) page was already read (up
             // to two pages ahead) can be after the end, and a reader going on from the last checkpoint finds
-            // them.
-            #expect(appended == 6)
+            // them. How many pages there were depends on when each read began: the ten events before make
+            // at least four.
+            #expect(appended >= 4)
             #expect(positions == Array(1...Int64(positions.count)))
             #expect(positions.count >= 10 + appended - 2)
             let rest = try await store.readAll(after: Checkpoint(position: positions.last ?? 0))
