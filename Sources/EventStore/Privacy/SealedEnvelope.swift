@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JSONNodes
+import Postgres
 
 /// A personal value as stored: `{"$sealed": {"v": 1, "k": key id, "n": nonce, "c": ciphertext and tag}}`.
 ///
@@ -83,11 +84,18 @@ extension SealedEnvelope.Body {
         guard document.nodes[node].kind == .object, document.nodes[node].count == 4,
             let version = document.member("v", in: node), (try? document.integer(version)) == 1,
             let keyText = document.member("k", in: node).flatMap({ try? document.string($0) }),
-            let key = UUID(uuidString: keyText),
+            let key = Self.keyID(keyText),
             let nonce = document.member("n", in: node).flatMap({ try? document.string($0) }),
             let ciphertext = document.member("c", in: node).flatMap({ try? document.string($0) })
         else { return nil }
         self.init(v: 1, k: key, n: nonce, c: ciphertext)
+    }
+
+    /// A key id in the canonical text form, read as the store reads `uuid` cells (no `sscanf`, as
+    /// `UUID(uuidString:)` does per call); nil for any other text, which `JSONDecoder` then decides on.
+    private static func keyID(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { try? UUID.decode(fromTextSpan: $0.span) }
     }
 }
 
