@@ -222,14 +222,16 @@ extension LiveServerTests {
 /// A response writer that reads slowly, like a client on a bad network: `stall` before its first event frame
 /// (long enough that the server's few turns of patience always run out, however loaded the machine), then
 /// `delay` per frame. Without the stall, on a loaded machine the server's patience could outlast a 20 ms
-/// writer, no overflow came, and the stream (and the test) never ended.
+/// writer, no overflow came, and the stream (and the test) never ended. The stall must also outlast the
+/// subscription's first read of the log: a 2 s stall was not enough once, in a CI run beside three busy
+/// builds (load 33), where the events came after it and a writer taking one every 20 ms kept up.
 struct SlowWriter: ResponseBodyWriter {
     let frames: Locked<[String]>
     let delay: Duration
-    var stall: Duration = .seconds(2)
+    var stall: Duration = .seconds(8)
     private var stalled = false
 
-    init(frames: Locked<[String]>, delay: Duration, stall: Duration = .seconds(2)) {
+    init(frames: Locked<[String]>, delay: Duration, stall: Duration = .seconds(8)) {
         self.frames = frames
         self.delay = delay
         self.stall = stall
@@ -252,7 +254,8 @@ struct SlowWriter: ResponseBodyWriter {
 struct SlowSubscriberTests {
     @Test(
         "a subscriber that falls a buffer behind is disconnected with a reason and the token to resume after",
-        .timeLimit(.minutes(2)))
+        // A bound for a stream that never overflows (generous: under load 33 the whole test suite took 200 s).
+        .timeLimit(.minutes(4)))
     func overflow() async throws {
         try await TestDatabaseBacked.run { store in
             for index in 0..<60 {
