@@ -15,7 +15,7 @@ import Synchronization
 /// connection (the lease holder's session) are serialised instead of corrupting it, and a blocking
 /// network round trip never occupies one of Swift's cooperative threads: on Linux a statement is
 /// sent from the caller's thread and its answer awaited through `SocketReadiness`, holding no
-/// thread; elsewhere, and for large statements, COPY, scripts and notification waits, the blocking
+/// thread; elsewhere, over TLS, and for large statements, COPY, scripts and notification waits, the blocking
 /// libpq call runs on the connection's own serial dispatch queue. Every libpq call runs in step
 /// with that queue. Give a connection to one task at a time where you can (`ConnectionPool`
 /// does); a transaction on a shared connection would interleave.
@@ -35,10 +35,16 @@ public final class PostgresConnection: @unchecked Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// True when the socket carries the protocol in the clear: what arrives is readable from the socket
+    /// alone. Over TLS or GSSAPI encryption, libpq may hold decrypted bytes the socket no longer shows (its
+    /// own waits ask the TLS library first), so those connections wait in libpq, on the queue.
+    private let plainSocket: Bool
+
     private init(handle: OpaquePointer, configuration: PostgresConfiguration, queue: DispatchQueue) {
         self.handle = handle
         self.configuration = configuration
         self.queue = queue
+        plainSocket = PQsslInUse(handle) == 0 && PQgssEncInUse(handle) == 0
     }
 
     deinit {
@@ -92,7 +98,7 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: SQL) async throws -> QueryResult {
         #if os(Linux)
-            if Self.sendsInline(sql) {
+            if plainSocket, Self.sendsInline(sql) {
                 await takeTurn()
                 defer { endTurn() }
                 try queue.sync { try self.sendSync(sql) }
@@ -110,7 +116,7 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func queryPrepared(_ sql: SQL) async throws -> QueryResult {
         #if os(Linux)
-            if Self.sendsInline(sql) {
+            if plainSocket, Self.sendsInline(sql) {
                 await takeTurn()
                 defer { endTurn() }
                 let key = Self.preparedKey(sql)
