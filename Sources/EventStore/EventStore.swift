@@ -215,10 +215,19 @@ public final class EventStore: Sendable {
 
     private func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
 
-    /// Runs `sql` on a pooled connection; rows not yet decoded (`LogPages` reads ahead with it).
+    /// Runs `sql` on a pooled connection; rows not yet decoded.
     func run(_ sql: SQL) async throws -> QueryResult {
         do {
             return try await pool.withConnection { try await $0.query(sql) }
+        } catch let error as PostgresError {
+            throw EventStoreError.database(error)
+        }
+    }
+
+    /// `run` for a page of many rows (`LogPages`), read in one go (`PostgresConnection.queryManyRows`).
+    func runPage(_ sql: SQL) async throws -> QueryResult {
+        do {
+            return try await pool.withConnection { try await $0.queryManyRows(sql) }
         } catch let error as PostgresError {
             throw EventStoreError.database(error)
         }

@@ -108,6 +108,15 @@ public final class PostgresConnection: @unchecked Sendable {
         return try await onQueue { try self.execSync(sql) }
     }
 
+    /// Runs one statement like `query`, its answer read on the connection's own thread in one blocking
+    /// loop: for statements whose answer is large (a page of the log, hundreds of KiB). `query` reads an
+    /// answer whenever the socket has something, and a large one arrives in many pieces, each a hand-off
+    /// from the readiness thread to a task (it doubled the system time of reading the log).
+    @discardableResult
+    public func queryManyRows(_ sql: SQL) async throws -> QueryResult {
+        try await onQueue { try self.execSync(sql) }
+    }
+
     /// Runs one statement like `query`, but parses and plans it only once per connection: the
     /// first call prepares it (named, server-side), later calls with the same text send only the
     /// parameters. For the few statements a process runs over and over (the append); the server

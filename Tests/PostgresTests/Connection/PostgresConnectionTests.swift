@@ -151,6 +151,32 @@ struct PostgresConnectionTests {
         #expect(throws: PostgresError.self) { try PostgresConfiguration("   ") }
     }
 
+    @Test("a large answer read in one go (queryManyRows) is the answer query gives; a failing one keeps its error")
+    func manyRows() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let sql: SQL = """
+            SELECT n, repeat(md5(n::text), 10) || \("🧑‍🎨") FROM generate_series(1, \(20_000)) AS n ORDER BY n
+            """
+        let many = try await connection.queryManyRows(sql)
+        let one = try await connection.query(sql)
+        let failed = await #expect(throws: PostgresError.self) {
+            try await connection.queryManyRows("SELECT 1 / \(0)")
+        }
+        #expect(try await connection.queryManyRows("SELECT \(7)").first?.decode(Int.self) == 7)
+        await connection.close()
+        func cells(_ rows: QueryResult) throws -> [String] {
+            try rows.map { row in
+                let (number, text) = try row.decode((Int64, String).self)
+                return "\(number) \(text)"
+            }
+        }
+        let manyCells = try cells(many)
+        #expect(manyCells.count == 20_000)
+        #expect(manyCells.first?.hasPrefix("1 ") == true && manyCells.last?.hasPrefix("20000 ") == true)
+        #expect(manyCells == (try cells(one)))
+        #expect(failed?.sqlState == "22012")
+    }
+
     @Test("masks the password when a configuration is printed")
     func masksPassword() throws {
         let url = try PostgresConfiguration("postgresql://alice:s3cret@db.local:5432/stipple")
