@@ -217,17 +217,18 @@ public final class EventStore: Sendable {
 
     /// Runs `sql` on a pooled connection; rows not yet decoded.
     func run(_ sql: SQL) async throws -> QueryResult {
-        do {
-            return try await pool.withConnection { try await $0.query(sql) }
-        } catch let error as PostgresError {
-            throw EventStoreError.database(error)
-        }
+        try await onPool { try await $0.query(sql) }
     }
 
     /// `run` for a page of many rows (`LogPages`), read in one go (`PostgresConnection.queryManyRows`).
     func runPage(_ sql: SQL) async throws -> QueryResult {
+        try await onPool { try await $0.queryManyRows(sql) }
+    }
+
+    /// `body` on a pooled connection, its database errors as `EventStoreError.database`.
+    private func onPool(_ body: (PostgresConnection) async throws -> QueryResult) async throws -> QueryResult {
         do {
-            return try await pool.withConnection { try await $0.queryManyRows(sql) }
+            return try await pool.withConnection(body)
         } catch let error as PostgresError {
             throw EventStoreError.database(error)
         }

@@ -43,15 +43,16 @@ extension ConsoleRoutes {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         do {
-                            // Where the schedule projection is known to stand: an event is announced once the
-                            // projection has applied it (or after `scheduleWait`), so the page's fetch shows it.
+                            // The last event announced: each later one is announced once the schedule projection
+                            // has applied it (or after `scheduleWait`), so the page's fetch shows it. (`wait`
+                            // reads the checkpoint itself; one read per announced event, none when it is there.)
                             var applied = after.position
                             for try await event in follower.subscribe(after: after, category: nil, batchSize: 100)
                             where Self.liveCategories.contains(event.stream.category) {
                                 if event.position > applied {
                                     await projections.wait(
                                         until: event.position, for: ["schedule"], timeout: Self.scheduleWait)
-                                    applied = max(event.position, try await projections.position(of: "schedule") ?? 0)
+                                    applied = event.position
                                 }
                                 continuation.yield(
                                     "id: \(event.checkpoint.token)\nevent: change\ndata: {\"type\":\"\(event.type)\"}\n\n"
