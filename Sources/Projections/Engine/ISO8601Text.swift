@@ -30,6 +30,17 @@ enum ISO8601Text {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS`, the second rounded down, no zone: what
+    /// `.iso8601.year().month().day().time(includingFractionalSeconds: false)` writes (UTC; the timeline's
+    /// sentences), by hand for the years 1600–9999, else through that format style.
+    static func secondsWithoutZone(_ date: Date) -> String {
+        guard var bytes = digits(date.timeIntervalSince1970.rounded(.down)) else {
+            return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+        }
+        bytes.removeLast()
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The UTF-8 of `YYYY-MM-DDTHH:MM:SSZ` for whole `seconds` since 1970 in the years 1600–9999, else nil.
     private static func digits(_ seconds: Double) -> [UInt8]? {
         guard seconds >= -11_676_096_000, seconds <= 253_402_300_799 else { return nil }

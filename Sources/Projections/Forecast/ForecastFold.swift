@@ -202,7 +202,6 @@ public struct ForecastFold: FoldingProjection {
         for state: State, subject: FadeSubject, now: Date, status: String, reason: String?,
         prediction: FadePrediction?
     ) throws -> Row {
-        let encoder = Self.encoder
         let price = state.price
         let lastTreatment = (state.sessions + state.touchUps).max()
         return [
@@ -218,10 +217,19 @@ public struct ForecastFold: FoldingProjection {
             "last_treatment_at": lastTreatment.rowValue, "price_minor": price.minor.map(RowValue.int) ?? .null,
             "price_currency": price.currency.rowValue, "price_source": .text(price.source),
             "threshold": .double(threshold), "form": .text(parameters.form.rawValue), "erased": .bool(state.erased),
-            "prediction": .json(
-                try prediction.map { try PredictionJSON.encode($0, with: encoder) } ?? Data("null".utf8)),
-            "subject": .json(try encoder.encode(subject)),
+            "prediction": .json(try prediction.map(PredictionJSON.encode) ?? Data("null".utf8)),
+            "subject": .json(try Self.json(subject)),
         ]
+    }
+
+    /// A value as the JSON of a `jsonb` column: `StateJSON`'s text (keys in the order the value encodes
+    /// them, which `jsonb` does not keep; numbers and dates as `encoder` writes them), else `encoder`'s
+    /// (for what `StateJSON` refuses, such as a non-finite number). `JSONEncoder` built a tree of every
+    /// value and sorted it: a third of the cost of a forecast row. (A prediction's curve is written by
+    /// hand: `PredictionJSON`.)
+    static func json<Value: Encodable>(_ value: Value) throws -> Data {
+        if let json = try? StateJSON.encode(value) { return json }
+        return try encoder.encode(value)
     }
 
     /// One encoder for every row (`encode` is safe to call concurrently).

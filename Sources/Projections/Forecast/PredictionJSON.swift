@@ -2,25 +2,26 @@ import Clinic
 import FadeModel
 import Foundation
 
-/// A fade prediction as the forecast row stores it: the exact bytes `JSONEncoder` (sorted keys,
-/// `.iso8601` dates) writes, with the curve, nearly all of them, written by hand.
+/// A fade prediction as the forecast row stores it (a `jsonb` column): the curve, nearly all of the
+/// text, written by hand, the rest by `ForecastFold.json` (`StateJSON`).
 ///
-/// Encoding the curve point by point through `Codable` was most of the forecast's cost in a
-/// rebuild. The rest of the prediction still goes through the encoder, and the curve's numbers and
-/// dates are written as the encoder writes them (a `Double`'s shortest form without a trailing
-/// `.0`; whole seconds, rounded down, in UTC), so the stored JSON is unchanged byte for byte.
+/// Encoding the curve point by point through an `Encoder` was most of the forecast's cost in a
+/// rebuild (through `JSONEncoder` until 2026-12-06, and still through `StateJSON`). The curve's
+/// numbers and dates are written as `JSONEncoder` writes them (a `Double`'s shortest form without a
+/// trailing `.0`; whole seconds, rounded down, in UTC); keys are in the order the prediction encodes
+/// them, which `jsonb` does not keep, so the stored value is what `JSONEncoder`'s text gives.
 enum PredictionJSON {
-    static func encode(_ prediction: FadePrediction, with encoder: JSONEncoder) throws -> Data {
+    static func encode(_ prediction: FadePrediction) throws -> Data {
         let numbersAreFinite = prediction.curve.allSatisfy {
             $0.density.isFinite && $0.low.isFinite && $0.high.isFinite && $0.date.timeIntervalSince1970.isFinite
         }
         // A non-finite number is the encoder's to refuse, with its own error.
-        guard numbersAreFinite, !prediction.curve.isEmpty else { return try encoder.encode(prediction) }
+        guard numbersAreFinite, !prediction.curve.isEmpty else { return try ForecastFold.json(prediction) }
         var rest = prediction
         rest.curve = []
-        let head = try encoder.encode(rest)
+        let head = try ForecastFold.json(rest)
         // Unescaped quotes cannot occur inside a JSON string, so this is the key, once.
-        guard let marker = head.firstRange(of: Self.emptyCurve) else { return try encoder.encode(prediction) }
+        guard let marker = head.firstRange(of: Self.emptyCurve) else { return try ForecastFold.json(prediction) }
         var text = String(decoding: head[head.startIndex..<marker.lowerBound], as: UTF8.self)
         text.reserveCapacity(head.count + prediction.curve.count * 96)
         text += #""curve":["#

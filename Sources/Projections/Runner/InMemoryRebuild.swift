@@ -7,8 +7,22 @@ import Foundation
 /// benchmarks and tests of what a rebuild computes.
 public struct InMemoryRebuild<P: FoldingProjection> {
     public let projection: P
+    /// Each key's place in `held`.
+    private var places: [String: Int] = [:]
+    /// Every key's fold state so far, by place. (Held by place, not in a `[String: P.State]`: this type
+    /// runs unspecialized from other modules, and a dictionary of a generic value hashed and copied
+    /// every probed key through value witnesses, twice per key per batch: more than most folds cost.)
+    private var held: [P.State?] = []
+
     /// Every key's fold state so far.
-    public private(set) var states: [String: P.State] = [:]
+    public var states: [String: P.State] {
+        var states: [String: P.State] = [:]
+        states.reserveCapacity(places.count)
+        for (key, place) in places {
+            if let state = held[place] { states[key] = state }
+        }
+        return states
+    }
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
 
@@ -21,8 +35,29 @@ public struct InMemoryRebuild<P: FoldingProjection> {
         let (keys, keyed) = projection.keyedItems(batch)
         guard !keyed.isEmpty else { return [:] }
         var output = ProjectionOutput(tables: projection.tables)
+        // Each key's state taken out of its place while folded (`foldBatch`'s slots), and put back.
+        var slots = [P.State?]()
+        var keyPlaces = [Int]()
+        slots.reserveCapacity(keys.count)
+        keyPlaces.reserveCapacity(keys.count)
+        for key in keys {
+            if let place = places[key] {
+                slots.append(held[place].take())
+                keyPlaces.append(place)
+            } else {
+                places[key] = held.count
+                keyPlaces.append(held.count)
+                held.append(nil)
+                slots.append(nil)
+            }
+        }
+        defer {
+            for (slot, place) in keyPlaces.enumerated() {
+                if let state = slots[slot].take() { held[place] = state }
+            }
+        }
         let lastEvents = try projection.foldBatch(
-            batch, keyed, keys: keys, states: &states, into: &output, finishing: false)
+            batch, keyed, keys: keys, slots: &slots, into: &output, finishing: false)
         finishing.note(output, batch: batch, lastEvents: lastEvents)
         return rows(of: output)
     }
@@ -32,7 +67,7 @@ public struct InMemoryRebuild<P: FoldingProjection> {
     public mutating func finish() throws -> [String: [Row]] {
         var output = ProjectionOutput(tables: projection.tables)
         for pending in finishing.take() {
-            guard let state = states[pending.key] else { continue }
+            guard let place = places[pending.key], let state = held[place] else { continue }
             output.markPending(pending.key, at: pending.time)
             try projection.finishKey(state, key: pending.key, lastEvent: pending.event, into: &output)
         }

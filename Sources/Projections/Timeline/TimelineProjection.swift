@@ -161,17 +161,32 @@ public struct TimelineProjection: FoldingProjection {
         }
     }
 
-    /// An enum's wire name (`bank-transfer`) rather than its Swift case name (`bankTransfer`).
-    static func label(_ value: Any) -> String {
-        if let raw = value as? any RawRepresentable, let text = raw.rawValue as? String { return text }
-        return String(describing: value)
+    /// An enum's wire name (`bank-transfer`) rather than its Swift case name (`bankTransfer`). (Generic, not
+    /// `Any` with a dynamic cast to `RawRepresentable`: that cast was a visible share of the timeline's fold.)
+    static func label<Value: RawRepresentable>(_ value: Value) -> String where Value.RawValue == String {
+        value.rawValue
     }
 
     /// An enum's wire name as words for a sentence (`bank transfer`, `widow's peak`).
-    static func words(_ value: Any) -> String {
-        let text = label(value)
+    static func words<Value: RawRepresentable>(_ value: Value) -> String where Value.RawValue == String {
+        let text = value.rawValue
         if text == "widows-peak" { return "widow's peak" }
-        return text.replacingOccurrences(of: "-", with: " ")
+        // Each hyphen becomes a space (byte for byte what `replacingOccurrences(of: "-", with: " ")` wrote,
+        // without a trip through `NSString`).
+        guard text.utf8.contains(UInt8(ascii: "-")) else { return text }
+        return String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+
+    /// A size in bytes as megabytes with one decimal (`2.4 MB`), the text `String(format: "%.1f MB", …)`
+    /// writes: by hand in integers unless the size lies exactly halfway between two tenths (where the
+    /// formatter's rounding of the binary quotient decides) or is out of the usual range.
+    static func megabytes(_ bytes: Int) -> String {
+        let (tenths, rest) = bytes.quotientAndRemainder(dividingBy: 100_000)
+        guard bytes >= 0, bytes < 1 << 52, rest != 50_000 else {
+            return String(format: "%.1f MB", Double(bytes) / 1_000_000)
+        }
+        let rounded = rest > 50_000 ? tenths + 1 : tenths
+        return "\(rounded / 10).\(rounded % 10) MB"
     }
 
     // The readable line for one event, and its effect on the running figures.
@@ -187,9 +202,7 @@ public struct TimelineProjection: FoldingProjection {
             state.currency = state.currency ?? amount.currency.code
             return amount.description
         }
-        func time(_ date: Date) -> String {
-            date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
-        }
+        func time(_ date: Date) -> String { ISO8601Text.secondsWithoutZone(date) }
 
         switch event {
         case .registered(let e):
@@ -312,7 +325,7 @@ public struct TimelineProjection: FoldingProjection {
             return ("healing", "Healing check on day \(e.day): \(label(e.assessment))")
         case .photoLogged(let e):
             let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
-            let size = String(format: "%.1f MB", Double(e.sizeBytes) / 1_000_000)
+            let size = megabytes(e.sizeBytes)
             return ("photo", "Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)")
         case .photoApprovedForMarketing(let e):
             return ("photo", "Photo approved for marketing: \(e.purpose)")

@@ -28,6 +28,26 @@ struct ISO8601TextTests {
         #expect(ISO8601Text.milliseconds(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14T22:13:20.000Z")
     }
 
+    @Test("a timeline sentence's time is the formatter's text, fractional, negative and far-off dates included")
+    func secondsWithoutZoneMatchTheFormatter() {
+        var random = SystemRandomNumberGenerator()
+        var dates = [0, -1, 1, -0.5, 0.999, -86_400, -86_400.5, 86_399, 951_782_400, 1.7e9 + 0.75, -1.1676096e10]
+            .map { Date(timeIntervalSince1970: $0) }
+        dates += [-1.1676096001e10, 2.53402300799e11, 2.534023008e11, -1.3e10, 2.6e11].map {
+            Date(timeIntervalSince1970: $0)
+        }
+        for _ in 0..<5000 {
+            dates.append(Date(timeIntervalSince1970: Double.random(in: -1.2e10...2.6e11, using: &random)))
+            dates.append(
+                Date(timeIntervalSince1970: Double(Int.random(in: 1_000_000_000...2_000_000_000, using: &random))))
+        }
+        for date in dates {
+            let expected = date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+            #expect(ISO8601Text.secondsWithoutZone(date) == expected, "\(date.timeIntervalSince1970)")
+        }
+        #expect(ISO8601Text.secondsWithoutZone(Date(timeIntervalSince1970: 1_700_000_123.9)) == "2023-11-14T22:15:23")
+    }
+
     @Test("a UUID's text through Hex is Foundation's, upper and lower case")
     func uuidText() {
         for _ in 0..<2000 {
