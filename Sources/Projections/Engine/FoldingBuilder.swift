@@ -6,11 +6,20 @@ import Postgres
 ///
 /// Live following reloads every state a batch touches from `<name>_state` (JSON), folds, and
 /// writes it back; during a rebuild the runner is the schema's only writer, so the states stay
-/// here between batches and reach the table only when the cache outgrows `capacity` (the least
-/// recently used are written and dropped, and read back if their key returns) and at `finish`.
-/// `ProjectionRebuilder.rebuildAll` also evicts through `evictStates(usedBefore:on:)` to keep the
-/// states of all the projections it rebuilds within one budget (`FoldingBuilderDefaults.capacity`),
-/// whatever the size of the log and however many projections there are.
+/// here between batches, in two tiers: as values, up to `capacity` of them (the least recently used
+/// beyond it are evicted), and evicted ones as the JSON the state table would hold (`EncodedStates`),
+/// up to `encodedCapacity` bytes; beyond that the largest encoded states are written to the table, and
+/// read back if their key returns. Every state reaches the table at `finish`.
+/// `ProjectionRebuilder.rebuildAll` also evicts through `evictStates(usedBefore:)` and
+/// `writeEncodedStates(fromClass:on:)` to keep the states of all the projections it rebuilds within one
+/// budget of each kind (`FoldingBuilderDefaults`), whatever the size of the log and however many
+/// projections there are.
+///
+/// An encoded state costs its encoding and decoding, as a written one did, but no COPY row, upsert,
+/// query or PostgreSQL JSON parsing; at 1M events (23 677 clients, ~165 000 states of 7 projections)
+/// nearly every event's state had been evicted since the client's last event, and until 2026-12-06
+/// every evicted state went to the table: the rebuild's cost per event was 1.5× that at 100k events,
+/// whose ~20 000 states all stay in memory.
 ///
 /// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade
 /// forecast) are made once per key, at `finish`, whether or not the key's state was evicted
@@ -27,6 +36,7 @@ import Postgres
 final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private struct Entry {
         var state: P.State
+        /// Changed since the state table last got it.
         var isDirty: Bool
         /// The log position of the last event of the batch that last used the state.
         var lastUsed: Int64
@@ -35,8 +45,11 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     let projection: P
     let schema: String
     let capacity: Int
+    let encodedCapacity: Int
     private var entries: [String: Entry] = [:]
-    /// Keys whose state has been written to the state table (and may have been evicted since).
+    /// States evicted from `entries` that changed since the state table last got them, encoded.
+    private var encoded = EncodedStates()
+    /// Keys whose state has been written to the state table (and may have changed since).
     private var stored = Set<String>()
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
@@ -50,11 +63,13 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 
     init(
         projection: P, schema: String, capacity: Int = FoldingBuilderDefaults.capacity,
+        encodedCapacity: Int = FoldingBuilderDefaults.encodedBytes,
         deferredLimit: Int = FoldingBuilderDefaults.deferredRows
     ) {
         self.projection = projection
         self.schema = schema
         self.capacity = max(1, capacity)
+        self.encodedCapacity = max(0, encodedCapacity)
         self.deferredLimit = max(0, deferredLimit)
         var specs: [String: TableSpec] = [:]
         var policies: [String: MergePolicy] = [:]
@@ -76,6 +91,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         for (slot, key) in keys.enumerated() {
             if let state = entries.removeValue(forKey: key)?.state {
                 slots[slot] = state
+            } else if let json = encoded.remove(key) {
+                slots[slot] = try projection.decodeState(json)
             } else if stored.contains(key) {
                 missing.append(key)
             }
@@ -95,12 +112,14 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         }
         try await write(output, on: connection)
         if entries.count > capacity {
-            // Write back and drop the least recently used quarter; the others stay dirty in memory.
+            // Evict the least recently used quarter; the others stay in memory.
             let keep = capacity * 3 / 4
             let oldest = entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(entries.count - keep).map(
                 \.key)
-            try await saveDirty(oldest, on: connection)
-            for key in oldest { entries[key] = nil }
+            try evict(oldest)
+        }
+        if let first = EncodedStates.firstClassToWrite(encoded.bytesByClass, within: encodedCapacity) {
+            try await writeEncodedStates(fromClass: first, on: connection)
         }
     }
 
@@ -110,12 +129,28 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         for entry in entries.values { counts[entry.lastUsed, default: 0] += 1 }
     }
 
-    func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws {
+    func evictStates(usedBefore position: Int64) throws {
         // Keys only (a filtered dictionary would copy every evicted state).
-        let old = entries.compactMap { $0.value.lastUsed < position ? $0.key : nil }
-        guard !old.isEmpty else { return }
-        try await saveDirty(old, on: connection)
-        for key in old { entries[key] = nil }
+        try evict(entries.compactMap { $0.value.lastUsed < position ? $0.key : nil })
+    }
+
+    func countEncodedBytes(byClass counts: inout [Int]) {
+        for (sizeClass, bytes) in encoded.bytesByClass.enumerated() { counts[sizeClass] += bytes }
+    }
+
+    func holdsEncodedStates(fromClass first: Int) -> Bool { encoded.holds(fromClass: first) }
+
+    func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws {
+        try await save(encoded.removeAll(fromClass: first), on: connection)
+    }
+
+    /// Drops the states of `keys` from memory as values: a changed one is kept encoded, an unchanged
+    /// one is in the state table already.
+    private func evict(_ keys: [String]) throws {
+        for key in keys {
+            guard let entry = entries.removeValue(forKey: key), entry.isDirty else { continue }
+            encoded.insert(try projection.encodeState(entry.state), for: key)
+        }
     }
 
     func finish(on connection: PostgresConnection) async throws {
@@ -124,12 +159,15 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         var start = 0
         while start < due.count {
             let chunk = due[start..<min(start + Self.chunk, due.count)]
-            let evicted = chunk.map(\.key).filter { entries[$0] == nil && stored.contains($0) }
+            let evicted = chunk.map(\.key).filter {
+                entries[$0] == nil && encoded.state(of: $0) == nil && stored.contains($0)
+            }
             let loaded =
                 evicted.isEmpty ? [:] : try await projection.loadStates(evicted, schema: schema, on: connection)
             var output = ProjectionOutput(tables: projection.tables)
             for pending in chunk {
-                guard let state = entries[pending.key]?.state ?? loaded[pending.key] else { continue }
+                let held = try entries[pending.key]?.state ?? encoded.state(of: pending.key).map(projection.decodeState)
+                guard let state = held ?? loaded[pending.key] else { continue }
                 output.markPending(pending.key, at: pending.time)
                 try projection.finishKey(state, key: pending.key, lastEvent: pending.event, into: &output)
             }
@@ -142,7 +180,22 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             start += Self.chunk
         }
-        try await saveDirty(Array(entries.keys), on: connection)
+        // Every changed state to the state table: the encoded ones, then the changed ones held as values.
+        try await save(encoded.removeAll(), on: connection)
+        let dirty = entries.compactMap { $0.value.isDirty ? $0.key : nil }.sorted()
+        start = 0
+        while start < dirty.count {
+            let keys = dirty[start..<min(start + Self.chunk, dirty.count)]
+            var states: [(key: String, json: Data)] = []
+            states.reserveCapacity(keys.count)
+            for key in keys {
+                guard let entry = entries[key] else { continue }
+                states.append((key, try projection.encodeState(entry.state)))
+            }
+            try await save(states, on: connection)
+            for key in keys { entries[key]?.isDirty = false }
+            start += Self.chunk
+        }
         for table in projection.tables { try await writeDeferred(table.name, on: connection) }
     }
 
@@ -176,23 +229,16 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         try await RowWriter.write(held, to: spec, schema: schema, on: connection, fresh: true)
     }
 
-    /// Writes the changed states among `keys` to the state table, a chunk at a time.
-    private func saveDirty(_ keys: [String], on connection: PostgresConnection) async throws {
-        let dirty = keys.filter { entries[$0]?.isDirty ?? false }.sorted()
+    /// Writes encoded states to the state table, a chunk at a time, in key order.
+    private func save(_ states: [(key: String, json: Data)], on connection: PostgresConnection) async throws {
+        let sorted = states.sorted { $0.key < $1.key }
         var start = 0
-        while start < dirty.count {
-            var states: [String: P.State] = [:]
-            for key in dirty[start..<min(start + Self.chunk, dirty.count)] {
-                guard let entry = entries[key] else { continue }
-                states[key] = entry.state
-            }
-            try await projection.saveStates(states, schema: schema, on: connection)
+        while start < sorted.count {
+            let chunk = Array(sorted[start..<min(start + Self.chunk, sorted.count)])
+            try await projection.saveEncodedStates(chunk, schema: schema, on: connection)
             start += Self.chunk
         }
-        for key in dirty {
-            entries[key]?.isDirty = false
-            stored.insert(key)
-        }
+        for state in sorted { stored.insert(state.key) }
     }
 
     /// Keys per statement when writing states or finish rows (a forecast row carries its whole fade
@@ -200,19 +246,29 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private static var chunk: Int { 500 }
 }
 
-/// The rebuild's state budget.
+/// The rebuild's state budgets.
 public enum FoldingBuilderDefaults {
-    /// Fold states kept in memory during a rebuild, in total over all the projections rebuilt
+    /// Fold states kept in memory as values during a rebuild, in total over all the projections rebuilt
     /// together (`ProjectionRebuilder.rebuildAll` evicts the least recently used across all of them):
-    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 30 000. More states cost memory
-    /// (~2.6 kB each, measured at 1M events) and save a state write and read per event of a key that
-    /// was evicted; a log with fewer keys than this never evicts, and then the rebuild's cost per event
-    /// is flat (docs/benchmarks.md). Until 2026-12-06 this was 25 000 per projection (the 1M-event
-    /// rebuild peaked at 423 MiB), then 50 000 in total (281 MiB); 30 000 peaks at 228 MiB there for
-    /// ~5 % more client CPU.
+    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 24 000. More states cost memory
+    /// (~2.3 kB each, measured at 1M events) and save an encoding and a decoding per event of a key that
+    /// was evicted; a log with fewer keys than this never evicts (100k events of the benchmark have
+    /// ~20 300 keys), and then the rebuild's cost per event is flat (docs/benchmarks.md). Until
+    /// 2026-12-06 this was 25 000 per projection (the 1M-event rebuild peaked at 423 MiB), then 50 000 in
+    /// total (281 MiB), then 30 000 (197 MiB) with every evicted state written to the state table.
     public static let capacity =
         ProcessInfo.processInfo.environment["STIPPLE_REBUILD_STATES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        ?? 30_000
+        ?? 24_000
+    /// Bytes of evicted states kept encoded during a rebuild (`EncodedStates.cost`), in total over all
+    /// the projections rebuilt together (`ProjectionRebuilder.rebuildAll` writes the largest to the state
+    /// tables beyond it): `STIPPLE_REBUILD_ENCODED_MB` (MiB) if set to a number, else 48 MiB. Measured at
+    /// 1M events (~165 000 states, ~107 MB of JSON; 2026-12-06, loaded machine, one run each): with 24 000
+    /// states, 48 MiB peaked at 233 MiB for PostgreSQL CPU 32 → 23 s and client CPU 41 → 39 s; 64 MiB with
+    /// 30 000 states peaked at 262 MiB, 96 MiB with 10 000 at 265 MiB (the process takes ~1.4 bytes per
+    /// byte counted).
+    public static let encodedBytes =
+        (ProcessInfo.processInfo.environment["STIPPLE_REBUILD_ENCODED_MB"].flatMap(Int.init).map { max(0, $0) } ?? 48)
+        * 1024 * 1024
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
 }

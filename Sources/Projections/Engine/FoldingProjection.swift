@@ -45,6 +45,12 @@ public protocol FoldingProjection: Projection {
         -> [String: State]
     /// Writes fold states to the state table (the default implementation; a requirement, as `loadStates`).
     func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws
+    /// A fold state as the JSON its state table holds (the default implementation; a requirement, as
+    /// `loadStates`): `StateJSON`, else `JSONEncoder`.
+    func encodeState(_ state: State) throws -> Data
+    /// A fold state from JSON `encodeState` wrote or its state table gave back (the default
+    /// implementation; a requirement, as `loadStates`): `StoredEventJSON`, else `JSONDecoder`.
+    func decodeState(_ json: Data) throws -> State
 }
 
 extension FoldingProjection {
@@ -227,15 +233,10 @@ extension FoldingProjection {
             SELECT s.key, s.state::text FROM \(identifier: schema).\(identifier: stateTable) s
             WHERE s.key IN (SELECT jsonb_array_elements_text(\(JSONText(array))::jsonb))
             """)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         var states: [String: State] = [:]
         for row in rows {
             let (key, json) = try row.decode((String, JSONText).self)
-            // The fast path when it applies; else `JSONDecoder`, which also gives every error (`StoredEventJSON`).
-            states[key] =
-                try (try? StoredEventJSON.decode(State.self, from: json.data))
-                ?? decoder.decode(State.self, from: json.data)
+            states[key] = try decodeState(json.data)
         }
         return states
     }
@@ -243,19 +244,37 @@ extension FoldingProjection {
     public func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection)
         async throws
     {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        var rows: [Row] = []
-        rows.reserveCapacity(states.count)
-        for (key, state) in states.sorted(by: { $0.key < $1.key }) {
-            // The fast writer when it applies; else `JSONEncoder` (`StateJSON`).
-            let json = try (try? StateJSON.encode(state)) ?? encoder.encode(state)
-            rows.append(["key": .text(key), "state": .json(json)])
-        }
+        var encoded: [(key: String, json: Data)] = []
+        encoded.reserveCapacity(states.count)
+        for (key, state) in states { encoded.append((key, try encodeState(state))) }
+        try await saveEncodedStates(encoded, schema: schema, on: connection)
+    }
+
+    /// Writes fold states already encoded (`encodeState`) to the state table, in key order.
+    func saveEncodedStates(_ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection)
+        async throws
+    {
+        let rows: [Row] = states.sorted { $0.key < $1.key }.map { ["key": .text($0.key), "state": .json($0.json)] }
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
             mode: .upsert)
         try await RowWriter.write(rows, to: spec, schema: schema, on: connection)
+    }
+
+    public func encodeState(_ state: State) throws -> Data {
+        // The fast writer when it applies; else `JSONEncoder` (`StateJSON`).
+        if let json = try? StateJSON.encode(state) { return json }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(state)
+    }
+
+    public func decodeState(_ json: Data) throws -> State {
+        // The fast path when it applies; else `JSONDecoder`, which also gives every error (`StoredEventJSON`).
+        if let state = try? StoredEventJSON.decode(State.self, from: json) { return state }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(State.self, from: json)
     }
 }

@@ -43,17 +43,28 @@ public protocol ProjectionBuilder: AnyObject {
     var heldStateCount: Int { get }
     /// Counts the held states by the log position of the last event of the batch that last used each.
     func countHeldStates(byLastUse counts: inout [Int64: Int])
-    /// Writes back the held states last used before `position` and drops them from memory (read back
-    /// if their key returns): the rebuild's state budget is one for all its projections
+    /// Drops the held states last used before `position` from memory as values (a changed one is kept
+    /// encoded, `countEncodedBytes`): the rebuild's state budget is one for all its projections
     /// (`ProjectionRebuilder.rebuildAll`), so it evicts the least recently used across all of them.
-    func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws
+    func evictStates(usedBefore position: Int64) throws
+    /// Adds the cost in bytes of the states held encoded, by size class (`EncodedStates.sizeClass`), to `counts`.
+    func countEncodedBytes(byClass counts: inout [Int])
+    /// True when the builder holds encoded states of size class `first` or above.
+    func holdsEncodedStates(fromClass first: Int) -> Bool
+    /// Writes the encoded states of size class `first` and above to the state table and drops them from
+    /// memory (read back if their key returns): the budget of encoded states is one for all the
+    /// projections of a rebuild too, and the largest go first.
+    func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws
 }
 
 extension ProjectionBuilder {
     /// By default a builder holds no states.
     public var heldStateCount: Int { 0 }
     public func countHeldStates(byLastUse counts: inout [Int64: Int]) {}
-    public func evictStates(usedBefore position: Int64, on connection: PostgresConnection) async throws {}
+    public func evictStates(usedBefore position: Int64) throws {}
+    public func countEncodedBytes(byClass counts: inout [Int]) {}
+    public func holdsEncodedStates(fromClass first: Int) -> Bool { false }
+    public func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws {}
 }
 
 extension Projection {

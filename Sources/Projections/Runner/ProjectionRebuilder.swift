@@ -10,6 +10,8 @@ struct ProjectionRebuilder: Sendable {
     let batchSize: Int
     /// Fold states the builders of one rebuild may hold in memory together, after each batch.
     var stateBudget = FoldingBuilderDefaults.capacity
+    /// Bytes of evicted states the builders of one rebuild may hold encoded together, after each batch.
+    var encodedBudget = FoldingBuilderDefaults.encodedBytes
     let progress: (@Sendable (ProjectionRunner.Progress) -> Void)?
 
     private var pool: ConnectionPool { store.pool }
@@ -23,8 +25,10 @@ struct ProjectionRebuilder: Sendable {
     /// in a transaction of its own (a projection's batches stay in log order: the next batch starts
     /// when every builder has taken this one). The states held by all the builders share one budget
     /// (`stateBudget`): after a batch that leaves more held, the least recently used across all
-    /// builders are written back and dropped until three quarters of it are held (or none, if the
-    /// states of the last batch alone are more), each builder's on its own connection again. The
+    /// builders are evicted until three quarters of it are held (or none, if the states of the last
+    /// batch alone are more). Evicted states are kept encoded within a second budget shared by all
+    /// builders (`encodedBudget`, in bytes): beyond it the largest are written to the state tables
+    /// until three quarters of it are held, each builder's on its own connection again. The
     /// events appended meanwhile, every `finish` and the swaps happen in one transaction, one
     /// builder after another. A projection that refuses an event drops out (its scratch schema is
     /// dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
@@ -65,7 +69,7 @@ struct ProjectionRebuilder: Sendable {
                 let batch = next
                 async let following = readBatch(after: last, upTo: head)
                 try await feedConcurrently(batch, to: &building, failures: &failures)
-                let held = try await keepConcurrently(building, within: stateBudget)
+                let held = try await keepConcurrently(building)
                 position = last
                 applied += batch.items.count
                 progress?(
@@ -92,7 +96,8 @@ struct ProjectionRebuilder: Sendable {
                     let batch = try await readBatch(after: position, upTo: tailHead)
                     guard let last = batch.lastPosition else { break }
                     try await Self.feed(batch, to: &building, failures: &failures, on: connection)
-                    _ = try await Self.keep(building.map(\.builder), within: stateBudget, on: connection)
+                    _ = try await Self.keep(
+                        building.map(\.builder), within: stateBudget, encodedBudget: encodedBudget, on: connection)
                     position = last
                 }
                 var finished: [Building] = []
@@ -232,17 +237,23 @@ struct ProjectionRebuilder: Sendable {
         building = remaining
     }
 
-    /// `keep`, with each builder evicting on its own connection, concurrently.
-    private func keepConcurrently(_ building: [Building], within budget: Int) async throws -> Int {
+    /// `keep`, with the builders evicting concurrently, and writing encoded states each on its own connection.
+    private func keepConcurrently(_ building: [Building]) async throws -> Int {
         let builders = building.map(\.builder)
-        guard let cutoff = Self.evictionCutoff(builders, within: budget) else {
-            return builders.reduce(0) { $0 + $1.heldStateCount }
+        if let cutoff = Self.evictionCutoff(builders, within: stateBudget) {
+            // Encoding the evicted states is the client's CPU only: no connection.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for entry in building { group.addTask { try entry.builder.evictStates(usedBefore: cutoff) } }
+                try await group.waitForAll()
+            }
         }
-        let held = try await eachConcurrently(building) { entry, connection in
-            try await entry.builder.evictStates(usedBefore: cutoff, on: connection)
-            return entry.builder.heldStateCount
+        if let first = Self.encodedCutoff(builders, within: encodedBudget) {
+            let writing = building.filter { $0.builder.holdsEncodedStates(fromClass: first) }
+            _ = try await eachConcurrently(writing) { entry, connection in
+                try await entry.builder.writeEncodedStates(fromClass: first, on: connection)
+            }
         }
-        return held.reduce(0, +)
+        return builders.reduce(0) { $0 + $1.heldStateCount }
     }
 
     /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
@@ -263,16 +274,27 @@ struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Evicts the least recently used states across `builders` if they hold more than `budget`,
-    /// down to three quarters of it; returns how many they hold.
-    static func keep(_ builders: [any ProjectionBuilder], within budget: Int, on connection: PostgresConnection)
-        async throws -> Int
-    {
-        guard let cutoff = evictionCutoff(builders, within: budget) else {
-            return builders.reduce(0) { $0 + $1.heldStateCount }
+    /// Evicts the least recently used states across `builders` if they hold more than `budget`, down
+    /// to three quarters of it, then writes the largest encoded states to the state tables if they cost
+    /// more than `encodedBudget` bytes, down to three quarters of it; returns how many states are held.
+    static func keep(
+        _ builders: [any ProjectionBuilder], within budget: Int, encodedBudget: Int, on connection: PostgresConnection
+    ) async throws -> Int {
+        if let cutoff = evictionCutoff(builders, within: budget) {
+            for builder in builders { try builder.evictStates(usedBefore: cutoff) }
         }
-        for builder in builders { try await builder.evictStates(usedBefore: cutoff, on: connection) }
+        if let first = encodedCutoff(builders, within: encodedBudget) {
+            for builder in builders { try await builder.writeEncodedStates(fromClass: first, on: connection) }
+        }
         return builders.reduce(0) { $0 + $1.heldStateCount }
+    }
+
+    /// The size class from which the encoded states of `builders` are to be written out
+    /// (`EncodedStates.firstClassToWrite`), or nil when they cost no more than `budget`.
+    static func encodedCutoff(_ builders: [any ProjectionBuilder], within budget: Int) -> Int? {
+        var bytes = [Int](repeating: 0, count: EncodedStates.sizeClasses)
+        for builder in builders { builder.countEncodedBytes(byClass: &bytes) }
+        return EncodedStates.firstClassToWrite(bytes, within: budget)
     }
 
     /// The log position before which the held states of `builders` are to be evicted (the states
