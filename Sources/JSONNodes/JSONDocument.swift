@@ -36,7 +36,12 @@ public final class JSONDocument {
         let node = nodes[index]
         guard node.kind == .string else { throw mismatch(index, "not a string") }
         let raw = UnsafeBufferPointer(rebasing: bytes[node.start..<node.end])
-        if !node.flag, let text = String(validating: raw, as: UTF8.self) { return text }
+        if !node.flag {
+            // ASCII (nearly every stored string: ids, enum names, dates) is UTF-8 as it stands: made without
+            // `String(validating:)`, whose generic validation instantiated type metadata per string.
+            if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
+            if let text = String(validating: raw, as: UTF8.self) { return text }
+        }
         guard node.flag, let text = Self.unescaped(raw) else { throw mismatch(index, "not a UTF-8 string") }
         return text
     }

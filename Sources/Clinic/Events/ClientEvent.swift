@@ -117,8 +117,48 @@ public enum ClientEvent: Hashable, Sendable {
         }
     }
 
-    /// When it happened, in business time.
-    public var at: Date { payload.at }
+    /// When it happened, in business time: read from the case's payload, not through `payload` (an
+    /// existential that boxed and copied the payload, retaining its strings: folds read it per event).
+    public var at: Date {
+        switch self {
+        case .registered(let payload): payload.at
+        case .medicalScreeningRecorded(let payload): payload.at
+        case .consentSigned(let payload): payload.at
+        case .consentWithdrawn(let payload): payload.at
+        case .consultationBooked(let payload): payload.at
+        case .consultationRescheduled(let payload): payload.at
+        case .consultationCancelled(let payload): payload.at
+        case .consultationNoShow(let payload): payload.at
+        case .consultationHeld(let payload): payload.at
+        case .instructionsGiven(let payload): payload.at
+        case .instructionsAcknowledged(let payload): payload.at
+        case .treatmentPlanAgreed(let payload): payload.at
+        case .depositTaken(let payload): payload.at
+        case .depositApplied(let payload): payload.at
+        case .depositForfeited(let payload): payload.at
+        case .depositForfeitReversed(let payload): payload.at
+        case .sessionBooked(let payload): payload.at
+        case .sessionCancelled(let payload): payload.at
+        case .sessionNoShow(let payload): payload.at
+        case .sessionPerformed(let payload): payload.at
+        case .healingCheckRecorded(let payload): payload.at
+        case .photoLogged(let payload): payload.at
+        case .photoApprovedForMarketing(let payload): payload.at
+        case .marketingApprovalRevoked(let payload): payload.at
+        case .fadeObserved(let payload): payload.at
+        case .touchUpRecommended(let payload): payload.at
+        case .touchUpBooked(let payload): payload.at
+        case .touchUpPerformed(let payload): payload.at
+        case .adverseReactionReported(let payload): payload.at
+        case .complaintRecorded(let payload): payload.at
+        case .correctionBooked(let payload): payload.at
+        case .correctionPerformed(let payload): payload.at
+        case .testimonialRecorded(let payload): payload.at
+        case .paymentReceived(let payload): payload.at
+        case .refundIssued(let payload): payload.at
+        case .forgotten(let payload): payload.at
+        }
+    }
 
     /// The dotted type name, e.g. `client.registered`.
     public var typeName: String { type(of: payload).typeName }

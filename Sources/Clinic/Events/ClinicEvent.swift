@@ -27,8 +27,15 @@ public enum ClinicEvent: Hashable, Sendable {
         }
     }
 
-    /// When it happened, in business time.
-    public var at: Date { payload.at }
+    /// When it happened, in business time. (Client and technician events, nearly all of a log, read it from
+    /// their case's payload: `payload` boxed and copied the payload, and folds ask for it per event.)
+    public var at: Date {
+        switch self {
+        case .client(let event): event.at
+        case .technician(let event): event.at
+        default: payload.at
+        }
+    }
 
     /// The dotted type name, e.g. `client.registered`.
     public var typeName: String { type(of: payload).typeName }

@@ -233,13 +233,22 @@ extension JSONDocument {
         return ISO8601Timestamp.parse(try string(index))
     }
 
+    /// `value` as a `T`, which it is. A function of its own so that the `Optional<T>` the cast makes is looked up
+    /// (at run time: `T` is generic) only for the dates and strings it is called with; inside `decode` the
+    /// lookup was hoisted to its entry, once per field of every event.
+    @inline(never)
+    fileprivate func cast<T>(_ value: Any, to type: T.Type) throws -> T {
+        guard let value = value as? T else { throw Unsupported() }
+        return value
+    }
+
     /// Decodes a value of any type from the node at `index`.
     fileprivate func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
         if T.self == Date.self {
-            guard let date = try self.date(index) as? T else { throw Unsupported() }
-            return date
+            guard let date = try self.date(index) else { throw Unsupported() }
+            return try cast(date, to: type)
         }
-        if T.self == String.self, let text = try string(index) as? T { return text }
+        if T.self == String.self { return try cast(try string(index), to: type) }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw Unsupported() }
         return try T(from: StoredEventJSON.NodeDecoder(document: self, node: index))
     }

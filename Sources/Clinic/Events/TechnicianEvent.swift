@@ -24,8 +24,16 @@ public enum TechnicianEvent: Hashable, Sendable {
         }
     }
 
-    /// When it happened, in business time.
-    public var at: Date { payload.at }
+    /// When it happened, in business time (from the case's payload, not boxed through `payload`).
+    public var at: Date {
+        switch self {
+        case .registered(let payload): payload.at
+        case .certificationRecorded(let payload): payload.at
+        case .deactivated(let payload): payload.at
+        case .slotReserved(let payload): payload.at
+        case .slotReleased(let payload): payload.at
+        }
+    }
 
     /// The dotted type name, e.g. `client.registered`.
     public var typeName: String { type(of: payload).typeName }

@@ -17,6 +17,16 @@ enum ISO8601Text {
         text += String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `appendSeconds(_:to:)` as UTF-8 bytes.
+    static func appendSeconds(_ date: Date, to bytes: inout [UInt8]) {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard let digits = digits(seconds) else {
+            bytes.append(contentsOf: Date(timeIntervalSince1970: seconds).formatted(.iso8601).utf8)
+            return
+        }
+        bytes.append(contentsOf: digits)
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`: what `RowValue.iso8601` writes (milliseconds, UTC), by hand for a date
     /// of whole seconds (every date the clinic's events hold), else through the formatter.
     static func milliseconds(_ date: Date) -> String {

@@ -22,25 +22,25 @@ enum PredictionJSON {
         let head = try ForecastFold.json(rest)
         // Unescaped quotes cannot occur inside a JSON string, so this is the key, once.
         guard let marker = head.firstRange(of: Self.emptyCurve) else { return try ForecastFold.json(prediction) }
-        var text = String(decoding: head[head.startIndex..<marker.lowerBound], as: UTF8.self)
-        text.reserveCapacity(head.count + prediction.curve.count * 96)
-        text += #""curve":["#
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(head.count + prediction.curve.count * 96)
+        bytes.append(contentsOf: head[head.startIndex..<marker.lowerBound])
+        bytes.append(contentsOf: #""curve":["#.utf8)
         for (index, point) in prediction.curve.enumerated() {
-            if index > 0 { text += "," }
-            text += #"{"date":""#
-            appendDate(point.date, to: &text)
-            text += #"","density":"#
-            appendNumber(point.density, to: &text)
-            text += #","high":"#
-            appendNumber(point.high, to: &text)
-            text += #","low":"#
-            appendNumber(point.low, to: &text)
-            text += "}"
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #"{"date":""#.utf8)
+            ISO8601Text.appendSeconds(point.date, to: &bytes)
+            bytes.append(contentsOf: #"","density":"#.utf8)
+            appendNumber(point.density, to: &bytes)
+            bytes.append(contentsOf: #","high":"#.utf8)
+            appendNumber(point.high, to: &bytes)
+            bytes.append(contentsOf: #","low":"#.utf8)
+            appendNumber(point.low, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
         }
-        text += "]"
-        var data = Data(text.utf8)
-        data.append(head[marker.upperBound...])
-        return data
+        bytes.append(UInt8(ascii: "]"))
+        bytes.append(contentsOf: head[marker.upperBound...])
+        return Data(bytes)
     }
 
     private static let emptyCurve = Array(#""curve":[]"#.utf8)
@@ -52,6 +52,16 @@ enum PredictionJSON {
             text += description.dropLast(2)
         } else {
             text += description
+        }
+    }
+
+    /// `appendNumber(_:to:)` as UTF-8 bytes.
+    static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+        let description = value.description
+        if description.hasSuffix(".0") {
+            bytes.append(contentsOf: description.utf8.dropLast(2))
+        } else {
+            bytes.append(contentsOf: description.utf8)
         }
     }
 

@@ -70,7 +70,7 @@ struct PredictionJSONTests {
         #expect(withoutCurve > 0)
     }
 
-    @Test("writes numbers and dates as JSONEncoder does, fractional and far-off dates included")
+    @Test("writes numbers and dates as JSONEncoder does, as text and as bytes, fractional and far-off dates included")
     func numbersAndDates() throws {
         var random = SystemRandomNumberGenerator()
         var numbers: [Double] = [
@@ -89,11 +89,17 @@ struct PredictionJSONTests {
             var text = ""
             PredictionJSON.appendNumber(number, to: &text)
             #expect("[\(text)]" == String(decoding: try ForecastFold.encoder.encode([number]), as: UTF8.self))
+            var bytes: [UInt8] = []
+            PredictionJSON.appendNumber(number, to: &bytes)
+            #expect(bytes == Array(text.utf8))
         }
         for date in dates {
             var text = ""
             PredictionJSON.appendDate(date, to: &text)
             #expect("[\"\(text)\"]" == String(decoding: try ForecastFold.encoder.encode([date]), as: UTF8.self))
+            var bytes: [UInt8] = []
+            ISO8601Text.appendSeconds(date, to: &bytes)
+            #expect(bytes == Array(text.utf8))
         }
     }
 }
