@@ -56,7 +56,9 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
 
         /// Binds an optional value: NULL when nil.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
-            binds.append(value.map(\.postgresBind) ?? .null)
+            // A closure, not `\.postgresBind`: a key path over a generic type is built at run time on every
+            // call (the runtime demangles its pattern), which was ~4 % of a lone append's client CPU.
+            binds.append(value.map { $0.postgresBind } ?? .null)
             text += "$\(binds.count)"
         }
 

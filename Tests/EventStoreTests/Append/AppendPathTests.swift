@@ -31,6 +31,21 @@ struct AppendPathTests {
         return try rows.first?.decode((Int64, Int).self)
     }
 
+    /// The one-event lone statement's answer, as `lone`.
+    static func loneEvent(_ stream: String, expected: Int?, _ id: UUID, _ type: String, in database: TestDatabase)
+        async throws -> (Int64, Int)?
+    {
+        let event = NewEvent(
+            id: id, type: type, schemaVersion: 1, json: #"{"k": 1, "note": "café ☕"}"#,
+            metadata: EventMetadata(actor: "tests"))
+        let rows = try await database.pool.withConnection { connection in
+            try await connection.queryPrepared(
+                GroupCommitter.loneEventStatement(stream: stream, expected: expected, event: event))
+        }
+        #expect(rows.count <= 1)
+        return try rows.first?.decode((Int64, Int).self)
+    }
+
     struct Group {
         var requests: [Int] = []
         var streams: [String] = []
@@ -101,6 +116,54 @@ struct AppendPathTests {
                 ids.map { event("a.one", #"{"k": 1}"#, id: $0) },
                 to: try stream("client-a"), expectedVersion: .noStream)
             #expect(retried.wasDuplicate && retried.positions == [2, 3])
+            #expect(try await store.headPosition() == 6)
+        }
+    }
+
+    @Test("one event to one stream: the same numbering, expectations and left-overs as the array form, chained")
+    func loneEvent() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            try await store.append([event()], to: try stream("client-old"), expectedVersion: .noStream)
+            let id = UUID()
+            let written = try await Self.loneEvent("client-a", expected: -1, id, "a.one", in: database)
+            #expect(written?.0 == 2 && written?.1 == 0)
+            // A wrong expectation writes nothing and answers no row; so does a retry whose expectation no longer
+            // holds. One whose expectation still holds runs into the event id index: nothing written.
+            #expect(try await Self.loneEvent("client-a", expected: 3, UUID(), "a.x", in: database) == nil)
+            #expect(try await Self.loneEvent("client-z", expected: -2, UUID(), "a.x", in: database) == nil)
+            #expect(try await Self.loneEvent("client-old", expected: -1, UUID(), "a.x", in: database) == nil)
+            #expect(try await Self.loneEvent("client-a", expected: -1, id, "a.one", in: database) == nil)
+            await #expect(throws: PostgresError.self) {
+                _ = try await Self.loneEvent("client-a", expected: nil, id, "a.one", in: database)
+            }
+            let exact = try await Self.loneEvent("client-a", expected: 0, UUID(), "a.two", in: database)
+            #expect(exact?.0 == 3 && exact?.1 == 1)
+            let exists = try await Self.loneEvent("client-old", expected: -2, UUID(), "a.three", in: database)
+            #expect(exists?.0 == 4 && exists?.1 == 1)
+            let any = try await Self.loneEvent("client-new", expected: nil, UUID(), "a.four", in: database)
+            #expect(any?.0 == 5 && any?.1 == 0)
+            let log = try await store.readAll(after: .start, limit: 100).events
+            #expect(log.map(\.position) == [1, 2, 3, 4, 5])
+            #expect(log.map(\.type) == ["thing.happened", "a.one", "a.two", "a.three", "a.four"])
+            #expect(log.map(\.version) == [0, 0, 1, 1, 0])
+            #expect(log[1].id == id && log[1].schemaVersion == 1)
+            #expect(String(decoding: log[1].metadataJSON, as: UTF8.self).contains(#""actor": "tests""#))
+            #expect(String(decoding: log[1].data, as: UTF8.self) == #"{"k": 1, "note": "café ☕"}"#)
+            #expect(try await store.headPosition() == 5)
+            let report = try await database.chainVerifier.verify()
+            #expect(report.findings == [] && report.checkedCount == 5)
+            // Through the store: a lone one-event append takes this statement, a stale expectation and a retry
+            // get stipple_append_batch's answers.
+            let next = try await store.append([event("a.five")], to: try stream("client-a"), expectedVersion: .exact(1))
+            #expect(next.positions == [6] && next.streamVersion == 2)
+            await #expect(throws: EventStoreError.self) {
+                try await store.append([event()], to: try stream("client-a"), expectedVersion: .exact(1))
+            }
+            let retried = try await store.append(
+                [event("a.one", #"{"k": 1, "note": "café ☕"}"#, id: id)], to: try stream("client-a"),
+                expectedVersion: .noStream)
+            #expect(retried.wasDuplicate && retried.positions == [2])
             #expect(try await store.headPosition() == 6)
         }
     }
