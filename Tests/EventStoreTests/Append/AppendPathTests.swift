@@ -83,8 +83,12 @@ struct AppendPathTests {
             let written = try await Self.lone("client-a", expected: -1, body, in: database)
             #expect(written?.0 == 3 && written?.1 == 1)
             // Expectations: exact, stream exists, no stream. A wrong one writes nothing and answers no row
-            // (its version was read before the lock, so stipple_append_batch decides it).
-            #expect(try await Self.lone("client-a", expected: 0, Self.events([(UUID(), "a.x")]), in: database) == nil)
+            // (its version was read before the lock, so stipple_append_batch decides it); an exact one the stream
+            // is already past runs into UNIQUE (stream, version) instead, nothing written.
+            await #expect(throws: PostgresError.self) {
+                _ = try await Self.lone("client-a", expected: 0, Self.events([(UUID(), "a.x")]), in: database)
+            }
+            #expect(try await Self.lone("client-a", expected: 5, Self.events([(UUID(), "a.x")]), in: database) == nil)
             #expect(try await Self.lone("client-z", expected: -2, Self.events([(UUID(), "a.x")]), in: database) == nil)
             #expect(
                 try await Self.lone("client-old", expected: -1, Self.events([(UUID(), "a.x")]), in: database) == nil)
@@ -139,6 +143,10 @@ struct AppendPathTests {
             }
             let exact = try await Self.loneEvent("client-a", expected: 0, UUID(), "a.two", in: database)
             #expect(exact?.0 == 3 && exact?.1 == 1)
+            // An exact expectation the stream is past: UNIQUE (stream, version) refuses it, nothing written.
+            await #expect(throws: PostgresError.self) {
+                _ = try await Self.loneEvent("client-a", expected: 0, UUID(), "a.x", in: database)
+            }
             let exists = try await Self.loneEvent("client-old", expected: -2, UUID(), "a.three", in: database)
             #expect(exists?.0 == 4 && exists?.1 == 1)
             let any = try await Self.loneEvent("client-new", expected: nil, UUID(), "a.four", in: database)
