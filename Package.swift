@@ -65,7 +65,7 @@ let package = Package(
         // The one scanner of stored JSON (events, the vault's members and envelopes): no dependencies.
         .target(name: "JSONNodes", swiftSettings: strict),
         // The only module that touches libpq.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar", "JSONNodes"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",

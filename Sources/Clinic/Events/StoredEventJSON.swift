@@ -249,6 +249,13 @@ extension JSONDocument {
             return try cast(date, to: type)
         }
         if T.self == String.self { return try cast(try string(index), to: type) }
+        // An id: parsed from the bytes (`UUID.init(from:)` made a `String` and parsed it with `sscanf`); anything
+        // but the canonical form goes the `Decodable` way, which refuses it as it did.
+        if T.self == UUID.self, nodes[index].kind == .string, !nodes[index].flag,
+            let uuid = UUIDText.parse(UnsafeBufferPointer(rebasing: bytes[nodes[index].start..<nodes[index].end]))
+        {
+            return try cast(UUID(uuid: uuid), to: type)
+        }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw Unsupported() }
         return try T(from: StoredEventJSON.NodeDecoder(document: self, node: index))
     }

@@ -225,8 +225,7 @@ public struct ForecastFold: FoldingProjection {
     /// A value as the JSON of a `jsonb` column: `StateJSON`'s text (keys in the order the value encodes
     /// them, which `jsonb` does not keep; numbers and dates as `encoder` writes them), else `encoder`'s
     /// (for what `StateJSON` refuses, such as a non-finite number). `JSONEncoder` built a tree of every
-    /// value and sorted it: a third of the cost of a forecast row. (A prediction's curve is written by
-    /// hand: `PredictionJSON`.)
+    /// value and sorted it. (A prediction, nearly all of a row's text, is written by hand: `PredictionJSON`.)
     static func json<Value: Encodable>(_ value: Value) throws -> Data {
         if let json = try? StateJSON.encode(value) { return json }
         return try encoder.encode(value)

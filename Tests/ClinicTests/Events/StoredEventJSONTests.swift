@@ -92,4 +92,40 @@ struct StoredEventJSONTests {
             }
         }
     }
+
+    @Test(
+        "an id decodes on the fast path in either case; any other form decodes as JSONDecoder decodes it, or not at all"
+    )
+    func ids() throws {
+        let id = UUID()
+        var sscanfForm = Array(id.uuidString.utf8)
+        sscanfForm[0] = UInt8(ascii: "-")  // `UUID(uuidString:)` (sscanf) reads "-X" as a hex byte
+        let texts = [
+            id.uuidString, id.uuidString.lowercased(),
+            String(id.uuidString.enumerated().map { $0 % 2 == 0 ? $1 : Character($1.lowercased()) }),
+            String(decoding: sscanfForm, as: UTF8.self), String(id.uuidString.dropLast()), id.uuidString + "0",
+            id.uuidString.replacingOccurrences(of: "-", with: "_"), "not an id", "",
+        ]
+        var fastOnes = 0
+        for text in texts {
+            let data = Data(#"{"at":"2024-01-10T09:00:00Z","depositID":"\#(text)"}"#.utf8)
+            let expected = (try? ClinicJSON.sharedDecoder.decode(DepositApplied.self, from: data)).map {
+                ClinicEvent.client(.depositApplied($0))
+            }
+            let decoded = try? ClinicEvent.decode(type: DepositApplied.typeName, schemaVersion: 1, data: data)
+            #expect(decoded == expected, "\(text)")
+            if let expected, let fast = try? fast(expected, data) {
+                #expect(fast == expected, "\(text)")
+                fastOnes += 1
+            }
+        }
+        // Upper, lower and mixed case take the fast path.
+        #expect(fastOnes >= 3)
+        #expect(
+            try fast(
+                .client(.depositApplied(DepositApplied(at: Date(timeIntervalSince1970: 0), depositID: id))),
+                Data(#"{"at":"1970-01-01T00:00:00Z","depositID":"\#(id.uuidString.lowercased())"}"#.utf8))
+                == .client(.depositApplied(DepositApplied(at: Date(timeIntervalSince1970: 0), depositID: id))))
+    }
+
 }
