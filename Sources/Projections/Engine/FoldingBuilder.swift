@@ -38,8 +38,6 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         var state: P.State
         /// Changed since the state table last got it.
         var isDirty: Bool
-        /// The log position of the last event of the batch that last used the state.
-        var lastUsed: Int64
     }
 
     let projection: P
@@ -47,6 +45,10 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     let capacity: Int
     let encodedCapacity: Int
     private var entries: [String: Entry] = [:]
+    /// The log position of the last event of the batch that last used each state in `entries`. (Apart, so
+    /// that choosing what to evict reads positions only: this class is generic, and reading an `Entry`
+    /// out of `entries` copied its state through value witnesses, retaining everything in it.)
+    private var lastUse: [String: Int64] = [:]
     /// States evicted from `entries` that changed since the state table last got them, encoded.
     private var encoded = EncodedStates()
     /// Keys whose state has been written to the state table (and may have changed since).
@@ -108,14 +110,18 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             batch, keyed, keys: keys, slots: &slots, into: &output, finishing: false)
         finishing.note(output, batch: batch, lastEvents: lastEvents)
         for (slot, key) in keys.enumerated() {
-            if let state = slots[slot].take() { entries[key] = Entry(state: state, isDirty: true, lastUsed: tick) }
+            if let state = slots[slot].take() {
+                entries[key] = Entry(state: state, isDirty: true)
+                lastUse[key] = tick
+            } else {
+                lastUse[key] = nil
+            }
         }
         try await write(output, on: connection)
         if entries.count > capacity {
             // Evict the least recently used quarter; the others stay in memory.
             let keep = capacity * 3 / 4
-            let oldest = entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(entries.count - keep).map(
-                \.key)
+            let oldest = lastUse.sorted { $0.value < $1.value }.prefix(entries.count - keep).map(\.key)
             try evict(oldest)
         }
         if let first = EncodedStates.firstClassToWrite(encoded.bytesByClass, within: encodedCapacity) {
@@ -126,12 +132,11 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     var heldStateCount: Int { entries.count }
 
     func countHeldStates(byLastUse counts: inout [Int64: Int]) {
-        for entry in entries.values { counts[entry.lastUsed, default: 0] += 1 }
+        for position in lastUse.values { counts[position, default: 0] += 1 }
     }
 
     func evictStates(usedBefore position: Int64) throws {
-        // Keys only (a filtered dictionary would copy every evicted state).
-        try evict(entries.compactMap { $0.value.lastUsed < position ? $0.key : nil })
+        try evict(lastUse.compactMap { $0.value < position ? $0.key : nil })
     }
 
     func countEncodedBytes(byClass counts: inout [Int]) {
@@ -148,6 +153,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// one is in the state table already.
     private func evict(_ keys: [String]) throws {
         for key in keys {
+            lastUse[key] = nil
             guard let entry = entries.removeValue(forKey: key), entry.isDirty else { continue }
             encoded.insert(try projection.encodeState(entry.state), for: key)
         }
@@ -160,7 +166,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         while start < due.count {
             let chunk = due[start..<min(start + Self.chunk, due.count)]
             let evicted = chunk.map(\.key).filter {
-                entries[$0] == nil && encoded.state(of: $0) == nil && stored.contains($0)
+                entries.index(forKey: $0) == nil && encoded.state(of: $0) == nil && stored.contains($0)
             }
             let loaded =
                 evicted.isEmpty ? [:] : try await projection.loadStates(evicted, schema: schema, on: connection)

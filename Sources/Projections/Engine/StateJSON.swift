@@ -115,6 +115,8 @@ enum StateJSON {
                 string(text)
             case is Data, is URL, is Decimal:
                 throw Unsupported()
+            case let dictionary as any StringKeyedMembers:
+                try dictionary.writeMembers(to: self, slot: slot)
             default:
                 try value.encode(to: ValueEncoder(writer: self, slot: slot))
                 // A value that wrote nothing (`JSONEncoder` would write `{}`), or a failed container.
@@ -333,6 +335,25 @@ enum StateJSON {
         private func integer(_ value: some FixedWidthInteger) throws {
             try writer.fill(slot)
             writer.plain(String(value))
+        }
+    }
+}
+
+/// A dictionary keyed by strings, which `StateJSON` writes member by member: `Dictionary`'s own
+/// `encode(to:)` wraps every key in a coding key and writes through boxed generic containers (at 1M
+/// events it was ~6 % of a rebuild's client samples, encoding evicted states).
+protocol StringKeyedMembers {
+    /// Writes the dictionary as a JSON object into the writer's pending slot `slot`.
+    func writeMembers(to writer: StateJSON.Writer, slot: Int) throws
+}
+
+extension Dictionary: StringKeyedMembers where Key == String, Value: Encodable {
+    func writeMembers(to writer: StateJSON.Writer, slot: Int) throws {
+        let (depth, id) = writer.openContainer(object: true, slot: slot)
+        for (key, value) in self {
+            guard writer.nextMember(depth: depth, id: id) else { throw StateJSON.Unsupported() }
+            writer.key(key)
+            try writer.value(value, slot: writer.newSlot())
         }
     }
 }

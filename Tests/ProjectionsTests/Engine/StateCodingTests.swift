@@ -57,6 +57,7 @@ struct StateJSONEdgeTests {
         var ints: [Int64] = [0, -1, .max, .min]
         var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1.7e9 + 0.75)]
         var nested: [String: [String: Int]] = ["a": ["b": 1], "c": [:]]
+        var keyedValues: [String: [Date?]] = ["quote \" é": [Date(timeIntervalSince1970: 60), nil], "": []]
         var byNumber: [Int: String] = [3: "three", -1: "minus one"]
         var maybe: String? = nil
         var maybeNot: String? = "x"
@@ -78,6 +79,15 @@ struct StateJSONEdgeTests {
         let value = Odd()
         let expected = try decoder.decode(Odd.self, from: encoder.encode(value))
         #expect(try decoder.decode(Odd.self, from: StateJSON.encode(value)) == expected)
+        // String-keyed dictionaries are written member by member: the same object as JSONEncoder writes.
+        let sorted = JSONEncoder()
+        sorted.dateEncodingStrategy = .iso8601
+        sorted.outputFormatting = [.sortedKeys]
+        for dictionary in [value.nested, ["b": ["z": 2, "a": 1]], [:]] {
+            let written = try JSONSerialization.jsonObject(with: StateJSON.encode(dictionary)) as? NSDictionary
+            let expected = try JSONSerialization.jsonObject(with: sorted.encode(dictionary)) as? NSDictionary
+            #expect(written != nil && written == expected)
+        }
     }
 
     @Test("Data, URL, Decimal and non-finite numbers are left to JSONEncoder")
