@@ -26,6 +26,13 @@ enum PredictionJSON {
             ISO8601Text.appendSeconds(value, to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
+        /// A date member the encoder writes only when there is a date (`encodeIfPresent`).
+        func optional(_ name: StaticString, _ value: Date?) {
+            guard let value else { return }
+            key(name)
+            date(value)
+            bytes.append(UInt8(ascii: ","))
+        }
         bytes.append(UInt8(ascii: "{"))
         if let crossing = prediction.crossing {
             key("crossing")
@@ -37,11 +44,7 @@ enum PredictionJSON {
             date(crossing.origin)
             bytes.append(contentsOf: "},".utf8)
         }
-        if let crossingDate = prediction.crossingDate {
-            key("crossingDate")
-            date(crossingDate)
-            bytes.append(UInt8(ascii: ","))
-        }
+        optional("crossingDate", prediction.crossingDate)
         if let currentDensity = prediction.currentDensity {
             key("currentDensity")
             appendNumber(currentDensity, to: &bytes)
@@ -85,16 +88,8 @@ enum PredictionJSON {
         key("form")
         JSONString.appendQuoted(prediction.form.rawValue, to: &bytes)
         bytes.append(UInt8(ascii: ","))
-        if let intervalHigh = prediction.intervalHigh {
-            key("intervalHigh")
-            date(intervalHigh)
-            bytes.append(UInt8(ascii: ","))
-        }
-        if let intervalLow = prediction.intervalLow {
-            key("intervalLow")
-            date(intervalLow)
-            bytes.append(UInt8(ascii: ","))
-        }
+        optional("intervalHigh", prediction.intervalHigh)
+        optional("intervalLow", prediction.intervalLow)
         key("observationsUsed")
         bytes.append(contentsOf: String(prediction.observationsUsed).utf8)
         bytes.append(UInt8(ascii: ","))
