@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the system packages Stipple needs are installed: PostgreSQL (server and
-# client), libpq's headers, libvips' headers (photos: decode, strip metadata, thumbnails), pkg-config,
+# client), libpq's headers, the C library's headers (<malloc.h>), libvips' headers (photos: decode, strip metadata, thumbnails), pkg-config,
 # for the API fuzzing step of Scripts/test.sh python3 with venv and curl, and for its browser test
 # chromium and chromium-driver. Safe to run again; installs only what is missing.
 set -euo pipefail
@@ -11,6 +11,8 @@ pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 [ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# <malloc.h> for the CMalloc bridge (the rebuild's allocator setting, Package.swift names libc6-dev).
+[ -f /usr/include/malloc.h ] || need+=(libc6-dev)
 # libvips 8.14 (the Imaging module's CVips bridge); its tests also run pg_dump (postgresql-client, above).
 [ -f /usr/include/vips/vips.h ] || need+=(libvips-dev)
 command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
