@@ -21,10 +21,6 @@ public struct EffectiveAtProjection: Projection {
     public var name: String { base.name }
     public var version: Int { base.version }
 
-    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await base.createTables(in: schema, on: connection)
-    }
-
     public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         try await base.createUnindexedTables(in: schema, on: connection)
     }

@@ -57,15 +57,9 @@ extension FoldingProjection {
     /// The table holding each key's fold state.
     public var stateTable: String { name + "_state" }
 
-    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await createUnindexedTables(in: schema, on: connection)
-        try await createIndexes(in: schema, on: connection)
-    }
-
     /// The fold-state table and every table with its primary key (`TableSpec.indexes` are `createIndexes`').
     public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await connection.execute(
-            "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state jsonb NOT NULL)")
+        try await createStateTable(in: schema, on: connection)
         for table in tables {
             let columns = table.columns.map { "\(SQL.quoteIdentifier($0.name)) \($0.type)" }
             let key = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
@@ -74,6 +68,12 @@ extension FoldingProjection {
                 + (columns + ["PRIMARY KEY (\(key))"]).joined(separator: ", ") + ")"
             try await connection.executeScript(ddl)
         }
+    }
+
+    /// The table holding each key's fold state (`stateTable`), in `schema`.
+    public func createStateTable(in schema: String, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state jsonb NOT NULL)")
     }
 
     /// Every table's `TableSpec.indexes`.

@@ -17,11 +17,6 @@ public struct ForecastProjection: Projection {
 
     public init() {}
 
-    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await createUnindexedTables(in: schema, on: connection)
-        try await createIndexes(in: schema, on: connection)
-    }
-
     /// `ForecastFold`'s tables without their indexes, and the parameters (copied from the live schema).
     public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         try await ForecastFold().createUnindexedTables(in: schema, on: connection)

@@ -11,14 +11,12 @@ public protocol Projection: Sendable {
     var name: String { get }
     /// Bump when the projection's code changes what it stores: the runner then rebuilds it.
     var version: Int { get }
-    /// Creates the projection's tables in `schema` (which exists and is empty).
-    func createTables(in schema: String, on connection: PostgresConnection) async throws
-    /// Creates the tables as `createTables` does but without their secondary indexes, which
-    /// `createIndexes` adds: a rebuild fills its scratch tables first and builds each index once, after
-    /// the load, instead of maintaining it row by row. Primary keys stay (the writers' `ON CONFLICT`
-    /// needs them). The default is `createTables` (and `createIndexes` then adds nothing).
+    /// Creates the projection's tables in `schema` (which exists and is empty) with their primary keys but
+    /// without their secondary indexes, which `createIndexes` adds: a rebuild fills its scratch tables first
+    /// and builds each index once, after the load, instead of maintaining it row by row. Primary keys stay
+    /// (the writers' `ON CONFLICT` needs them). `createTables` does both.
     func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws
-    /// Creates the secondary indexes `createUnindexedTables` left out.
+    /// Creates the secondary indexes `createUnindexedTables` left out (by default none).
     func createIndexes(in schema: String, on connection: PostgresConnection) async throws
     /// Applies a batch of events, in log order, to the tables in `schema`.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
@@ -68,9 +66,10 @@ extension ProjectionBuilder {
 }
 
 extension Projection {
-    /// By default every table is created with its indexes.
-    public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await createTables(in: schema, on: connection)
+    /// Creates the projection's tables in `schema` (which exists and is empty), with their indexes.
+    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await createUnindexedTables(in: schema, on: connection)
+        try await createIndexes(in: schema, on: connection)
     }
 
     /// By default `createUnindexedTables` left no index out.

@@ -35,21 +35,13 @@ public struct SearchProjection: FoldingProjection {
         ]
     }
 
-    /// The fold-state table and `search_clients`, with the GIN index the search needs (which `TableSpec`
-    /// indexes, plain B-trees, cannot express).
-    public func createTables(in schema: String, on connection: PostgresConnection) async throws {
-        try await createUnindexedTables(in: schema, on: connection)
-        try await createIndexes(in: schema, on: connection)
-    }
-
-    /// The fold-state table and `search_clients`, without the GIN index.
+    /// The fold-state table and `search_clients`, without the GIN index the search needs (which `TableSpec`
+    /// indexes, plain B-trees, cannot express): `createIndexes` adds it.
     public func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
-        let target = SQL.quoteIdentifier(schema)
-        try await connection.executeScript(
-            """
-            CREATE TABLE \(target).\(SQL.quoteIdentifier(stateTable)) (key text PRIMARY KEY, state jsonb NOT NULL);
-            CREATE TABLE \(target).search_clients (client_id uuid NOT NULL PRIMARY KEY, terms text NOT NULL);
-            """)
+        try await createStateTable(in: schema, on: connection)
+        try await connection.execute(
+            "CREATE TABLE \(identifier: schema).search_clients (client_id uuid NOT NULL PRIMARY KEY, terms text NOT NULL)"
+        )
     }
 
     /// The GIN index over `search_clients`' terms.

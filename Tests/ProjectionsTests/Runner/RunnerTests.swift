@@ -11,7 +11,7 @@ struct StreamCounts: Projection {
     var name = "stream_counts"
     var version = 1
 
-    func createTables(in schema: String, on connection: PostgresConnection) async throws {
+    func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         try await connection.execute(
             "CREATE TABLE \(identifier: schema).stream_counts (stream text PRIMARY KEY, n int NOT NULL, last_type text)"
         )
@@ -38,7 +38,7 @@ struct TypeCounts: Projection {
     var name = "type_counts"
     var version = 1
 
-    func createTables(in schema: String, on connection: PostgresConnection) async throws {
+    func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
         try await connection.execute(
             "CREATE TABLE \(identifier: schema).type_counts (type text PRIMARY KEY, n int NOT NULL)")
     }
