@@ -64,26 +64,28 @@ let package = Package(
         .target(name: "CivilCalendar", swiftSettings: strict),
         // The one scanner of stored JSON (events, the vault's members and envelopes): no dependencies.
         .target(name: "JSONNodes", swiftSettings: strict),
+        // Text forms of bytes: hex (hashes, chain links, secrets) and UUID text, both ways (pure Swift).
+        .target(name: "TextCodecs", swiftSettings: strict),
         // The only module that touches libpq.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar", "JSONNodes"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar", "TextCodecs"], swiftSettings: strict),
         // Generic event sourcing over PostgreSQL.
         .target(
             name: "EventStore",
             dependencies: [
-                "Postgres", "CivilCalendar", "JSONNodes", .product(name: "Crypto", package: "swift-crypto"),
+                "Postgres", "CivilCalendar", "JSONNodes", "TextCodecs", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strict
         ),
         // The SMP clinic domain: pure Swift, no I/O.
-        .target(name: "Clinic", dependencies: ["CivilCalendar", "JSONNodes"], swiftSettings: strict),
+        .target(name: "Clinic", dependencies: ["CivilCalendar", "JSONNodes", "TextCodecs"], swiftSettings: strict),
         // The pigment fade model: pure math.
         .target(name: "FadeModel", swiftSettings: strict),
         // Read models and the checkpointed runner that keeps them in PostgreSQL.
         .target(
             name: "Projections",
             dependencies: [
-                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes", "CivilCalendar", "CMalloc",
+                "Postgres", "EventStore", "Clinic", "FadeModel", "JSONNodes", "TextCodecs", "CivilCalendar", "CMalloc",
                 // The client search index's keyed hashes.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -94,7 +96,7 @@ let package = Package(
         // format, the privacy policy. The executables and the HTTP module are thin edges over it.
         .target(
             name: "ClinicService",
-            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "Imaging", "JSONNodes",
+            dependencies: ["Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "Imaging", "JSONNodes", "TextCodecs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -165,6 +167,7 @@ let package = Package(
         .testTarget(
             name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JSONNodesTests", dependencies: ["JSONNodes"], swiftSettings: strict),
+        .testTarget(name: "TextCodecsTests", dependencies: ["TextCodecs"], swiftSettings: strict),
         .testTarget(
             name: "ClinicTests",
             dependencies: ["Clinic", "CivilCalendar", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -1,5 +1,6 @@
 import Foundation
 import JSONNodes
+import TextCodecs
 
 /// A fast path for decoding stored events (and projections' fold states, JSON `JSONEncoder` wrote with
 /// `.iso8601` dates, which `FoldingProjection.loadStates` reads through it): the JSON is scanned once into `JSONDocument`'s flat list of

@@ -2,6 +2,7 @@ import Crypto
 import EventStore
 import Foundation
 import Postgres
+import TextCodecs
 
 /// Creates, lists, revokes and checks API keys in `api_keys`.
 ///

@@ -1,6 +1,7 @@
 import Crypto
 import EventStore
 import Foundation
+import TextCodecs
 
 /// The content hash a consent form version is published and signed with.
 public enum ConsentFormText {

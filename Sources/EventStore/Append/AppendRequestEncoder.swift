@@ -1,5 +1,6 @@
 import Foundation
 import JSONNodes
+import TextCodecs
 
 /// Writes append requests as the JSON document `stipple_append_batch` takes, and one stream's
 /// events as the array the lone append statement and the group statement take.

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TextCodecs
 
 /// Batches concurrent appends from this process into one statement and one commit.
 ///

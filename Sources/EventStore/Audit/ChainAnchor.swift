@@ -1,4 +1,5 @@
 import Foundation
+import TextCodecs
 
 /// A hash kept outside the database (a printed seal), to check the log against.
 ///

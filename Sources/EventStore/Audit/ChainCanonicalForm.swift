@@ -1,6 +1,7 @@
 import CivilCalendar
 import Crypto
 import Foundation
+import TextCodecs
 
 /// The canonical form of an event in the hash chain, and its SHA-256 link.
 ///

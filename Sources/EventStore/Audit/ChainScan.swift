@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Postgres
+import TextCodecs
 
 /// The state of one walk along the chain: checks each row against the one before it.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TextCodecs
 
 /// The append-only record of every verification of the hash chain (`Schema/0018_verifications.sql`): what was
 /// found, when, by whom and through which door, so an auditor sees when the log was last shown intact.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TextCodecs
 
 /// The key that wraps (encrypts) every client key: 32 random bytes kept outside the database.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import JSONNodes
 import Postgres
 import Synchronization
+import TextCodecs
 
 /// Keeps personal data in the log encrypted with a key per subject (e.g. per client), so that destroying the
 /// key erases the person while the events, and the hash chain over them, stay exactly as they were.

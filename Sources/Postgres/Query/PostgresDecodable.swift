@@ -1,5 +1,5 @@
 import Foundation
-import JSONNodes
+import TextCodecs
 
 /// A Swift type a cell's text form can be decoded into.
 public protocol PostgresDecodable: Sendable {

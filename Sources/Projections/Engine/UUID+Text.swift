@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import TextCodecs
 
 extension UUID {
     /// `uuidString` (upper case, as fold states key appointments and deposits), through `Hex.uuid`.

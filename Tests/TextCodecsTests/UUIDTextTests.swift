@@ -1,6 +1,6 @@
 import Foundation
-import JSONNodes
 import Testing
+import TextCodecs
 
 @Suite("UUID text")
 struct UUIDTextTests {

@@ -3,7 +3,7 @@
 ///
 /// The one parser of UUID text: `Postgres` decodes `uuid` columns with it and `Clinic`'s stored-event decoding
 /// reads events' ids with it (`UUID(uuidString:)` parses through `sscanf`, which showed in decoding a log).
-/// Returns the bytes rather than a Foundation `UUID` (`UUID(uuid:)` takes them): this module has no dependencies.
+/// Returns the bytes rather than a Foundation `UUID` (`UUID(uuid:)` takes them). `Hex.uuid` writes the text back.
 public enum UUIDText {
     /// A UUID's bytes, the layout of Foundation's `uuid_t`.
     public typealias Bytes = (
