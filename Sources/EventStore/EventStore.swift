@@ -211,9 +211,9 @@ public final class EventStore: Sendable {
 
     /// The count rides along only once the vault found it in the database: a database migrated below 0022
     /// (or before the vault's first key check) is read with the nine columns.
-    private var selectColumns: SQL { vault?.readsKeyEpoch == true ? Self.columnsAndKeyEpoch : Self.columns }
+    var selectColumns: SQL { vault?.readsKeyEpoch == true ? Self.columnsAndKeyEpoch : Self.columns }
 
-    private func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
+    func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
 
     /// Runs `sql` on a pooled connection; rows not yet decoded.
     func run(_ sql: SQL) async throws -> QueryResult {

@@ -4,29 +4,29 @@ import Postgres
 
 /// Rebuilds a `FoldingProjection` into a fresh schema, keeping fold states in memory.
 ///
-/// Live following reloads every state a batch touches from `<name>_state` (JSON), folds, and
-/// writes it back; during a rebuild the runner is the schema's only writer, so the states stay
-/// here between batches, in two tiers: as values, up to `capacity` of them (the least recently used
-/// beyond it are evicted), and evicted ones as the JSON the state table would hold (`EncodedStates`),
-/// up to `encodedCapacity` bytes; beyond that the largest encoded states are written to the table, and
-/// read back if their key returns. Every state reaches the table at `finish`.
-/// `ProjectionRebuilder.rebuildAll` also evicts through `evictStates(usedBefore:)` and
-/// `writeEncodedStates(fromClass:on:)` to keep the states of all the projections it rebuilds within one
-/// budget of each kind (`FoldingBuilderDefaults`), whatever the size of the log and however many
-/// projections there are.
+/// A rebuild reads the log up to the head it started from in stream order (`applyInStreamOrder`): every
+/// fold-state key is a function of its event's stream (`FoldingProjection.stateKey(for:)`), so a key's
+/// events come one after another, and once its stream's last event is folded its state is final: the
+/// builder then makes its `finish` rows, writes the state to the state table once (a COPY with the others)
+/// and forgets it. It holds one state across batches (that of the stream a batch ends with, which may go
+/// on in the next one): no state is evicted, read back, decoded or encoded twice, and the cost per event
+/// does not grow with the log. (Until 2026-12-06 the rebuild read in log order and kept the states it
+/// could in memory, the least recently used evicted, encoded, and spilled to the state table beyond a
+/// budget: at 1M events nearly every event of a client decoded and re-encoded its states, and the cost
+/// per event was 1.4× that at 100k.)
 ///
-/// An encoded state costs its encoding and decoding, as a written one did, but no COPY row, upsert,
-/// query or PostgreSQL JSON parsing; at 1M events (23 677 clients, ~165 000 states of 7 projections)
-/// nearly every event's state had been evicted since the client's last event, and until 2026-12-06
-/// every evicted state went to the table: the rebuild's cost per event was 1.5× that at 100k events,
-/// whose ~20 000 states all stay in memory.
+/// In stream order a table's rows end as in log order when each row key is written from one stream only;
+/// the builder checks that for every table outside `FoldingProjection.tablesKeyedByStream` (`accumulate`
+/// tables of sums only excepted, whose rows add in any order): a row key written from two streams, or a
+/// state key met again after its stream ended, throws `StreamOrderConflict`, and the rebuild folds that
+/// projection again in log order. So does a refused event, so that the failure names the first refused
+/// event in log order, as following would.
 ///
-/// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade
-/// forecast) are made once per key, at `finish`, whether or not the key's state was evicted
-/// meanwhile (an evicted one is read back then): evicting a key costs a state write, never a
-/// prediction. (Until 2026-12-06 an eviction also finished the key, so once a log had more keys
-/// than `capacity`, nearly every event of a key cost a prediction: the rebuild's per-event cost grew
-/// with the log.)
+/// In log order (`apply`: such a second pass, and the events appended during the rebuild, which the
+/// swap's transaction folds) the states a batch touches are kept in memory, up to `capacity` of them; the
+/// least recently used beyond it are written to the state table and read back if their key returns.
+/// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade forecast)
+/// are made once per key, at `finish` (in stream order: when its stream ends).
 ///
 /// Rows of `upsert` and `accumulate` tables are held back and merged across batches with the
 /// table's `MergePolicy` (the latest row wins; sums add), and written through `RowWriter` when
@@ -43,16 +43,28 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     let projection: P
     let schema: String
     let capacity: Int
-    let encodedCapacity: Int
+
+    // Log order.
     private var entries: [String: Entry] = [:]
-    /// The log position of the last event of the batch that last used each state in `entries`. (Apart, so
-    /// that choosing what to evict reads positions only: this class is generic, and reading an `Entry`
-    /// out of `entries` copied its state through value witnesses, retaining everything in it.)
+    /// The log position of the last event of the batch that last used each state in `entries`.
     private var lastUse: [String: Int64] = [:]
-    /// States evicted from `entries` that changed since the state table last got them, encoded.
-    private var encoded = EncodedStates()
     /// Keys whose state has been written to the state table (and may have changed since).
     private var stored = Set<String>()
+    /// True once a stream-ordered pass has written every state it folded to the state table.
+    private var storedAll = false
+
+    // Stream order.
+    /// The state of the stream the last batch ended with, which the next batch may go on with.
+    private var carried: (key: String, state: P.State)?
+    /// Hashes of the keys whose stream has ended (met again: `StreamOrderConflict`).
+    private var ended = Set<Int>()
+    /// The key (hashed) that wrote each row key (hashed with its table) of the checked tables.
+    private var rowOwners: [Int: Int] = [:]
+    /// The tables whose row keys are checked (`ProjectionOutput.init(tables:noting:)`).
+    private let checked: Set<String>
+    /// Final states not yet written to the state table.
+    private var unsaved: [(key: String, json: Data)] = []
+
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
     /// The projection's tables, and each one's merge policy, by name.
@@ -65,13 +77,11 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 
     init(
         projection: P, schema: String, capacity: Int = FoldingBuilderDefaults.capacity,
-        encodedCapacity: Int = FoldingBuilderDefaults.encodedBytes,
         deferredLimit: Int = FoldingBuilderDefaults.deferredRows
     ) {
         self.projection = projection
         self.schema = schema
         self.capacity = max(1, capacity)
-        self.encodedCapacity = max(0, encodedCapacity)
         self.deferredLimit = max(0, deferredLimit)
         var specs: [String: TableSpec] = [:]
         var policies: [String: MergePolicy] = [:]
@@ -81,6 +91,98 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         }
         self.specs = specs
         self.policies = policies
+        let keyedByStream = projection.tablesKeyedByStream
+        checked = Set(
+            projection.tables.filter { !keyedByStream.contains($0.name) && !MergePolicy($0).isOrderFree }.map(\.name))
+    }
+
+    var takesStreamOrder: Bool { true }
+
+    var heldStateCount: Int { entries.count + (carried == nil ? 0 : 1) }
+
+    func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        let (keys, keyed) = projection.keyedItems(batch)
+        // The stream the batch ends with may go on in the next batch: its state is carried over.
+        let continuing = batch.items.last.flatMap { projection.stateKey(for: $0.recorded.stream) }
+        var output = ProjectionOutput(tables: projection.tables, noting: checked)
+        var slots = [P.State?](repeating: nil, count: keys.count)
+        if let held = carried.take() {
+            if keys.first == held.key {
+                slots[0] = held.state
+            } else {
+                // Its stream ended with the batch before.
+                try finalize(held.key, held.state, into: &output)
+            }
+        }
+        // Each key's events one run after another: folded run by run, so that each row written is noted
+        // with the key that wrote it.
+        var lastEvents: [String: Int] = [:]
+        var folded = [Bool](repeating: false, count: keys.count)
+        var start = 0
+        while start < keyed.count {
+            let slot = keyed[start].slot
+            var end = start + 1
+            while end < keyed.count, keyed[end].slot == slot { end += 1 }
+            let key = keys[slot]
+            guard !folded[slot], !ended.contains(key.hashValue) else {
+                throw StreamOrderConflict(
+                    projection: projection.name,
+                    reason: "the events of fold state \(key) come from more than one stream")
+            }
+            folded[slot] = true
+            output.owner = key.hashValue
+            let run = Array(keyed[start..<end])
+            for (key, index) in try projection.foldBatch(
+                batch, run, keys: keys, slots: &slots, into: &output, finishing: false)
+            {
+                lastEvents[key] = index
+            }
+            start = end
+        }
+        finishing.note(output, batch: batch, lastEvents: lastEvents)
+        for (slot, key) in keys.enumerated() {
+            guard let state = slots[slot].take() else { continue }
+            if key == continuing {
+                carried = (key, state)
+            } else {
+                try finalize(key, state, into: &output)
+            }
+        }
+        try checkRowOwners(output)
+        try await write(output, on: connection)
+        if unsaved.count >= Self.chunk { try await saveUnsaved(on: connection) }
+    }
+
+    /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
+    private func finalize(_ key: String, _ state: P.State, into output: inout ProjectionOutput) throws {
+        ended.insert(key.hashValue)
+        if let due = finishing.take(key) {
+            output.owner = key.hashValue
+            output.markPending(key, at: due.time)
+            try projection.finishKey(state, key: key, lastEvent: due.event, into: &output)
+        }
+        unsaved.append((key, try projection.encodeState(state)))
+    }
+
+    /// Throws `StreamOrderConflict` when a row key of a checked table was written by two fold-state keys.
+    private func checkRowOwners(_ output: ProjectionOutput) throws {
+        for (row, owner) in output.written {
+            if let previous = rowOwners.updateValue(owner, forKey: row), previous != owner {
+                throw StreamOrderConflict(
+                    projection: projection.name, reason: "a row is written from the events of two streams")
+            }
+        }
+    }
+
+    /// Writes the final states not written yet (each key once: a COPY straight into the scratch table).
+    private func saveUnsaved(on connection: PostgresConnection) async throws {
+        var start = 0
+        while start < unsaved.count {
+            let chunk = Array(unsaved[start..<min(start + Self.chunk, unsaved.count)])
+            try await projection.saveEncodedStates(chunk, schema: schema, on: connection, fresh: true)
+            start += Self.chunk
+        }
+        unsaved = []
     }
 
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
@@ -93,9 +195,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         for (slot, key) in keys.enumerated() {
             if let state = entries.removeValue(forKey: key)?.state {
                 slots[slot] = state
-            } else if let json = encoded.remove(key) {
-                slots[slot] = try projection.decodeState(json)
-            } else if stored.contains(key) {
+            } else if storedAll || stored.contains(key) {
                 missing.append(key)
             }
         }
@@ -119,61 +219,47 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         }
         try await write(output, on: connection)
         if entries.count > capacity {
-            // Evict the least recently used quarter; the others stay in memory.
+            // Write out the least recently used quarter; the others stay in memory.
             let keep = capacity * 3 / 4
             let oldest = lastUse.sorted { $0.value < $1.value }.prefix(entries.count - keep).map(\.key)
-            try evict(oldest)
-        }
-        if let first = EncodedStates.firstClassToWrite(encoded.bytesByClass, within: encodedCapacity) {
-            try await writeEncodedStates(fromClass: first, on: connection)
-        }
-    }
-
-    var heldStateCount: Int { entries.count }
-
-    func countHeldStates(byLastUse counts: inout [Int64: Int]) {
-        for position in lastUse.values { counts[position, default: 0] += 1 }
-    }
-
-    func evictStates(usedBefore position: Int64) throws {
-        try evict(lastUse.compactMap { $0.value < position ? $0.key : nil })
-    }
-
-    func countEncodedBytes(byClass counts: inout [Int]) {
-        for (sizeClass, bytes) in encoded.bytesByClass.enumerated() { counts[sizeClass] += bytes }
-    }
-
-    func holdsEncodedStates(fromClass first: Int) -> Bool { encoded.holds(fromClass: first) }
-
-    func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws {
-        try await save(encoded.removeAll(fromClass: first), on: connection)
-    }
-
-    /// Drops the states of `keys` from memory as values: a changed one is kept encoded, an unchanged
-    /// one is in the state table already.
-    private func evict(_ keys: [String]) throws {
-        for key in keys {
-            lastUse[key] = nil
-            guard let entry = entries.removeValue(forKey: key), entry.isDirty else { continue }
-            encoded.insert(try projection.encodeState(entry.state), for: key)
+            var states: [(key: String, json: Data)] = []
+            for key in oldest {
+                lastUse[key] = nil
+                guard let entry = entries.removeValue(forKey: key), entry.isDirty else { continue }
+                states.append((key, try projection.encodeState(entry.state)))
+            }
+            try await save(states, on: connection)
         }
     }
 
     func finish(on connection: PostgresConnection) async throws {
-        // Finish rows, once per key, from its final state (read back if it was evicted).
+        // A stream-ordered pass: the stream it ended with, and the states not written yet.
+        if let held = carried.take() {
+            var output = ProjectionOutput(tables: projection.tables, noting: checked)
+            try finalize(held.key, held.state, into: &output)
+            try checkRowOwners(output)
+            try await write(output, on: connection)
+        }
+        if !unsaved.isEmpty || !ended.isEmpty {
+            try await saveUnsaved(on: connection)
+            storedAll = true
+            // Row keys of later batches (in log order) are not checked: free their memory.
+            rowOwners = [:]
+            ended = []
+        }
+        // Finish rows, once per key, from its final state (read back if it was written out).
         let due = finishing.take()
         var start = 0
         while start < due.count {
             let chunk = due[start..<min(start + Self.chunk, due.count)]
-            let evicted = chunk.map(\.key).filter {
-                entries.index(forKey: $0) == nil && encoded.state(of: $0) == nil && stored.contains($0)
+            let written = chunk.map(\.key).filter {
+                entries.index(forKey: $0) == nil && (storedAll || stored.contains($0))
             }
             let loaded =
-                evicted.isEmpty ? [:] : try await projection.loadStates(evicted, schema: schema, on: connection)
+                written.isEmpty ? [:] : try await projection.loadStates(written, schema: schema, on: connection)
             var output = ProjectionOutput(tables: projection.tables)
             for pending in chunk {
-                let held = try entries[pending.key]?.state ?? encoded.state(of: pending.key).map(projection.decodeState)
-                guard let state = held ?? loaded[pending.key] else { continue }
+                guard let state = entries[pending.key]?.state ?? loaded[pending.key] else { continue }
                 output.markPending(pending.key, at: pending.time)
                 try projection.finishKey(state, key: pending.key, lastEvent: pending.event, into: &output)
             }
@@ -186,8 +272,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             start += Self.chunk
         }
-        // Every changed state to the state table: the encoded ones, then the changed ones held as values.
-        try await save(encoded.removeAll(), on: connection)
+        // Every changed state held as a value to the state table.
         let dirty = entries.compactMap { $0.value.isDirty ? $0.key : nil }.sorted()
         start = 0
         while start < dirty.count {
@@ -235,7 +320,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         try await RowWriter.write(held, to: spec, schema: schema, on: connection, fresh: true)
     }
 
-    /// Writes encoded states to the state table, a chunk at a time, in key order.
+    /// Writes encoded states to the state table (over what it holds), a chunk at a time, in key order.
     private func save(_ states: [(key: String, json: Data)], on connection: PostgresConnection) async throws {
         let sorted = states.sorted { $0.key < $1.key }
         var start = 0
@@ -244,7 +329,9 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             try await projection.saveEncodedStates(chunk, schema: schema, on: connection)
             start += Self.chunk
         }
-        for state in sorted { stored.insert(state.key) }
+        if !storedAll {
+            for state in sorted { stored.insert(state.key) }
+        }
     }
 
     /// Keys per statement when writing states or finish rows (a forecast row carries its whole fade
@@ -252,29 +339,12 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private static var chunk: Int { 500 }
 }
 
-/// The rebuild's state budgets.
+/// The rebuild's limits.
 public enum FoldingBuilderDefaults {
-    /// Fold states kept in memory as values during a rebuild, in total over all the projections rebuilt
-    /// together (`ProjectionRebuilder.rebuildAll` evicts the least recently used across all of them):
-    /// `STIPPLE_REBUILD_STATES` if set to a positive number, else 24 000. More states cost memory
-    /// (~2.3 kB each, measured at 1M events) and save an encoding and a decoding per event of a key that
-    /// was evicted; a log with fewer keys than this never evicts (100k events of the benchmark have
-    /// ~20 300 keys), and then the rebuild's cost per event is flat (docs/benchmarks.md). Until
-    /// 2026-12-06 this was 25 000 per projection (the 1M-event rebuild peaked at 423 MiB), then 50 000 in
-    /// total (281 MiB), then 30 000 (197 MiB) with every evicted state written to the state table.
-    public static let capacity =
-        ProcessInfo.processInfo.environment["STIPPLE_REBUILD_STATES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        ?? 24_000
-    /// Bytes of evicted states kept encoded during a rebuild (`EncodedStates.cost`), in total over all
-    /// the projections rebuilt together (`ProjectionRebuilder.rebuildAll` writes the largest to the state
-    /// tables beyond it): `STIPPLE_REBUILD_ENCODED_MB` (MiB) if set to a number, else 48 MiB. Measured at
-    /// 1M events (~165 000 states, ~107 MB of JSON; 2026-12-06, loaded machine, one run each): with 24 000
-    /// states, 48 MiB peaked at 233 MiB for PostgreSQL CPU 32 → 23 s and client CPU 41 → 39 s; 64 MiB with
-    /// 30 000 states peaked at 262 MiB, 96 MiB with 10 000 at 265 MiB (the process takes ~1.4 bytes per
-    /// byte counted).
-    public static let encodedBytes =
-        (ProcessInfo.processInfo.environment["STIPPLE_REBUILD_ENCODED_MB"].flatMap(Int.init).map { max(0, $0) } ?? 48)
-        * 1024 * 1024
+    /// Fold states a builder keeps in memory as values while it folds in log order (the events appended
+    /// during a rebuild, or a projection folded again in log order, `FoldingBuilder`); beyond it the least
+    /// recently used are written to the state table. A stream-ordered rebuild holds one state per builder.
+    public static let capacity = 4_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
 }

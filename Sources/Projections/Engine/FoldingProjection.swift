@@ -18,6 +18,14 @@ public protocol FoldingProjection: Projection {
     /// them. (The stream, not the event: passing a whole `RecordedEvent` copied it, twice per event for
     /// every projection of a rebuild.)
     func stateKey(for stream: EventStreamName) -> String?
+    /// The tables whose every row is written from the events of one stream only, whatever the events say
+    /// (keyed by the stream's own id, or by an event's log position; the default: none). A rebuild folds
+    /// the log in stream order (`FoldingBuilder.applyInStreamOrder`) and checks every other table for a
+    /// row key written from two streams, whose row would then depend on the order of the log; naming a
+    /// table here spares that check its memory (a hash per row key). Name a table only when no event can
+    /// make another stream write the same key: an id a caller chooses (an appointment's, a photo's) is
+    /// unique within its client's stream only.
+    var tablesKeyedByStream: Set<String> { get }
     /// The state of a key before its first event.
     func initialState(for key: String) -> State
     /// Applies one event: updates the state, writes rows to `output`. Throw to refuse an event.
@@ -54,6 +62,9 @@ public protocol FoldingProjection: Projection {
 }
 
 extension FoldingProjection {
+    /// By default every table is checked (`tablesKeyedByStream`).
+    public var tablesKeyedByStream: Set<String> { [] }
+
     /// The table holding each key's fold state.
     public var stateTable: String { name + "_state" }
 
@@ -250,15 +261,16 @@ extension FoldingProjection {
         try await saveEncodedStates(encoded, schema: schema, on: connection)
     }
 
-    /// Writes fold states already encoded (`encodeState`) to the state table, in key order.
-    func saveEncodedStates(_ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection)
-        async throws
-    {
+    /// Writes fold states already encoded (`encodeState`) to the state table, in key order. `fresh`: into a
+    /// rebuild's scratch table, none of whose keys is stored yet (a COPY straight into the table).
+    func saveEncodedStates(
+        _ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection, fresh: Bool = false
+    ) async throws {
         let rows: [Row] = states.sorted { $0.key < $1.key }.map { ["key": .text($0.key), "state": .json($0.json)] }
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
-            mode: .upsert)
-        try await RowWriter.write(rows, to: spec, schema: schema, on: connection)
+            mode: fresh ? .insert : .upsert)
+        try await RowWriter.write(rows, to: spec, schema: schema, on: connection, fresh: fresh)
     }
 
     public func encodeState(_ state: State) throws -> Data {

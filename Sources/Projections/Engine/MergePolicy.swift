@@ -58,6 +58,13 @@ struct MergePolicy: Sendable {
         return text
     }
 
+    /// True when rows of this table end the same whatever order they are written in: an `accumulate`
+    /// table whose columns outside the key are all sums, which add in any order.
+    var isOrderFree: Bool {
+        guard case .accumulate(let sums) = mode else { return false }
+        return others.allSatisfy(sums.contains)
+    }
+
     /// What the table holds after `later` is written over `earlier` (same key), as `conflictClause`
     /// stores it; nil when memory cannot compute that exactly (an overflowing or non-integer sum:
     /// the column's own arithmetic decides), and both rows must reach the table, in order.
@@ -106,7 +113,11 @@ struct KeyedRows: Sendable {
     var rows: [Row] { earlierRuns.isEmpty ? current : runs.flatMap { $0 } }
 
     mutating func add(_ row: Row, policy: MergePolicy) {
-        let key = policy.key(of: row)
+        add(row, key: policy.key(of: row), policy: policy)
+    }
+
+    /// `add`, with the row's key (`MergePolicy.key(of:)`) already made.
+    mutating func add(_ row: Row, key: String, policy: MergePolicy) {
         if let slot = slots[key] {
             if let merged = policy.merge(current[slot], row) {
                 current[slot] = merged

@@ -26,6 +26,12 @@ struct PendingFinishes {
         }
     }
 
+    /// Removes and returns what is due for `key`, if anything.
+    mutating func take(_ key: String) -> Due? {
+        guard let entry = due.removeValue(forKey: key) else { return nil }
+        return Due(key: key, time: entry.time, event: entry.event)
+    }
+
     /// Removes and returns the due keys among `keys` (every one when nil), in the order of their
     /// last events.
     mutating func take(_ keys: Set<String>? = nil) -> [Due] {

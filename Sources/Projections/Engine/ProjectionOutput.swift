@@ -10,18 +10,40 @@ public struct ProjectionOutput: Sendable {
     private var stored: [KeyedRows]
     /// Keys whose rows `FoldingProjection.finish` writes, with the business time of their last event.
     private var pending: [String: Date] = [:]
+    /// Per table, whether its rows' keys are noted in `written` (`init(tables:noting:)`).
+    private let noted: [Bool]
+    /// Set by a stream-ordered rebuild while it folds the events of one fold-state key: who writes now.
+    var owner = 0
+    /// The rows written to noted tables, each as a hash of its table and key, with the `owner` that wrote it.
+    private(set) var written: [(row: Int, owner: Int)] = []
 
     init(tables: [TableSpec]) {
+        self.init(tables: tables, noting: [])
+    }
+
+    /// Rows for `tables`; the keys of rows written to the tables named in `noted` are noted (`written`), so a
+    /// stream-ordered rebuild can tell whether two fold-state keys wrote a row of the same key.
+    init(tables: [TableSpec], noting noted: Set<String>) {
         names = tables.map(\.name)
         policies = tables.map(MergePolicy.init)
         stored = Array(repeating: KeyedRows(), count: tables.count)
+        self.noted = tables.map { noted.contains($0.name) }
     }
 
     /// Writes `row` to `table` as that table's mode says; later rows for the same key in the
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {
         guard let index = names.firstIndex(of: table) else { throw EngineError.unknownTable(table) }
-        stored[index].add(row, policy: policies[index])
+        guard noted[index] else {
+            stored[index].add(row, policy: policies[index])
+            return
+        }
+        let key = policies[index].key(of: row)
+        var hasher = Hasher()
+        hasher.combine(index)
+        hasher.combine(key)
+        written.append((hasher.finalize(), owner))
+        stored[index].add(row, key: key, policy: policies[index])
     }
 
     /// Notes that `key` needs its row written by `finish`, as of `time` (the latest note wins).

@@ -3,7 +3,7 @@ import JSONNodes
 
 /// Writes a fold state as JSON straight into bytes, for its `jsonb` column: `JSONEncoder` builds a tree
 /// of every value first, then sorts and writes it, and that was the largest cost of writing a rebuild's
-/// states (at the end, and each time the state budget evicts).
+/// states (each once, when its stream ends in a rebuild).
 ///
 /// The text holds the values `JSONEncoder` with `.iso8601` dates writes (numbers as it writes them,
 /// dates as `ISO8601Text.appendSeconds`), keys in the order the state encodes them: `jsonb` orders keys

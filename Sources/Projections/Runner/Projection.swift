@@ -27,42 +27,48 @@ public protocol Projection: Sendable {
 
 /// Fills a fresh schema during a rebuild, batch by batch, with the runner as its only writer.
 ///
-/// The runner calls `apply` for every batch in log order (each in a transaction), then `finish`:
-/// once when it has read the log up to the head it started from (in a transaction of its own), and
-/// again after the events appended meanwhile, in the transaction that swaps the schema in. After
-/// each `finish` the schema must hold exactly what `Projection.apply` over the events the builder
-/// has taken would have written, so a second `finish` writes only what the later batches changed. `ProjectionRebuilder.rebuildAll`
-/// runs the builders of its projections concurrently, each on a connection of its own: a builder is
-/// used by one task at a time, but must share no mutable state with another builder.
+/// The runner feeds it the log up to the head it started from, either in stream order
+/// (`applyInStreamOrder`, when `takesStreamOrder`) or in log order (`apply`), then calls `finish`:
+/// once when it has read the log up to that head (in a transaction of its own), and again after the
+/// events appended meanwhile, which it feeds in log order (`apply`) in the transaction that swaps the
+/// schema in. After each `finish` the schema must hold exactly what `Projection.apply` over the events
+/// the builder has taken, in log order, would have written, so a second `finish` writes only what the
+/// later batches changed. `ProjectionRebuilder.rebuildAll` runs the builders of its projections
+/// concurrently, each on a connection of its own: a builder is used by one task at a time, but must
+/// share no mutable state with another builder.
 public protocol ProjectionBuilder: AnyObject {
+    /// Takes a batch in log order.
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
+    /// True when the builder can take the log up to the rebuild's head in stream order
+    /// (`EventStore.readInStreamOrder`): each stream's events in version order, one stream after another.
+    var takesStreamOrder: Bool { get }
+    /// Takes a batch of the log read in stream order (the next page: its first stream may go on from the
+    /// page before). Throws `StreamOrderConflict` when what it writes would depend on the order of the
+    /// streams; the runner then drops what it wrote and feeds the projection in log order instead.
+    func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
     func finish(on connection: PostgresConnection) async throws
     /// How many fold states the builder holds in memory.
     var heldStateCount: Int { get }
-    /// Counts the held states by the log position of the last event of the batch that last used each.
-    func countHeldStates(byLastUse counts: inout [Int64: Int])
-    /// Drops the held states last used before `position` from memory as values (a changed one is kept
-    /// encoded, `countEncodedBytes`): the rebuild's state budget is one for all its projections
-    /// (`ProjectionRebuilder.rebuildAll`), so it evicts the least recently used across all of them.
-    func evictStates(usedBefore position: Int64) throws
-    /// Adds the cost in bytes of the states held encoded, by size class (`EncodedStates.sizeClass`), to `counts`.
-    func countEncodedBytes(byClass counts: inout [Int])
-    /// True when the builder holds encoded states of size class `first` or above.
-    func holdsEncodedStates(fromClass first: Int) -> Bool
-    /// Writes the encoded states of size class `first` and above to the state table and drops them from
-    /// memory (read back if their key returns): the budget of encoded states is one for all the
-    /// projections of a rebuild too, and the largest go first.
-    func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws
+}
+
+/// A builder fed in stream order found that its tables would not end as in log order (a row key written
+/// from two streams, or a fold state's events from two streams): the rebuild folds the projection again,
+/// in log order.
+public struct StreamOrderConflict: Error, Sendable, CustomStringConvertible {
+    public var projection: String
+    public var reason: String
+
+    public var description: String { "projection \(projection) cannot be rebuilt in stream order: \(reason)" }
 }
 
 extension ProjectionBuilder {
+    /// By default a builder takes the log in log order only.
+    public var takesStreamOrder: Bool { false }
+    public func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        throw StreamOrderConflict(projection: "\(Self.self)", reason: "the builder takes the log in log order only")
+    }
     /// By default a builder holds no states.
     public var heldStateCount: Int { 0 }
-    public func countHeldStates(byLastUse counts: inout [Int64: Int]) {}
-    public func evictStates(usedBefore position: Int64) throws {}
-    public func countEncodedBytes(byClass counts: inout [Int]) {}
-    public func holdsEncodedStates(fromClass first: Int) -> Bool { false }
-    public func writeEncodedStates(fromClass first: Int, on connection: PostgresConnection) async throws {}
 }
 
 extension Projection {

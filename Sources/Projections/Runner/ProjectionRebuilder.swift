@@ -8,36 +8,29 @@ import Postgres
 struct ProjectionRebuilder: Sendable {
     let store: EventStore
     let batchSize: Int
-    /// Fold states the builders of one rebuild may hold in memory together, after each batch.
-    var stateBudget = FoldingBuilderDefaults.capacity
-    /// Bytes of evicted states the builders of one rebuild may hold encoded together, after each batch.
-    var encodedBudget = FoldingBuilderDefaults.encodedBytes
     let progress: (@Sendable (ProjectionRunner.Progress) -> Void)?
 
     private var pool: ConnectionPool { store.pool }
 
     /// Rebuilds several projections together, each into a fresh schema swapped in at the end.
     ///
-    /// The log is read once: each batch is read and decoded once (the next one while the current
-    /// one is folded) and fed to every projection's `ProjectionBuilder`, which may keep its fold
-    /// states in memory, since the rebuild is the only writer of its scratch schema. The builders
-    /// take a batch concurrently, up to `width` at a time, each on a pooled connection of its own
-    /// in a transaction of its own (a projection's batches stay in log order: the next batch starts
-    /// when every builder has taken this one). The states held by all the builders share one budget
-    /// (`stateBudget`): after a batch that leaves more held, the least recently used across all
-    /// builders are evicted until three quarters of it are held (or none, if the states of the last
-    /// batch alone are more). Evicted states are kept encoded within a second budget shared by all
-    /// builders (`encodedBudget`, in bytes): beyond it the largest are written to the state tables
-    /// until three quarters of it are held, each builder's on its own connection again. The
-    /// events appended meanwhile, every `finish` and the swaps happen in one transaction, one
-    /// builder after another. A projection that refuses an event drops out (its scratch schema is
-    /// dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
-    /// returned; the others go on. Every builder finishes the log up to the head it started from
-    /// concurrently (each on a connection and in a transaction of its own) before that transaction,
-    /// which then finishes only what the events appended meanwhile changed. The scratch tables are
-    /// created without their secondary indexes (`Projection.createUnindexedTables`), which are built
-    /// once after that finish; the transactions before the swap commit without waiting for the disk,
-    /// and the swap refuses if the database crashed meanwhile (`crashMarker`).
+    /// The log up to the head read at the start is read once in stream order (`EventStore.readInStreamOrder`)
+    /// for the builders that take it (`ProjectionBuilder.takesStreamOrder`: every `FoldingProjection`'s,
+    /// whose fold states are keyed by stream, so each state is final once its stream ends and is written
+    /// once), and once in log order for the others (only if there are any), including a builder that found
+    /// it cannot be fed in stream order (`StreamOrderConflict`) or refused an event in stream order: its
+    /// scratch schema is made again and it is fed in log order from the start, so that a refusal names the
+    /// first refused event in log order. Each batch is read and decoded once (the next one while the
+    /// current one is folded) and fed to every builder of the pass concurrently, up to `width` at a time,
+    /// each on a pooled connection of its own in a transaction of its own (the next batch starts when every
+    /// builder has taken this one). A projection that refuses an event in log order drops out (its scratch
+    /// schema is dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
+    /// returned; the others go on. Every builder finishes the log up to that head concurrently (each on a
+    /// connection and in a transaction of its own); then the events appended meanwhile are fed in log
+    /// order, and every `finish` and the swaps happen in one transaction, one builder after another. The
+    /// scratch tables are created without their secondary indexes (`Projection.createUnindexedTables`),
+    /// which are built once after that finish; the transactions before the swap commit without waiting for
+    /// the disk, and the swap refuses if the database crashed meanwhile (`crashMarker`).
     func rebuildAll(_ projections: [any Projection]) async throws -> [ProjectionFailure] {
         var selected: [any Projection] = []
         for projection in projections where !selected.contains(where: { $0.name == projection.name }) {
@@ -49,35 +42,62 @@ struct ProjectionRebuilder: Sendable {
         var failures: [ProjectionFailure] = []
         do {
             try await pool.withConnection { connection in
-                for projection in selected {
-                    let scratch = projection.name + "__rebuild"
-                    try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
-                    try await connection.execute("CREATE SCHEMA \(identifier: scratch)")
-                    // Secondary indexes are built once the log is loaded (`finishConcurrently`).
-                    try await projection.createUnindexedTables(in: scratch, on: connection)
-                    let builder = try await projection.makeBuilder(in: scratch, on: connection)
-                    building.append(Building(projection: projection, scratch: scratch, builder: builder))
+                for (order, projection) in selected.enumerated() {
+                    building.append(try await Self.prepare(projection, order: order, on: connection))
                 }
                 try await Self.createCrashMarker(in: building[0].scratch, on: connection)
             }
             let marker = building[0].scratch
             let head = try await resolveHead(nil)
-            var position: Int64 = 0
+            var byStream = building.filter(\.builder.takesStreamOrder)
+            var byLog = building.filter { !$0.builder.takesStreamOrder }
             var applied = 0
-            var next = try await readBatch(after: 0, upTo: head)
-            while let last = next.lastPosition {
-                let batch = next
-                async let following = readBatch(after: last, upTo: head)
-                try await feedConcurrently(batch, to: &building, failures: &failures)
-                let held = try await keepConcurrently(building)
-                position = last
-                applied += batch.items.count
-                progress?(
-                    ProjectionRunner.Progress(
-                        projection: label, position: position, head: head, eventsApplied: applied, statesHeld: held)
-                )
-                next = try await following
+            if !byStream.isEmpty {
+                var again: [Building] = []
+                var next = try await readStreamBatch(after: nil, upTo: head)
+                while let cursor = next.next, !byStream.isEmpty {
+                    let batch = next.batch
+                    async let following = readStreamBatch(after: cursor, upTo: head)
+                    try await feedInStreamOrder(batch, to: &byStream, again: &again)
+                    applied += batch.items.count
+                    progress?(
+                        ProjectionRunner.Progress(
+                            projection: label, position: min(Int64(applied), head), head: head,
+                            eventsApplied: applied, statesHeld: byStream.reduce(0) { $0 + $1.builder.heldStateCount })
+                    )
+                    next = try await following
+                }
+                if !again.isEmpty {
+                    // Made again, empty, to be fed in log order (the crash marker checked first and made again
+                    // with its schema: the transactions of the pass so far committed without waiting for the disk).
+                    try await pool.withConnection { connection in
+                        for entry in again {
+                            if entry.scratch == marker { try await Self.expectNoCrash(marker: marker, on: connection) }
+                            byLog.append(try await Self.prepare(entry.projection, order: entry.order, on: connection))
+                            if entry.scratch == marker { try await Self.createCrashMarker(in: marker, on: connection) }
+                        }
+                    }
+                }
             }
+            var position: Int64 = 0
+            if !byLog.isEmpty {
+                applied = 0
+                var next = try await readBatch(after: 0, upTo: head)
+                while let last = next.lastPosition {
+                    let batch = next
+                    async let following = readBatch(after: last, upTo: head)
+                    try await feedConcurrently(batch, to: &byLog, failures: &failures)
+                    position = last
+                    applied += batch.items.count
+                    progress?(
+                        ProjectionRunner.Progress(
+                            projection: label, position: position, head: head, eventsApplied: applied,
+                            statesHeld: byLog.reduce(0) { $0 + $1.builder.heldStateCount }))
+                    next = try await following
+                }
+            }
+            position = head
+            building = (byStream + byLog).sorted { $0.order < $1.order }
             // Every builder finishes the log read so far concurrently, each in a transaction of its own
             // (`finish` was the serial tail of a rebuild); the swap's transaction below then folds and
             // finishes only what was appended meanwhile.
@@ -90,14 +110,12 @@ struct ProjectionRebuilder: Sendable {
                     // Hold the checkpoint row: a live runner's next batch waits here, then sees the new position.
                     try await ProjectionCheckpoints.lock(name, on: connection)
                 }
-                // The events appended since the rebuild read the head.
+                // The events appended since the rebuild read the head, in log order.
                 let tailHead = try await resolveHead(nil)
                 while position < tailHead {
                     let batch = try await readBatch(after: position, upTo: tailHead)
                     guard let last = batch.lastPosition else { break }
                     try await Self.feed(batch, to: &building, failures: &failures, on: connection)
-                    _ = try await Self.keep(
-                        building.map(\.builder), within: stateBudget, encodedBudget: encodedBudget, on: connection)
                     position = last
                 }
                 var finished: [Building] = []
@@ -126,6 +144,19 @@ struct ProjectionRebuilder: Sendable {
         return failures
     }
 
+    /// Makes `projection`'s scratch schema afresh (dropping what an earlier attempt left), its tables
+    /// without their secondary indexes (built once the log is loaded, `finishConcurrently`), and its builder.
+    private static func prepare(_ projection: any Projection, order: Int, on connection: PostgresConnection)
+        async throws -> Building
+    {
+        let scratch = projection.name + "__rebuild"
+        try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
+        try await connection.execute("CREATE SCHEMA \(identifier: scratch)")
+        try await projection.createUnindexedTables(in: scratch, on: connection)
+        let builder = try await projection.makeBuilder(in: scratch, on: connection)
+        return Building(projection: projection, scratch: scratch, builder: builder, order: order)
+    }
+
     /// A projection being rebuilt.
     ///
     /// `@unchecked Sendable` because a `ProjectionBuilder` is a class with mutable state and no lock:
@@ -135,6 +166,8 @@ struct ProjectionRebuilder: Sendable {
         var projection: any Projection
         var scratch: String
         var builder: any ProjectionBuilder
+        /// Its place among the projections asked for (the swaps and failures keep that order).
+        var order: Int
     }
 
     /// Builders that take a batch at the same time: one pooled connection each, one more left for
@@ -237,23 +270,28 @@ struct ProjectionRebuilder: Sendable {
         building = remaining
     }
 
-    /// `keep`, with the builders evicting concurrently, and writing encoded states each on its own connection.
-    private func keepConcurrently(_ building: [Building]) async throws -> Int {
-        let builders = building.map(\.builder)
-        if let cutoff = Self.evictionCutoff(builders, within: stateBudget) {
-            // Encoding the evicted states is the client's CPU only: no connection.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for entry in building { group.addTask { try entry.builder.evictStates(usedBefore: cutoff) } }
-                try await group.waitForAll()
+    /// Feeds a batch of the log in stream order to every builder, concurrently (`eachConcurrently`); one
+    /// that cannot go on in stream order (`StreamOrderConflict`) or refuses an event leaves `building` for
+    /// `again`, to be fed in log order.
+    private func feedInStreamOrder(
+        _ batch: ProjectionBatch, to building: inout [Building], again: inout [Building]
+    ) async throws {
+        let fed = try await eachConcurrently(building) { entry, connection -> Bool in
+            do {
+                try await entry.builder.applyInStreamOrder(batch, on: connection)
+                return true
+            } catch is StreamOrderConflict {
+                return false
+            } catch is ProjectionFailure {
+                return false
             }
         }
-        if let first = Self.encodedCutoff(builders, within: encodedBudget) {
-            let writing = building.filter { $0.builder.holdsEncodedStates(fromClass: first) }
-            _ = try await eachConcurrently(writing) { entry, connection in
-                try await entry.builder.writeEncodedStates(fromClass: first, on: connection)
-            }
+        guard fed.contains(false) else { return }
+        var remaining: [Building] = []
+        for (entry, ok) in zip(building, fed) {
+            if ok { remaining.append(entry) } else { again.append(entry) }
         }
-        return builders.reduce(0) { $0 + $1.heldStateCount }
+        building = remaining
     }
 
     /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
@@ -274,54 +312,21 @@ struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Evicts the least recently used states across `builders` if they hold more than `budget`, down
-    /// to three quarters of it, then writes the largest encoded states to the state tables if they cost
-    /// more than `encodedBudget` bytes, down to three quarters of it; returns how many states are held.
-    static func keep(
-        _ builders: [any ProjectionBuilder], within budget: Int, encodedBudget: Int, on connection: PostgresConnection
-    ) async throws -> Int {
-        if let cutoff = evictionCutoff(builders, within: budget) {
-            for builder in builders { try builder.evictStates(usedBefore: cutoff) }
-        }
-        if let first = encodedCutoff(builders, within: encodedBudget) {
-            for builder in builders { try await builder.writeEncodedStates(fromClass: first, on: connection) }
-        }
-        return builders.reduce(0) { $0 + $1.heldStateCount }
-    }
-
-    /// The size class from which the encoded states of `builders` are to be written out
-    /// (`EncodedStates.firstClassToWrite`), or nil when they cost no more than `budget`.
-    static func encodedCutoff(_ builders: [any ProjectionBuilder], within budget: Int) -> Int? {
-        var bytes = [Int](repeating: 0, count: EncodedStates.sizeClasses)
-        for builder in builders { builder.countEncodedBytes(byClass: &bytes) }
-        return EncodedStates.firstClassToWrite(bytes, within: budget)
-    }
-
-    /// The log position before which the held states of `builders` are to be evicted (the states
-    /// last used by the newest batches that fit in three quarters of `budget` stay), or nil when
-    /// they hold no more than `budget`.
-    static func evictionCutoff(_ builders: [any ProjectionBuilder], within budget: Int) -> Int64? {
-        let held = builders.reduce(0) { $0 + $1.heldStateCount }
-        guard held > budget else { return nil }
-        var counts: [Int64: Int] = [:]
-        for builder in builders { builder.countHeldStates(byLastUse: &counts) }
-        // The oldest last use to keep: the newest ones whose states fit in three quarters of the budget.
-        let keep = max(1, budget) * 3 / 4
-        var kept = 0
-        var cutoff = Int64.max
-        for (position, count) in counts.sorted(by: { $0.key > $1.key }) {
-            guard kept + count <= keep else { break }
-            kept += count
-            cutoff = position
-        }
-        return cutoff
-    }
-
     /// The events in (after, upTo], up to one batch, decoded.
     private func readBatch(after position: Int64, upTo head: Int64) async throws -> ProjectionBatch {
         guard position < head else { return ProjectionBatch(items: []) }
         let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
         return ProjectionBatch(events: page.events)
+    }
+
+    /// The events at positions up to `head` after `cursor` in stream order, up to one batch, decoded, and the
+    /// cursor to read on from (nil when there are none).
+    private func readStreamBatch(after cursor: StreamCursor?, upTo head: Int64) async throws
+        -> (batch: ProjectionBatch, next: StreamCursor?)
+    {
+        guard head > 0 else { return (ProjectionBatch(items: []), nil) }
+        let page = try await store.readInStreamOrder(after: cursor, limit: batchSize, upTo: head)
+        return (ProjectionBatch(events: page.events), page.next)
     }
 
     private func dropScratch(_ schemas: [String]) async {

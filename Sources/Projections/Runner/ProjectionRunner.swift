@@ -32,7 +32,7 @@ public final class ProjectionRunner: Sendable {
         public var position: Int64
         public var head: Int64
         public var eventsApplied: Int
-        /// Fold states held in memory by a rebuild after the batch (at most its state budget).
+        /// Fold states held in memory by a rebuild after the batch (in stream order, at most one per projection).
         public var statesHeld = 0
     }
 

@@ -81,6 +81,9 @@ public struct TimelineProjection: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
+    /// Both tables are keyed by the client's stream id (`timeline_entries` also by the event's log position).
+    public var tablesKeyedByStream: Set<String> { ["timeline_clients", "timeline_entries"] }
+
     public func initialState(for key: String) -> State { State(clientID: key) }
 
     /// The content hash of the photo a `photo-logged` entry is about (the image's id under the client), else NULL.

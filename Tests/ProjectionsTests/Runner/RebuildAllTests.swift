@@ -87,86 +87,6 @@ struct RebuildAllTests {
         }
     }
 
-    @Test(
-        "evicted states kept encoded within the byte budget never reach the state table before finish, and the rebuild writes what following wrote"
-    )
-    func encodedStatesStayInMemory() async throws {
-        try await TestDatabase.with { database in
-            let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 5)
-            let fixture = ClinicHistoryFixture(store: database.store)
-            for _ in 0..<4 { try await fixture.courseClient(UUID()) }
-            try await runner.catchUp()
-            let projections: [any FoldingProjection] = [TimelineProjection(), RevenueProjection(), ForecastFold()]
-            for projection in projections {
-                let name = projection.name
-                // One state as a value: every other key's state is evicted between its events.
-                let kept = try await buildWithCapacity(
-                    projection, capacity: 1, encodedCapacity: 1 << 20, suffix: "_kept", database: database)
-                // No room for encoded states: every evicted one is written to the table and read back.
-                let spilled = try await buildWithCapacity(
-                    projection, capacity: 1, encodedCapacity: 0, suffix: "_spilled", database: database)
-                #expect(kept == 0, "\(name): the encoded states stayed in memory until finish")
-                #expect(spilled > 1, "\(name): without room, evicted states went to the table")
-                let live = try await rows(
-                    database,
-                    "SELECT key, state::text FROM \(identifier: name).\(identifier: name + "_state") ORDER BY key")
-                #expect(live.count > 1, "more keys than the cache holds")
-                for suffix in ["_kept", "_spilled"] {
-                    #expect(
-                        try await rows(
-                            database,
-                            """
-                            SELECT key, state::text FROM \(identifier: name + suffix).\(identifier: name + "_state")
-                            ORDER BY key
-                            """) == live, "\(name)\(suffix)")
-                }
-            }
-            #expect(try await snapshot(database, schemas: ("timeline_kept", "revenue_kept")) == snapshot(database))
-            #expect(
-                try await snapshot(database, schemas: ("timeline_spilled", "revenue_spilled")) == snapshot(database))
-            let forecast = try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id")
-            #expect(forecast.count == 4)
-            for schema in ["forecast_kept", "forecast_spilled"] {
-                #expect(
-                    try await rows(database, "SELECT * FROM \(identifier: schema).forecast_clients ORDER BY client_id")
-                        == forecast)
-            }
-        }
-    }
-
-    @Test("a rebuild of all projections within a small shared state budget writes what a large budget writes")
-    func sharedStateBudget() async throws {
-        try await TestDatabase.with { database in
-            let fixture = ClinicHistoryFixture(store: database.store)
-            for _ in 0..<4 { try await fixture.courseClient(UUID()) }
-            let budget = 3
-            var results: [(tables: [String], states: [String], forecast: [String], peak: Int)] = []
-            // Large budgets; a small one of states with encoded states kept; and one writing every evicted state.
-            for (stateBudget, encodedBudget) in [(1_000_000, 1 << 20), (budget, 1 << 20), (budget, 0)] {
-                let peak = Mutex(0)
-                let rebuilder = ProjectionRebuilder(
-                    store: database.store, batchSize: 5, stateBudget: stateBudget, encodedBudget: encodedBudget,
-                    progress: { progress in peak.withLock { $0 = max($0, progress.statesHeld) } })
-                #expect(try await rebuilder.rebuildAll(ClinicProjections.all()).isEmpty)
-                results.append(
-                    (
-                        try await snapshot(database), try await stateSnapshot(database),
-                        try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id"),
-                        peak.withLock { $0 }
-                    ))
-            }
-            let large = results[0]
-            #expect(large.peak > budget, "the large budget held more states than the small one allows")
-            for small in results.dropFirst() {
-                #expect(small.peak <= budget)
-                #expect(small.tables == large.tables)
-                #expect(small.states == large.states)
-                #expect(small.forecast == large.forecast)
-            }
-            #expect(!large.tables.isEmpty && large.forecast.count == 4)
-        }
-    }
-
     @Test("a rebuild indexes its tables after the load: the swapped-in schemas have the indexes createTables makes")
     func indexesAfterTheLoad() async throws {
         try await TestDatabase.with { database in
@@ -231,19 +151,18 @@ struct RebuildAllTests {
         }
     }
 
-    /// Builds `projection` into `<name><suffix>` through a `FoldingBuilder` of `capacity` states and
-    /// `encodedCapacity` bytes of encoded ones; returns how many states its state table held before `finish`.
+    /// Builds `projection` into `<name><suffix>` through a `FoldingBuilder` of `capacity` states, in log
+    /// order; returns how many states its state table held before `finish`.
     @discardableResult
     private func buildWithCapacity<P: FoldingProjection>(
-        _ projection: P, capacity: Int, encodedCapacity: Int = 0, suffix: String = "_small", database: TestDatabase
+        _ projection: P, capacity: Int, suffix: String = "_small", database: TestDatabase
     ) async throws -> Int {
         let schema = projection.name + suffix
         try await database.pool.withConnection { connection in
             try await connection.execute("CREATE SCHEMA \(identifier: schema)")
             try await projection.createTables(in: schema, on: connection)
         }
-        let builder = FoldingBuilder(
-            projection: projection, schema: schema, capacity: capacity, encodedCapacity: encodedCapacity)
+        let builder = FoldingBuilder(projection: projection, schema: schema, capacity: capacity)
         var checkpoint = Checkpoint.start
         while true {
             let page = try await database.store.readAll(after: checkpoint, limit: 2)

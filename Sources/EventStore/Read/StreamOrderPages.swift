@@ -1,0 +1,44 @@
+import Postgres
+
+/// Where a read of the log in stream order goes on from: after the event `version` of `stream`.
+public struct StreamCursor: Sendable, Hashable {
+    public var stream: String
+    public var version: Int
+
+    public init(stream: String, version: Int) {
+        self.stream = stream
+        self.version = version
+    }
+}
+
+/// A page of the log in stream order (`EventStore.readInStreamOrder`) and the cursor to read on from.
+public struct StreamOrderPage: Sendable {
+    public var events: [RecordedEvent]
+    /// After the last event of the page; nil when the page is empty (the read is over).
+    public var next: StreamCursor?
+}
+
+extension EventStore {
+    /// Reads the events at positions up to `head` (inclusive) in stream order: by stream name, each stream's
+    /// events by version, a page of at most `limit` after `cursor` (from the start when nil).
+    ///
+    /// For a reader whose work on an event depends only on the events of its own stream (a rebuild of
+    /// projections whose fold states are keyed by stream): each stream's events come one after another, so
+    /// once a page ends with another stream, the streams before it are complete. A keyset read over the
+    /// `UNIQUE (stream, version)` index, filtered to `position <= head`; the positions up to the head are
+    /// committed (the log is gapless), so no event at or below it is skipped. Pages go through the same
+    /// path as `readAll`'s (`runPage`, then `events(from:)`: personal data opened, keys checked).
+    public func readInStreamOrder(after cursor: StreamCursor?, limit: Int, upTo head: Int64) async throws
+        -> StreamOrderPage
+    {
+        let limit = clamp(limit)
+        // No stream is named "" (the table's CHECK): the start is a cursor before every stream, so every
+        // page is the same statement, which the planner answers by the index.
+        let start = cursor ?? StreamCursor(stream: "", version: -1)
+        let sql: SQL =
+            "\(fragment: selectColumns) WHERE (stream, version) > (\(start.stream), \(start.version)) AND position <= \(head) ORDER BY stream, version LIMIT \(limit)"
+        let events = try await events(from: try await runPage(sql))
+        return StreamOrderPage(
+            events: events, next: events.last.map { StreamCursor(stream: $0.stream.rawValue, version: $0.version) })
+    }
+}

@@ -1,0 +1,231 @@
+import Clinic
+import EventStore
+import Foundation
+import Postgres
+@testable import Projections
+import Synchronization
+import TestSupport
+import Testing
+
+/// Every table of `schema` (fold states included), each row as text, tables by name and rows sorted.
+func allTables(_ database: TestDatabase, schema: String) async throws -> [String] {
+    let names = try await rows(
+        database,
+        """
+        SELECT table_name::text FROM information_schema.tables WHERE table_schema = \(schema)
+        ORDER BY table_name
+        """)
+    var lines: [String] = []
+    for name in names {
+        lines.append("# \(name)")
+        lines += try await rows(database, "SELECT t::text FROM \(identifier: schema).\(identifier: name) t ORDER BY 1")
+    }
+    return lines
+}
+
+@Suite("Rebuilding in stream order")
+struct StreamOrderRebuildTests {
+    /// Appends the first `count` events of a seeded clinic history one by one, so that its streams (clients,
+    /// technicians, locations, pigment batches) interleave in the log as they happened.
+    static func appendHistory(_ store: EventStore, count: Int, seed: UInt64 = 11) async throws {
+        var appended = 0
+        for pending in ClinicHistory(HistoryConfiguration(seed: seed, clientCount: 30)) {
+            guard appended < count else { break }
+            let (type, schemaVersion, data) = try pending.event.encoded()
+            try await store.append(
+                [NewEvent(type: type, schemaVersion: schemaVersion, data: data)],
+                to: try EventStreamName(pending.stream.rawValue),
+                expectedVersion: .any)
+            appended += 1
+        }
+    }
+
+    @Test(
+        "a log whose streams interleave, read in stream order in batches of 3 to 7, rebuilds every projection's tables and states as following wrote them"
+    )
+    func interleavedLogEqualsFollowing() async throws {
+        try await TestDatabase.with { database in
+            try await Self.appendHistory(database.store, count: 400)
+            let projections = ClinicProjections.all(for: database.store)
+            #expect(projections.count == 8)
+            try await ProjectionRunner(store: database.store, projections: projections, batchSize: 5).catchUp()
+            var followed: [String: [String]] = [:]
+            for projection in projections {
+                followed[projection.name] = try await allTables(database, schema: projection.name)
+            }
+            // Streams do interleave: most streams' events are not one run in the log.
+            let interleaved = try await rows(
+                database,
+                """
+                SELECT count(*) FROM (SELECT stream FROM events GROUP BY stream
+                HAVING max(position) - min(position) + 1 > count(*)) s
+                """)
+            #expect((Int(interleaved.first ?? "") ?? 0) >= 10)
+            for batchSize in [3, 4, 7] {
+                let peak = Mutex(0)
+                let rebuilder = ProjectionRebuilder(
+                    store: database.store, batchSize: batchSize,
+                    progress: { progress in peak.withLock { $0 = max($0, progress.statesHeld) } })
+                #expect(try await rebuilder.rebuildAll(projections).isEmpty)
+                for projection in projections {
+                    let tables = try await allTables(database, schema: projection.name)
+                    #expect(tables == followed[projection.name], "\(projection.name), batches of \(batchSize)")
+                    #expect(tables.count > 3, "\(projection.name) has rows")
+                }
+                // Read in stream order, each builder holds at most the state of the stream a batch ended with.
+                #expect(peak.withLock { $0 } <= projections.count, "batches of \(batchSize)")
+            }
+        }
+    }
+
+    @Test(
+        "a builder fed in stream order up to a head, then the events appended after it in log order, writes what following wrote"
+    )
+    func appendedDuringTheRebuild() async throws {
+        try await TestDatabase.with { database in
+            try await Self.appendHistory(database.store, count: 260)
+            let head = try await database.store.headPosition()
+            // Events appended after the head the rebuild read: among them, events of streams it folded.
+            try await ClinicHistoryFixture(store: database.store).courseClient(UUID())
+            try await Self.appendHistory(database.store, count: 120, seed: 12)
+            let projections = ClinicProjections.all(for: database.store)
+            try await ProjectionRunner(store: database.store, projections: projections, batchSize: 6).catchUp()
+            let vault = database.store.vault
+            try await build(TimelineProjection(), head: head, database: database)
+            try await build(RevenueProjection(), head: head, database: database)
+            try await build(ScheduleProjection(), head: head, database: database)
+            try await build(TraceabilityProjection(), head: head, database: database)
+            try await build(ForecastFold(), head: head, database: database)
+            try await build(PortfolioProjection(), head: head, database: database)
+            try await build(AftercareProjection(), head: head, database: database)
+            let key = try #require(BlindIndexKey(vault: vault))
+            try await build(SearchProjection(key: key), head: head, database: database)
+        }
+    }
+
+    /// Builds `projection` into `<name>_streamed`: the log up to `head` in stream order in batches of 5, `finish`,
+    /// then the events after `head` in log order, `finish`; expects every table to equal the live schema's.
+    private func build<P: FoldingProjection>(_ projection: P, head: Int64, database: TestDatabase) async throws {
+        let schema = projection.name + "_streamed"
+        try await database.pool.withConnection { connection in
+            try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+            try await projection.createTables(in: schema, on: connection)
+        }
+        let builder = FoldingBuilder(projection: projection, schema: schema)
+        #expect(builder.takesStreamOrder)
+        var cursor: StreamCursor?
+        var batches = 0
+        while true {
+            let page = try await database.store.readInStreamOrder(after: cursor, limit: 5, upTo: head)
+            guard let next = page.next else { break }
+            #expect(page.events.allSatisfy { $0.position <= head })
+            let batch = ProjectionBatch(events: page.events)
+            try await database.pool.withTransaction { try await builder.applyInStreamOrder(batch, on: $0) }
+            cursor = next
+            batches += 1
+        }
+        #expect(batches >= Int(head) / 5)
+        try await database.pool.withTransaction { try await builder.finish(on: $0) }
+        var checkpoint = Checkpoint(position: head)
+        while true {
+            let page = try await database.store.readAll(after: checkpoint, limit: 5)
+            guard !page.events.isEmpty else { break }
+            let batch = ProjectionBatch(events: page.events)
+            try await database.pool.withTransaction { try await builder.apply(batch, on: $0) }
+            checkpoint = page.next
+        }
+        try await database.pool.withTransaction { try await builder.finish(on: $0) }
+        let built = try await allTables(database, schema: schema)
+        var live: [String] = []
+        // The live schema may hold more tables (forecast's parameters): only the builder's are compared.
+        for name in try await rows(
+            database,
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = \(schema) ORDER BY 1")
+        {
+            live.append("# \(name)")
+            live += try await rows(
+                database, "SELECT t::text FROM \(identifier: projection.name).\(identifier: name) t ORDER BY 1")
+        }
+        #expect(built == live, "\(projection.name)")
+        #expect(built.count > 4, "\(projection.name) has rows")
+    }
+
+    @Test(
+        "an appointment id two clients used: a stream-ordered rebuild sees the row written from two streams and folds in log order, as following"
+    )
+    func rowKeyFromTwoStreams() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            // In stream order `client-0…` comes before `client-f…`; in the log it books the shared appointment last.
+            let first = try #require(UUID(uuidString: "00000000-0000-4000-8000-000000000001"))
+            let last = try #require(UUID(uuidString: "ffffffff-0000-4000-8000-000000000001"))
+            let shared = UUID()
+            func booking(_ start: String) -> ClientEvent {
+                .sessionBooked(
+                    SessionBooked(
+                        at: ClinicHistoryFixture.day("2026-01-10"), appointmentID: shared, sessionNumber: 1,
+                        slot: TimeSlot(
+                            start: ClinicHistoryFixture.day(start), end: ClinicHistoryFixture.day(start, 13)),
+                        locationID: ClinicHistoryFixture.soho, technicianID: ClinicHistoryFixture.ana))
+            }
+            try await fixture.courseClient(last)
+            try await fixture.append(last, [booking("2026-04-01")])
+            try await fixture.courseClient(first)
+            try await fixture.append(first, [booking("2026-05-01")])
+            let projections: [any Projection] = [ScheduleProjection(), RevenueProjection(), TimelineProjection()]
+            let runner = ProjectionRunner(store: database.store, projections: projections, batchSize: 4)
+            try await runner.catchUp()
+            var followed: [String: [String]] = [:]
+            for projection in projections {
+                followed[projection.name] = try await allTables(database, schema: projection.name)
+            }
+            let row = try await rows(
+                database,
+                "SELECT client_id::text, starts_at::date::text FROM schedule.schedule_appointments WHERE appointment_id = \(shared)"
+            )
+            #expect(row == ["\(first.uuidString.lowercased())|2026-05-01"], "following: the later booking's row")
+            #expect(try await runner.rebuildAll(projections.map(\.name)).isEmpty)
+            for projection in projections {
+                #expect(try await allTables(database, schema: projection.name) == followed[projection.name])
+            }
+        }
+    }
+
+    @Test(
+        "a projection refusing events of two streams mid-stream names the first refused in log order; the others are swapped in"
+    )
+    func refusalMidStream() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            let early = try #require(UUID(uuidString: "00000000-0000-4000-8000-000000000002"))
+            let late = try #require(UUID(uuidString: "ffffffff-0000-4000-8000-000000000002"))
+            func poison(_ client: UUID) async throws {
+                try await database.store.append(
+                    [NewEvent(type: "poison", json: "{}")],
+                    to: try EventStreamName("client-\(client.uuidString.lowercased())"), expectedVersion: .any)
+            }
+            try await fixture.courseClient(late)
+            try await fixture.courseClient(early)
+            try await poison(late)  // refused first in the log; its stream comes last in stream order
+            try await fixture.courseClient(late)
+            try await poison(early)
+            try await fixture.courseClient(early)
+            let lateStream = "client-\(late.uuidString.lowercased())"
+            let firstPoison = try await rows(
+                database, "SELECT position FROM events WHERE type = 'poison' AND stream = \(lateStream)")
+            let runner = ProjectionRunner(
+                store: database.store, projections: [TimelineProjection(), TypeCounts()], batchSize: 4)
+            let failures = try await runner.rebuildAll(["timeline", "type_counts"])
+            #expect(
+                failures.map(\.description) == [
+                    "projection timeline stopped at position \(firstPoison.first ?? "?") (stream \(lateStream), type poison): \(failures.first?.reason ?? "")"
+                ])
+            #expect(
+                try await rows(database, "SELECT n FROM type_counts.type_counts WHERE type = 'poison'") == ["2"],
+                "the other projection is swapped in")
+            let leftovers = try await rows(
+                database, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '%\\_\\_rebuild'")
+            #expect(leftovers.isEmpty)
+        }
+    }
+}
