@@ -215,14 +215,10 @@ public final class EventStore: Sendable {
 
     func clamp(_ limit: Int) -> Int { min(max(1, limit), limits.maximumReadBatch) }
 
-    /// Runs `sql` on a pooled connection; rows not yet decoded.
+    /// Runs `sql` on a pooled connection; rows not yet decoded. A page of many rows (`LogPages`) is read
+    /// in one go once it starts arriving (`PostgresConnection.query`).
     func run(_ sql: SQL) async throws -> QueryResult {
         try await onPool { try await $0.query(sql) }
-    }
-
-    /// `run` for a page of many rows (`LogPages`), read in one go (`PostgresConnection.queryManyRows`).
-    func runPage(_ sql: SQL) async throws -> QueryResult {
-        try await onPool { try await $0.queryManyRows(sql) }
     }
 
     /// `body` on a pooled connection, its database errors as `EventStoreError.database`.

@@ -61,7 +61,7 @@ public struct LogPages: AsyncSequence, Sendable {
                 rows = try await first.rows.value
             } else {
                 dropAhead()
-                rows = try await pages.store.runPage(sql(after: checkpoint.position))
+                rows = try await pages.store.run(sql(after: checkpoint.position))
             }
             guard let lastRow = rows.last else {
                 finished = true
@@ -93,7 +93,7 @@ public struct LogPages: AsyncSequence, Sendable {
         private func start(after position: Int64) {
             let store = pages.store
             let statement = sql(after: position)
-            ahead.append((position, Task { try await store.runPage(statement) }))
+            ahead.append((position, Task { try await store.run(statement) }))
         }
 
         private func dropAhead() {

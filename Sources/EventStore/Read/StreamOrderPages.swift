@@ -27,7 +27,7 @@ extension EventStore {
     /// once a page ends with another stream, the streams before it are complete. A keyset read over the
     /// `UNIQUE (stream, version)` index, filtered to `position <= head`; the positions up to the head are
     /// committed (the log is gapless), so no event at or below it is skipped. Pages go through the same
-    /// path as `readAll`'s (`runPage`, then `events(from:)`: personal data opened, keys checked).
+    /// path as `readAll`'s (`run`, then `events(from:)`: personal data opened, keys checked).
     public func readInStreamOrder(after cursor: StreamCursor?, limit: Int, upTo head: Int64) async throws
         -> StreamOrderPage
     {
@@ -37,7 +37,7 @@ extension EventStore {
         let start = cursor ?? StreamCursor(stream: "", version: -1)
         let sql: SQL =
             "\(fragment: selectColumns) WHERE (stream, version) > (\(start.stream), \(start.version)) AND position <= \(head) ORDER BY stream, version LIMIT \(limit)"
-        let events = try await events(from: try await runPage(sql))
+        let events = try await events(from: try await run(sql))
         return StreamOrderPage(
             events: events, next: events.last.map { StreamCursor(stream: $0.stream.rawValue, version: $0.version) })
     }

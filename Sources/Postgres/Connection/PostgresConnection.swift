@@ -15,20 +15,27 @@ import Synchronization
 /// connection (the lease holder's session) are serialised instead of corrupting it, and a blocking
 /// network round trip never occupies one of Swift's cooperative threads: on Linux a statement is
 /// sent from the caller's thread and its answer awaited through `SocketReadiness`, holding no
-/// thread; elsewhere, over TLS, and for large statements, COPY, scripts and notification waits, the blocking
-/// libpq call runs on the connection's own serial dispatch queue. Every libpq call runs in step
-/// with that queue. Give a connection to one task at a time where you can (`ConnectionPool`
-/// does); a transaction on a shared connection would interleave.
+/// thread, and an answer that arrives in pieces is read to its end on the connection's own serial
+/// dispatch queue; elsewhere, over TLS, and for large statements, COPY, scripts and notification
+/// waits, the blocking libpq calls run on that queue. Every libpq call runs in step with that queue.
+/// Give a connection to one task at a time where you can (`ConnectionPool` does); a transaction on a
+/// shared connection would interleave.
 public final class PostgresConnection: @unchecked Sendable {
-    // @unchecked: `handle` is read and written only on `queue` (or in deinit, when no one else can).
+    // @unchecked: `handle`, `prepared` and `preparedCount` are read and written only on `queue` (or in deinit,
+    // when no one else can).
     private let queue: DispatchQueue
     private var handle: OpaquePointer?
     /// Statements prepared on this connection by `queryPrepared`: statement key -> server-side name.
     private var prepared: [String: String] = [:]
+    /// How many names `queryPrepared` has given out on this connection (names are never reused).
+    private var preparedCount = 0
     /// Where this connection points.
     public let configuration: PostgresConfiguration
     /// Whose turn it is: a statement (or queue job) holds the connection from its send to its answer.
     private let turns = Mutex(Turns())
+    /// How often an answer was awaited through `SocketReadiness` on this connection: once per statement sent
+    /// from the caller's thread, however many pieces its answer came in (the tests check that).
+    let readinessWaits = Atomic<Int>(0)
 
     private struct Turns {
         var taken = false
@@ -97,24 +104,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with its bound parameters and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> QueryResult {
-        #if os(Linux)
-            if plainSocket, Self.sendsInline(sql) {
-                await takeTurn()
-                defer { endTurn() }
-                try queue.sync { try self.sendSync(sql) }
-                return try await receive(query: sql.text)
-            }
-        #endif
-        return try await onQueue { try self.execSync(sql) }
-    }
-
-    /// Runs one statement like `query`, its answer read on the connection's own thread in one blocking
-    /// loop: for statements whose answer is large (a page of the log, hundreds of KiB). `query` reads an
-    /// answer whenever the socket has something, and a large one arrives in many pieces, each a hand-off
-    /// from the readiness thread to a task (it doubled the system time of reading the log).
-    @discardableResult
-    public func queryManyRows(_ sql: SQL) async throws -> QueryResult {
-        try await onQueue { try self.execSync(sql) }
+        await takeTurn()
+        defer { endTurn() }
+        return try await run(.unnamed, sql, inline: Self.sendsInline(sql, plainSocket: plainSocket))
     }
 
     /// Runs one statement like `query`, but parses and plans it only once per connection: the
@@ -124,31 +116,30 @@ public final class PostgresConnection: @unchecked Sendable {
     /// varies.
     @discardableResult
     public func queryPrepared(_ sql: SQL) async throws -> QueryResult {
-        #if os(Linux)
-            if plainSocket, Self.sendsInline(sql) {
-                await takeTurn()
-                defer { endTurn() }
-                let key = Self.preparedKey(sql)
-                for attempt in 0..<2 {
-                    let known = queue.sync { self.prepared[key] }
-                    let name = known ?? queue.sync { "stipple_prepared_\(self.prepared.count + 1)" }
-                    if known == nil {
-                        try queue.sync { try self.sendPrepareSync(sql, name: name) }
-                        _ = try await receive(query: sql.text)
-                        queue.sync { self.prepared[key] = name }
-                    }
-                    do {
-                        try queue.sync { try self.sendPreparedSync(sql, name: name) }
-                        return try await receive(query: sql.text)
-                    } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
-                        // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
-                        queue.sync { self.prepared[key] = nil }
-                    }
+        await takeTurn()
+        defer { endTurn() }
+        let inline = Self.sendsInline(sql, plainSocket: plainSocket)
+        let key = Self.preparedKey(sql)
+        for attempt in 0..<2 {
+            let name: String
+            if let known = queue.sync(execute: { self.prepared[key] }) {
+                name = known
+            } else {
+                name = queue.sync {
+                    self.preparedCount += 1
+                    return "stipple_prepared_\(self.preparedCount)"
                 }
-                throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
+                _ = try await run(.prepare(name), sql, inline: inline)
+                queue.sync { self.prepared[key] = name }
             }
-        #endif
-        return try await onQueue { try self.execPreparedSync(sql) }
+            do {
+                return try await run(.execute(name), sql, inline: inline)
+            } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
+                // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
+                queue.sync { self.prepared[key] = nil }
+            }
+        }
+        throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
     }
 
     /// Runs a statement and returns the number of rows it changed.
@@ -311,7 +302,12 @@ public final class PostgresConnection: @unchecked Sendable {
     func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         await takeTurn()
         defer { endTurn() }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await hop(work)
+    }
+
+    /// Runs `work` on the connection's queue for a caller that holds the turn.
+    private func hop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result(catching: work)) }
         }
     }
@@ -355,56 +351,31 @@ public final class PostgresConnection: @unchecked Sendable {
         return handle
     }
 
-    private func execSync(_ sql: SQL) throws -> QueryResult {
-        let connection = try liveHandle()
-        return try Self.withParameters(sql) { count, types, values, lengths, formats in
-            let result = PQexecParams(connection, sql.text, count, types, values, lengths, formats, 0)
-            return try Self.consume(result, connection: connection, query: sql.text)
-        }
-    }
-
     /// The parameter types are fixed when a statement is prepared: binary bytea or inferred.
     private static func preparedKey(_ sql: SQL) -> String {
         sql.binds.map { if case .bytea = $0 { "b" } else { "t" } }.joined() + ":" + sql.text
     }
 
-    private func execPreparedSync(_ sql: SQL) throws -> QueryResult {
-        let connection = try liveHandle()
-        let key = Self.preparedKey(sql)
-        return try Self.withParameters(sql) { count, types, values, lengths, formats in
-            for attempt in 0..<2 {
-                let name: String
-                if let known = prepared[key] {
-                    name = known
-                } else {
-                    name = "stipple_prepared_\(prepared.count + 1)"
-                    _ = try Self.consume(
-                        PQprepare(connection, name, sql.text, count, types), connection: connection, query: sql.text)
-                    prepared[key] = name
-                }
-                do {
-                    let result = PQexecPrepared(connection, name, count, values, lengths, formats, 0)
-                    return try Self.consume(result, connection: connection, query: sql.text)
-                } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
-                    // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
-                    prepared[key] = nil
-                }
-            }
-            throw PostgresError(code: .server, message: "could not prepare the statement", query: sql.text)
-        }
+    // MARK: - One statement: sent, then its answer read
+
+    /// What one round trip of a statement does: run it unnamed, prepare it under a name, or run the prepared one.
+    private enum Step {
+        case unnamed
+        case prepare(String)
+        case execute(String)
     }
 
-    #if os(Linux)
-        // MARK: - Statements sent from the caller's thread
+    /// Parameters up to this size are sent from the caller's thread: the socket's buffer takes them
+    /// without waiting for the server (libpq's blocking send waits only while the buffer is full).
+    /// Larger statements (imports) run on the queue, so no cooperative thread waits for them.
+    static let inlineSendLimit = 64 * 1024
 
-        /// Parameters up to this size are sent from the caller's thread: the socket's buffer takes them
-        /// without waiting for the server (libpq's blocking send waits only while the buffer is full).
-        /// Larger statements (imports) run on the queue as before, so no cooperative thread waits for them.
-        static let inlineSendLimit = 64 * 1024
-
-        /// True when `sql` is sent from the caller's thread and its answer awaited through `SocketReadiness`.
-        private static func sendsInline(_ sql: SQL) -> Bool {
-            guard SocketReadiness.shared.isAvailable else { return false }
+    /// True when `sql` is sent from the caller's thread and its answer awaited through `SocketReadiness`
+    /// (Linux, a socket in the clear, parameters within `inlineSendLimit`); otherwise the whole round trip
+    /// runs on the queue.
+    private static func sendsInline(_ sql: SQL, plainSocket: Bool) -> Bool {
+        #if os(Linux)
+            guard plainSocket, SocketReadiness.shared.isAvailable else { return false }
             var size = sql.text.utf8.count
             for bind in sql.binds {
                 switch bind {
@@ -415,109 +386,133 @@ public final class PostgresConnection: @unchecked Sendable {
                 if size > inlineSendLimit { return false }
             }
             return true
-        }
+        #else
+            return false
+        #endif
+    }
 
-        private func sendSync(_ sql: SQL) throws {
-            let connection = try liveHandle()
-            try Self.withParameters(sql) { count, types, values, lengths, formats in
-                let sent = PQsendQueryParams(connection, sql.text, count, types, values, lengths, formats, 0)
-                try Self.checkSent(sent, connection: connection, query: sql.text)
+    /// One round trip of `step` for a caller that holds the turn. Inline: sent from the caller's thread, the
+    /// answer awaited through `SocketReadiness` (`receive`). Otherwise sent and read to its end on the queue.
+    private func run(_ step: Step, _ sql: SQL, inline: Bool) async throws -> QueryResult {
+        #if os(Linux)
+            if inline {
+                try queue.sync { try self.send(step, sql) }
+                return try await receive(query: sql.text)
             }
+        #endif
+        return try await hop {
+            try self.send(step, sql)
+            return try self.finishSync(Results(), query: sql.text)
         }
+    }
 
-        private func sendPrepareSync(_ sql: SQL, name: String) throws {
-            let connection = try liveHandle()
-            try Self.withParameters(sql) { count, types, _, _, _ in
-                let sent = PQsendPrepare(connection, name, sql.text, count, types)
-                try Self.checkSent(sent, connection: connection, query: sql.text)
-            }
-        }
-
-        private func sendPreparedSync(_ sql: SQL, name: String) throws {
-            let connection = try liveHandle()
-            try Self.withParameters(sql) { count, _, values, lengths, formats in
-                let sent = PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
-                try Self.checkSent(sent, connection: connection, query: sql.text)
-            }
-        }
-
-        private static func checkSent(_ sent: Int32, connection: OpaquePointer, query: String) throws {
+    /// Sends `step` (libpq's asynchronous send; on this blocking connection it returns once the request is
+    /// written). On `queue`.
+    private func send(_ step: Step, _ sql: SQL) throws {
+        let connection = try liveHandle()
+        try Self.withParameters(sql) { count, types, values, lengths, formats in
+            let sent =
+                switch step {
+                case .unnamed: PQsendQueryParams(connection, sql.text, count, types, values, lengths, formats, 0)
+                case .prepare(let name): PQsendPrepare(connection, name, sql.text, count, types)
+                case .execute(let name): PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
+                }
             guard sent == 1 else {
                 let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .server : .connectionLost
-                throw PostgresError(code: code, message: errorMessage(connection), query: query)
+                throw PostgresError(code: code, message: Self.errorMessage(connection), query: sql.text)
             }
         }
+    }
 
-        /// The answer to the statement just sent, as `PQexec` would give it (the last result, or the first
-        /// that failed), read whenever the socket has something: between reads the task waits in
-        /// `SocketReadiness`, holding no thread.
+    /// Reads the rest of the answer to the statement sent last, blocking this thread (the queue's) in libpq
+    /// until every result has come, and gives it as `PQexec` would: the last result, or the first that failed.
+    private func finishSync(_ results: Results, query: String) throws -> QueryResult {
+        let connection = try liveHandle()
+        while PQstatus(connection) != CONNECTION_BAD, let result = PQgetResult(connection) {
+            let status = PQresultStatus(result)
+            results.add(result)
+            // As PQexec: a COPY waits for data no statement here sends; stop and report it as a failure.
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { break }
+        }
+        return try Self.consume(results.take(), connection: connection, query: query)
+    }
+
+    #if os(Linux)
+        /// The answer to the statement just sent. The task waits in `SocketReadiness`, holding no thread, until
+        /// the socket has something; usually that is the whole answer. An answer still incomplete then is
+        /// arriving in pieces (a page of the log is hundreds of KiB, which the server flushes 8 KiB at a time),
+        /// and the rest is read on the connection's own thread in one blocking loop (`finishSync`), as `PQexec`
+        /// reads: through the readiness thread every piece would cost a wake-up of that thread and a hand-off
+        /// to a task (it doubled the system time of reading the log). So is the rare answer that something
+        /// else (a notice, a notification) came before.
         private func receive(query: String) async throws -> QueryResult {
             let results = Results()
-            while let socket = try queue.sync(execute: { try self.readSync(into: results) }) {
-                await SocketReadiness.shared.readable(socket)
+            let socket = try queue.sync { try self.liveSocket(results) }
+            readinessWaits.add(1, ordering: .relaxed)
+            await SocketReadiness.shared.readable(socket)
+            guard try queue.sync(execute: { try self.readSync(into: results) }) else {
+                return try await hop { try self.finishSync(results, query: query) }
             }
-            return try queue.sync {
-                let connection = try liveHandle()
-                return try Self.consume(results.take(), connection: connection, query: query)
-            }
+            return try queue.sync { try Self.consume(results.take(), connection: try self.liveHandle(), query: query) }
         }
 
-        /// Reads what has arrived; returns the socket to wait on while the answer is incomplete, nil once
-        /// libpq has given every result. Throws (dropping what was read) when the connection is lost.
-        private func readSync(into results: Results) throws -> Int32? {
+        /// The socket to wait on; throws (dropping what was read) when the connection has none.
+        private func liveSocket(_ results: Results) throws -> Int32 {
+            let socket = PQsocket(try liveHandle())
+            guard socket >= 0 else {
+                results.discard()
+                throw PostgresError(code: .connectionLost, message: "the connection has no socket")
+            }
+            return socket
+        }
+
+        /// Reads what has arrived and takes every result libpq can give without waiting; true once it gave the
+        /// last. Throws (dropping what was read) when the connection is lost.
+        private func readSync(into results: Results) throws -> Bool {
             let connection = try liveHandle()
-            while true {
-                if PQisBusy(connection) == 1 {
-                    guard PQconsumeInput(connection) == 1 else {
-                        results.discard()
-                        throw PostgresError(code: .connectionLost, message: Self.errorMessage(connection))
-                    }
-                    if PQisBusy(connection) == 1 {
-                        let socket = PQsocket(connection)
-                        guard socket >= 0 else {
-                            results.discard()
-                            throw PostgresError(code: .connectionLost, message: "the connection has no socket")
-                        }
-                        return socket
-                    }
-                }
-                guard let result = PQgetResult(connection) else { return nil }
+            guard PQconsumeInput(connection) == 1 else {
+                results.discard()
+                throw PostgresError(code: .connectionLost, message: Self.errorMessage(connection))
+            }
+            while PQisBusy(connection) == 0 {
+                guard let result = PQgetResult(connection) else { return true }
                 let status = PQresultStatus(result)
                 results.add(result)
                 // As PQexec: a COPY waits for data no statement here sends; stop and report it as a failure.
-                if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { return nil }
+                if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { return true }
             }
-        }
-
-        /// The results of one statement while they arrive: the last, or the first failure (as `PQexec` keeps).
-        private final class Results: @unchecked Sendable {
-            // @unchecked: used by one task, only inside `queue.sync`, one step after another.
-            private var kept: OpaquePointer?
-
-            func add(_ result: OpaquePointer) {
-                if let kept {
-                    if PQresultStatus(kept) == PGRES_FATAL_ERROR {
-                        PQclear(result)
-                        return
-                    }
-                    PQclear(kept)
-                }
-                kept = result
-            }
-
-            func take() -> OpaquePointer? {
-                defer { kept = nil }
-                return kept
-            }
-
-            func discard() {
-                if let kept { PQclear(kept) }
-                kept = nil
-            }
-
-            deinit { discard() }
+            return false
         }
     #endif
+
+    /// The results of one statement while they arrive: the last, or the first failure (as `PQexec` keeps).
+    private final class Results: @unchecked Sendable {
+        // @unchecked: used by one task, only on `queue` (inside `sync` or a job), one step after another.
+        private var kept: OpaquePointer?
+
+        func add(_ result: OpaquePointer) {
+            if let kept {
+                if PQresultStatus(kept) == PGRES_FATAL_ERROR {
+                    PQclear(result)
+                    return
+                }
+                PQclear(kept)
+            }
+            kept = result
+        }
+
+        func take() -> OpaquePointer? {
+            defer { kept = nil }
+            return kept
+        }
+
+        func discard() {
+            if let kept { PQclear(kept) }
+            kept = nil
+        }
+
+        deinit { discard() }
+    }
 
     /// Calls `body` with the statement's parameters laid out as libpq takes them.
     private static func withParameters<T>(

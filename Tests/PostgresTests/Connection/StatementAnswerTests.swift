@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+@testable import Postgres
 import TestSupport
 import Testing
 
@@ -89,6 +89,51 @@ struct StatementAnswerTests {
         #expect(last == 200_000)
         #expect(text == String(repeating: "x", count: 20))
         #expect(try rows.map { try $0.decode((Int, String).self).0 }.reduce(0, +) == 200_000 * 200_001 / 2)
+    }
+
+    @Test("an answer in many pieces is awaited once: the rest is read on the connection's thread")
+    func largeAnswerAwaitedOnce() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let before = connection.readinessWaits.load(ordering: .relaxed)
+        // About 2 MB, which the server flushes 8 KiB at a time.
+        let rows = try await connection.query(
+            "SELECT n, repeat('y', 40) FROM generate_series(1, \(50_000)::integer) AS n")
+        let small = try await connection.query("SELECT \(3)::integer")
+        let waits = connection.readinessWaits.load(ordering: .relaxed) - before
+        await connection.close()
+        #expect(rows.count == 50_000)
+        #expect(try rows.map { try $0.decode((Int, String).self).0 } == Array(1...50_000))
+        #expect(try #require(small.first).decode(Int.self) == 3)
+        // One wait for each statement on Linux (where statements are sent from the caller's thread); none elsewhere.
+        #if os(Linux)
+            #expect(waits == 2)
+        #else
+            #expect(waits == 0)
+        #endif
+    }
+
+    @Test("an answer that pauses after its first rows, or fails after them, is read to its end")
+    func answerThatPauses() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        // Rows worth ~200 KB leave before the server sleeps, so the answer is part-way when the wait returns.
+        let paused = try await connection.query(
+            """
+            SELECT n, repeat('z', 100), CASE WHEN n = \(2_000)::integer THEN pg_sleep(0.05)::text END
+              FROM generate_series(1, \(4_000)::integer) AS n
+            """)
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query(
+                """
+                SELECT n, repeat('z', 100), CASE WHEN n < \(3_000)::integer THEN n ELSE 1 / (n - n) END
+                  FROM generate_series(1, \(4_000)::integer) AS n
+                """)
+        }
+        let after = try await connection.queryPrepared("SELECT \(6)::integer * 7")
+        await connection.close()
+        #expect(paused.count == 4_000)
+        #expect(try paused.map { try $0.decode((Int, String, String?).self).0 } == Array(1...4_000))
+        #expect(error?.sqlState == "22012")
+        #expect(try #require(after.first).decode(Int.self) == 42)
     }
 
     @Test("a statement larger than the caller's-thread limit runs on the queue and answers the same")
