@@ -64,6 +64,11 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private let checked: Set<String>
     /// Final states not yet written to the state table.
     private var unsaved: [(key: String, json: Data)] = []
+    /// `finish` rows of ended streams not yet written, by table, and how many (written every `chunk` rows: a
+    /// forecast row carries its whole fade curve, ~12 kB as text at 1M events; held back with the other rows,
+    /// 5 000 of them took ~100 MiB).
+    private var finishRows: [String: KeyedRows] = [:]
+    private var finishRowCount = 0
 
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
@@ -105,13 +110,14 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         // The stream the batch ends with may go on in the next batch: its state is carried over.
         let continuing = batch.items.last.flatMap { projection.stateKey(for: $0.recorded.stream) }
         var output = ProjectionOutput(tables: projection.tables, noting: checked)
+        var finished = ProjectionOutput(tables: projection.tables, noting: checked)
         var slots = [P.State?](repeating: nil, count: keys.count)
         if let held = carried.take() {
             if keys.first == held.key {
                 slots[0] = held.state
             } else {
                 // Its stream ended with the batch before.
-                try finalize(held.key, held.state, into: &output)
+                try finalize(held.key, held.state, into: &finished)
             }
         }
         // Each key's events one run after another: folded run by run, so that each row written is noted
@@ -145,12 +151,41 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             if key == continuing {
                 carried = (key, state)
             } else {
-                try finalize(key, state, into: &output)
+                try finalize(key, state, into: &finished)
             }
         }
         try checkRowOwners(output)
+        try checkRowOwners(finished)
         try await write(output, on: connection)
+        try await holdFinishRows(finished, on: connection)
         if unsaved.count >= Self.chunk { try await saveUnsaved(on: connection) }
+    }
+
+    /// Holds back `finish` rows, and writes them every `chunk` rows (each after the rows held back for its
+    /// table, which are older).
+    private func holdFinishRows(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
+        for table in projection.tables {
+            let rows = output.keyedRows(for: table.name)
+            guard !rows.isEmpty, let policy = policies[table.name] else { continue }
+            var held = finishRows.removeValue(forKey: table.name) ?? KeyedRows()
+            finishRowCount -= held.count
+            for run in rows.runs {
+                for row in run { held.add(row, policy: policy) }
+            }
+            finishRowCount += held.count
+            finishRows[table.name] = held
+        }
+        if finishRowCount >= Self.chunk { try await writeFinishRows(on: connection) }
+    }
+
+    /// Writes the `finish` rows held back.
+    private func writeFinishRows(on connection: PostgresConnection) async throws {
+        for table in projection.tables {
+            guard let held = finishRows.removeValue(forKey: table.name) else { continue }
+            try await writeDeferred(table.name, on: connection)
+            try await RowWriter.write(held, to: table, schema: schema, on: connection, fresh: true)
+        }
+        finishRowCount = 0
     }
 
     /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
@@ -238,8 +273,9 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             var output = ProjectionOutput(tables: projection.tables, noting: checked)
             try finalize(held.key, held.state, into: &output)
             try checkRowOwners(output)
-            try await write(output, on: connection)
+            try await holdFinishRows(output, on: connection)
         }
+        try await writeFinishRows(on: connection)
         if !unsaved.isEmpty || !ended.isEmpty {
             try await saveUnsaved(on: connection)
             storedAll = true
