@@ -68,27 +68,38 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
         }
 
         /// Splices another statement fragment in, renumbering its parameters.
+        ///
+        /// The text is scanned as UTF-8 bytes (`$` and digits are ASCII, and no byte of a longer character is
+        /// ASCII), not as `Character`s: splitting into grapheme clusters was ~3 % of a lone append's client CPU.
         public mutating func appendInterpolation(fragment: SQL) {
-            var rewritten = ""
-            var index = fragment.text.startIndex
-            let source = fragment.text
-            while index < source.endIndex {
-                let character = source[index]
-                if character == "$" {
-                    var digitsEnd = source.index(after: index)
-                    while digitsEnd < source.endIndex, source[digitsEnd].isASCII, source[digitsEnd].isNumber {
-                        digitsEnd = source.index(after: digitsEnd)
-                    }
-                    if let number = Int(source[source.index(after: index)..<digitsEnd]), number >= 1 {
-                        rewritten += "$\(number + binds.count)"
-                        index = digitsEnd
-                        continue
-                    }
-                }
-                rewritten.append(character)
-                index = source.index(after: index)
+            let offset = binds.count
+            guard offset > 0, !fragment.binds.isEmpty else {
+                text += fragment.text
+                binds += fragment.binds
+                return
             }
-            text += rewritten
+            var rewritten: [UInt8] = []
+            let source = Array(fragment.text.utf8)
+            rewritten.reserveCapacity(source.count + 8)
+            var index = 0
+            while index < source.count {
+                let byte = source[index]
+                rewritten.append(byte)
+                index += 1
+                guard byte == UInt8(ascii: "$") else { continue }
+                var number = 0
+                var end = index
+                while end < source.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(source[end]),
+                    number < Int.max / 10 - 9
+                {
+                    number = number * 10 + Int(source[end] - UInt8(ascii: "0"))
+                    end += 1
+                }
+                guard end > index, number >= 1 else { continue }
+                rewritten.append(contentsOf: String(number + offset).utf8)
+                index = end
+            }
+            text += String(decoding: rewritten, as: UTF8.self)
             binds += fragment.binds
         }
     }

@@ -166,6 +166,20 @@ struct PostgresConnectionTests {
         let outer: SQL = "SELECT \(0)::int WHERE \(fragment: inner) OR c = \(3)"
         #expect(outer.text == "SELECT $1::int WHERE a = $2 AND b = $3 OR c = $4")
         #expect(outer.binds == [.text("0"), .text("1"), .text("2"), .text("3")])
+        // Two-digit numbers, text around them that is not ASCII, dollar quotes, and a fragment without parameters.
+        let many: SQL = """
+            \(1), \(2), \(3), \(4), \(5), \(6), \(7), \(8), \(9), \(10), \(11)
+            """
+        let wide: SQL = "x = \(0) AND \(fragment: many) AND y = $$café 🧑‍🎨$$ AND \(fragment: "z = 'é'")"
+        #expect(
+            wide.text == "x = $1 AND $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 AND y = $$café 🧑‍🎨$$ AND z = 'é'")
+        #expect(wide.binds == [.text("0")] + (1...11).map { .text(String($0)) })
+        let nested: SQL = "\(fragment: "é \(7) 🧑‍🎨 \(8)") \(9)"
+        #expect(nested.text == "é $1 🧑‍🎨 $2 $3")
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        let rows = try await connection.query("SELECT \(1)::int, \(fragment: "\(5)::int + \(6)::int")")
+        await connection.close()
+        #expect(try #require(rows.first).decode((Int, Int).self) == (1, 11))
     }
 }
 

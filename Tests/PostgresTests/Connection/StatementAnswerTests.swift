@@ -112,6 +112,49 @@ struct StatementAnswerTests {
         #endif
     }
 
+    @Test("an answer awaited on the caller's thread needs no readiness wait; one slower than the bound falls back")
+    func blockingWait() async throws {
+        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
+        // The first call prepares the statement (an ordinary wait), the second only runs it.
+        _ = try await connection.queryPrepared("SELECT \(4)::integer", blockingUpTo: .seconds(30))
+        let before = connection.readinessWaits.load(ordering: .relaxed)
+        let quick = try await connection.queryPrepared("SELECT \(4)::integer", blockingUpTo: .seconds(30))
+        let afterQuick = connection.readinessWaits.load(ordering: .relaxed)
+        let slow = try await connection.queryPrepared(
+            "SELECT \(5)::integer FROM pg_sleep(0.1)", blockingUpTo: .milliseconds(1))
+        let afterSlow = connection.readinessWaits.load(ordering: .relaxed)
+        await connection.close()
+        #expect(try #require(quick.first).decode(Int.self) == 4)
+        #expect(try #require(slow.first).decode(Int.self) == 5)
+        #if os(Linux)
+            #expect(afterQuick == before)
+            // Its prepare, then its run: the 0.1 s sleep outlasts the 1 ms on the caller's thread.
+            #expect(afterSlow - afterQuick == 2)
+        #endif
+    }
+
+    @Test("a backend killed while the caller's thread waits for its answer fails the wait as a lost connection")
+    func killedWhileBlocking() async throws {
+        let configuration = try TestDatabase.serverConfiguration()
+        let connection = try await PostgresConnection.connect(configuration)
+        let pid = try await connection.backendProcessID()
+        let killer = try await PostgresConnection.connect(configuration)
+        let waiting = Task { try await connection.queryPrepared("SELECT pg_sleep(\(600))", blockingUpTo: .seconds(2)) }
+        let running = try await eventually {
+            let rows = try await killer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT pg_sleep%' AND state = 'active'"
+            )
+            return try rows.first?.decode(Int.self) == 1
+        }
+        try await killer.query("SELECT pg_terminate_backend(\(pid))")
+        await killer.close()
+        #expect(running)
+        let error = await #expect(throws: PostgresError.self) { try await waiting.value }
+        #expect(error?.code == .connectionLost)
+        #expect(await connection.isAlive() == false)
+        await connection.close()
+    }
+
     @Test("an answer that pauses after its first rows, or fails after them, is read to its end")
     func answerThatPauses() async throws {
         let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
