@@ -16,11 +16,26 @@ struct EventDecoder: Sendable {
         _ type: Payload.Type, upcasters: [Int: Upcaster] = [:],
         wrap: @escaping @Sendable (Payload) -> ClinicEvent
     ) {
+        self.init(type, upcasters: upcasters, wrap: wrap) { wrap(try StoredEventJSON.decode(Payload.self, from: $0)) }
+    }
+
+    /// For a payload with a hand-written decoder: its fast path reads the nodes by hand (`NodeDecodable`), not
+    /// through `Decodable`'s containers.
+    init<Payload: EventPayload & NodeDecodable>(
+        _ type: Payload.Type, upcasters: [Int: Upcaster] = [:],
+        wrap: @escaping @Sendable (Payload) -> ClinicEvent
+    ) {
+        self.init(type, upcasters: upcasters, wrap: wrap) {
+            wrap(try StoredEventJSON.decodeByHand(Payload.self, from: $0))
+        }
+    }
+
+    private init<Payload: EventPayload>(
+        _ type: Payload.Type, upcasters: [Int: Upcaster], wrap: @escaping @Sendable (Payload) -> ClinicEvent,
+        decodeFast: @escaping @Sendable (Data) throws -> ClinicEvent
+    ) {
         typeName = Payload.typeName
         currentVersion = Payload.schemaVersion
-        let decodeFast: @Sendable (Data) throws -> ClinicEvent = {
-            wrap(try StoredEventJSON.decode(Payload.self, from: $0))
-        }
         self.decodeFast = decodeFast
         decodeCurrent = { data, decoder in
             // The fast path when it applies; else `JSONDecoder`, which also gives every error (`StoredEventJSON`).

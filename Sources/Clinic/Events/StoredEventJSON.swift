@@ -22,6 +22,15 @@ public enum StoredEventJSON {
         }
     }
 
+    /// The value of a type with a hand-written decoder (`NodeDecodable`) in `data`, or an error (which says only
+    /// that the fast path does not apply).
+    static func decodeByHand<T: NodeDecodable>(_ type: T.Type, from data: Data) throws -> T {
+        try data.withUnsafeBytes { raw in
+            let document = try JSONDocument(scanning: raw.bindMemory(to: UInt8.self))
+            return try T(document: document, node: document.root)
+        }
+    }
+
     /// Why the fast path does not apply.
     struct Unsupported: Error {}
 
@@ -217,14 +226,14 @@ public enum StoredEventJSON {
 extension JSONDocument {
     fileprivate typealias Unsupported = StoredEventJSON.Unsupported
 
-    fileprivate func fixedWidth<I: FixedWidthInteger>(_ index: Int, as type: I.Type) throws -> I {
+    func fixedWidth<I: FixedWidthInteger>(_ index: Int, as type: I.Type) throws -> I {
         guard let value = I(exactly: try integer(index)) else { throw Unsupported() }
         return value
     }
 
     /// The date of the string at `index`: the stored form read from its bytes (no `String` made), anything
     /// else as `ClinicJSON.decodeDate` reads it.
-    fileprivate func date(_ index: Int) throws -> Date? {
+    func date(_ index: Int) throws -> Date? {
         let node = nodes[index]
         if node.kind == .string, !node.flag,
             let date = ISO8601Timestamp.parseCanonical(UnsafeBufferPointer(rebasing: bytes[node.start..<node.end]))
@@ -244,7 +253,7 @@ extension JSONDocument {
     }
 
     /// Decodes a value of any type from the node at `index`.
-    fileprivate func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
         if T.self == Date.self {
             guard let date = try self.date(index) else { throw Unsupported() }
             return try cast(date, to: type)
