@@ -11,7 +11,8 @@ import Foundation
 /// Version 1 `client.instructions-given` events name no appointment and count for none. No personal data.
 public struct AftercareProjection: FoldingProjection {
     public let name = "aftercare"
-    public let version = 1
+    /// v2: only the events it `folds` make a client's state (a client with none of them has no state row).
+    public let version = 2
 
     public init() {}
 
@@ -55,6 +56,18 @@ public struct AftercareProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State() }
+
+    /// Treatments performed, aftercare (not pre-care) given for an appointment and acknowledged, forgetting.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .client(.sessionPerformed), .client(.touchUpPerformed), .client(.correctionPerformed),
+            .client(.forgotten):
+            true
+        case .client(.instructionsGiven(let e)): e.kind == .aftercare && e.appointmentID != nil
+        case .client(.instructionsAcknowledged(let e)): e.kind == .aftercare
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

@@ -26,6 +26,12 @@ public protocol FoldingProjection: Projection {
     /// make another stream write the same key: an id a caller chooses (an appointment's, a photo's) is
     /// unique within its client's stream only.
     var tablesKeyedByStream: Set<String> { get }
+    /// Whether `fold` does anything with `event` (the default: every event). An event a projection does not
+    /// fold costs it nothing: no key, no state, no `fold` call (`keyedItems` leaves it out), so a key whose
+    /// events are all left out gets no state. `fold` must leave the state, the rows and the pending keys
+    /// untouched for every event this refuses. An event that did not decode is folded whatever this says
+    /// (`foldBatch` then fails naming it).
+    func folds(_ event: ClinicEvent) -> Bool
     /// The state of a key before its first event.
     func initialState(for key: String) -> State
     /// Applies one event: updates the state, writes rows to `output`. Throw to refuse an event.
@@ -103,6 +109,9 @@ extension FoldingProjection {
     /// event of the key, though only the last row survives, belongs here.
     public func finish(_ state: State, key: String, into output: inout ProjectionOutput) throws {}
 
+    /// Every event (a projection that ignores some says which it folds).
+    public func folds(_ event: ClinicEvent) -> Bool { true }
+
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
         let (keys, keyed) = keyedItems(batch)
         guard !keyed.isEmpty else { return }
@@ -128,19 +137,21 @@ extension FoldingProjection {
         return output
     }
 
-    /// The keys of the batch's events that have one, in first-seen order, and each such event's key
-    /// (as its place in `keys`) with its index in the batch. (Places and indices, not key strings or
-    /// copies of the items: a fold then hashes each key once per batch, not per event, and copying an
-    /// item retains every reference it holds.)
+    /// The keys of the batch's events that have one and that the projection folds (`folds`), in first-seen
+    /// order, and each such event's key (as its place in `keys`) with its index in the batch. (Places and
+    /// indices, not key strings or copies of the items: a fold then hashes each key once per batch, not per
+    /// event, and copying an item retains every reference it holds.)
     public func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)]) {
         var keys: [String] = []
         var keyed: [(slot: Int, index: Int)] = []
         keyed.reserveCapacity(batch.items.count)
         var slots: [String: Int] = [:]
         for index in batch.items.indices {
-            guard let key = batch.items[index].withContents({ recorded, _ in stateKey(for: recorded.stream) }) else {
-                continue
+            let key = batch.items[index].withContents { recorded, decoded -> String? in
+                if case .success(let event) = decoded, !folds(event) { return nil }
+                return stateKey(for: recorded.stream)
             }
+            guard let key else { continue }
             if let slot = slots[key] {
                 keyed.append((slot, index))
             } else {

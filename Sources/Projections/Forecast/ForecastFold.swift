@@ -13,7 +13,8 @@ public struct ForecastFold: FoldingProjection {
     public let name = "forecast"
     /// v2: a client whose pigment was removed is no longer forecast; a pigment correction restarts the curve. v3:
     /// sweating and swimming reported at follow-ups are covariates; a sun answer stands in for a missing UV level.
-    public let version = 3
+    /// v4: only the events it `folds` make a client's state (a client with none of them has no state row).
+    public let version = 4
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.
@@ -101,6 +102,18 @@ public struct ForecastFold: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
+
+    /// What the fade model and the price outlook read: birth date, screening, plan, treatments, touch-up quotes,
+    /// fade observations, forgetting.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .client(.registered), .client(.medicalScreeningRecorded), .client(.treatmentPlanAgreed),
+            .client(.sessionPerformed), .client(.touchUpBooked), .client(.touchUpPerformed),
+            .client(.correctionPerformed), .client(.fadeObserved), .client(.forgotten):
+            true
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

@@ -13,7 +13,8 @@ import Postgres
 /// parameters survive the swap and every row is recomputed with them.
 public struct ForecastProjection: Projection {
     public let name = "forecast"
-    public let version = 1
+    /// v2: `ForecastFold` v4 (its state rows only for clients with an event it folds).
+    public let version = 2
 
     public init() {}
 

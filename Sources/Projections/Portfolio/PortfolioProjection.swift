@@ -12,7 +12,8 @@ import Foundation
 /// are the take-down list. A photo whose marketing consent was signed after it was taken is never listed.
 public struct PortfolioProjection: FoldingProjection {
     public let name = "portfolio"
-    public let version = 1
+    /// v2: only the events it `folds` make a client's state (a client with none of them has no state row).
+    public let version = 2
 
     public init() {}
 
@@ -89,6 +90,19 @@ public struct PortfolioProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State() }
+
+    /// Treatments (who did them), photos, marketing consent and approvals, testimonials, forgetting.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .client(.sessionPerformed), .client(.touchUpPerformed), .client(.photoLogged),
+            .client(.photoApprovedForMarketing), .client(.testimonialRecorded), .client(.marketingApprovalRevoked),
+            .client(.forgotten):
+            true
+        case .client(.consentSigned(let e)): e.scopes.contains(.marketingPhotos)
+        case .client(.consentWithdrawn(let e)): e.scopes.contains(.marketingPhotos)
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

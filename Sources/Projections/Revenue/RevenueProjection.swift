@@ -19,8 +19,9 @@ import Foundation
 public struct RevenueProjection: FoldingProjection {
     public let name = "revenue"
     /// v2: deposits, forfeits and refunds attributed to a location; appointments and visits tables. v3: a booked
-    /// correction or removal is earned at its quote when performed (service `correction`).
-    public let version = 3
+    /// correction or removal is earned at its quote when performed (service `correction`). v4: only the events it
+    /// `folds` make a client's state (a client with none of them has no state row).
+    public let version = 4
 
     /// A client cancellation this close to the start (or closer) is late.
     public static let cancellationWindow = TimeInterval(ClinicSettings.standard.cancellationWindowHours) * 3600
@@ -140,6 +141,21 @@ public struct RevenueProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
+
+    /// Money, plans, deposits and appointments: not photos, screenings, consents, care, fade or feedback.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .client(.registered), .client(.treatmentPlanAgreed), .client(.paymentReceived), .client(.depositTaken),
+            .client(.depositApplied), .client(.depositForfeited), .client(.depositForfeitReversed),
+            .client(.refundIssued), .client(.sessionPerformed), .client(.touchUpBooked), .client(.correctionBooked),
+            .client(.correctionPerformed), .client(.touchUpPerformed), .client(.forgotten),
+            .client(.consultationBooked), .client(.consultationRescheduled), .client(.sessionBooked),
+            .client(.consultationHeld), .client(.consultationCancelled), .client(.sessionCancelled),
+            .client(.consultationNoShow), .client(.sessionNoShow):
+            true
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

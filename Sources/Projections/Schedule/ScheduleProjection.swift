@@ -10,8 +10,9 @@ import Foundation
 /// (names from their own streams). A client's fold state holds only its open appointments.
 public struct ScheduleProjection: FoldingProjection {
     public let name = "schedule"
-    /// v2: correction and removal bookings.
-    public let version = 2
+    /// v2: correction and removal bookings. v3: only the events it `folds` make a stream's state (a client who
+    /// never booked, a technician with no registration, has no state row).
+    public let version = 3
 
     public init() {}
 
@@ -80,6 +81,20 @@ public struct ScheduleProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State() }
+
+    /// Appointments and the names of technicians and locations: not slots, hours, money, photos or care.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .technician(.registered), .technician(.deactivated), .location(.opened),
+            .client(.consultationBooked), .client(.consultationRescheduled), .client(.consultationCancelled),
+            .client(.consultationNoShow), .client(.consultationHeld), .client(.sessionBooked),
+            .client(.touchUpBooked), .client(.correctionBooked), .client(.correctionPerformed),
+            .client(.sessionCancelled), .client(.sessionNoShow), .client(.sessionPerformed),
+            .client(.touchUpPerformed), .client(.forgotten):
+            true
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

@@ -12,7 +12,8 @@ import Postgres
 /// a new master key needs a rebuild (`stipple rebuild --projection search`).
 public struct SearchProjection: FoldingProjection {
     public let name = "search"
-    public let version = 1
+    /// v2: only the events it `folds` make a client's state (a client with none of them has no state row).
+    public let version = 2
     let key: BlindIndexKey
 
     /// The projection hashing with `key`.
@@ -56,6 +57,14 @@ public struct SearchProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State() }
+
+    /// Registrations and forgetting: nothing else changes a client's terms.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .client(.registered), .client(.forgotten): true
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput

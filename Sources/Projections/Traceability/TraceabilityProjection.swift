@@ -11,7 +11,8 @@ import Foundation
 /// still find every client. No personal data is stored: names are joined at query time.
 public struct TraceabilityProjection: FoldingProjection {
     public let name = "traceability"
-    public let version = 1
+    /// v2: only the events it `folds` make a stream's state (a client never treated has no state row).
+    public let version = 2
 
     public init() {}
 
@@ -65,6 +66,14 @@ public struct TraceabilityProjection: FoldingProjection {
     }
 
     public func initialState(for key: String) -> State { State() }
+
+    /// Pigment batches, and the treatments that used them.
+    public func folds(_ event: ClinicEvent) -> Bool {
+        switch event {
+        case .pigmentBatch, .client(.sessionPerformed), .client(.touchUpPerformed): true
+        default: false
+        }
+    }
 
     public func fold(
         _ state: inout State, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput
