@@ -1,5 +1,6 @@
 import Foundation
 import JSONNodes
+import TextCodecs
 
 /// A type read by hand from a `JSONDocument` node: the fast path of the most frequent event types, which
 /// `Decodable` read through keyed containers (a boxed container per object, a generic call per member, an
@@ -149,6 +150,8 @@ extension Anaesthetic: RawNodeDecodable {}
 extension FadeMeasurementMethod: RawNodeDecodable {}
 extension UVExposure: RawNodeDecodable {}
 extension ComplianceAnswer: RawNodeDecodable {}
+extension PricingModel: RawNodeDecodable {}
+extension SlotReleaseReason: RawNodeDecodable {}
 
 extension LocationID: ShortIdentifierNodeDecodable {}
 extension TechnicianID: ShortIdentifierNodeDecodable {}
@@ -189,6 +192,13 @@ extension TimeSlot: NodeDecodable {
     init(document: JSONDocument, node: Int) throws {
         let object = try NodeObject(document, node)
         self.init(start: try object("start"), end: try object("end"))
+    }
+}
+
+extension PlanPricing: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(model: try object("model"), price: try object("price"))
     }
 }
 
@@ -313,5 +323,55 @@ extension InstructionsAcknowledged: NodeDecodable {
         self.init(
             at: try object("at"), appointmentID: try object("appointmentID"), kind: try object("kind"),
             method: try object("method"))
+    }
+}
+
+extension ConsultationBooked: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), appointmentID: try object("appointmentID"), slot: try object("slot"),
+            locationID: try object("locationID"), technicianID: try object("technicianID"))
+    }
+}
+
+extension DepositTaken: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), depositID: try object("depositID"), amount: try object("amount"),
+            refundable: try object("refundable"), method: try object("method"))
+    }
+}
+
+extension DepositApplied: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(at: try object("at"), depositID: try object("depositID"))
+    }
+}
+
+extension ConsentSigned: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), consentID: try object("consentID"), formVersion: try object("formVersion"),
+            scopes: try object("scopes"), contentHash: try object.optional("contentHash"))
+    }
+}
+
+extension TreatmentPlanAgreed: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), sessionsPlanned: try object("sessionsPlanned"), pricing: try object("pricing"),
+            depositDue: try object("depositDue"))
+    }
+}
+
+extension SlotReleased: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(at: try object("at"), appointmentID: try object("appointmentID"), reason: try object("reason"))
     }
 }

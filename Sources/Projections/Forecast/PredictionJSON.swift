@@ -16,10 +16,14 @@ enum PredictionJSON {
         guard isFinite(prediction) else { return try ForecastFold.json(prediction) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(320 + prediction.curve.count * 96)
+        /// Text as it stands, copied from the literal (appending a literal's `utf8` view went element by element).
+        func raw(_ text: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
         func key(_ name: StaticString) {
             bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            bytes.append(contentsOf: #"":"#.utf8)
+            raw(name)
+            raw(#"":"#)
         }
         func date(_ value: Date) {
             bytes.append(UInt8(ascii: "\""))
@@ -36,13 +40,13 @@ enum PredictionJSON {
         bytes.append(UInt8(ascii: "{"))
         if let crossing = prediction.crossing {
             key("crossing")
-            bytes.append(contentsOf: #"{"logMedianYears":"#.utf8)
+            raw(#"{"logMedianYears":"#)
             appendNumber(crossing.logMedianYears, to: &bytes)
-            bytes.append(contentsOf: #","logSD":"#.utf8)
+            raw(#","logSD":"#)
             appendNumber(crossing.logSD, to: &bytes)
-            bytes.append(contentsOf: #","origin":"#.utf8)
+            raw(#","origin":"#)
             date(crossing.origin)
-            bytes.append(contentsOf: "},".utf8)
+            raw("},")
         }
         optional("crossingDate", prediction.crossingDate)
         if let currentDensity = prediction.currentDensity {
@@ -54,37 +58,37 @@ enum PredictionJSON {
         bytes.append(UInt8(ascii: "["))
         for (index, point) in prediction.curve.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: #"{"date":"#.utf8)
+            raw(#"{"date":"#)
             date(point.date)
-            bytes.append(contentsOf: #","density":"#.utf8)
+            raw(#","density":"#)
             appendNumber(point.density, to: &bytes)
-            bytes.append(contentsOf: #","high":"#.utf8)
+            raw(#","high":"#)
             appendNumber(point.high, to: &bytes)
-            bytes.append(contentsOf: #","low":"#.utf8)
+            raw(#","low":"#)
             appendNumber(point.low, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
-        bytes.append(contentsOf: "],".utf8)
+        raw("],")
         key("drivers")
         bytes.append(UInt8(ascii: "["))
         for (index, driver) in prediction.drivers.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: #"{"shiftDays":"#.utf8)
+            raw(#"{"shiftDays":"#)
             appendNumber(driver.shiftDays, to: &bytes)
-            bytes.append(contentsOf: #","source":"#.utf8)
+            raw(#","source":"#)
             switch driver.source {
             case .covariate(let factor):
-                bytes.append(contentsOf: #"{"covariate":{"_0":"#.utf8)
+                raw(#"{"covariate":{"_0":"#)
                 JSONString.appendQuoted(factor.rawValue, to: &bytes)
-                bytes.append(contentsOf: "}}".utf8)
+                raw("}}")
             case .ownObservations:
-                bytes.append(contentsOf: #"{"ownObservations":{}}"#.utf8)
+                raw(#"{"ownObservations":{}}"#)
             }
-            bytes.append(contentsOf: #","summary":"#.utf8)
+            raw(#","summary":"#)
             JSONString.appendQuoted(driver.summary, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
-        bytes.append(contentsOf: "],".utf8)
+        raw("],")
         key("form")
         JSONString.appendQuoted(prediction.form.rawValue, to: &bytes)
         bytes.append(UInt8(ascii: ","))
@@ -99,11 +103,11 @@ enum PredictionJSON {
         key("status")
         switch prediction.status {
         case .predicted:
-            bytes.append(contentsOf: #"{"predicted":{}}"#.utf8)
+            raw(#"{"predicted":{}}"#)
         case .notEnoughData(let reason):
-            bytes.append(contentsOf: #"{"notEnoughData":{"_0":"#.utf8)
+            raw(#"{"notEnoughData":{"_0":"#)
             JSONString.appendQuoted(reason.rawValue, to: &bytes)
-            bytes.append(contentsOf: "}}".utf8)
+            raw("}}")
         }
         bytes.append(UInt8(ascii: ","))
         key("threshold")
@@ -141,11 +145,10 @@ enum PredictionJSON {
 
     /// `appendNumber(_:to:)` as UTF-8 bytes.
     static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
-        let description = value.description
-        if description.hasSuffix(".0") {
-            bytes.append(contentsOf: description.utf8.dropLast(2))
-        } else {
-            bytes.append(contentsOf: description.utf8)
+        var description = value.description
+        description.withUTF8 { text in
+            let whole = text.count >= 2 && text[text.count - 2] == UInt8(ascii: ".") && text[text.count - 1] == 48
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<(whole ? text.count - 2 : text.count)]))
         }
     }
 

@@ -15,6 +15,11 @@ struct NodeDecodableTests {
         SessionPerformed.typeName: compare(SessionPerformed.self), FadeObserved.typeName: compare(FadeObserved.self),
         HealingCheckRecorded.typeName: compare(HealingCheckRecorded.self),
         InstructionsAcknowledged.typeName: compare(InstructionsAcknowledged.self),
+        ConsultationBooked.typeName: compare(ConsultationBooked.self),
+        DepositTaken.typeName: compare(DepositTaken.self),
+        DepositApplied.typeName: compare(DepositApplied.self), ConsentSigned.typeName: compare(ConsentSigned.self),
+        TreatmentPlanAgreed.typeName: compare(TreatmentPlanAgreed.self),
+        SlotReleased.typeName: compare(SlotReleased.self),
     ]
 
     private static func compare<T: EventPayload & NodeDecodable>(_ type: T.Type) -> @Sendable (Data) -> Bool? {
