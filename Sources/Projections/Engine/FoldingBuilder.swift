@@ -115,6 +115,9 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         if let held = carried.take() {
             if keys.first == held.key {
                 slots[0] = held.state
+            } else if held.key == continuing {
+                // Its stream goes on through the whole batch with no event the projection folds (`folds`).
+                carried = held
             } else {
                 // Its stream ended with the batch before.
                 try finalize(held.key, held.state, into: &finished)
