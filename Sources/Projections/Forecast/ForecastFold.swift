@@ -231,14 +231,15 @@ public struct ForecastFold: FoldingProjection {
             "price_currency": price.currency.rowValue, "price_source": .text(price.source),
             "threshold": .double(threshold), "form": .text(parameters.form.rawValue), "erased": .bool(state.erased),
             "prediction": .json(try prediction.map(PredictionJSON.encode) ?? Data("null".utf8)),
-            "subject": .json(try Self.json(subject)),
+            "subject": .json(try PredictionJSON.encode(subject)),
         ]
     }
 
     /// A value as the JSON of a `jsonb` column: `StateJSON`'s text (keys in the order the value encodes
     /// them, which `jsonb` does not keep; numbers and dates as `encoder` writes them), else `encoder`'s
     /// (for what `StateJSON` refuses, such as a non-finite number). `JSONEncoder` built a tree of every
-    /// value and sorted it. (A prediction, nearly all of a row's text, is written by hand: `PredictionJSON`.)
+    /// value and sorted it. (The prediction and the subject, all of a row's JSON, are written by hand,
+    /// `PredictionJSON`; this is their fallback.)
     static func json<Value: Encodable>(_ value: Value) throws -> Data {
         if let json = try? StateJSON.encode(value) { return json }
         return try encoder.encode(value)

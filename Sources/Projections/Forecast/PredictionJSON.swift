@@ -3,8 +3,8 @@ import FadeModel
 import Foundation
 import JSONNodes
 
-/// A fade prediction as the forecast row stores it (a `jsonb` column), written by hand: the keys `JSONEncoder`
-/// (sorted keys, `.iso8601` dates) writes, in its order, numbers and dates as it writes them (a `Double`'s
+/// A fade prediction as the forecast row stores it (a `jsonb` column; its subject too, `encode(_: FadeSubject)`),
+/// written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in its order, numbers and dates as it writes them (a `Double`'s
 /// shortest form without a trailing `.0`; whole seconds, rounded down, in UTC), strings escaped by
 /// `JSONString` (which leaves `/` as it is: `jsonb` reads `\/` and `/` alike).
 ///
@@ -112,6 +112,98 @@ enum PredictionJSON {
         bytes.append(UInt8(ascii: ","))
         key("threshold")
         appendNumber(prediction.threshold, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return Data(bytes)
+    }
+
+    /// A fade subject as the forecast row's `subject` column stores it: `JSONEncoder`'s text (sorted keys, `.iso8601`
+    /// dates, nil members left out), written by hand as the prediction is. (Through `StateJSON`'s `Encoder` it was a
+    /// visible share of a forecast row.) A subject holding a non-finite number goes to `ForecastFold.json`.
+    static func encode(_ subject: FadeSubject) throws -> Data {
+        let covariates = subject.covariates
+        guard (covariates.age ?? 0).isFinite, (covariates.pigmentDilution ?? 0).isFinite,
+            subject.observations.allSatisfy({ $0.density.isFinite && $0.date.timeIntervalSince1970.isFinite }),
+            (subject.sessions + subject.touchUps).allSatisfy({ $0.timeIntervalSince1970.isFinite })
+        else { return try ForecastFold.json(subject) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(
+            160 + (subject.sessions.count + subject.touchUps.count) * 23 + subject.observations.count * 48)
+        func raw(_ text: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        func date(_ value: Date) {
+            bytes.append(UInt8(ascii: "\""))
+            ISO8601Text.appendSeconds(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func dates(_ values: [Date]) {
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                date(value)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        // The covariates' present members, in key order, each after a comma but the first.
+        var members = 0
+        func member(_ name: StaticString) {
+            if members > 0 { bytes.append(UInt8(ascii: ",")) }
+            members += 1
+            bytes.append(UInt8(ascii: "\""))
+            raw(name)
+            raw(#"":"#)
+        }
+        func flag(_ value: Bool) {
+            if value { raw("true") } else { raw("false") }
+        }
+        raw(#"{"covariates":{"#)
+        if let age = covariates.age {
+            member("age")
+            appendNumber(age, to: &bytes)
+        }
+        if let fitzpatrick = covariates.fitzpatrick {
+            member("fitzpatrick")
+            bytes.append(contentsOf: String(fitzpatrick.rawValue).utf8)
+        }
+        if let oiliness = covariates.oiliness {
+            member("oiliness")
+            bytes.append(contentsOf: String(oiliness.rawValue).utf8)
+        }
+        if let dilution = covariates.pigmentDilution {
+            member("pigmentDilution")
+            appendNumber(dilution, to: &bytes)
+        }
+        if let scarring = covariates.scarring {
+            member("scarring")
+            flag(scarring)
+        }
+        if let sweating = covariates.sweating {
+            member("sweating")
+            flag(sweating)
+        }
+        if let swimming = covariates.swimming {
+            member("swimming")
+            flag(swimming)
+        }
+        if let uvExposure = covariates.uvExposure {
+            member("uvExposure")
+            bytes.append(contentsOf: String(uvExposure.rawValue).utf8)
+        }
+        raw(#"},"id":"#)
+        JSONString.appendQuoted(subject.id, to: &bytes)
+        raw(#","observations":["#)
+        for (index, observation) in subject.observations.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            raw(#"{"date":"#)
+            date(observation.date)
+            raw(#","density":"#)
+            appendNumber(observation.density, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        raw(#"],"sessions":"#)
+        dates(subject.sessions)
+        raw(#","touchUps":"#)
+        dates(subject.touchUps)
         bytes.append(UInt8(ascii: "}"))
         return Data(bytes)
     }

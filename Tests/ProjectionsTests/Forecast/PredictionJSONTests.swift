@@ -23,7 +23,8 @@ struct PredictionJSONTests {
             uvExposure: [nil, .low, .moderate, .high][index % 4], fitzpatrick: index % 3 == 0 ? .iv : nil,
             oiliness: index % 2 == 0 ? .oily : nil, age: index % 5 == 0 ? nil : Double(20 + index % 50),
             pigmentDilution: index % 3 == 1 ? Double.random(in: 0...1, using: &random) : nil,
-            scarring: index % 7 == 0 ? true : nil)
+            scarring: index % 7 == 0 ? true : (index % 7 == 3 ? false : nil),
+            sweating: index % 4 == 1 ? index % 8 == 1 : nil, swimming: index % 5 == 2 ? index % 10 == 2 : nil)
         let touchUps = index % 6 == 0 ? [start.addingTimeInterval(Self.year)] : []
         return FadeSubject(
             id: "client-\(index)", sessions: sessions, touchUps: touchUps, covariates: covariates,
@@ -49,6 +50,10 @@ struct PredictionJSONTests {
             // The subject column: StateJSON's text (not the encoder's, which it falls back to).
             _ = try StateJSON.encode(subject)
             #expect(try value(ForecastFold.json(subject)) == value(ForecastFold.encoder.encode(subject)))
+            // The hand-written subject: the encoder's text byte for byte (no slash to escape in it).
+            #expect(
+                try String(decoding: PredictionJSON.encode(subject), as: UTF8.self)
+                    == String(decoding: ForecastFold.encoder.encode(subject), as: UTF8.self))
             for form in FadeForm.allCases {
                 var parameters = FadeParameters.prior
                 parameters.form = form
