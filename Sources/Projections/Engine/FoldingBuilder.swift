@@ -56,6 +56,12 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     // Stream order.
     /// The state of the stream the last batch ended with, which the next batch may go on with.
     private var carried: (key: String, state: P.State)?
+    /// The rows the carried stream wrote so far: written once its stream ends, so that all of a key's rows
+    /// reach the tables in one go (merged by key: its row of an `upsert` table once), and a row COPYs straight
+    /// into its table (`RowWriter`'s `keysNew`) without meeting a row of the same key written before.
+    private var carriedRows: ProjectionOutput?
+    /// True from the first stream-ordered batch until `finish`.
+    private var inStreamOrder = false
     /// Hashes of the keys whose stream has ended (met again: `StreamOrderConflict`).
     private var ended = Set<Int>()
     /// The key (hashed) that wrote each row key (hashed with its table) of the checked tables.
@@ -106,21 +112,30 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     var heldStateCount: Int { entries.count + (carried == nil ? 0 : 1) }
 
     func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        inStreamOrder = true
+        // (An empty batch ends the log: the carried stream has ended.)
         let (keys, keyed) = projection.keyedItems(batch)
-        // The stream the batch ends with may go on in the next batch: its state is carried over.
+        // The stream the batch ends with may go on in the next batch: its state and rows are carried over.
         let continuing = batch.items.last.flatMap { projection.stateKey(for: $0.recorded.stream) }
         var output = ProjectionOutput(tables: projection.tables, noting: checked)
         var finished = ProjectionOutput(tables: projection.tables, noting: checked)
         var slots = [P.State?](repeating: nil, count: keys.count)
+        // The rows of the stream going on from the batch before, and of the one going on into the next.
+        var goingOn: (key: String, rows: ProjectionOutput)?
+        var endedRows: ProjectionOutput?
         if let held = carried.take() {
+            let rows = carriedRows.take() ?? ProjectionOutput(tables: projection.tables, noting: checked)
             if keys.first == held.key {
                 slots[0] = held.state
+                goingOn = (held.key, rows)
             } else if held.key == continuing {
                 // Its stream goes on through the whole batch with no event the projection folds (`folds`).
                 carried = held
+                carriedRows = rows
             } else {
                 // Its stream ended with the batch before.
                 try finalize(held.key, held.state, into: &finished)
+                endedRows = rows
             }
         }
         // Each key's events one run after another: folded run by run, so that each row written is noted
@@ -139,12 +154,25 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                     reason: "the events of fold state \(key) come from more than one stream")
             }
             folded[slot] = true
-            output.owner = key.hashValue
             let run = Array(keyed[start..<end])
-            for (key, index) in try projection.foldBatch(
-                batch, run, keys: keys, slots: &slots, into: &output, finishing: false)
-            {
-                lastEvents[key] = index
+            let carriesOn = goingOn?.key == key || key == continuing
+            if carriesOn, goingOn?.key != key {
+                if let earlier = goingOn.take() { endedRows = earlier.rows }
+                goingOn = (key, ProjectionOutput(tables: projection.tables, noting: checked))
+            }
+            if carriesOn, var rows = goingOn.take()?.rows {
+                rows.owner = key.hashValue
+                let last = try projection.foldBatch(
+                    batch, run, keys: keys, slots: &slots, into: &rows, finishing: false)
+                finishing.note(rows, batch: batch, lastEvents: last)
+                goingOn = (key, rows)
+            } else {
+                output.owner = key.hashValue
+                for (key, index) in try projection.foldBatch(
+                    batch, run, keys: keys, slots: &slots, into: &output, finishing: false)
+                {
+                    lastEvents[key] = index
+                }
             }
             start = end
         }
@@ -156,6 +184,13 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             } else {
                 try finalize(key, state, into: &finished)
             }
+        }
+        if let stream = goingOn.take() {
+            if stream.key == continuing { carriedRows = stream.rows } else { endedRows = stream.rows }
+        }
+        if let rows = endedRows {
+            try checkRowOwners(rows)
+            try await write(rows, on: connection)
         }
         try checkRowOwners(output)
         try checkRowOwners(finished)
@@ -186,7 +221,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         for table in projection.tables {
             guard let held = finishRows.removeValue(forKey: table.name) else { continue }
             try await writeDeferred(table.name, on: connection)
-            try await RowWriter.write(held, to: table, schema: schema, on: connection, fresh: true)
+            try await RowWriter.write(
+                held, to: table, schema: schema, on: connection, fresh: true, keysNew: keysNew(table))
         }
         finishRowCount = 0
     }
@@ -273,12 +309,20 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     func finish(on connection: PostgresConnection) async throws {
         // A stream-ordered pass: the stream it ended with, and the states not written yet.
         if let held = carried.take() {
+            if let rows = carriedRows.take() {
+                try checkRowOwners(rows)
+                try await write(rows, on: connection)
+            }
             var output = ProjectionOutput(tables: projection.tables, noting: checked)
             try finalize(held.key, held.state, into: &output)
             try checkRowOwners(output)
             try await holdFinishRows(output, on: connection)
         }
         try await writeFinishRows(on: connection)
+        if inStreamOrder {
+            for table in projection.tables { try await writeDeferred(table.name, on: connection) }
+            inStreamOrder = false
+        }
         if !unsaved.isEmpty || !ended.isEmpty {
             try await saveUnsaved(on: connection)
             storedAll = true
@@ -335,7 +379,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             let rows = output.keyedRows(for: table.name)
             guard !rows.isEmpty else { continue }
             guard table.mode != .insert, deferredLimit > 0, let policy = policies[table.name] else {
-                try await RowWriter.write(rows, to: table, schema: schema, on: connection, fresh: true)
+                try await RowWriter.write(
+                    rows, to: table, schema: schema, on: connection, fresh: true, keysNew: keysNew(table))
                 continue
             }
             // Taken out while merged into, so its arrays are not copied on write.
@@ -356,7 +401,15 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private func writeDeferred(_ table: String, on connection: PostgresConnection) async throws {
         guard let held = deferred.removeValue(forKey: table), let spec = specs[table] else { return }
         deferredCount -= held.count
-        try await RowWriter.write(held, to: spec, schema: schema, on: connection, fresh: true)
+        try await RowWriter.write(held, to: spec, schema: schema, on: connection, fresh: true, keysNew: keysNew(spec))
+    }
+
+    /// Whether rows of `table` are written COPY first (`RowWriter`'s `keysNew`): in stream order, where all of a
+    /// key's rows come in one go, except to an `accumulate` table (whose keys many streams add to).
+    private func keysNew(_ table: TableSpec) -> Bool {
+        guard inStreamOrder else { return false }
+        if case .accumulate = table.mode { return false }
+        return true
     }
 
     /// Writes encoded states to the state table (over what it holds), a chunk at a time, in key order.

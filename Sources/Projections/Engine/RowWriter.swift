@@ -7,22 +7,27 @@ import Postgres
 ///
 /// A rebuild's fresh scratch table (`fresh: true`) takes `insert` rows straight from COPY: only the
 /// rebuild writes it, so a key exists already only if an earlier batch wrote it; then the COPY fails
-/// with a unique violation, is rolled back to its savepoint, and the rows go the staging way.
+/// with a unique violation, is rolled back to its savepoint, and the rows go the staging way. With
+/// `keysNew` rows of any mode go COPY first the same way (a stream-ordered rebuild writes all of a key's
+/// rows in one go, so its keys are nearly always new): where no key exists, the table's merge policy
+/// stores what a plain insert stores.
 ///
 /// Runs inside the caller's transaction (the savepoint and the staging table's `ON COMMIT` need it).
 enum RowWriter {
     /// Writes `rows`, run after run (see `KeyedRows`).
     static func write(
-        _ rows: KeyedRows, to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false
+        _ rows: KeyedRows, to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false,
+        keysNew: Bool = false
     ) async throws {
         for run in rows.runs {
-            try await write(run, to: table, schema: schema, on: connection, fresh: fresh)
+            try await write(run, to: table, schema: schema, on: connection, fresh: fresh, keysNew: keysNew)
         }
     }
 
     /// Writes rows whose keys are all different.
     static func write(
-        _ rows: [Row], to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false
+        _ rows: [Row], to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false,
+        keysNew: Bool = false
     ) async throws {
         guard !rows.isEmpty else { return }
         guard await connection.isInTransaction() else {
@@ -30,7 +35,7 @@ enum RowWriter {
         }
         let data = try encode(rows, for: table)
         let columns = table.columns.map(\.name)
-        if fresh, table.mode == .insert {
+        if fresh, table.mode == .insert || keysNew {
             try await connection.execute("SAVEPOINT stipple_copy")
             do {
                 try await connection.copyIn(into: table.name, schema: schema, columns: columns, data)

@@ -43,7 +43,7 @@ public protocol ProjectionBuilder: AnyObject {
     /// (`EventStore.readInStreamOrder`): each stream's events in version order, one stream after another.
     var takesStreamOrder: Bool { get }
     /// Takes a batch of the log read in stream order (the next page: its first stream may go on from the
-    /// page before). Throws `StreamOrderConflict` when what it writes would depend on the order of the
+    /// page before; an empty batch ends the log, and so the stream the last page ended with). Throws `StreamOrderConflict` when what it writes would depend on the order of the
     /// streams; the runner then drops what it wrote and feeds the projection in log order instead.
     func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws
     func finish(on connection: PostgresConnection) async throws

@@ -67,6 +67,10 @@ struct ProjectionRebuilder: Sendable {
                     )
                     next = try await following
                 }
+                // The end of the log in stream order: the stream the last batch ended with has ended too.
+                if !byStream.isEmpty {
+                    try await feedInStreamOrder(ProjectionBatch(items: []), to: &byStream, again: &again)
+                }
                 if !again.isEmpty {
                     // Made again, empty, to be fed in log order (the crash marker checked first and made again
                     // with its schema: the transactions of the pass so far committed without waiting for the disk).

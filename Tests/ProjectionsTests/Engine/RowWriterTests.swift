@@ -71,9 +71,9 @@ struct RowWriterTests {
     }
 
     @Test(
-        "every awkward value is stored as given, and overlapping writes meet the stored rows as the mode says",
-        arguments: [TableSpec.Mode.insert, .upsert, .accumulate(["count"])], [false, true])
-    func awkwardValues(mode: TableSpec.Mode, fresh: Bool) async throws {
+        "every awkward value is stored as given, and overlapping writes meet the stored rows as the mode says (live, fresh, fresh with COPY first for every mode)",
+        arguments: [TableSpec.Mode.insert, .upsert, .accumulate(["count"])], [0, 1, 2])
+    func awkwardValues(mode: TableSpec.Mode, way: Int) async throws {
         try await TestDatabase.with(migrated: false) { database in
             let table = TableSpec(name: "awkward", columns: Self.columns, primaryKey: ["id"], mode: mode)
             try await database.pool.withConnection { connection in
@@ -86,7 +86,8 @@ struct RowWriterTests {
             let second = Self.awkwardRows(offset: 5, salt: " again")
             for rows in [first, second] {
                 try await database.pool.withTransaction { connection in
-                    try await RowWriter.write(rows, to: table, schema: "public", on: connection, fresh: fresh)
+                    try await RowWriter.write(
+                        rows, to: table, schema: "public", on: connection, fresh: way > 0, keysNew: way > 1)
                 }
             }
             var expected: [Int64: Row] = [:]
