@@ -106,7 +106,7 @@ echo "bench: cluster $url ($settings)" >&2
 # A diagnostic only: the events table without its hash-chain trigger (and the NOT NULLs it fills),
 # to measure what the chain costs an append. Stipple itself never runs like this.
 psql_ -d bench_nochain -c "ALTER TABLE events DISABLE TRIGGER zz_events_hash_chain" \
-    -c "ALTER TABLE events ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL"
+    -c "ALTER TABLE events ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL, ALTER COLUMN category DROP NOT NULL"
 
 # --- baseline tables: the events row shape and unique indexes, no CHECKs, no hash-chain trigger --
 data="$("$bin" payload | sed -n 1p)"
