@@ -151,6 +151,13 @@ extension FadeMeasurementMethod: RawNodeDecodable {}
 extension UVExposure: RawNodeDecodable {}
 extension ComplianceAnswer: RawNodeDecodable {}
 extension PricingModel: RawNodeDecodable {}
+extension HairLossScale: RawNodeDecodable {}
+extension HairlineShape: RawNodeDecodable {}
+extension EdgeSoftness: RawNodeDecodable {}
+extension HairlineSymmetry: RawNodeDecodable {}
+extension Contraindication: RawNodeDecodable {}
+extension FitzpatrickType: RawNodeDecodable {}
+extension ScalpOiliness: RawNodeDecodable {}
 extension SlotReleaseReason: RawNodeDecodable {}
 
 extension LocationID: ShortIdentifierNodeDecodable {}
@@ -199,6 +206,31 @@ extension PlanPricing: NodeDecodable {
     init(document: JSONDocument, node: Int) throws {
         let object = try NodeObject(document, node)
         self.init(model: try object("model"), price: try object("price"))
+    }
+}
+
+extension HairLossStage: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(scale: try object("scale"), stage: try object("stage"))
+    }
+}
+
+extension ScalpAssessment: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            hairLoss: try object("hairLoss"), pattern: try object("pattern"), skinTone: try object("skinTone"),
+            naturalHairColour: try object("naturalHairColour"))
+    }
+}
+
+extension HairlineDesign: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            shape: try object("shape"), edgeSoftness: try object("edgeSoftness"),
+            heightCentimetres: try object("heightCentimetres"), symmetry: try object("symmetry"))
     }
 }
 
@@ -373,5 +405,41 @@ extension SlotReleased: NodeDecodable {
     init(document: JSONDocument, node: Int) throws {
         let object = try NodeObject(document, node)
         self.init(at: try object("at"), appointmentID: try object("appointmentID"), reason: try object("reason"))
+    }
+}
+
+// The personal members (sealed in storage, opened before decoding; an erased marker once the client is forgotten)
+// go through their own `Decodable`.
+
+extension ConsultationHeld: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), appointmentID: try object("appointmentID"), assessment: try object("assessment"),
+            design: try object("design"), chosenShade: try object("chosenShade"),
+            targetDensity: try object("targetDensity"),
+            treatedAreaSquareCentimetres: try object("treatedAreaSquareCentimetres"),
+            sessionsPlanned: try object("sessionsPlanned"), quotedPrice: try object("quotedPrice"), statedGoals: "")
+        personal = try object.decoded("personal")
+    }
+}
+
+extension MedicalScreeningRecorded: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), fitzpatrick: try object("fitzpatrick"), hairLoss: try object("hairLoss"),
+            scalpOiliness: try object("scalpOiliness"), contraindications: try object("contraindications"),
+            recordedBy: try object.optional("recordedBy"), personal: try object.decoded("personal"))
+    }
+}
+
+extension ClientRegistered: NodeDecodable {
+    init(document: JSONDocument, node: Int) throws {
+        let object = try NodeObject(document, node)
+        self.init(
+            at: try object("at"), personal: try object.decoded("personal"),
+            referralSource: try object.optional("referralSource"),
+            preferredLocationID: try object.optional("preferredLocationID"))
     }
 }

@@ -19,7 +19,9 @@ struct NodeDecodableTests {
         DepositTaken.typeName: compare(DepositTaken.self),
         DepositApplied.typeName: compare(DepositApplied.self), ConsentSigned.typeName: compare(ConsentSigned.self),
         TreatmentPlanAgreed.typeName: compare(TreatmentPlanAgreed.self),
-        SlotReleased.typeName: compare(SlotReleased.self),
+        SlotReleased.typeName: compare(SlotReleased.self), ConsultationHeld.typeName: compare(ConsultationHeld.self),
+        MedicalScreeningRecorded.typeName: compare(MedicalScreeningRecorded.self),
+        ClientRegistered.typeName: compare(ClientRegistered.self),
     ]
 
     private static func compare<T: EventPayload & NodeDecodable>(_ type: T.Type) -> @Sendable (Data) -> Bool? {
