@@ -205,13 +205,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         for table in projection.tables {
             let rows = output.keyedRows(for: table.name)
             guard !rows.isEmpty, let policy = policies[table.name] else { continue }
-            var held = finishRows.removeValue(forKey: table.name) ?? KeyedRows()
-            finishRowCount -= held.count
-            for run in rows.runs {
-                for row in run { held.add(row, policy: policy) }
-            }
-            finishRowCount += held.count
-            finishRows[table.name] = held
+            Self.hold(rows, table: table.name, policy: policy, in: &finishRows, count: &finishRowCount)
         }
         if finishRowCount >= Self.chunk { try await writeFinishRows(on: connection) }
     }
@@ -383,18 +377,25 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                     rows, to: table, schema: schema, on: connection, fresh: true, keysNew: keysNew(table))
                 continue
             }
-            // Taken out while merged into, so its arrays are not copied on write.
-            var held = deferred.removeValue(forKey: table.name) ?? KeyedRows()
-            deferredCount -= held.count
-            for run in rows.runs {
-                for row in run { held.add(row, policy: policy) }
-            }
-            deferredCount += held.count
-            deferred[table.name] = held
+            Self.hold(rows, table: table.name, policy: policy, in: &deferred, count: &deferredCount)
         }
         if deferredCount > deferredLimit {
             for table in projection.tables { try await writeDeferred(table.name, on: connection) }
         }
+    }
+
+    /// Merges `rows` into the rows `held` holds back for `table`, keeping `count` of all the rows it holds.
+    private static func hold(
+        _ rows: KeyedRows, table: String, policy: MergePolicy, in held: inout [String: KeyedRows], count: inout Int
+    ) {
+        // Taken out while merged into, so its arrays are not copied on write.
+        var rowsHeld = held.removeValue(forKey: table) ?? KeyedRows()
+        count -= rowsHeld.count
+        for run in rows.runs {
+            for row in run { rowsHeld.add(row, policy: policy) }
+        }
+        count += rowsHeld.count
+        held[table] = rowsHeld
     }
 
     /// Writes and forgets the held-back rows of `table`.
