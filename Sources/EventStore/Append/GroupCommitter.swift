@@ -192,7 +192,8 @@ actor GroupCommitter {
         let rows: QueryResult
         do {
             rows = try await pool.withConnection { connection in
-                try await connection.queryPrepared(statement, blockingUpTo: loneAnswerWait)
+                try await connection.queryPrepared(
+                    statement, blockingUpTo: append.events.count == 1 ? loneAnswerWait : .zero)
             }
         } catch let error as PostgresError where !error.isConnectionProblem {
             return nil
@@ -202,10 +203,11 @@ actor GroupCommitter {
         return .success([written(append, last: last, version: version)])
     }
 
-    /// How long a lone append's task waits for its answer on its own thread (`PostgresConnection.queryPrepared`'s
+    /// How long a lone append of one event waits for its answer on its own thread (`PostgresConnection.queryPrepared`'s
     /// `blockingUpTo`) before it leaves the wait to the readiness thread: a lone append is what this process is
-    /// doing (no other append in flight), and a durable commit usually answers within a fraction of this, so its
-    /// answer wakes the waiting thread directly (one thread wake-up per append instead of two).
+    /// doing (no other append in flight), and a durable commit of one event usually answers within a fraction of
+    /// this, so its answer wakes the waiting thread directly (one thread wake-up per append instead of two). Not
+    /// for several events: a 100-event append takes ~2 ms, so its thread would only block and then wait anyway.
     static let loneAnswerWait: Duration = .milliseconds(1)
 
     /// How `loneStatement` reads the stream's version (`cur`). For an exact expectation n

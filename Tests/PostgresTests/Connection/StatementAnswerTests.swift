@@ -60,7 +60,8 @@ struct StatementAnswerTests {
         let connection = try await PostgresConnection.connect(configuration)
         let pid = try await connection.backendProcessID()
         let watcher = try await PostgresConnection.connect(configuration)
-        let inFlight = Task { try await connection.query("SELECT \(5)::integer FROM pg_sleep(0.3)") }
+        // Long enough for the watcher to see it running on a loaded machine (0.3 s was missed at load 10).
+        let inFlight = Task { try await connection.query("SELECT \(5)::integer FROM pg_sleep(2)") }
         let running = try await eventually {
             let rows = try await watcher.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT $1::integer FROM pg_sleep%' AND state = 'active'"
