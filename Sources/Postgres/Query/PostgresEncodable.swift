@@ -1,5 +1,4 @@
 import Foundation
-import TextCodecs
 
 /// A Swift value that can be bound as a statement parameter.
 public protocol PostgresEncodable: Sendable {
@@ -78,7 +77,10 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
             case .bytea(let bytes):
                 // "\\x…": the element's escaped backslash, then bytea's hex form.
                 text.append(contentsOf: #""\\x"#.utf8)
-                Hex.append(bytes, to: &text)
+                for byte in bytes {
+                    text.append(hexDigits[Int(byte >> 4)])
+                    text.append(hexDigits[Int(byte & 0x0f)])
+                }
                 text.append(UInt8(ascii: "\""))
             }
         }
@@ -86,6 +88,8 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
         return .text(String(decoding: text, as: UTF8.self))
     }
 }
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Raw bytes for a `bytea` parameter.
 public struct Bytea: PostgresEncodable, Hashable {

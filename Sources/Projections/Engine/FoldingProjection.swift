@@ -93,23 +93,13 @@ extension FoldingProjection {
             "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state jsonb NOT NULL)")
     }
 
-    /// Every table's `TableSpec.indexes`, then its rows put in its `TableSpec.physicalOrder` (a rebuild calls
-    /// this once the tables are loaded).
+    /// Every table's `TableSpec.indexes`.
     public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {
         for table in tables {
-            let qualified = "\(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name))"
             for (index, columns) in table.indexes.enumerated() {
                 try await connection.executeScript(
-                    "CREATE INDEX \(SQL.quoteIdentifier("\(table.name)_i\(index)")) ON \(qualified) (\(columns))")
-            }
-            let order: String? =
-                switch table.physicalOrder {
-                case nil: nil
-                case .primaryKey: "\(table.name)_pkey"
-                case .index(let index): "\(table.name)_i\(index)"
-                }
-            if let order {
-                try await connection.executeScript("CLUSTER \(qualified) USING \(SQL.quoteIdentifier(order))")
+                    "CREATE INDEX \(SQL.quoteIdentifier("\(table.name)_i\(index)")) ON "
+                        + "\(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) (\(columns))")
             }
         }
     }
