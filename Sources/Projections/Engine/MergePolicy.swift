@@ -26,6 +26,9 @@ struct MergePolicy: Sendable {
         mode = table.mode
         key = table.primaryKey
         keyPlaces = table.primaryKey.map { name in table.columns.firstIndex { $0.name == name } ?? 0 }
+        keyedByText =
+            table.primaryKey.isEmpty
+            || table.columns.contains { table.primaryKey.contains($0.name) && ["json", "jsonb"].contains($0.type) }
         let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
         self.others = others
         let keyList = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
@@ -48,14 +51,30 @@ struct MergePolicy: Sendable {
             : "ON CONFLICT (\(keyList)) DO UPDATE SET " + sets.joined(separator: ", ")
     }
 
-    /// The row's key as one string (its key columns' JSON, joined by U+001F).
-    func key(of row: Row) -> String {
-        var text = ""
-        for (index, column) in key.enumerated() {
-            if index > 0 { text += "\u{1F}" }
-            (row.value(of: column, at: keyPlaces[index]) ?? .null).appendJSON(to: &text)
+    /// True when a key column is `json` or `jsonb`: its rows are keyed by their key columns' JSON text
+    /// (a JSON document can spell any other value), not by `RowKey.Part`s.
+    private let keyedByText: Bool
+
+    /// The row's key: two rows have the same key exactly when their key columns' JSON texts are the same.
+    func key(of row: Row) -> RowKey {
+        if keyedByText {
+            var text = ""
+            for (index, column) in key.enumerated() {
+                if index > 0 { text += "\u{1F}" }
+                (row.value(of: column, at: keyPlaces[index]) ?? .null).appendJSON(to: &text)
+            }
+            return RowKey(first: .json(text))
         }
-        return text
+        let first = RowKey.Part(row.value(of: key[0], at: keyPlaces[0]) ?? .null)
+        guard key.count > 1 else { return RowKey(first: first) }
+        let second = RowKey.Part(row.value(of: key[1], at: keyPlaces[1]) ?? .null)
+        guard key.count > 2 else { return RowKey(first: first, second: second) }
+        var rest: [RowKey.Part] = []
+        rest.reserveCapacity(key.count - 2)
+        for index in 2..<key.count {
+            rest.append(RowKey.Part(row.value(of: key[index], at: keyPlaces[index]) ?? .null))
+        }
+        return RowKey(first: first, second: second, rest: rest)
     }
 
     /// True when rows of this table end the same whatever order they are written in: an `accumulate`
@@ -99,7 +118,7 @@ struct MergePolicy: Sendable {
 /// every key at most once (one `INSERT … ON CONFLICT` cannot touch a row twice).
 struct KeyedRows: Sendable {
     private(set) var earlierRuns: [[Row]] = []
-    private var slots: [String: Int] = [:]
+    private var slots: [RowKey: Int] = [:]
     private var current: [Row] = []
     /// Rows held, over all runs.
     private(set) var count = 0
@@ -117,7 +136,7 @@ struct KeyedRows: Sendable {
     }
 
     /// `add`, with the row's key (`MergePolicy.key(of:)`) already made.
-    mutating func add(_ row: Row, key: String, policy: MergePolicy) {
+    mutating func add(_ row: Row, key: RowKey, policy: MergePolicy) {
         if let slot = slots[key] {
             if let merged = policy.merge(current[slot], row) {
                 current[slot] = merged
@@ -131,4 +150,38 @@ struct KeyedRows: Sendable {
         current.append(row)
         count += 1
     }
+}
+
+/// A row's key as `KeyedRows` and a stream-ordered rebuild compare it: the key columns' values, equal
+/// exactly when the JSON texts `RowValue.appendJSON` makes of them are equal (what the table is sent),
+/// without making that text for every row. A date is its text (milliseconds, as sent); a finite double
+/// its bits (its text is its shortest round-trip spelling: `0.0` and `-0.0` differ, as their texts do);
+/// a NaN or infinity is `null`, as its text is. A `json` value is its text: only a table keyed by a json
+/// column (`MergePolicy.keyedByText`) may hold one, and the writer refuses it anywhere else.
+struct RowKey: Hashable, Sendable {
+    enum Part: Hashable, Sendable {
+        case null
+        case int(Int64)
+        case double(UInt64)
+        case text(String)
+        case bool(Bool)
+        case json(String)
+
+        init(_ value: RowValue) {
+            switch value {
+            case .null: self = .null
+            case .int(let number): self = .int(number)
+            case .double(let number): self = number.isFinite ? .double(number.bitPattern) : .null
+            case .text(let text): self = .text(text)
+            case .bool(let flag): self = .bool(flag)
+            case .date(let date): self = .text(RowValue.iso8601(date))
+            case .json(let data): self = .json(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// The first key column's part; the second's and the others' (a key of one or two columns holds no array).
+    var first: Part
+    var second: Part? = nil
+    var rest: [Part] = []
 }
