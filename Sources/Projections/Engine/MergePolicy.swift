@@ -137,18 +137,25 @@ struct KeyedRows: Sendable {
 
     /// `add`, with the row's key (`MergePolicy.key(of:)`) already made.
     mutating func add(_ row: Row, key: RowKey, policy: MergePolicy) {
-        if let slot = slots[key] {
+        // One hash and probe: the key's slot is found, or made for the row appended below.
+        if let slot = Self.held(&slots[key, default: -1], orNew: current.count) {
             if let merged = policy.merge(current[slot], row) {
                 current[slot] = merged
                 return
             }
             earlierRuns.append(current)
             current = []
-            slots = [:]
+            slots = [key: 0]
         }
-        slots[key] = current.count
         current.append(row)
         count += 1
+    }
+
+    /// The slot already held (`slot` ≥ 0), or nil after setting a new key's `slot` (−1) to `new`.
+    private static func held(_ slot: inout Int, orNew new: Int) -> Int? {
+        guard slot < 0 else { return slot }
+        slot = new
+        return nil
     }
 }
 
