@@ -106,6 +106,7 @@ let package = Package(
             name: "StippleServer",
             dependencies: [
                 "Postgres", "EventStore", "Clinic", "FadeModel", "Projections", "ClinicService", "Imaging", "JSONNodes",
+                "TextCodecs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

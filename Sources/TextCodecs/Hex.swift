@@ -7,11 +7,17 @@ public enum Hex {
     /// The lower-case hex of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the lower-case hex of `bytes` to `out` (text being built as bytes, e.g. a `bytea` literal).
+    public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `uuid.uuidString` (upper case), or its lower-case form, without Foundation's `snprintf` per UUID

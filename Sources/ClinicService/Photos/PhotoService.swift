@@ -4,6 +4,7 @@ import Dispatch
 import EventStore
 import Foundation
 import Imaging
+import TextCodecs
 
 /// A client's photos: upload (validate, orient, strip, thumbnail, seal, store, log), list, bytes, before/after.
 ///
@@ -74,7 +75,7 @@ public struct PhotoService: Sendable {
         } catch let error as ImagingError {
             throw PhotoError.image(error)
         }
-        let hash = SHA256.hash(data: processed.bytes).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(SHA256.hash(data: processed.bytes))
         let subject = Self.subject(client)
         let history = try await self.history(client)
         if let existing = history.photos.first(where: { $0.contentHash == hash }) {
@@ -137,7 +138,7 @@ public struct PhotoService: Sendable {
     /// Returns false when the photo was already stored.
     public func restore(_ data: Data, client: ClientID) async throws -> Bool {
         guard data.count <= sizeLimit else { throw PhotoError.tooLarge(bytes: data.count, limit: sizeLimit) }
-        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(SHA256.hash(data: data))
         let history = try await self.history(client)
         guard let photo = history.photos.first(where: { $0.contentHash == hash }) else {
             throw PhotoError.notFound(client: client, hash: hash)

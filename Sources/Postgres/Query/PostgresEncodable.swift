@@ -1,4 +1,5 @@
 import Foundation
+import TextCodecs
 
 /// A Swift value that can be bound as a statement parameter.
 public protocol PostgresEncodable: Sendable {
@@ -77,10 +78,7 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
             case .bytea(let bytes):
                 // "\\x…": the element's escaped backslash, then bytea's hex form.
                 text.append(contentsOf: #""\\x"#.utf8)
-                for byte in bytes {
-                    text.append(hexDigits[Int(byte >> 4)])
-                    text.append(hexDigits[Int(byte & 0x0f)])
-                }
+                Hex.append(bytes, to: &text)
                 text.append(UInt8(ascii: "\""))
             }
         }
@@ -88,8 +86,6 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
         return .text(String(decoding: text, as: UTF8.self))
     }
 }
-
-private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Raw bytes for a `bytea` parameter.
 public struct Bytea: PostgresEncodable, Hashable {

@@ -1,6 +1,7 @@
 import Crypto
 import EventStore
 import Foundation
+import TextCodecs
 
 /// The keyed hash behind the client search index: HMAC-SHA256 with a key derived from the master key,
 /// so the index holds no name, e-mail or phone, and is useless without the master key.
@@ -24,13 +25,6 @@ public struct BlindIndexKey: Sendable {
     /// The stored form of one normalised term: 128 bits of its HMAC, hex.
     public func hash(_ term: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(term.utf8), using: SymmetricKey(data: bytes))
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(32)
-        for byte in Array(code).prefix(16) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return text
+        return Hex.encode(Array(code).prefix(16))
     }
 }

@@ -1,6 +1,7 @@
 import ClinicService
 import Crypto
 import Foundation
+import TextCodecs
 
 /// Signs delivery bodies the way integrators know from payment platforms:
 /// `Stipple-Signature: t=<unix seconds>,v1=<hex>`, where `v1` is the HMAC-SHA256 of `"<t>.<body>"`
@@ -29,7 +30,7 @@ public enum WebhookSignature {
     /// The lower-case hex HMAC-SHA256 of `body` keyed with `secret`.
     public static func hex(body: Data, secret: String) -> String {
         let key = SymmetricKey(data: Data(secret.utf8))
-        return APIKeyStore.hex(Array(HMAC<SHA256>.authenticationCode(for: body, using: key)))
+        return Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: key))
     }
 
     /// Whether `header` signs `body` with `secret` at a time within `tolerance` of `now` (compared in constant time).
@@ -61,26 +62,8 @@ public enum WebhookSignature {
         return payload
     }
 
+    /// The 32 bytes of a signature's hex (either case), or nil.
     static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 48...57: digit - 48
-        case 97...102: digit - 87
-        case 65...70: digit - 55
-        default: nil
-        }
+        hex.utf8.count == 64 ? Hex.decode(hex) : nil
     }
 }
