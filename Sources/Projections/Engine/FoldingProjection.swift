@@ -20,11 +20,11 @@ public protocol FoldingProjection: Projection {
     func stateKey(for stream: EventStreamName) -> String?
     /// The tables whose every row is written from the events of one stream only, whatever the events say
     /// (keyed by the stream's own id, or by an event's log position; the default: none). A rebuild folds
-    /// the log in stream order (`FoldingBuilder.applyInStreamOrder`) and checks every other table for a
-    /// row key written from two streams, whose row would then depend on the order of the log; naming a
-    /// table here spares that check its memory (a hash per row key). Name a table only when no event can
-    /// make another stream write the same key: an id a caller chooses (an appointment's, a photo's) is
-    /// unique within its client's stream only.
+    /// the log in stream order (`StreamOrderBuilder`) and checks every other table for a row key written
+    /// from two streams, whose row would then depend on the order of the log; naming a table here spares
+    /// that check (a hash per row written, and writes that must find their keys new). Name a table only
+    /// when no event can make another stream write the same key: an id a caller chooses (an appointment's,
+    /// a photo's) is unique within its client's stream only.
     var tablesKeyedByStream: Set<String> { get }
     /// Whether `fold` does anything with `event` (the default: every event). An event a projection does not
     /// fold costs it nothing: no key, no state, no `fold` call (`keyedItems` leaves it out), so a key whose
@@ -122,11 +122,12 @@ extension FoldingProjection {
         try await writeRows(output, schema: schema, on: connection)
     }
 
-    /// A rebuild keeps the fold states in memory across batches (a bounded number of them).
+    /// A rebuild folds the log in stream order (`StreamOrderBuilder`), or in log order keeping a bounded number
+    /// of fold states in memory (`FoldingBuilder`) when the projection cannot be folded in stream order.
     public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
         -> any ProjectionBuilder
     {
-        FoldingBuilder(projection: self, schema: schema)
+        StreamOrderBuilder(projection: self, schema: schema)
     }
 
     /// Runs the pure fold over events in memory (no database): for tests and benchmarks.
@@ -273,15 +274,17 @@ extension FoldingProjection {
     }
 
     /// Writes fold states already encoded (`encodeState`) to the state table, in key order. `fresh`: into a
-    /// rebuild's scratch table, none of whose keys is stored yet (a COPY straight into the table).
+    /// rebuild's scratch table, none of whose keys is stored yet (a COPY straight into the table); `strict`: a
+    /// key stored already throws `RowWriter.KeyExists` (a stream-ordered rebuild writes each state once).
     func saveEncodedStates(
-        _ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection, fresh: Bool = false
+        _ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection, fresh: Bool = false,
+        strict: Bool = false
     ) async throws {
         let rows: [Row] = states.sorted { $0.key < $1.key }.map { ["key": .text($0.key), "state": .json($0.json)] }
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
             mode: fresh ? .insert : .upsert)
-        try await RowWriter.write(rows, to: spec, schema: schema, on: connection, fresh: fresh)
+        try await RowWriter.write(rows, to: spec, schema: schema, on: connection, fresh: fresh, strict: strict)
     }
 
     public func encodeState(_ state: State) throws -> Data {

@@ -3,7 +3,7 @@ import Foundation
 
 /// Keys whose `finish` rows are due after folds that left them out (`foldBatch(finishing: false)`,
 /// as a rebuild folds), with the time `fold` noted and the key's latest event. Shared by the
-/// rebuild's `FoldingBuilder` and the in-memory `InMemoryRebuild`, so both finish alike.
+/// rebuild's builders (`StreamOrderBuilder`, `FoldingBuilder`) and the in-memory `InMemoryRebuild`, so all finish alike.
 struct PendingFinishes {
     struct Due {
         let key: String

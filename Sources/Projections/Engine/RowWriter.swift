@@ -10,24 +10,32 @@ import Postgres
 /// with a unique violation, is rolled back to its savepoint, and the rows go the staging way. With
 /// `keysNew` rows of any mode go COPY first the same way (a stream-ordered rebuild writes all of a key's
 /// rows in one go, so its keys are nearly always new): where no key exists, the table's merge policy
-/// stores what a plain insert stores.
+/// stores what a plain insert stores. With `strict` as well, a key the table holds already is an error
+/// (`KeyExists`), not merged: a stream-ordered rebuild learns from the table's own primary key that a row
+/// key was written from two streams, without remembering the keys it wrote.
 ///
 /// Runs inside the caller's transaction (the savepoint and the staging table's `ON COMMIT` need it).
 enum RowWriter {
     /// Writes `rows`, run after run (see `KeyedRows`).
     static func write(
         _ rows: KeyedRows, to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false,
-        keysNew: Bool = false
+        keysNew: Bool = false, strict: Bool = false
     ) async throws {
         for run in rows.runs {
-            try await write(run, to: table, schema: schema, on: connection, fresh: fresh, keysNew: keysNew)
+            try await write(
+                run, to: table, schema: schema, on: connection, fresh: fresh, keysNew: keysNew, strict: strict)
         }
+    }
+
+    /// A `strict` write met a key the table holds already (nothing of that write is stored).
+    struct KeyExists: Error, Sendable {
+        let table: String
     }
 
     /// Writes rows whose keys are all different.
     static func write(
         _ rows: [Row], to table: TableSpec, schema: String, on connection: PostgresConnection, fresh: Bool = false,
-        keysNew: Bool = false
+        keysNew: Bool = false, strict: Bool = false
     ) async throws {
         guard !rows.isEmpty else { return }
         guard await connection.isInTransaction() else {
@@ -35,7 +43,7 @@ enum RowWriter {
         }
         let data = try encode(rows, for: table)
         let columns = table.columns.map(\.name)
-        if fresh, table.mode == .insert || keysNew {
+        if fresh, table.mode == .insert || keysNew || strict {
             try await connection.execute("SAVEPOINT stipple_copy")
             do {
                 try await connection.copyIn(into: table.name, schema: schema, columns: columns, data)
@@ -44,6 +52,7 @@ enum RowWriter {
             } catch let error as PostgresError where error.sqlState == "23505" {
                 try await connection.execute("ROLLBACK TO SAVEPOINT stipple_copy")
                 try await connection.execute("RELEASE SAVEPOINT stipple_copy")
+                if strict { throw KeyExists(table: table.name) }
             }
         }
         let stage = stagingName(for: table)

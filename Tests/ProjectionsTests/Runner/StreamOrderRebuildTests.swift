@@ -112,7 +112,7 @@ struct StreamOrderRebuildTests {
             try await connection.execute("CREATE SCHEMA \(identifier: schema)")
             try await projection.createTables(in: schema, on: connection)
         }
-        let builder = FoldingBuilder(projection: projection, schema: schema)
+        let builder = StreamOrderBuilder(projection: projection, schema: schema)
         #expect(builder.takesStreamOrder)
         var cursor: StreamCursor?
         var batches = 0
@@ -185,6 +185,81 @@ struct StreamOrderRebuildTests {
     }
 
     @Test(
+        "a fold state fed by every client stream: a stream-ordered rebuild sees its events come from two streams and folds in log order, as following"
+    )
+    func stateKeyFromManyStreams() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            // In the log `client-f…` comes first; in stream order last. Adjacent streams in one batch fold as one run.
+            for prefix in ["ffffffff", "00000000", "88888888"] {
+                try await fixture.courseClient(try #require(UUID(uuidString: "\(prefix)-0000-4000-8000-000000000003")))
+            }
+            let runner = ProjectionRunner(store: database.store, projections: [ClientsInOne()], batchSize: 7)
+            try await runner.catchUp()
+            let followed = try await allTables(database, schema: "clients_in_one")
+            let order = try await rows(database, "SELECT positions FROM clients_in_one.clients_in_one")
+            let positions = (order.first ?? "").split(separator: ",").compactMap { Int64($0) }
+            #expect(positions.count > 10 && positions == positions.sorted(), "following folds in log order")
+            #expect(try await runner.rebuildAll(["clients_in_one"]).isEmpty)
+            #expect(try await allTables(database, schema: "clients_in_one") == followed)
+        }
+    }
+
+    @Test(
+        "an appointment id two clients used: a stream-ordered builder finds the row key written twice whether the two rows meet in memory or in the table"
+    )
+    func rowKeyFromTwoStreamsInTheTable() async throws {
+        try await TestDatabase.with { database in
+            let fixture = ClinicHistoryFixture(store: database.store)
+            let first = try #require(UUID(uuidString: "00000000-0000-4000-8000-000000000004"))
+            let last = try #require(UUID(uuidString: "ffffffff-0000-4000-8000-000000000004"))
+            let shared = UUID()
+            for (client, start) in [(last, "2026-04-01"), (first, "2026-05-01")] {
+                try await fixture.courseClient(client)
+                try await fixture.append(
+                    client,
+                    [
+                        .sessionBooked(
+                            SessionBooked(
+                                at: ClinicHistoryFixture.day("2026-01-10"), appointmentID: shared, sessionNumber: 1,
+                                slot: TimeSlot(
+                                    start: ClinicHistoryFixture.day(start),
+                                    end: ClinicHistoryFixture.day(start, 13)),
+                                locationID: ClinicHistoryFixture.soho, technicianID: ClinicHistoryFixture.ana))
+                    ])
+            }
+            let head = try await database.store.headPosition()
+            // Rows held back until the end (they meet in `HeldRows`), or written with their stream (in the table).
+            for limit in [FoldingBuilderDefaults.deferredRows, 0] {
+                let schema = "schedule_limit_\(limit)"
+                let projection = ScheduleProjection()
+                try await database.pool.withConnection { connection in
+                    try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+                    try await projection.createTables(in: schema, on: connection)
+                }
+                let builder = StreamOrderBuilder(projection: projection, schema: schema, deferredLimit: limit)
+                var cursor: StreamCursor?
+                var conflict: StreamOrderConflict?
+                repeat {
+                    let page = try await database.store.readInStreamOrder(after: cursor, limit: 4, upTo: head)
+                    cursor = page.next
+                    do {
+                        try await database.pool.withTransaction {
+                            try await builder.applyInStreamOrder(ProjectionBatch(events: page.events), on: $0)
+                        }
+                    } catch let error as StreamOrderConflict {
+                        conflict = error
+                    }
+                } while cursor != nil && conflict == nil
+                #expect(
+                    conflict?.description
+                        == "projection schedule cannot be rebuilt in stream order: a row of schedule_appointments is written from the events of two streams",
+                    "deferred rows up to \(limit)")
+            }
+        }
+    }
+
+    @Test(
         "a projection refusing events of two streams mid-stream names the first refused in log order; the others are swapped in"
     )
     func refusalMidStream() async throws {
@@ -220,5 +295,35 @@ struct StreamOrderRebuildTests {
                 database, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '%\\_\\_rebuild'")
             #expect(leftovers.isEmpty)
         }
+    }
+}
+
+/// A fold state every client stream feeds (its key is not a function of one stream): the positions of its events
+/// in the order it folds them.
+struct ClientsInOne: FoldingProjection {
+    var name = "clients_in_one"
+    var version = 1
+
+    var tables: [TableSpec] {
+        [
+            TableSpec(
+                name: "clients_in_one", columns: [.init("key", "text NOT NULL"), .init("positions", "text NOT NULL")],
+                primaryKey: ["key"], mode: .upsert)
+        ]
+    }
+
+    func stateKey(for stream: EventStreamName) -> String? { stream.category == "client" ? "clients" : nil }
+
+    func initialState(for key: String) -> [Int64] { [] }
+
+    func fold(
+        _ state: inout [Int64], _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput
+    )
+        throws
+    {
+        state.append(recorded.position)
+        try output.write(
+            "clients_in_one",
+            ["key": .text("clients"), "positions": .text(state.map(String.init).joined(separator: ","))])
     }
 }

@@ -1,0 +1,318 @@
+import EventStore
+import Foundation
+import Postgres
+
+/// Rebuilds a `FoldingProjection` into a fresh schema from the log read in stream order.
+///
+/// Every fold-state key is a function of its event's stream (`FoldingProjection.stateKey(for:)`), so in stream
+/// order a key's events come one after another, and once its stream's last event is folded its state is
+/// final: the builder then makes its `finish` rows, writes the state to the state table once (a COPY with the
+/// others) and forgets it. It holds one state across batches (that of the stream a batch ends with, which may
+/// go on in the next one), and that stream's rows, written once it ends: all of a stream's rows reach the
+/// tables in one go, merged by key, and COPY straight into them (`RowWriter`'s `keysNew`). No state is
+/// evicted, read back, decoded or encoded twice, and neither the cost per event nor the memory grows with the
+/// log. (Until 2026-12-06 the rebuild read in log order and kept the states it could in memory: at 1M events
+/// nearly every event of a client decoded and re-encoded its states.)
+///
+/// In stream order a table's rows end as in log order when each row key is written from one stream only. For
+/// every table outside `FoldingProjection.tablesKeyedByStream` (`accumulate` tables of sums excepted, whose rows
+/// add in any order) the builder checks that without remembering the keys it wrote: within a batch by the keys
+/// its output noted; across batches by the rows still held back (`HeldRows`: a key held already) and by the
+/// table's own primary key (`RowWriter`'s `strict`: a key the table holds already). A fold state's events from
+/// two streams show as a run of a batch that spans two streams, a key in two runs of a batch, or a state
+/// written twice to the state table (its primary key again). Any of these throws `StreamOrderConflict`, and
+/// the rebuild folds that projection again in log order. So does a refused event, so that the failure names
+/// the first refused event in log order, as following would. (Until 2026-12-07 the builder kept a hash of
+/// every row key it wrote and of every ended stream's key: ~3M entries at 10M events.) A table written by
+/// both `fold` and `finish` under the same key is seen as written twice: such a projection is folded in log
+/// order.
+///
+/// An empty batch ends the pass (`finish` ends it too): every row and state is written then. What comes after
+/// (the events appended during the rebuild) is fed in log order to a `FoldingBuilder` that finds every state
+/// in the state table; so is the whole log when the runner feeds this builder in log order only.
+final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
+    /// The stream a batch ended with: its key, state, and rows so far.
+    private struct Carried {
+        var key: String
+        var stream: String
+        var state: P.State
+        var rows: ProjectionOutput
+    }
+
+    let projection: P
+    let schema: String
+    let deferredLimit: Int
+
+    private var carried: Carried?
+    /// The tables whose row keys must be new when written (see the type's comment).
+    private let checked: Set<String>
+    private let policies: [String: MergePolicy]
+    /// Final states not yet written to the state table.
+    private var unsaved: [(key: String, json: Data)] = []
+    /// `finish` rows of ended streams not yet written (written every `chunk` rows: a forecast row carries its
+    /// whole fade curve, ~12 kB as text at 1M events; 5 000 of them held took ~100 MiB).
+    private var finishRows = HeldRows()
+    /// Rows of `upsert` and `accumulate` tables not written yet.
+    private var deferred = HeldRows()
+    /// Keys whose `finish` rows are due.
+    private var finishing = PendingFinishes()
+    /// True from the first stream-ordered batch until the pass ends.
+    private var inPass = false
+    /// True once a stream-ordered pass has written every state it folded.
+    private var passEnded = false
+    /// What comes after the pass, or the whole log when fed in log order only.
+    private var logOrder: FoldingBuilder<P>?
+
+    init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
+        self.projection = projection
+        self.schema = schema
+        self.deferredLimit = max(0, deferredLimit)
+        var policies: [String: MergePolicy] = [:]
+        for table in projection.tables { policies[table.name] = MergePolicy(table) }
+        self.policies = policies
+        let keyedByStream = projection.tablesKeyedByStream
+        checked = Set(
+            projection.tables.filter { !keyedByStream.contains($0.name) && !MergePolicy($0).isOrderFree }.map(\.name))
+    }
+
+    var takesStreamOrder: Bool { true }
+
+    var heldStateCount: Int { (carried == nil ? 0 : 1) + (logOrder?.heldStateCount ?? 0) }
+
+    func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        guard !passEnded, logOrder == nil else {
+            throw StreamOrderConflict(projection: projection.name, reason: "the builder was fed in log order")
+        }
+        inPass = true
+        do {
+            if batch.items.isEmpty {
+                try await endPass(on: connection)
+            } else {
+                try await fold(batch, on: connection)
+            }
+        } catch let taken as RowWriter.KeyExists {
+            throw conflict(taken)
+        }
+    }
+
+    func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        try await logOrderBuilder(on: connection).apply(batch, on: connection)
+    }
+
+    func finish(on connection: PostgresConnection) async throws {
+        try await logOrderBuilder(on: connection).finish(on: connection)
+    }
+
+    /// The log-order builder, made once the pass (if any) has ended.
+    private func logOrderBuilder(on connection: PostgresConnection) async throws -> FoldingBuilder<P> {
+        if let logOrder { return logOrder }
+        if inPass {
+            do { try await endPass(on: connection) } catch let taken as RowWriter.KeyExists { throw conflict(taken) }
+        }
+        let builder = FoldingBuilder(
+            projection: projection, schema: schema, deferredLimit: deferredLimit, statesStored: passEnded)
+        logOrder = builder
+        return builder
+    }
+
+    private func conflict(_ taken: RowWriter.KeyExists) -> StreamOrderConflict {
+        StreamOrderConflict(
+            projection: projection.name,
+            reason: taken.table == projection.stateTable
+                ? "the events of a fold state come from more than one stream"
+                : "a row of \(taken.table) is written from the events of two streams")
+    }
+
+    /// Folds one batch of the log in stream order.
+    private func fold(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+        let (keys, keyed) = projection.keyedItems(batch)
+        let items = batch.items
+        func stream(_ index: Int) -> String { items[index].recorded.stream.rawValue }
+        // The stream the batch ends with may go on in the next batch: its state and rows are carried over.
+        let lastStream = stream(items.count - 1)
+        var output = ProjectionOutput(tables: projection.tables, noting: checked)
+        var finished = ProjectionOutput(tables: projection.tables, noting: checked)
+        var slots = [P.State?](repeating: nil, count: keys.count)
+        // The stream going on from the batch before, if it goes on here with events the projection folds.
+        var resumed: Carried?
+        // The rows of streams that end in this batch and began before it or go on into the next.
+        var endedRows: [ProjectionOutput] = []
+        var goingOn: (key: String, stream: String, rows: ProjectionOutput)?
+        if let held = carried.take() {
+            if let first = keyed.first, keys[first.slot] == held.key, stream(first.index) == held.stream {
+                slots[first.slot] = held.state
+                resumed = held
+            } else if keyed.isEmpty, stream(0) == held.stream, lastStream == held.stream {
+                // Its stream goes on through the whole batch with no event the projection folds (`folds`).
+                carried = held
+            } else {
+                // Its stream ended with the batch before, or in this one with no event the projection folds.
+                try finalize(held.key, held.state, into: &finished)
+                endedRows.append(held.rows)
+            }
+        }
+        // Each key's events one run after another, each run within one stream: folded run by run, so that each
+        // row written is noted with the key that wrote it.
+        var lastEvents: [String: Int] = [:]
+        var folded = [Bool](repeating: false, count: keys.count)
+        var start = 0
+        while start < keyed.count {
+            let slot = keyed[start].slot
+            var end = start + 1
+            while end < keyed.count, keyed[end].slot == slot { end += 1 }
+            let key = keys[slot]
+            let runStream = stream(keyed[start].index)
+            // (The batch is in stream order: a run whose first and last events share a stream is within it.)
+            guard !folded[slot], stream(keyed[end - 1].index) == runStream else {
+                throw StreamOrderConflict(
+                    projection: projection.name,
+                    reason: "the events of fold state \(key) come from more than one stream")
+            }
+            folded[slot] = true
+            let run = Array(keyed[start..<end])
+            if resumed?.key == key || runStream == lastStream {
+                // A stream going on from the batch before or into the next: its rows are kept apart.
+                var rows =
+                    resumed.take()?.rows ?? ProjectionOutput(tables: projection.tables, noting: checked)
+                rows.owner = key.hashValue
+                let last = try projection.foldBatch(
+                    batch, run, keys: keys, slots: &slots, into: &rows, finishing: false)
+                finishing.note(rows, batch: batch, lastEvents: last)
+                if runStream == lastStream { goingOn = (key, runStream, rows) } else { endedRows.append(rows) }
+            } else {
+                output.owner = key.hashValue
+                for (key, index) in try projection.foldBatch(
+                    batch, run, keys: keys, slots: &slots, into: &output, finishing: false)
+                {
+                    lastEvents[key] = index
+                }
+            }
+            start = end
+        }
+        finishing.note(output, batch: batch, lastEvents: lastEvents)
+        for (slot, key) in keys.enumerated() {
+            guard let state = slots[slot].take() else { continue }
+            if let stream = goingOn, stream.key == key {
+                carried = Carried(key: key, stream: stream.stream, state: state, rows: stream.rows)
+            } else {
+                try finalize(key, state, into: &finished)
+            }
+        }
+        // (The rows of one stream have one writer; `output` and `finished` have a writer per key.)
+        try checkWriters(output)
+        try checkWriters(finished)
+        for rows in endedRows { try await write(rows, on: connection) }
+        try await write(output, on: connection)
+        try await holdFinishRows(finished, on: connection)
+        if unsaved.count >= FoldingBuilder<P>.chunk { try await saveUnsaved(on: connection) }
+    }
+
+    /// Ends the pass: the stream the last batch ended with has ended too; every row and state is written.
+    private func endPass(on connection: PostgresConnection) async throws {
+        if let held = carried.take() {
+            try await write(held.rows, on: connection)
+            var finished = ProjectionOutput(tables: projection.tables, noting: checked)
+            try finalize(held.key, held.state, into: &finished)
+            try await holdFinishRows(finished, on: connection)
+        }
+        try await writeFinishRows(on: connection)
+        for table in projection.tables { try await writeDeferred(table, on: connection) }
+        try await saveUnsaved(on: connection)
+        inPass = false
+        passEnded = true
+    }
+
+    /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
+    private func finalize(_ key: String, _ state: P.State, into output: inout ProjectionOutput) throws {
+        if let due = finishing.take(key) {
+            output.owner = key.hashValue
+            output.markPending(key, at: due.time)
+            try projection.finishKey(state, key: key, lastEvent: due.event, into: &output)
+        }
+        unsaved.append((key, try projection.encodeState(state)))
+    }
+
+    /// Throws `StreamOrderConflict` when two fold-state keys wrote a row of the same key of a checked table in
+    /// `output` (merged there into one row, which neither `HeldRows` nor the table would see twice).
+    private func checkWriters(_ output: ProjectionOutput) throws {
+        guard output.written.count > 1 else { return }
+        var writers: [Int: Int] = [:]
+        writers.reserveCapacity(output.written.count)
+        for (row, owner) in output.written {
+            if let previous = writers.updateValue(owner, forKey: row), previous != owner {
+                throw StreamOrderConflict(
+                    projection: projection.name, reason: "a row is written from the events of two streams")
+            }
+        }
+    }
+
+    /// Writes a stream's `insert` rows and holds back the others, merged by key; a key of a checked table held
+    /// already or stored already was written from another stream.
+    private func write(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
+        for table in projection.tables {
+            let rows = output.keyedRows(for: table.name)
+            guard !rows.isEmpty else { continue }
+            guard table.mode != .insert, deferredLimit > 0, let policy = policies[table.name] else {
+                try await writeRows(rows, to: table, on: connection)
+                continue
+            }
+            guard deferred.hold(rows, table: table.name, policy: policy) || !checked.contains(table.name) else {
+                throw RowWriter.KeyExists(table: table.name)
+            }
+        }
+        if deferred.count > deferredLimit {
+            for table in projection.tables { try await writeDeferred(table, on: connection) }
+        }
+    }
+
+    /// Holds back `finish` rows, and writes them every `chunk` rows (each after the rows held back for its
+    /// table, which are older).
+    private func holdFinishRows(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
+        for table in projection.tables {
+            let rows = output.keyedRows(for: table.name)
+            guard !rows.isEmpty, let policy = policies[table.name] else { continue }
+            guard finishRows.hold(rows, table: table.name, policy: policy) || !checked.contains(table.name) else {
+                throw RowWriter.KeyExists(table: table.name)
+            }
+        }
+        if finishRows.count >= FoldingBuilder<P>.chunk { try await writeFinishRows(on: connection) }
+    }
+
+    /// Writes the `finish` rows held back.
+    private func writeFinishRows(on connection: PostgresConnection) async throws {
+        for table in projection.tables {
+            guard let held = finishRows.take(table.name) else { continue }
+            try await writeDeferred(table, on: connection)
+            try await writeRows(held, to: table, on: connection)
+        }
+    }
+
+    /// Writes and forgets the held-back rows of `table`.
+    private func writeDeferred(_ table: TableSpec, on connection: PostgresConnection) async throws {
+        guard let held = deferred.take(table.name) else { return }
+        try await writeRows(held, to: table, on: connection)
+    }
+
+    /// Writes rows COPY first (`RowWriter`'s `keysNew`: all of a key's rows come in one go), except to an
+    /// unchecked `accumulate` table, whose keys many streams add to; a checked table's keys must be new
+    /// (`strict`).
+    private func writeRows(_ rows: KeyedRows, to table: TableSpec, on connection: PostgresConnection) async throws {
+        let strict = checked.contains(table.name)
+        var keysNew = true
+        if case .accumulate = table.mode, !strict { keysNew = false }
+        try await RowWriter.write(
+            rows, to: table, schema: schema, on: connection, fresh: true, keysNew: keysNew, strict: strict)
+    }
+
+    /// Writes the final states not written yet: each key once (a COPY straight into the scratch table; a key
+    /// stored already had its events in two streams).
+    private func saveUnsaved(on connection: PostgresConnection) async throws {
+        var start = 0
+        while start < unsaved.count {
+            let chunk = Array(unsaved[start..<min(start + FoldingBuilder<P>.chunk, unsaved.count)])
+            try await projection.saveEncodedStates(chunk, schema: schema, on: connection, fresh: true, strict: true)
+            start += FoldingBuilder<P>.chunk
+        }
+        unsaved = []
+    }
+}
