@@ -33,9 +33,10 @@ public final class PostgresConnection: @unchecked Sendable {
     public let configuration: PostgresConfiguration
     /// Whose turn it is: a statement (or queue job) holds the connection from its send to its answer.
     private let turns = Mutex(Turns())
-    /// How often an answer was awaited through `SocketReadiness` on this connection: once per statement sent
-    /// from the caller's thread, however many pieces its answer came in (the tests check that).
-    let readinessWaits = Atomic<Int>(0)
+    #if os(Linux)
+        /// Where a task suspends until its answer comes: `SocketReadiness.shared` (a test may give its own).
+        private let socketWaiter: any SocketWaiter
+    #endif
 
     private struct Turns {
         var taken = false
@@ -47,11 +48,17 @@ public final class PostgresConnection: @unchecked Sendable {
     /// own waits ask the TLS library first), so those connections wait in libpq, on the queue.
     private let plainSocket: Bool
 
-    private init(handle: OpaquePointer, configuration: PostgresConfiguration, queue: DispatchQueue) {
+    private init(
+        handle: OpaquePointer, configuration: PostgresConfiguration, queue: DispatchQueue,
+        socketWaiter: (any SocketWaiter)?
+    ) {
         self.handle = handle
         self.configuration = configuration
         self.queue = queue
         plainSocket = PQsslInUse(handle) == 0 && PQgssEncInUse(handle) == 0
+        #if os(Linux)
+            self.socketWaiter = socketWaiter ?? SocketReadiness.shared
+        #endif
     }
 
     deinit {
@@ -65,17 +72,25 @@ public final class PostgresConnection: @unchecked Sendable {
     /// its threads block, so on a small machine a burst of connects (a pool filling up, many tests at
     /// once) would wait behind each other. A serial queue gets a thread of its own when it needs one.
     public static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
+        try await connect(configuration, socketWaiter: nil)
+    }
+
+    /// `connect`, with the waiter a task suspends in until its answer comes (nil: `SocketReadiness.shared`).
+    static func connect(_ configuration: PostgresConfiguration, socketWaiter: (any SocketWaiter)?) async throws
+        -> PostgresConnection
+    {
         let queue = DispatchQueue(label: "stipple.postgres.connection")
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try connectSync(configuration, queue: queue) })
+                continuation.resume(
+                    with: Result { try connectSync(configuration, queue: queue, socketWaiter: socketWaiter) })
             }
         }
     }
 
-    private static func connectSync(_ configuration: PostgresConfiguration, queue: DispatchQueue) throws
-        -> PostgresConnection
-    {
+    private static func connectSync(
+        _ configuration: PostgresConfiguration, queue: DispatchQueue, socketWaiter: (any SocketWaiter)?
+    ) throws -> PostgresConnection {
         // Later keywords override what the URL says; the session settings make timestamps parseable.
         let keywords = ["dbname", "connect_timeout", "fallback_application_name", "client_encoding", "options"]
         let values = [
@@ -96,7 +111,8 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(
                 code: .connectionFailed, message: "cannot connect to \(configuration): \(message)")
         }
-        return PostgresConnection(handle: connection, configuration: configuration, queue: queue)
+        return PostgresConnection(
+            handle: connection, configuration: configuration, queue: queue, socketWaiter: socketWaiter)
     }
 
     // MARK: - Statements
@@ -113,16 +129,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// first call prepares it (named, server-side), later calls with the same text send only the
     /// parameters. For the few statements a process runs over and over (the append); the server
     /// keeps every prepared statement until the connection closes, so never use it for text that
-    /// varies.
-    ///
-    /// `blockingUpTo` lets the caller's thread wait for the answer itself, blocked in `poll`, for up to that
-    /// long before it leaves the wait to `SocketReadiness`: an answer that comes within it then wakes that
-    /// thread directly, one thread wake-up instead of two (the readiness thread, then a cooperative thread
-    /// for the task). Only for a statement whose answer comes quickly and whose caller has nothing else to
-    /// do meanwhile (a lone append); the thread is one of the few Swift's tasks run on. Zero, the default,
-    /// never blocks. Without effect where statements are not sent from the caller's thread.
+    /// varies. `wait` says how the task waits for the answer (`AnswerWait`; every prepare waits `suspending`).
     @discardableResult
-    public func queryPrepared(_ sql: SQL, blockingUpTo: Duration = .zero) async throws -> QueryResult {
+    public func queryPrepared(_ sql: SQL, awaiting wait: AnswerWait = .suspending) async throws -> QueryResult {
         await takeTurn()
         defer { endTurn() }
         let inline = Self.sendsInline(sql, plainSocket: plainSocket)
@@ -140,7 +149,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 queue.sync { self.prepared[key] = name }
             }
             do {
-                return try await run(.execute(name), sql, inline: inline, blockingUpTo: blockingUpTo)
+                return try await run(.execute(name), sql, inline: inline, wait: wait)
             } catch let error as PostgresError where error.sqlState == "26000" && attempt == 0 {
                 // The server no longer knows it (DISCARD ALL, a pooler between): prepare again.
                 queue.sync { self.prepared[key] = nil }
@@ -399,14 +408,14 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// One round trip of `step` for a caller that holds the turn. Inline: sent from the caller's thread, the
-    /// answer awaited through `SocketReadiness` (`receive`). Otherwise sent and read to its end on the queue.
-    private func run(_ step: Step, _ sql: SQL, inline: Bool, blockingUpTo: Duration = .zero) async throws
+    /// answer awaited as `wait` says (`receive`). Otherwise sent and read to its end on the queue.
+    private func run(_ step: Step, _ sql: SQL, inline: Bool, wait: AnswerWait = .suspending) async throws
         -> QueryResult
     {
         #if os(Linux)
             if inline {
                 try queue.sync { try self.send(step, sql) }
-                return try await receive(query: sql.text, blockingUpTo: blockingUpTo)
+                return try await receive(query: sql.text, wait: wait)
             }
         #endif
         return try await hop {
@@ -455,30 +464,15 @@ public final class PostgresConnection: @unchecked Sendable {
         /// to a task (it doubled the system time of reading the log). So is the rare answer that something
         /// else (a notice, a notification) came before.
         ///
-        /// With `blockingUpTo` (`queryPrepared`), the caller's thread first waits on the socket itself.
-        private func receive(query: String, blockingUpTo: Duration) async throws -> QueryResult {
+        /// How the task waits until the socket has something is `wait`'s to say (`AnswerWait`).
+        private func receive(query: String, wait: AnswerWait) async throws -> QueryResult {
             let results = Results()
             let socket = try queue.sync { try self.liveSocket(results) }
-            if blockingUpTo <= .zero || !Self.readable(socket, within: blockingUpTo) {
-                readinessWaits.add(1, ordering: .relaxed)
-                await SocketReadiness.shared.readable(socket)
-            }
+            await wait.readable(socket, suspendingIn: socketWaiter)
             guard try queue.sync(execute: { try self.readSync(into: results) }) else {
                 return try await hop { try self.finishSync(results, query: query) }
             }
             return try queue.sync { try Self.consume(results.take(), connection: try self.liveHandle(), query: query) }
-        }
-
-        /// Waits on this thread, at most `wait` (in whole milliseconds, at least one), until `socket` is readable
-        /// (or hung up on, or in error: the read that follows reports that). False when the time ran out (or a
-        /// signal came first).
-        private static func readable(_ socket: Int32, within wait: Duration) -> Bool {
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let (seconds, attoseconds) = wait.components
-            let milliseconds = min(
-                Int64(Int32.max),
-                max(1, min(seconds, 1_000_000) * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
-            return poll(&descriptor, 1, Int32(milliseconds)) > 0
         }
 
         /// The socket to wait on; throws (dropping what was read) when the connection has none.

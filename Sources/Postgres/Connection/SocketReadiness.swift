@@ -12,7 +12,7 @@
     /// caller's thread woken by it for the answer) besides the one the kernel makes when the answer
     /// arrives. Sending from the caller's thread and waiting here leaves one: this thread, woken by the
     /// kernel, resumes the waiting task. No cooperative thread is held while the server works.
-    final class SocketReadiness: Sendable {
+    final class SocketReadiness: SocketWaiter {
         /// The process's one waiter, started on first use.
         static let shared = SocketReadiness()
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Postgres
+import Synchronization
 import TestSupport
 import Testing
 
@@ -92,47 +93,52 @@ struct StatementAnswerTests {
         #expect(try rows.map { try $0.decode((Int, String).self).0 }.reduce(0, +) == 200_000 * 200_001 / 2)
     }
 
-    @Test("an answer in many pieces is awaited once: the rest is read on the connection's thread")
-    func largeAnswerAwaitedOnce() async throws {
-        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
-        let before = connection.readinessWaits.load(ordering: .relaxed)
-        // About 2 MB, which the server flushes 8 KiB at a time.
-        let rows = try await connection.query(
-            "SELECT n, repeat('y', 40) FROM generate_series(1, \(50_000)::integer) AS n")
-        let small = try await connection.query("SELECT \(3)::integer")
-        let waits = connection.readinessWaits.load(ordering: .relaxed) - before
-        await connection.close()
-        #expect(rows.count == 50_000)
-        #expect(try rows.map { try $0.decode((Int, String).self).0 } == Array(1...50_000))
-        #expect(try #require(small.first).decode(Int.self) == 3)
-        // One wait for each statement on Linux (where statements are sent from the caller's thread); none elsewhere.
-        #if os(Linux)
+    #if os(Linux)
+        @Test("an answer in many pieces is awaited once: the rest is read on the connection's thread")
+        func largeAnswerAwaitedOnce() async throws {
+            let waiter = CountingWaiter()
+            let connection = try await PostgresConnection.connect(
+                try TestDatabase.serverConfiguration(), socketWaiter: waiter)
+            // About 2 MB, which the server flushes 8 KiB at a time.
+            let rows = try await connection.query(
+                "SELECT n, repeat('y', 40) FROM generate_series(1, \(50_000)::integer) AS n")
+            let small = try await connection.query("SELECT \(3)::integer")
+            let waits = waiter.count
+            await connection.close()
+            #expect(rows.count == 50_000)
+            #expect(try rows.map { try $0.decode((Int, String).self).0 } == Array(1...50_000))
+            #expect(try #require(small.first).decode(Int.self) == 3)
+            // The task suspended once for each statement, not once for each piece of the large answer.
             #expect(waits == 2)
-        #else
-            #expect(waits == 0)
-        #endif
-    }
+        }
 
-    @Test("an answer awaited on the caller's thread needs no readiness wait; one slower than the bound falls back")
-    func blockingWait() async throws {
-        let connection = try await PostgresConnection.connect(try TestDatabase.serverConfiguration())
-        // The first call prepares the statement (an ordinary wait), the second only runs it.
-        _ = try await connection.queryPrepared("SELECT \(4)::integer", blockingUpTo: .seconds(30))
-        let before = connection.readinessWaits.load(ordering: .relaxed)
-        let quick = try await connection.queryPrepared("SELECT \(4)::integer", blockingUpTo: .seconds(30))
-        let afterQuick = connection.readinessWaits.load(ordering: .relaxed)
-        let slow = try await connection.queryPrepared(
-            "SELECT \(5)::integer FROM pg_sleep(0.1)", blockingUpTo: .milliseconds(1))
-        let afterSlow = connection.readinessWaits.load(ordering: .relaxed)
-        await connection.close()
-        #expect(try #require(quick.first).decode(Int.self) == 4)
-        #expect(try #require(slow.first).decode(Int.self) == 5)
-        #if os(Linux)
+        @Test("an answer awaited on the caller's thread first needs no suspension; one slower than the bound suspends")
+        func blockingWait() async throws {
+            let waiter = CountingWaiter()
+            let connection = try await PostgresConnection.connect(
+                try TestDatabase.serverConfiguration(), socketWaiter: waiter)
+            let quickly = AnswerWait.blockingFirst(upTo: .seconds(30))
+            // The first call prepares the statement (a prepare always suspends), the second only runs it.
+            _ = try await connection.queryPrepared("SELECT \(4)::integer", awaiting: quickly)
+            let before = waiter.count
+            let quick = try await connection.queryPrepared("SELECT \(4)::integer", awaiting: quickly)
+            let afterQuick = waiter.count
+            let slow = try await connection.queryPrepared(
+                "SELECT \(5)::integer FROM pg_sleep(0.1)", awaiting: .blockingFirst(upTo: .milliseconds(1)))
+            let afterSlow = waiter.count
+            let suspending = try await connection.queryPrepared("SELECT \(4)::integer")
+            let afterSuspending = waiter.count
+            await connection.close()
+            #expect(try #require(quick.first).decode(Int.self) == 4)
+            #expect(try #require(slow.first).decode(Int.self) == 5)
+            #expect(try #require(suspending.first).decode(Int.self) == 4)
             #expect(afterQuick == before)
             // Its prepare, then its run: the 0.1 s sleep outlasts the 1 ms on the caller's thread.
             #expect(afterSlow - afterQuick == 2)
-        #endif
-    }
+            // The default suspends.
+            #expect(afterSuspending - afterSlow == 1)
+        }
+    #endif
 
     @Test("a backend killed while the caller's thread waits for its answer fails the wait as a lost connection")
     func killedWhileBlocking() async throws {
@@ -140,7 +146,9 @@ struct StatementAnswerTests {
         let connection = try await PostgresConnection.connect(configuration)
         let pid = try await connection.backendProcessID()
         let killer = try await PostgresConnection.connect(configuration)
-        let waiting = Task { try await connection.queryPrepared("SELECT pg_sleep(\(600))", blockingUpTo: .seconds(2)) }
+        let waiting = Task {
+            try await connection.queryPrepared("SELECT pg_sleep(\(600))", awaiting: .blockingFirst(upTo: .seconds(2)))
+        }
         let running = try await eventually {
             let rows = try await killer.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT pg_sleep%' AND state = 'active'"
@@ -231,3 +239,17 @@ struct StatementAnswerTests {
         #expect(try #require(after.first).decode(Int.self) == 42)
     }
 }
+
+#if os(Linux)
+    /// Suspends a task in `SocketReadiness`, as a connection's own waiter does, and counts how often it did.
+    final class CountingWaiter: SocketWaiter {
+        private let waits = Mutex(0)
+
+        var count: Int { waits.withLock { $0 } }
+
+        func readable(_ socket: Int32) async {
+            waits.withLock { $0 += 1 }
+            await SocketReadiness.shared.readable(socket)
+        }
+    }
+#endif
