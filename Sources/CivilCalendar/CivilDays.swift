@@ -33,11 +33,18 @@ public enum CivilDays {
     /// past 9999 with all its digits; callers keep to years from 0): the one writer of a UTC date-time's digits, for `Postgres`'
     /// timestamp parameters and the projections' JSON dates.
     public static func utcDateTime(seconds: Int64) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(27)
+        appendUTCDateTime(seconds: seconds, to: &bytes)
+        return bytes
+    }
+
+    /// Appends `utcDateTime(seconds:)`'s UTF-8 to `bytes` (no array of its own: the projections write a date
+    /// per curve point and per row).
+    public static func appendUTCDateTime(seconds: Int64, to bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let civil = date(days: Int(days))
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(27)
         func append(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -46,17 +53,26 @@ public enum CivilDays {
                 divisor /= 10
             }
         }
-        append(civil.year, max(4, String(civil.year).utf8.count))
+        func two(_ value: Int) {
+            bytes.append(UInt8(48 + value / 10))
+            bytes.append(UInt8(48 + value % 10))
+        }
+        var yearDigits = 4
+        var power = 10_000
+        while civil.year >= power {
+            yearDigits += 1
+            power *= 10  // at most 10^12: a year from Int64 seconds has fewer than 12 digits
+        }
+        append(civil.year, yearDigits)
         bytes.append(UInt8(ascii: "-"))
-        append(civil.month, 2)
+        two(civil.month)
         bytes.append(UInt8(ascii: "-"))
-        append(civil.day, 2)
+        two(civil.day)
         bytes.append(UInt8(ascii: "T"))
-        append(secondOfDay / 3600, 2)
+        two(secondOfDay / 3600)
         bytes.append(UInt8(ascii: ":"))
-        append(secondOfDay % 3600 / 60, 2)
+        two(secondOfDay % 3600 / 60)
         bytes.append(UInt8(ascii: ":"))
-        append(secondOfDay % 60, 2)
-        return bytes
+        two(secondOfDay % 60)
     }
 }

@@ -20,11 +20,13 @@ enum ISO8601Text {
     /// `appendSeconds(_:to:)` as UTF-8 bytes.
     static func appendSeconds(_ date: Date, to bytes: inout [UInt8]) {
         let seconds = date.timeIntervalSince1970.rounded(.down)
-        guard let digits = digits(seconds) else {
+        guard isWrittenByHand(seconds) else {
             bytes.append(contentsOf: Date(timeIntervalSince1970: seconds).formatted(.iso8601).utf8)
             return
         }
-        bytes.append(contentsOf: digits)
+        // Straight into `bytes` (a forecast row writes a few hundred dates).
+        CivilDays.appendUTCDateTime(seconds: Int64(seconds), to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`: what `RowValue.iso8601` writes (milliseconds, UTC), by hand for a date
@@ -53,9 +55,14 @@ enum ISO8601Text {
 
     /// The UTF-8 of `YYYY-MM-DDTHH:MM:SSZ` for whole `seconds` since 1970 in the years 1600–9999, else nil.
     private static func digits(_ seconds: Double) -> [UInt8]? {
-        guard seconds >= -11_676_096_000, seconds <= 253_402_300_799 else { return nil }
+        guard isWrittenByHand(seconds) else { return nil }
         var bytes = CivilDays.utcDateTime(seconds: Int64(seconds))
         bytes.append(UInt8(ascii: "Z"))
         return bytes
+    }
+
+    /// Whether whole `seconds` since 1970 fall in the years 1600–9999.
+    private static func isWrittenByHand(_ seconds: Double) -> Bool {
+        seconds >= -11_676_096_000 && seconds <= 253_402_300_799
     }
 }

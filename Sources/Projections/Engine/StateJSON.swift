@@ -1,5 +1,4 @@
 import Foundation
-import JSONNodes
 
 /// Writes a fold state as JSON straight into bytes, for its `jsonb` column: `JSONEncoder` builds a tree
 /// of every value first, then sorts and writes it, and that was the largest cost of writing a rebuild's
@@ -19,20 +18,19 @@ enum StateJSON {
         try writer.value(value, slot: writer.newSlot())
         writer.close(downTo: 0)
         guard !writer.failed, writer.pendingSlot == nil else { throw Unsupported() }
-        return Data(writer.bytes)
+        return writer.text.data
     }
 
     /// The text so far and the containers open in it, innermost last.
     final class Writer {
-        var bytes: [UInt8] = []
+        /// The text so far (`JSONBytes` spells each value).
+        var text = JSONBytes(capacity: 512)
         /// Open containers: whether an object, how many members so far, and an identity.
         private var open: [(object: Bool, count: Int, id: Int)] = []
         private var nextID = 0
         /// The slot waiting for its value (after a key, or in an array), if any.
         var pendingSlot: Int?
         var failed = false
-
-        init() { bytes.reserveCapacity(512) }
 
         func newSlot() -> Int {
             nextID += 1
@@ -44,7 +42,7 @@ enum StateJSON {
         func close(downTo depth: Int) {
             while open.count > depth {
                 let container = open.removeLast()
-                bytes.append(container.object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                text.append(container.object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
             }
         }
 
@@ -56,7 +54,7 @@ enum StateJSON {
                 return false
             }
             close(downTo: depth + 1)
-            if open[depth].count > 0 { bytes.append(UInt8(ascii: ",")) }
+            if open[depth].count > 0 { text.append(UInt8(ascii: ",")) }
             open[depth].count += 1
             return true
         }
@@ -66,7 +64,7 @@ enum StateJSON {
             if pendingSlot != slot { failed = true }
             pendingSlot = nil
             nextID += 1
-            bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+            text.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
             open.append((object, 0, nextID))
             return (open.count - 1, nextID)
         }
@@ -81,25 +79,23 @@ enum StateJSON {
         }
 
         func key(_ key: String) {
-            string(key)
-            bytes.append(UInt8(ascii: ":"))
+            text.string(key)
+            text.append(UInt8(ascii: ":"))
         }
 
-        func string(_ text: String) { JSONString.appendQuoted(text, to: &bytes) }
+        func string(_ value: String) { text.string(value) }
 
-        func plain(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        func plain(_ value: String) { text.plain(value) }
 
         func double(_ value: Double) throws {
             guard value.isFinite else { throw Unsupported() }
-            var text = ""
-            PredictionJSON.appendNumber(value, to: &text)
-            plain(text)
+            text.number(value)
         }
 
         func float(_ value: Float) throws {
             guard value.isFinite else { throw Unsupported() }
-            let text = value.description
-            plain(text.hasSuffix(".0") ? String(text.dropLast(2)) : text)
+            let description = value.description
+            plain(description.hasSuffix(".0") ? String(description.dropLast(2)) : description)
         }
 
         /// Writes `value` into the pending slot `slot`.
@@ -107,12 +103,10 @@ enum StateJSON {
             switch value {
             case let date as Date:
                 try fill(slot)
-                var text = ""
-                ISO8601Text.appendSeconds(date, to: &text)
-                string(text)
-            case let text as String:
+                text.date(date)
+            case let value as String:
                 try fill(slot)
-                string(text)
+                string(value)
             case is Data, is URL, is Decimal:
                 throw Unsupported()
             case let dictionary as any StringKeyedMembers:

@@ -80,7 +80,7 @@ struct PredictionJSONTests {
         #expect(drivers == ["covariate", "ownObserv"])
     }
 
-    @Test("writes numbers and dates as JSONEncoder does, as text and as bytes, fractional and far-off dates included")
+    @Test("JSONBytes writes numbers and dates as JSONEncoder does, 0 and 1, fractional and far-off dates included")
     func numbersAndDates() throws {
         var random = SystemRandomNumberGenerator()
         var numbers: [Double] = [
@@ -96,20 +96,18 @@ struct PredictionJSONTests {
             dates.append(Date(timeIntervalSince1970: Double.random(in: -1.2e10...2.6e11, using: &random)))
         }
         for number in numbers {
-            var text = ""
-            PredictionJSON.appendNumber(number, to: &text)
-            #expect("[\(text)]" == String(decoding: try ForecastFold.encoder.encode([number]), as: UTF8.self))
-            var bytes: [UInt8] = []
-            PredictionJSON.appendNumber(number, to: &bytes)
-            #expect(bytes == Array(text.utf8))
+            var text = JSONBytes(capacity: 32)
+            text.number(number)
+            #expect(
+                "[\(String(decoding: text.bytes, as: UTF8.self))]"
+                    == String(decoding: try ForecastFold.encoder.encode([number]), as: UTF8.self))
         }
         for date in dates {
-            var text = ""
-            PredictionJSON.appendDate(date, to: &text)
-            #expect("[\"\(text)\"]" == String(decoding: try ForecastFold.encoder.encode([date]), as: UTF8.self))
-            var bytes: [UInt8] = []
-            ISO8601Text.appendSeconds(date, to: &bytes)
-            #expect(bytes == Array(text.utf8))
+            var text = JSONBytes(capacity: 32)
+            text.date(date)
+            #expect(
+                "[\(String(decoding: text.bytes, as: UTF8.self))]"
+                    == String(decoding: try ForecastFold.encoder.encode([date]), as: UTF8.self))
         }
     }
 }
