@@ -205,7 +205,7 @@ extension FoldingProjection {
                 } catch {
                     throw ProjectionFailure(projection: name, event: recorded, reason: String(describing: error))
                 }
-                slots[slot] = state
+                slots[slot] = consume state  // moved back, not copied (a retain per member, per event)
                 lastIndex[slot] = index
             }
         }

@@ -11,7 +11,10 @@ import Postgres
 ///   column outside the key takes the later row's value.
 ///
 /// A column missing from a row is NULL: the writer sends it as NULL, never as the column's default.
-struct MergePolicy: Sendable {
+///
+/// A class: `ProjectionOutput` hands its table's policy to `KeyedRows.add` for every row, and copying a
+/// struct of arrays and strings retained and released each of them per row.
+final class MergePolicy: Sendable {
     let mode: TableSpec.Mode
     /// The key columns, in key order.
     let key: [String]
@@ -21,6 +24,10 @@ struct MergePolicy: Sendable {
     let others: [String]
     /// The `ON CONFLICT` clause for rows inserted into the table aliased `t`.
     let conflictClause: String
+    /// True when a later row of a held key changes nothing (`insert`, or `upsert` of key columns only).
+    let keepsEarlier: Bool
+    /// For `accumulate`: the sum columns outside the key, each with its place in the table.
+    private let sumPlaces: [(name: String, place: Int)]
 
     init(_ table: TableSpec) {
         mode = table.mode
@@ -31,6 +38,18 @@ struct MergePolicy: Sendable {
             || table.columns.contains { table.primaryKey.contains($0.name) && ["json", "jsonb"].contains($0.type) }
         let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
         self.others = others
+        switch table.mode {
+        case .insert: keepsEarlier = true
+        case .upsert: keepsEarlier = others.isEmpty
+        case .accumulate: keepsEarlier = others.isEmpty
+        }
+        if case .accumulate(let sums) = table.mode {
+            sumPlaces = sums.filter(others.contains).map { name in
+                (name, table.columns.firstIndex { $0.name == name } ?? 0)
+            }
+        } else {
+            sumPlaces = []
+        }
         let keyList = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
         let sets: [String]
         switch table.mode {
@@ -93,17 +112,17 @@ struct MergePolicy: Sendable {
             return earlier
         case .upsert:
             return others.isEmpty ? earlier : later
-        case .accumulate(let sums):
+        case .accumulate:
             guard !others.isEmpty else { return earlier }
             var merged = later
-            for column in sums where others.contains(column) {
-                switch (earlier[column] ?? .null, later[column] ?? .null) {
+            for (column, place) in sumPlaces {
+                switch (earlier.value(of: column, at: place) ?? .null, later.value(of: column, at: place) ?? .null) {
                 case (.int(let a), .int(let b)):
                     let (sum, overflow) = a.addingReportingOverflow(b)
                     guard !overflow else { return nil }
-                    merged[column] = .int(sum)
+                    merged.setValue(.int(sum), of: column, at: place)
                 case (.null, _), (_, .null):
-                    merged[column] = .null
+                    merged.setValue(.null, of: column, at: place)
                 default:
                     return nil
                 }
@@ -125,6 +144,14 @@ struct KeyedRows: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    /// Makes room for `rows` rows of distinct keys without growing (a batch's output told how many the
+    /// previous batch's had: a key index grown from empty rehashed every key about twice).
+    mutating func reserveCapacity(_ rows: Int) {
+        guard rows > 0 else { return }
+        slots.reserveCapacity(rows)
+        current.reserveCapacity(rows)
+    }
+
     /// Every run, in the order they must be written.
     var runs: [[Row]] { current.isEmpty ? earlierRuns : earlierRuns + [current] }
 
@@ -139,6 +166,8 @@ struct KeyedRows: Sendable {
     mutating func add(_ row: Row, key: RowKey, policy: MergePolicy) {
         // One hash and probe: the key's slot is found, or made for the row appended below.
         if let slot = Self.held(&slots[key, default: -1], orNew: current.count) {
+            // The held row stays as it is: nothing to merge or store.
+            if policy.keepsEarlier { return }
             if let merged = policy.merge(current[slot], row) {
                 current[slot] = merged
                 return

@@ -30,6 +30,17 @@ public struct ProjectionOutput: Sendable {
         self.noted = tables.map { noted.contains($0.name) }
     }
 
+    /// How many rows each table holds, in the tables' order.
+    var rowCounts: [Int] { stored.map(\.count) }
+
+    /// Makes room in each table (in the tables' order) for that many rows: a rebuild passes each batch's
+    /// output the counts of the previous batch's (`rowCounts`), so a table's key index does not grow from empty.
+    mutating func reserveRows(_ counts: [Int]) {
+        for (index, count) in counts.enumerated() where index < stored.count {
+            stored[index].reserveCapacity(count)
+        }
+    }
+
     /// Writes `row` to `table` as that table's mode says; later rows for the same key in the
     /// batch replace (upsert), add to (accumulate) or are ignored after (insert) earlier ones.
     public mutating func write(_ table: String, _ row: Row) throws {

@@ -65,6 +65,16 @@ public struct Row: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Sets the column's value, looked for at `place` first (as `value(of:at:)` reads it), else as the
+    /// subscript sets it.
+    mutating func setValue(_ value: RowValue, of name: String, at place: Int) {
+        if place < columns.count, columns[place].0 == name {
+            columns[place].1 = value
+        } else {
+            self[name] = value
+        }
+    }
+
     /// The column's value, looked for at `place` first (the column's place in its table), then everywhere.
     func value(of name: String, at place: Int) -> RowValue? {
         if place < columns.count, columns[place].0 == name { return columns[place].1 }

@@ -25,6 +25,8 @@ public struct InMemoryRebuild<P: FoldingProjection> {
     }
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
+    /// The rows of each table the last batch wrote: the room the next batch's output makes first.
+    private var lastRowCounts: [Int] = []
 
     public init(_ projection: P) {
         self.projection = projection
@@ -35,6 +37,7 @@ public struct InMemoryRebuild<P: FoldingProjection> {
         let (keys, keyed) = projection.keyedItems(batch)
         guard !keyed.isEmpty else { return [:] }
         var output = ProjectionOutput(tables: projection.tables)
+        output.reserveRows(lastRowCounts)
         // Each key's state taken out of its place while folded (`foldBatch`'s slots), and put back.
         var slots = [P.State?]()
         var keyPlaces = [Int]()
@@ -59,6 +62,7 @@ public struct InMemoryRebuild<P: FoldingProjection> {
         let lastEvents = try projection.foldBatch(
             batch, keyed, keys: keys, slots: &slots, into: &output, finishing: false)
         finishing.note(output, batch: batch, lastEvents: lastEvents)
+        lastRowCounts = output.rowCounts
         return rows(of: output)
     }
 

@@ -197,6 +197,28 @@ struct RowWriterTests {
         #expect(policy(.accumulate(["n"])).merge(earlier, ["id": .int(1), "n": .double(1)]) == nil)
         #expect(policy(.accumulate(["n"])).merge(["n": .int(.max)], ["n": .int(1)]) == nil)
         #expect(policy(.accumulate(["n"])).merge(["n": .null], ["n": .int(1)]) == ["n": .null])
+        // Rows naming their columns in another order than the table's: sums still found and set by name.
+        #expect(
+            policy(.accumulate(["n"])).merge(
+                ["label": .text("a"), "n": .int(2), "id": .int(1)], ["n": .int(3), "label": .text("b"), "id": .int(1)])
+                == ["id": .int(1), "n": .int(5), "label": .text("b")])
+        #expect(
+            policy(.accumulate(["n", "label"])).merge(["n": .int(2)], ["label": .null, "n": .null])
+                == ["label": .null, "n": .null])
+        // A held key: an insert (or an upsert of key columns only) keeps the first row, an upsert takes the
+        // latest; room made in advance changes nothing.
+        for (mode, columns, kept) in [
+            (TableSpec.Mode.insert, columns, earlier), (.upsert, [.init("id", "integer")], earlier),
+            (.upsert, columns, later),
+        ] {
+            var held = KeyedRows()
+            held.reserveCapacity(16)
+            held.add(earlier, policy: policy(mode, columns))
+            held.add(["id": .int(2)], policy: policy(mode, columns))
+            held.add(later, policy: policy(mode, columns))
+            #expect(held.runs == [[kept, ["id": .int(2)]]], "\(mode)")
+            #expect(held.count == 2)
+        }
         // A batch's rows: an unmergeable pair ends the run, so both reach the table in order.
         var rows = KeyedRows()
         let accumulate = policy(.accumulate(["n"]))
