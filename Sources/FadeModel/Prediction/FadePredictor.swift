@@ -83,8 +83,16 @@ public struct FadePredictor: Sendable {
         gamma: Double
     ) -> Double {
         guard let years = timeline.decayYears(at: date), years > 0 else { return 1 }
+        return Self.density(
+            logYears: log(years), crossing: crossing, z: z, logLogThreshold: log(-log(threshold)), gamma: gamma)
+    }
+
+    /// `density(at:…)` for a date `exp(logYears)` years into its decay; `logLogThreshold` is `log(-log(threshold))`.
+    private static func density(
+        logYears: Double, crossing: CrossingDistribution, z: Double, logLogThreshold: Double, gamma: Double
+    ) -> Double {
         let logCrossing = crossing.logMedianYears + z * crossing.logSD
-        let exponent = gamma * (log(years) - logCrossing) + log(-log(threshold))
+        let exponent = gamma * (logYears - logCrossing) + logLogThreshold
         return exponent > 6.5 ? 0 : exp(-exp(exponent))
     }
 
@@ -111,21 +119,28 @@ public struct FadePredictor: Sendable {
         }
         for anchor in timeline.anchors { dates.append(anchor.addingTimeInterval(timeline.healing)) }
         dates.append(crossing.median)
-        let unique = Array(Set(dates.filter { $0 >= start && $0 <= end })).sorted()
+        // Sorted, then each date once (as a `Set` would keep them, without hashing every date).
+        var unique = dates.filter { $0 >= start && $0 <= end }
+        unique.sort()
+        var kept = 0
+        for index in unique.indices where kept == 0 || unique[kept - 1] != unique[index] {
+            unique[kept] = unique[index]
+            kept += 1
+        }
+        unique.removeLast(unique.count - kept)
+        // A date's decay and its logarithm once for its three densities (the same arithmetic as `density(at:…)`).
+        let logLogThreshold = log(-log(threshold))
         return unique.map { date in
-            FadeCurvePoint(
-                date: date,
-                density: density(
-                    at: date, timeline: timeline, crossing: crossing, z: 0, threshold: threshold, gamma: gamma),
-                low: density(
-                    at: date, timeline: timeline, crossing: crossing, z: -StandardNormal.z90, threshold: threshold,
-                    gamma: gamma
-                ),
-                high: density(
-                    at: date, timeline: timeline, crossing: crossing, z: StandardNormal.z90, threshold: threshold,
-                    gamma: gamma
-                )
-            )
+            guard let years = timeline.decayYears(at: date), years > 0 else {
+                return FadeCurvePoint(date: date, density: 1, low: 1, high: 1)
+            }
+            let logYears = log(years)
+            func density(_ z: Double) -> Double {
+                Self.density(
+                    logYears: logYears, crossing: crossing, z: z, logLogThreshold: logLogThreshold, gamma: gamma)
+            }
+            return FadeCurvePoint(
+                date: date, density: density(0), low: density(-StandardNormal.z90), high: density(StandardNormal.z90))
         }
     }
 
