@@ -9,41 +9,48 @@ import TextCodecs
 /// re-encoding megabytes of it would be wasted work.
 enum AppendRequestEncoder {
     static func encode(_ requests: [[StreamAppend]]) -> Data {
-        var out = Data("[".utf8)
+        var out: [UInt8] = []
+        out.append(UInt8(ascii: "["))
         for (requestIndex, request) in requests.enumerated() {
             if requestIndex > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: Array("{\"appends\":[".utf8))
+            out.append(contentsOf: "{\"appends\":[".utf8)
             for (appendIndex, append) in request.enumerated() {
                 if appendIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: Array("{\"stream\":\(JSONString.quote(append.stream.rawValue)),".utf8))
-                out.append(contentsOf: Array("\"expected\":\(append.expectedVersion.json),\"events\":".utf8))
+                out.append(contentsOf: "{\"stream\":".utf8)
+                JSONString.appendQuoted(append.stream.rawValue, to: &out)
+                out.append(contentsOf: ",\"expected\":\(append.expectedVersion.json),\"events\":".utf8)
                 encode(append.events, into: &out)
                 out.append(UInt8(ascii: "}"))
             }
-            out.append(contentsOf: Array("]}".utf8))
+            out.append(contentsOf: "]}".utf8)
         }
         out.append(UInt8(ascii: "]"))
-        return out
+        return Data(out)
     }
 
     /// The events of one stream as the JSON array both append functions take:
     /// `[{"id", "type", "schema_version", "data", "metadata"}, ...]`.
     static func encode(_ events: [NewEvent]) -> Data {
-        var out = Data()
+        var out: [UInt8] = []
         encode(events, into: &out)
-        return out
+        return Data(out)
     }
 
-    private static func encode(_ events: [NewEvent], into out: inout Data) {
+    /// Written as bytes into one buffer: the temporary arrays and `Data` appends per piece (and the metadata's
+    /// strings) were ~28 % of the client CPU of an append of 100 events.
+    private static func encode(_ events: [NewEvent], into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + events.reduce(2) { $0 + $1.data.count + 256 })
         out.append(UInt8(ascii: "["))
         for (eventIndex, event) in events.enumerated() {
             if eventIndex > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: Array("{\"id\":\"\(Hex.uuid(event.id, uppercase: false))\",".utf8))
-            out.append(contentsOf: Array("\"type\":\(JSONString.quote(event.type)),".utf8))
-            out.append(contentsOf: Array("\"schema_version\":\(event.schemaVersion),\"data\":".utf8))
-            out.append(event.data)
-            out.append(contentsOf: Array(",\"metadata\":".utf8))
-            out.append(event.metadata.jsonData())
+            out.append(contentsOf: "{\"id\":\"".utf8)
+            out.append(contentsOf: Hex.uuid(event.id, uppercase: false).utf8)
+            out.append(contentsOf: "\",\"type\":".utf8)
+            JSONString.appendQuoted(event.type, to: &out)
+            out.append(contentsOf: ",\"schema_version\":\(event.schemaVersion),\"data\":".utf8)
+            out.append(contentsOf: event.data)
+            out.append(contentsOf: ",\"metadata\":".utf8)
+            event.metadata.appendJSON(to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))

@@ -551,7 +551,7 @@ public final class PostgresConnection: @unchecked Sendable {
             case .null:
                 break
             case .text(let text):
-                guard !text.utf8.contains(0) else {
+                guard !containsNUL(text) else {
                     throw PostgresError(
                         code: .server,
                         message: "parameter $\(index + 1) contains a NUL byte, which PostgreSQL text cannot hold",
@@ -573,6 +573,15 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         return try body(Int32(count), types, values.map { UnsafePointer<CChar>($0) }, lengths, formats)
+    }
+
+    /// True when `text` holds a NUL byte. `memchr` over the UTF-8 where it is contiguous (a native string): the
+    /// generic byte-by-byte `contains` was ~8 % of the client CPU of an append of 100 events (one ~30 KB parameter).
+    private static func containsNUL(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        } ?? text.utf8.contains(0)
     }
 
     /// Takes a result from libpq: its rows are read in place and it is freed with them (`QueryResult`);
