@@ -20,10 +20,11 @@ struct ProjectionRebuilder: Sendable {
     /// once), and once in log order for the others (only if there are any), including a builder that found
     /// it cannot be fed in stream order (`StreamOrderConflict`) or refused an event in stream order: its
     /// scratch schema is made again and it is fed in log order from the start, so that a refusal names the
-    /// first refused event in log order. Each batch is read and decoded once (the next one while the
-    /// current one is folded) and fed to every builder of the pass concurrently, up to `width` at a time,
-    /// each on a pooled connection of its own in a transaction of its own (the next batch starts when every
-    /// builder has taken this one). A projection that refuses an event in log order drops out (its scratch
+    /// first refused event in log order. Each batch is read and decoded once (the next ones while the
+    /// current one is folded) and fed to every builder of the pass, up to `width` at a time, each on a pooled
+    /// connection of its own in a transaction of its own: in stream order each builder at its own pace, a few
+    /// batches ahead of the slowest at most (`StreamPass`); in log order the next batch starts when every
+    /// builder has taken this one. A projection that refuses an event in log order drops out (its scratch
     /// schema is dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
     /// returned; the others go on. Every builder finishes the log up to that head concurrently (each on a
     /// connection and in a transaction of its own); then the events appended meanwhile are fed in log
@@ -55,24 +56,7 @@ struct ProjectionRebuilder: Sendable {
             var byLog = building.filter { !$0.builder.takesStreamOrder }
             var applied = 0
             if !byStream.isEmpty {
-                var again: [Building] = []
-                var next = try await readStreamBatch(after: nil, upTo: head)
-                while let cursor = next.next, !byStream.isEmpty {
-                    let batch = next.batch
-                    async let following = readStreamBatch(after: cursor, upTo: head)
-                    try await feedInStreamOrder(batch, to: &byStream, again: &again)
-                    applied += batch.items.count
-                    progress?(
-                        ProjectionRunner.Progress(
-                            projection: label, position: min(Int64(applied), head), head: head,
-                            eventsApplied: applied, statesHeld: byStream.reduce(0) { $0 + $1.builder.heldStateCount })
-                    )
-                    next = try await following
-                }
-                // The end of the log in stream order: the stream the last batch ended with has ended too.
-                if !byStream.isEmpty {
-                    try await feedInStreamOrder(ProjectionBatch(items: []), to: &byStream, again: &again)
-                }
+                let again = try await streamPass(&byStream, head: head, label: label)
                 if !again.isEmpty {
                     // Made again, empty, to be fed in log order (the crash marker checked first and made again
                     // with its schema: the transactions of the pass so far committed without waiting for the disk).
@@ -182,7 +166,8 @@ struct ProjectionRebuilder: Sendable {
     ///
     /// `@unchecked Sendable` because a `ProjectionBuilder` is a class with mutable state and no lock:
     /// `rebuildAll` gives each builder to at most one task at a time (`eachConcurrently` starts one
-    /// child per entry and waits for all of them before a builder is used again).
+    /// child per entry and waits for all of them before a builder is used again; `StreamPass` hands a
+    /// builder's next batch to one worker, and to another only once that one is done).
     private struct Building: @unchecked Sendable {
         var projection: any Projection
         var scratch: String
@@ -294,28 +279,67 @@ struct ProjectionRebuilder: Sendable {
         building = remaining
     }
 
-    /// Feeds a batch of the log in stream order to every builder, concurrently (`eachConcurrently`); one
-    /// that cannot go on in stream order (`StreamOrderConflict`) or refuses an event leaves `building` for
-    /// `again`, to be fed in log order.
-    private func feedInStreamOrder(
-        _ batch: ProjectionBatch, to building: inout [Building], again: inout [Building]
-    ) async throws {
-        let fed = try await eachConcurrently(building) { entry, connection -> Bool in
-            do {
-                try await entry.builder.applyInStreamOrder(batch, on: connection)
-                return true
-            } catch is StreamOrderConflict {
-                return false
-            } catch is ProjectionFailure {
-                return false
+    /// The stream-ordered pass (`StreamPass`): the log up to `head` read once in stream order, each batch taken by
+    /// every builder at its own pace, `width` builders at a time, each batch of each builder on a pooled connection
+    /// in a transaction of its own. A builder that cannot go on in stream order (`StreamOrderConflict`) or refuses
+    /// an event leaves `building`; those are returned, to be fed in log order.
+    private func streamPass(_ building: inout [Building], head: Int64, label: String) async throws -> [Building] {
+        let entries = building
+        let pass = StreamPass(builders: entries.count, window: 4)
+        let pool = self.pool
+        let progress = self.progress
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    var next = try await readStreamBatch(after: nil, upTo: head)
+                    while let cursor = next.next {
+                        async let following = readStreamBatch(after: cursor, upTo: head)
+                        guard try await pass.put(next.batch) else { break }
+                        next = try await following
+                    }
+                    await pass.finishReading()
+                } catch {
+                    await pass.fail(error)
+                    throw error
+                }
             }
+            for _ in 0..<min(width, entries.count) {
+                group.addTask {
+                    do {
+                        while let job = try await pass.job() {
+                            let entry = entries[job.builder]
+                            let stays = try await pool.withTransaction { connection -> Bool in
+                                // (`transactionSettings`: commits not waiting for the disk, lz4 for large values.)
+                                try await connection.executeScript(entry.settings)
+                                do {
+                                    try await entry.builder.applyInStreamOrder(job.batch, on: connection)
+                                    return true
+                                } catch is StreamOrderConflict {
+                                    return false
+                                } catch is ProjectionFailure {
+                                    return false
+                                }
+                            }
+                            let states = entry.builder.heldStateCount
+                            if let applied = await pass.done(job, stays: stays, statesHeld: states) {
+                                let held = await pass.statesHeld
+                                progress?(
+                                    ProjectionRunner.Progress(
+                                        projection: label, position: min(Int64(applied), head), head: head,
+                                        eventsApplied: applied, statesHeld: held))
+                            }
+                        }
+                    } catch {
+                        await pass.fail(error)
+                        throw error
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
-        guard fed.contains(false) else { return }
-        var remaining: [Building] = []
-        for (entry, ok) in zip(building, fed) {
-            if ok { remaining.append(entry) } else { again.append(entry) }
-        }
-        building = remaining
+        let leavers = Set(await pass.leavers)
+        building = entries.indices.filter { !leavers.contains($0) }.map { entries[$0] }
+        return entries.indices.filter { leavers.contains($0) }.map { entries[$0] }
     }
 
     /// Feeds a batch to every builder; one that refuses an event leaves `building` for `failures`.
