@@ -207,9 +207,10 @@ actor GroupCommitter {
     /// A lone append is what this process is doing (no other append in flight), and a durable commit of one event
     /// usually answers within a fraction of that, so the answer wakes the waiting thread directly: one thread
     /// wake-up per append instead of two. A/B on one cluster (`stipple-bench append --writers 1`, 8 alternations,
-    /// synchronous_commit off, load ~6): 1.0 voluntary context switches per append against 2.0 when suspending,
-    /// p50 0.15 against 0.18 ms, less client CPU in 6 of 8 rounds. Not for several events: a 100-event append takes
-    /// ~2 ms, so its thread would block and then suspend anyway (+1 context switch per append, measured).
+    /// synchronous_commit off, load ~6; medians): 0.96 voluntary context switches per append against 2.0 when
+    /// suspending, p50 0.15 against 0.18 ms (lower in 5 of 8 rounds), less client CPU in 5 of 8 (one tie). Not for
+    /// several events: a 100-event append takes ~2 ms, so its thread would block and then suspend anyway (+1 context
+    /// switch per append, measured).
     static let loneEventAnswerWait = AnswerWait.blockingFirst(upTo: .milliseconds(1))
 
     /// How `loneStatement` reads the stream's version (`cur`). For an exact expectation n
