@@ -104,6 +104,22 @@ extension FoldingProjection {
         }
     }
 
+    /// Rewrites every table that declares a `TableSpec.physicalOrder` in that order (`CLUSTER`).
+    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {
+        for table in tables {
+            let index: String? =
+                switch table.physicalOrder {
+                case nil: nil
+                case .primaryKey: "\(table.name)_pkey"
+                case .index(let index): "\(table.name)_i\(index)"
+                }
+            guard let index else { continue }
+            try await connection.executeScript(
+                "CLUSTER \(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) USING \(SQL.quoteIdentifier(index))"
+            )
+        }
+    }
+
     /// Rows that depend only on a key's state at the end of a batch (called once per key the batch
     /// touched, after folding it; the default writes nothing). Work that `fold` would repeat for every
     /// event of the key, though only the last row survives, belongs here.

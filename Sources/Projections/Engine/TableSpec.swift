@@ -19,18 +19,34 @@ public struct TableSpec: Sendable {
         }
     }
 
+    /// An index whose order a rebuild leaves the table's rows in, physically (`CLUSTER`, once the table is
+    /// loaded). A rebuild writes rows stream by stream, i.e. client by client, so a table read by a range of
+    /// another column (a year of days) would otherwise have that range's rows on nearly every page.
+    public enum PhysicalOrder: Sendable, Hashable {
+        /// The primary key's index.
+        case primaryKey
+        /// The `n`th of `indexes`.
+        case index(Int)
+    }
+
     public var name: String
     public var columns: [Column]
     public var primaryKey: [String]
     public var mode: Mode
     /// Extra indexes, each a column list such as `"technician_id, starts_at"`.
     public var indexes: [String]
+    /// The order a rebuild leaves the rows in (nil: the order they were written in).
+    public var physicalOrder: PhysicalOrder?
 
-    public init(name: String, columns: [Column], primaryKey: [String], mode: Mode, indexes: [String] = []) {
+    public init(
+        name: String, columns: [Column], primaryKey: [String], mode: Mode, indexes: [String] = [],
+        physicalOrder: PhysicalOrder? = nil
+    ) {
         self.name = name
         self.columns = columns
         self.primaryKey = primaryKey
         self.mode = mode
         self.indexes = indexes
+        self.physicalOrder = physicalOrder
     }
 }

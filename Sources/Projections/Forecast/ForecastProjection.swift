@@ -31,6 +31,10 @@ public struct ForecastProjection: Projection {
         try await ForecastFold().createIndexes(in: schema, on: connection)
     }
 
+    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {
+        try await ForecastFold().orderLoadedRows(in: schema, on: connection)
+    }
+
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
         let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
         try await ForecastFold(parameters: settings.parameters, threshold: settings.threshold)

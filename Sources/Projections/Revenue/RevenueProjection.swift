@@ -103,7 +103,7 @@ public struct RevenueProjection: FoldingProjection {
                     .init("currency", "text NOT NULL"),
                 ] + Self.sums.map { TableSpec.Column($0, "bigint NOT NULL DEFAULT 0") },
                 primaryKey: ["day", "location", "technician", "service", "currency"],
-                mode: .accumulate(Self.sums)),
+                mode: .accumulate(Self.sums), physicalOrder: .primaryKey),
             TableSpec(
                 name: "revenue_clients",
                 columns: [
@@ -123,7 +123,8 @@ public struct RevenueProjection: FoldingProjection {
                     .init("day", "date NOT NULL"), .init("location", "text NOT NULL"),
                     .init("technician", "text NOT NULL"), .init("kind", "text NOT NULL"),
                 ] + Self.appointmentSums.map { TableSpec.Column($0, "bigint NOT NULL DEFAULT 0") },
-                primaryKey: ["day", "location", "technician", "kind"], mode: .accumulate(Self.appointmentSums)),
+                primaryKey: ["day", "location", "technician", "kind"], mode: .accumulate(Self.appointmentSums),
+                physicalOrder: .primaryKey),
             TableSpec(
                 name: "revenue_visits",
                 columns: [
@@ -132,7 +133,7 @@ public struct RevenueProjection: FoldingProjection {
                     .init("technician", "text NOT NULL"), .init("kind", "text NOT NULL"),
                     .init("next_booked_at", "timestamptz"),
                 ],
-                primaryKey: ["appointment_id"], mode: .upsert, indexes: ["day"]),
+                primaryKey: ["appointment_id"], mode: .upsert, indexes: ["day"], physicalOrder: .index(0)),
         ]
     }
 

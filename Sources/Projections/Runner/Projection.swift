@@ -18,6 +18,9 @@ public protocol Projection: Sendable {
     func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws
     /// Creates the secondary indexes `createUnindexedTables` left out (by default none).
     func createIndexes(in schema: String, on connection: PostgresConnection) async throws
+    /// Puts loaded tables' rows in the order their queries read them (by default nothing is moved). A rebuild
+    /// calls it once, after `createIndexes`, on tables it filled; a fresh empty schema has nothing to order.
+    func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws
     /// Applies a batch of events, in log order, to the tables in `schema`.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
     /// A writer for a rebuild into `schema`, fresh and created by `createTables`. The runner is the
@@ -80,6 +83,9 @@ extension Projection {
 
     /// By default `createUnindexedTables` left no index out.
     public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {}
+
+    /// By default rows stay in the order they were written.
+    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {}
 
     /// By default a rebuild applies each batch as live following does.
     public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws

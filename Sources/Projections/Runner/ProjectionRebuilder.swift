@@ -224,12 +224,14 @@ struct ProjectionRebuilder: Sendable {
         try await eachRefusable(&building, failures: &failures) { try await $0.builder.apply(batch, on: $1) }
     }
 
-    /// Finishes every builder, concurrently (`eachRefusable`), and builds its tables' secondary indexes
-    /// (`Projection.createIndexes`: once over the loaded tables, not row by row during the load).
+    /// Finishes every builder, concurrently (`eachRefusable`), builds its tables' secondary indexes
+    /// (`Projection.createIndexes`: once over the loaded tables, not row by row during the load), then puts
+    /// the rows in their physical order (`Projection.orderLoadedRows`).
     private func finishConcurrently(_ building: inout [Building], failures: inout [ProjectionFailure]) async throws {
         try await eachRefusable(&building, failures: &failures) { entry, connection in
             try await entry.builder.finish(on: connection)
             try await entry.projection.createIndexes(in: entry.scratch, on: connection)
+            try await entry.projection.orderLoadedRows(in: entry.scratch, on: connection)
         }
     }
 
