@@ -67,6 +67,20 @@ public struct TestDatabase: Sendable {
             store: EventStore(pool: pool, limits: limits, vault: vault))
     }
 
+    /// Migrates this database (made with `migrated: false`) with `Schema/`'s files numbered below `version` only:
+    /// where a database upgraded across migration `version` starts from.
+    public func migrate(before version: Int) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.schemaDirectory.path)
+        where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < version {
+            try FileManager.default.copyItem(
+                at: Self.schemaDirectory.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        try await Migrator(directory: folder).migrate(pool: pool)
+    }
+
     /// Every event in order, as text: a fingerprint to compare before and after, and between databases.
     ///
     /// Data is read through the store, so sealed personal data appears as its plaintext: two databases holding

@@ -95,16 +95,7 @@ struct AuditChainTests {
     @Test("migrating a log that already has events backfills a chain that verifies, and appends continue it")
     func migrationBackfills() async throws {
         try await TestDatabase.with(migrated: false) { database in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.schemaDirectory.path)
-            where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < 3 {
-                try FileManager.default.copyItem(
-                    at: TestDatabase.schemaDirectory.appendingPathComponent(file),
-                    to: folder.appendingPathComponent(file))
-            }
-            try await Migrator(directory: folder).migrate(pool: database.pool)
+            try await database.migrate(before: 3)
             try await database.appendAuditEvents(25, streams: 3, perAppend: 4)
             let before = try await database.eventsFingerprint()
 

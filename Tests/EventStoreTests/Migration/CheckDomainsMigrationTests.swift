@@ -25,16 +25,7 @@ struct CheckDomainsMigrationTests {
     @Test("an existing log keeps every byte and link, verifies with old and new events, and appends on")
     func upgradesAnExistingLog() async throws {
         try await TestDatabase.with(migrated: false) { database in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.schemaDirectory.path)
-            where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < 24 {
-                try FileManager.default.copyItem(
-                    at: TestDatabase.schemaDirectory.appendingPathComponent(file),
-                    to: folder.appendingPathComponent(file))
-            }
-            try await Migrator(directory: folder).migrate(pool: database.pool)
+            try await database.migrate(before: 24)
             try await database.appendAuditEvents(20, streams: 3, perAppend: 3)
             try await database.appendAuditEvents(5)
             let before = try await Self.rawRows(database)

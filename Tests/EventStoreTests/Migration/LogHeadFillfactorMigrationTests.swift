@@ -27,16 +27,7 @@ struct LogHeadFillfactorMigrationTests {
     @Test("an existing log keeps its files, every byte and link, and appends on")
     func upgradesAnExistingLog() async throws {
         try await TestDatabase.with(migrated: false) { database in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.schemaDirectory.path)
-            where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < 34 {
-                try FileManager.default.copyItem(
-                    at: TestDatabase.schemaDirectory.appendingPathComponent(file),
-                    to: folder.appendingPathComponent(file))
-            }
-            try await Migrator(directory: folder).migrate(pool: database.pool)
+            try await database.migrate(before: 34)
             try await database.appendAuditEvents(12, streams: 3, perAppend: 3)
             try await CategoryMigrationTests.appendMixed(database.store, round: 1)
             let before = try await CheckDomainsMigrationTests.rawRows(database)

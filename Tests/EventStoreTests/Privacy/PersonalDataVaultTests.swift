@@ -271,16 +271,7 @@ struct PersonalDataVaultTests {
     )
     func withoutKeyEpoch() async throws {
         try await TestDatabase.with(migrated: false) { database in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.schemaDirectory.path)
-            where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? 0) < 22 {
-                try FileManager.default.copyItem(
-                    at: TestDatabase.schemaDirectory.appendingPathComponent(file),
-                    to: folder.appendingPathComponent(file))
-            }
-            try await Migrator(directory: folder).migrate(pool: database.pool)
+            try await database.migrate(before: 22)
             let client = "client-\(UUID().uuidString.lowercased())"
             try await database.store.append(
                 [registration(name: "Teun Hazelhoff", email: "teun@example.net", phone: "+31 6 9090 8080")],
