@@ -163,16 +163,23 @@ extension FoldingProjection {
         var keyed: [(slot: Int, index: Int)] = []
         keyed.reserveCapacity(batch.items.count)
         var slots: [String: Int] = [:]
+        // The previous keyed event's key and slot: in a stream-ordered batch most events have their predecessor's
+        // key, found by comparing the text rather than hashing it.
+        var previous: (key: String, slot: Int)?
         for index in batch.items.indices {
             let key = batch.items[index].withContents { recorded, decoded -> String? in
                 if case .success(let event) = decoded, !folds(event) { return nil }
                 return stateKey(for: recorded.stream)
             }
             guard let key else { continue }
-            if let slot = slots[key] {
+            if let previous, previous.key == key {
+                keyed.append((previous.slot, index))
+            } else if let slot = slots[key] {
                 keyed.append((slot, index))
+                previous = (key, slot)
             } else {
                 slots[key] = keys.count
+                previous = (key, keys.count)
                 keyed.append((keys.count, index))
                 keys.append(key)
             }
