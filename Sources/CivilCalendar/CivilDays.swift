@@ -45,34 +45,40 @@ public enum CivilDays {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let civil = date(days: Int(days))
-        func append(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(48 + value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        func two(_ value: Int) {
-            bytes.append(UInt8(48 + value / 10))
-            bytes.append(UInt8(48 + value % 10))
-        }
         var yearDigits = 4
         var power = 10_000
         while civil.year >= power {
             yearDigits += 1
             power *= 10  // at most 10^12: a year from Int64 seconds has fewer than 12 digits
         }
-        append(civil.year, yearDigits)
-        bytes.append(UInt8(ascii: "-"))
-        two(civil.month)
-        bytes.append(UInt8(ascii: "-"))
-        two(civil.day)
-        bytes.append(UInt8(ascii: "T"))
-        two(secondOfDay / 3600)
-        bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay % 3600 / 60)
-        bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay % 60)
+        // Written into a buffer on the stack, then appended at once (byte by byte, each append checked the
+        // array's capacity and uniqueness).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: yearDigits + 15) { text in
+            var position = 0
+            func put(_ byte: UInt8) {
+                text[position] = byte
+                position += 1
+            }
+            func digits(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(48 + value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            digits(civil.year, yearDigits)
+            put(UInt8(ascii: "-"))
+            digits(civil.month, 2)
+            put(UInt8(ascii: "-"))
+            digits(civil.day, 2)
+            put(UInt8(ascii: "T"))
+            digits(secondOfDay / 3600, 2)
+            put(UInt8(ascii: ":"))
+            digits(secondOfDay % 3600 / 60, 2)
+            put(UInt8(ascii: ":"))
+            digits(secondOfDay % 60, 2)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<position]))
+        }
     }
 }

@@ -13,7 +13,7 @@ import Foundation
 enum PredictionJSON {
     static func encode(_ prediction: FadePrediction) throws -> Data {
         guard isFinite(prediction) else { return try ForecastFold.json(prediction) }
-        var text = JSONBytes(capacity: 320 + prediction.curve.count * 96)
+        var text = JSONBytes(capacity: 320 + prediction.curve.count * 112)  // a curve point is ~105 bytes
         func key(_ name: StaticString) {
             text.append(UInt8(ascii: "\""))
             text.raw(name)

@@ -32,4 +32,24 @@ struct CivilDaysTests {
         }
         #expect(checked > 2_900)
     }
+
+    @Test("a UTC date-time's text is the ISO-8601 formatter's, a year of five digits or more written whole")
+    func utcDateTimeText() throws {
+        var random = SystemRandomNumberGenerator()
+        var seconds: [Int64] = [0, -1, 1, 86_399, 86_400, 951_782_400, 1_700_000_123, -11_676_096_000, 253_402_300_799]
+        for _ in 0..<3000 { seconds.append(Int64.random(in: -11_676_096_000...253_402_300_799, using: &random)) }
+        for value in seconds {
+            let expected = Date(timeIntervalSince1970: Double(value)).formatted(
+                .iso8601.year().month().day().time(includingFractionalSeconds: false))
+            #expect(String(decoding: CivilDays.utcDateTime(seconds: value), as: UTF8.self) == expected, "\(value)")
+            var appended = Array("x".utf8)
+            CivilDays.appendUTCDateTime(seconds: value, to: &appended)
+            #expect(appended == Array("x\(expected)".utf8))
+        }
+        #expect(
+            String(decoding: CivilDays.utcDateTime(seconds: 253_402_300_800), as: UTF8.self) == "10000-01-01T00:00:00")
+        #expect(
+            String(decoding: CivilDays.utcDateTime(seconds: 3_155_695_200_000 + 3_661), as: UTF8.self)
+                == "101970-01-01T01:01:01")
+    }
 }
