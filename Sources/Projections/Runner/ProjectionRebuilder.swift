@@ -287,9 +287,14 @@ struct ProjectionRebuilder: Sendable {
     /// an event leaves `building`; those are returned, to be fed in log order.
     private func streamPass(_ building: inout [Building], head: Int64, label: String) async throws -> [Building] {
         let entries = building
-        let pass = StreamPass(builders: entries.count, window: 4)
-        let pool = self.pool
         let progress = self.progress
+        let pass = StreamPass(builders: entries.count, window: 4) { applied, held in
+            progress?(
+                ProjectionRunner.Progress(
+                    projection: label, position: min(Int64(applied), head), head: head, eventsApplied: applied,
+                    statesHeld: held))
+        }
+        let pool = self.pool
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -322,14 +327,7 @@ struct ProjectionRebuilder: Sendable {
                                     return false
                                 }
                             }
-                            let states = entry.builder.heldStateCount
-                            if let applied = await pass.done(job, stays: stays, statesHeld: states) {
-                                let held = await pass.statesHeld
-                                progress?(
-                                    ProjectionRunner.Progress(
-                                        projection: label, position: min(Int64(applied), head), head: head,
-                                        eventsApplied: applied, statesHeld: held))
-                            }
+                            await pass.done(job, stays: stays, statesHeld: entry.builder.heldStateCount)
                         }
                     } catch {
                         await pass.fail(error)

@@ -31,8 +31,12 @@ actor StreamPass {
     private(set) var applied = 0
     private var held: [Int]
 
-    init(builders: Int, window: Int) {
+    /// Told the events every builder has taken and the states held, each time the first grows (in order).
+    private let onProgress: (@Sendable (_ applied: Int, _ statesHeld: Int) -> Void)?
+
+    init(builders: Int, window: Int, onProgress: (@Sendable (_ applied: Int, _ statesHeld: Int) -> Void)? = nil) {
         self.window = max(1, window)
+        self.onProgress = onProgress
         next = Array(repeating: 0, count: builders)
         busy = Array(repeating: false, count: builders)
         left = Array(repeating: false, count: builders)
@@ -74,15 +78,14 @@ actor StreamPass {
     }
 
     /// A worker is done with `job`; `stays` false when its builder leaves the pass; `statesHeld` is what it holds.
-    /// Returns the events every builder has taken when that grew (for progress), else nil.
-    func done(_ job: Job, stays: Bool, statesHeld: Int) -> Int? {
+    func done(_ job: Job, stays: Bool, statesHeld: Int) {
         busy[job.builder] = false
         held[job.builder] = stays ? statesHeld : 0
         if stays { next[job.builder] = job.number + 1 } else { left[job.builder] = true }
         let before = applied
         trim()
         dispatch()
-        return applied > before ? applied : nil
+        if applied > before { onProgress?(applied, self.statesHeld) }
     }
 
     /// Something failed: every waiting worker and the reader throw it.

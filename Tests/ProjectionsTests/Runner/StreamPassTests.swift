@@ -1,4 +1,7 @@
+import EventStore
+import Foundation
 @testable import Projections
+import Synchronization
 import Testing
 
 @Suite("The stream-ordered pass's batches")
@@ -7,30 +10,33 @@ struct StreamPassTests {
         "each builder takes the batches at its own pace, the one furthest behind first; one that leaves holds none back; the pass ends after the empty batch"
     )
     func ownPace() async throws {
-        let pass = StreamPass(builders: 2, window: 2)
-        #expect(try await bounded(pass) { try await $0.put(ProjectionBatch(items: [])) })
-        #expect(try await bounded(pass) { try await $0.put(ProjectionBatch(items: [])) })
+        let reports = Mutex<[Int]>([])
+        let pass = StreamPass(builders: 2, window: 2) { applied, _ in reports.withLock { $0.append(applied) } }
+        #expect(try await bounded(pass) { try await $0.put(try Self.batch(events: 3)) })
+        #expect(try await bounded(pass) { try await $0.put(try Self.batch(events: 2)) })
         let first = try #require(try await bounded(pass) { try await $0.job() })
         let second = try #require(try await bounded(pass) { try await $0.job() })
         #expect([first.builder, second.builder] == [0, 1] && first.number == 0 && second.number == 0)
-        _ = await pass.done(first, stays: true, statesHeld: 1)
+        await pass.done(first, stays: true, statesHeld: 1)
         // Builder 1 still holds batch 0: builder 0 goes on without it.
         let ahead = try #require(try await bounded(pass) { try await $0.job() })
         #expect(ahead.builder == 0 && ahead.number == 1)
-        _ = await pass.done(ahead, stays: true, statesHeld: 3)
+        await pass.done(ahead, stays: true, statesHeld: 3)
         #expect(await pass.statesHeld == 3, "each builder's latest count")
+        #expect(reports.withLock { $0 }.isEmpty, "builder 1 has not taken batch 0 yet")
         // Builder 1 leaves: the batches only it had not taken are dropped, so the reader has room again.
-        _ = await pass.done(second, stays: false, statesHeld: 5)
+        await pass.done(second, stays: false, statesHeld: 5)
         #expect(await pass.leavers == [1])
         #expect(await pass.statesHeld == 3, "a builder that left holds nothing")
+        #expect(reports.withLock { $0 } == [5], "the events of the batches every builder still in the pass has taken")
         #expect(try await bounded(pass) { try await $0.put(ProjectionBatch(items: [])) })
         await pass.finishReading()
         let third = try #require(try await bounded(pass) { try await $0.job() })
         #expect(third.builder == 0 && third.number == 2)
-        _ = await pass.done(third, stays: true, statesHeld: 1)
+        await pass.done(third, stays: true, statesHeld: 1)
         let last = try #require(try await bounded(pass) { try await $0.job() })
         #expect(last.builder == 0 && last.number == 3, "the empty batch that ends the pass")
-        _ = await pass.done(last, stays: true, statesHeld: 0)
+        await pass.done(last, stays: true, statesHeld: 0)
         #expect(try await bounded(pass) { try await $0.job() } == nil)
     }
 
@@ -39,12 +45,23 @@ struct StreamPassTests {
         let pass = StreamPass(builders: 1, window: 4)
         #expect(try await bounded(pass) { try await $0.put(ProjectionBatch(items: [])) })
         let job = try #require(try await bounded(pass) { try await $0.job() })
-        _ = await pass.done(job, stays: false, statesHeld: 0)
+        await pass.done(job, stays: false, statesHeld: 0)
         #expect(try await bounded(pass) { try await $0.put(ProjectionBatch(items: [])) } == false)
         #expect(try await bounded(pass) { try await $0.job() } == nil)
     }
 
     struct NoAnswer: Error {}
+
+    /// A batch of `events` events (their content does not matter to the pass).
+    private static func batch(events: Int) throws -> ProjectionBatch {
+        ProjectionBatch(
+            events: try (0..<events).map { index in
+                RecordedEvent(
+                    position: Int64(index + 1), stream: try EventStreamName("client-\(index)"), version: 0, id: UUID(),
+                    type: "thing.happened", schemaVersion: 1, data: Data("{}".utf8), metadataJSON: Data("{}".utf8),
+                    recordedAt: Date())
+            })
+    }
 
     /// `body` over `pass`, failing the pass (which ends every wait in it) if no answer comes within 10 s: a
     /// scheduling mistake fails the test instead of hanging it.
