@@ -219,43 +219,11 @@ extension LiveServerTests {
     }
 }
 
-/// A response writer that reads slowly, like a client on a bad network: `stall` before its first event frame
-/// (long enough that the server's few turns of patience always run out, however loaded the machine), then
-/// `delay` per frame. Without the stall, on a loaded machine the server's patience could outlast a 20 ms
-/// writer, no overflow came, and the stream (and the test) never ended. The stall must also outlast the
-/// subscription's first read of the log: a 2 s stall was not enough once, in a CI run beside three busy
-/// builds (load 33), where the events came after it and a writer taking one every 20 ms kept up.
-struct SlowWriter: ResponseBodyWriter {
-    let frames: Locked<[String]>
-    let delay: Duration
-    var stall: Duration = .seconds(8)
-    private var stalled = false
-
-    init(frames: Locked<[String]>, delay: Duration, stall: Duration = .seconds(8)) {
-        self.frames = frames
-        self.delay = delay
-        self.stall = stall
-    }
-
-    mutating func write(_ buffer: ByteBuffer) async throws {
-        let text = String(buffer: buffer)
-        if !stalled, text.hasPrefix("id: ") {
-            stalled = true
-            try await Task.sleep(for: stall)
-        }
-        try await Task.sleep(for: delay)
-        frames.withLock { $0.append(text) }
-    }
-
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
-}
-
 @Suite("Slow subscribers")
 struct SlowSubscriberTests {
     @Test(
         "a subscriber that falls a buffer behind is disconnected with a reason and the token to resume after",
-        // A bound for a stream that never overflows (generous: under load 33 the whole test suite took 200 s).
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(8)))
     func overflow() async throws {
         try await TestDatabaseBacked.run { store in
             for index in 0..<60 {
@@ -264,12 +232,30 @@ struct SlowSubscriberTests {
                     expectedVersion: .any)
             }
             let metrics = Metrics()
+            let configuration = SubscriptionStreamer.Configuration(
+                bufferLimit: 5, heartbeat: .seconds(30), batchSize: 50)
+            let follower = SubscriptionStreamer.follower(store: store, configuration: configuration)
             let streamer = SubscriptionStreamer(
-                store: store, configuration: .init(bufferLimit: 5, heartbeat: .seconds(30), batchSize: 50),
-                metrics: metrics)
+                store: store, configuration: configuration, metrics: metrics, follower: follower)
             let response = try streamer.response(after: .start, category: nil)
             let frames = Locked<[String]>([])
-            try await response.body.write(SlowWriter(frames: frames, delay: .milliseconds(20)))
+            let release = Locked(false)
+            let stalled = Locked(false)
+            let reading = Task {
+                try await response.body.write(StalledWriter(frames: frames, release: release, stalled: stalled))
+            }
+            // The writer takes its first event and stops reading; the subscription reads the 60 on its own
+            // (they precede it), fills the buffer of 5 and overflows, which drops its mailbox. Only then does the
+            // writer read on: released earlier (a feeder that lags on a loaded machine), it would keep up with
+            // the buffer, no overflow would come and the stream would never end.
+            for _ in 0..<24_000 where !stalled.value { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(stalled.value, "the writer got its first event")
+            for _ in 0..<24_000 where await follower.subscriberCount > 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(await follower.subscriberCount == 0, "the subscription overflowed and left the follower")
+            release.withLock { $0 = true }
+            try await reading.value
             let text = frames.withLock { $0 }.joined()
             let ids = text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { Int($0.dropFirst(4)) ?? -1 }
             #expect(!ids.isEmpty && ids.count < 60)

@@ -192,9 +192,12 @@ struct CollectingWriter: ResponseBodyWriter {
 struct StalledWriter: ResponseBodyWriter {
     let frames: Locked<[String]>
     let release: Locked<Bool>
+    /// Turns true once it holds an event (its subscription is registered and delivering).
+    var stalled = Locked(false)
 
     mutating func write(_ buffer: ByteBuffer) async throws {
         let text = String(buffer: buffer)
+        if text.hasPrefix("id: ") { stalled.withLock { $0 = true } }
         while text.hasPrefix("id: ") && !release.value { try await Task.sleep(for: .milliseconds(10)) }
         frames.withLock { $0.append(text) }
     }
