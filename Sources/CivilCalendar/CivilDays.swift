@@ -49,7 +49,7 @@ public enum CivilDays {
         var power = 10_000
         while civil.year >= power {
             yearDigits += 1
-            power *= 10  // at most 10^12: a year from Int64 seconds has fewer than 12 digits
+            power *= 10  // at most 10^12: a year from Int64 seconds has at most 12 digits
         }
         // Written into a buffer on the stack, then appended at once (byte by byte, each append checked the
         // array's capacity and uniqueness).

@@ -114,9 +114,8 @@ extension FoldingProjection {
                 case .index(let index): "\(table.name)_i\(index)"
                 }
             guard let index else { continue }
-            try await connection.executeScript(
-                "CLUSTER \(SQL.quoteIdentifier(schema)).\(SQL.quoteIdentifier(table.name)) USING \(SQL.quoteIdentifier(index))"
-            )
+            try await connection.execute(
+                "CLUSTER \(identifier: schema).\(identifier: table.name) USING \(identifier: index)")
         }
     }
 

@@ -174,13 +174,13 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
                 // A stream going on from the batch before or into the next: its rows are kept apart.
                 var rows =
                     resumed.take()?.rows ?? ProjectionOutput(tables: projection.tables, noting: checked)
-                rows.owner = key.hashValue
+                rows.owner = nextOwner()
                 let last = try projection.foldBatch(
                     batch, run, keys: keys, slots: &slots, into: &rows, finishing: false)
                 finishing.note(rows, batch: batch, lastEvents: last)
                 if runStream == lastStream { goingOn = (key, runStream, rows) } else { endedRows.append(rows) }
             } else {
-                output.owner = key.hashValue
+                output.owner = nextOwner()
                 for (key, index) in try projection.foldBatch(
                     batch, run, keys: keys, slots: &slots, into: &output, finishing: false)
                 {
@@ -225,11 +225,20 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
     private func finalize(_ key: String, _ state: P.State, into output: inout ProjectionOutput) throws {
         if let due = finishing.take(key) {
-            output.owner = key.hashValue
+            output.owner = nextOwner()
             output.markPending(key, at: due.time)
             try projection.finishKey(state, key: key, lastEvent: due.event, into: &output)
         }
         unsaved.append((key, try projection.encodeState(state)))
+    }
+
+    /// Rows' writers told apart by a number of their own (a hash of the key could, in principle, make two keys one).
+    private var owners = 0
+
+    /// A writer number not given before.
+    private func nextOwner() -> Int {
+        owners += 1
+        return owners
     }
 
     /// Throws `StreamOrderConflict` when two fold-state keys wrote a row of the same key of a checked table in

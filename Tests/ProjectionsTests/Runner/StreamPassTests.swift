@@ -50,6 +50,26 @@ struct StreamPassTests {
         #expect(try await bounded(pass) { try await $0.job() } == nil)
     }
 
+    @Test(
+        "a failure ends every wait in the pass: the reader's for room and a worker's for a batch",
+        .timeLimit(.minutes(1)))
+    func failureEndsEveryWait() async throws {
+        struct Broken: Error {}
+        let pass = StreamPass(builders: 1, window: 1)
+        #expect(try await bounded(pass) { try await $0.put(try Self.batch(events: 1)) })
+        let held = try #require(try await bounded(pass) { try await $0.job() })
+        #expect(held.number == 0)
+        // The window is full and the only builder busy: the reader waits for room, a second worker for a batch.
+        let batch = try Self.batch(events: 1)
+        let reader = Task { try await pass.put(batch) }
+        let worker = Task { try await pass.job() }
+        try await Task.sleep(for: .milliseconds(200))  // lets both reach their waits (either way they must throw)
+        await pass.fail(Broken())
+        await #expect(throws: Broken.self) { try await reader.value }
+        await #expect(throws: Broken.self) { try await worker.value }
+        await #expect(throws: Broken.self, "a pass that failed gives no more jobs") { try await pass.job() }
+    }
+
     struct NoAnswer: Error {}
 
     /// A batch of `events` events (their content does not matter to the pass).

@@ -248,9 +248,14 @@ struct SlowSubscriberTests {
             // (they precede it), fills the buffer of 5 and overflows, which drops its mailbox. Only then does the
             // writer read on: released earlier (a feeder that lags on a loaded machine), it would keep up with
             // the buffer, no overflow would come and the stream would never end.
-            for _ in 0..<24_000 where !stalled.value { try await Task.sleep(for: .milliseconds(10)) }
+            var waits = 0
+            while !stalled.value, waits < 24_000 {
+                waits += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
             #expect(stalled.value, "the writer got its first event")
-            for _ in 0..<24_000 where await follower.subscriberCount > 0 {
+            while await follower.subscriberCount > 0, waits < 48_000 {
+                waits += 1
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(await follower.subscriberCount == 0, "the subscription overflowed and left the follower")

@@ -150,7 +150,9 @@ struct SharedFeedTests {
             // Stalled on its first event while all 60 were published, its buffer of 5 overflows: its feeder stops
             // and drops its mailbox (the fast ones dropped theirs). Released before that, it would drain its buffer,
             // never overflow and stay subscribed: on a loaded machine its feeder can lag the others by seconds.
-            for _ in 0..<24_000 where await follower.subscriberCount > 0 {
+            var waits = 0
+            while await follower.subscriberCount > 0, waits < 24_000 {
+                waits += 1
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(await follower.subscriberCount == 0, "the stalled subscriber overflowed and left the follower")
