@@ -44,6 +44,12 @@ public enum JSONString {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends JSON text that needs no escaping (punctuation, a key such as `"actor":`), copied from the literal
+    /// at once: appending a literal's `utf8` view goes element by element.
+    public static func appendLiteral(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
     }

@@ -13,10 +13,6 @@ public enum Hex {
 
     /// Appends the lower-case hex of `bytes` to `out` (text being built as bytes, e.g. a `bytea` literal).
     public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
-        // Grown geometrically: callers append element after element (a `bytea` array literal), and an exact
-        // `reserveCapacity` per call would copy everything written so far each time.
-        let needed = out.count + bytes.underestimatedCount * 2
-        if out.capacity < needed { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])

@@ -181,19 +181,25 @@ actor GroupCommitter {
     private static func writeLone(_ append: StreamAppend, pool: ConnectionPool) async throws
         -> Result<[AppendResult], any Error>?
     {
-        let statement =
+        let (statement, wait): (SQL, AnswerWait) =
             if append.events.count == 1, let event = append.events.first {
-                loneEventStatement(stream: append.stream.rawValue, expected: code(append.expectedVersion), event: event)
+                (
+                    loneEventStatement(
+                        stream: append.stream.rawValue, expected: code(append.expectedVersion), event: event),
+                    loneEventAnswerWait
+                )
             } else {
-                loneStatement(
-                    stream: append.stream.rawValue, expected: code(append.expectedVersion),
-                    events: JSONText(AppendRequestEncoder.encode(append.events)))
+                (
+                    loneStatement(
+                        stream: append.stream.rawValue, expected: code(append.expectedVersion),
+                        events: JSONText(AppendRequestEncoder.encode(append.events))),
+                    .suspending
+                )
             }
         let rows: QueryResult
         do {
             rows = try await pool.withConnection { connection in
-                try await connection.queryPrepared(
-                    statement, awaiting: append.events.count == 1 ? loneEventAnswerWait : .suspending)
+                try await connection.queryPrepared(statement, awaiting: wait)
             }
         } catch let error as PostgresError where !error.isConnectionProblem {
             return nil

@@ -68,7 +68,7 @@ public struct EventMetadata: Sendable, Hashable, Codable {
             out.append(separator)
             separator = UInt8(ascii: ",")
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            JSONString.appendLiteral(name, to: &out)
             out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
         if let actor {
@@ -77,11 +77,15 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         }
         if let causationID {
             key("causation_id")
-            JSONString.appendQuoted(Hex.uuid(causationID, uppercase: true), to: &out)
+            out.append(UInt8(ascii: "\""))  // a UUID's text needs no escaping
+            out.append(contentsOf: Hex.uuid(causationID, uppercase: true).utf8)
+            out.append(UInt8(ascii: "\""))
         }
         if let correlationID {
             key("correlation_id")
-            JSONString.appendQuoted(Hex.uuid(correlationID, uppercase: true), to: &out)
+            out.append(UInt8(ascii: "\""))  // a UUID's text needs no escaping
+            out.append(contentsOf: Hex.uuid(correlationID, uppercase: true).utf8)
+            out.append(UInt8(ascii: "\""))
         }
         if !extra.isEmpty {
             key("extra")

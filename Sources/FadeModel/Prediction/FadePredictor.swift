@@ -120,14 +120,10 @@ public struct FadePredictor: Sendable {
         for anchor in timeline.anchors { dates.append(anchor.addingTimeInterval(timeline.healing)) }
         dates.append(crossing.median)
         // Sorted, then each date once (as a `Set` would keep them, without hashing every date).
-        var unique = dates.filter { $0 >= start && $0 <= end }
-        unique.sort()
-        var kept = 0
-        for index in unique.indices where kept == 0 || unique[kept - 1] != unique[index] {
-            unique[kept] = unique[index]
-            kept += 1
+        var unique: [Date] = []
+        for date in dates.filter({ $0 >= start && $0 <= end }).sorted() where date != unique.last {
+            unique.append(date)
         }
-        unique.removeLast(unique.count - kept)
         // A date's decay and its logarithm once for its three densities (the same arithmetic as `density(at:…)`).
         let logLogThreshold = log(-log(threshold))
         return unique.map { date in

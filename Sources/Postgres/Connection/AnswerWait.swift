@@ -33,22 +33,18 @@ extension AnswerWait {
     /// Returns once `socket` is readable (or hung up on, or in error: the read that follows reports that),
     /// waiting as this says; `waiter` is where a task suspends.
     func readable(_ socket: Int32, suspendingIn waiter: any SocketWaiter) async {
-        if case .blockingFirst(let bound) = self, bound > .zero, Self.poll(socket, within: bound) { return }
+        if case .blockingFirst(let bound) = self, bound > .zero, Self.pollReadable(socket, within: bound) { return }
         await waiter.readable(socket)
     }
 
     /// Waits on this thread, at most `wait` (in whole milliseconds, at least one), until `socket` is readable.
     /// False when the time ran out (or a signal came first).
-    private static func poll(_ socket: Int32, within wait: Duration) -> Bool {
+    private static func pollReadable(_ socket: Int32, within wait: Duration) -> Bool {
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let (seconds, attoseconds) = wait.components
         let milliseconds = min(
             Int64(Int32.max),
             max(1, min(seconds, 1_000_000) * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
-        #if canImport(Glibc)
-            return Glibc.poll(&descriptor, 1, Int32(milliseconds)) > 0
-        #else
-            return Darwin.poll(&descriptor, 1, Int32(milliseconds)) > 0
-        #endif
+        return poll(&descriptor, 1, Int32(milliseconds)) > 0
     }
 }

@@ -25,10 +25,9 @@ struct JSONBytes {
         bytes.append(byte)
     }
 
-    /// Text as it stands (punctuation, keys that need no escaping), copied from the literal: appending a
-    /// literal's `utf8` view went element by element.
+    /// Text as it stands (punctuation, keys that need no escaping): `JSONString.appendLiteral`.
     mutating func raw(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        JSONString.appendLiteral(text, to: &bytes)
     }
 
     /// Text that needs no escaping (an integer's digits, `null`), as it stands.
@@ -49,9 +48,10 @@ struct JSONBytes {
         plain(String(value))
     }
 
-    /// A finite number.
-    mutating func number(_ value: Double) {
-        Self.appendNumber(value, to: &bytes)
+    /// A finite `Float`, as `JSONEncoder` writes it (its shortest form without a trailing `.0`).
+    mutating func number(_ value: Float) {
+        let description = value.description
+        plain(description.hasSuffix(".0") ? String(description.dropLast(2)) : description)
     }
 
     /// A date, quoted.
@@ -61,8 +61,8 @@ struct JSONBytes {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A finite `Double` as `JSONEncoder` writes it.
-    static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+    /// A finite `Double`, as `JSONEncoder` writes it.
+    mutating func number(_ value: Double) {
         // 0 and 1, frequent in a fade curve (before its decay starts, long after), without formatting them.
         if value == 1 {
             bytes.append(UInt8(ascii: "1"))

@@ -94,8 +94,7 @@ enum StateJSON {
 
         func float(_ value: Float) throws {
             guard value.isFinite else { throw Unsupported() }
-            let description = value.description
-            plain(description.hasSuffix(".0") ? String(description.dropLast(2)) : description)
+            text.number(value)
         }
 
         /// Writes `value` into the pending slot `slot`.

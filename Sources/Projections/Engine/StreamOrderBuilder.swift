@@ -68,11 +68,15 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         self.schema = schema
         self.deferredLimit = max(0, deferredLimit)
         var policies: [String: MergePolicy] = [:]
-        for table in projection.tables { policies[table.name] = MergePolicy(table) }
-        self.policies = policies
+        var checked: Set<String> = []
         let keyedByStream = projection.tablesKeyedByStream
-        checked = Set(
-            projection.tables.filter { !keyedByStream.contains($0.name) && !MergePolicy($0).isOrderFree }.map(\.name))
+        for table in projection.tables {
+            let policy = MergePolicy(table)
+            policies[table.name] = policy
+            if !keyedByStream.contains(table.name) && !policy.isOrderFree { checked.insert(table.name) }
+        }
+        self.policies = policies
+        self.checked = checked
     }
 
     var takesStreamOrder: Bool { true }

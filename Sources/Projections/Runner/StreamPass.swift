@@ -28,7 +28,7 @@ actor StreamPass {
     private var waitingWorkers: [CheckedContinuation<Job?, any Error>] = []
     private var waitingReader: CheckedContinuation<Void, any Error>?
     /// Events of the batches every builder has taken, and each builder's last count of states held.
-    private(set) var applied = 0
+    private var applied = 0
     private var held: [Int]
 
     /// Told the events every builder has taken and the states held, each time the first grows (in order).
