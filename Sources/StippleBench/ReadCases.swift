@@ -103,10 +103,10 @@ enum ReadCases {
             decodeSeconds: decodeSeconds, foldSeconds: foldSeconds)
     }
 
-    /// Rebuilds every clinic projection together (`ProjectionRunner.rebuildAll`, as `stipple rebuild`
-    /// does: one read and one decode of the log for all of them); returns log events per second of
-    /// wall time and the peak RSS of the rebuild in MiB.
-    static func rebuild(store: EventStore, batchSize: Int) async throws -> (
+    /// Rebuilds the clinic projections named (`ProjectionRunner.rebuildAll`, as `stipple rebuild` does: one
+    /// read and one decode of the log for all of them); returns log events per second of wall time and the
+    /// peak RSS of the rebuild in MiB.
+    static func rebuild(store: EventStore, batchSize: Int, projections: [String]) async throws -> (
         rate: Double, seconds: Double, peakMB: Double
     ) {
         let runner = ProjectionRunner(store: store, projections: ClinicProjections.all(), batchSize: batchSize)
@@ -114,7 +114,7 @@ enum ReadCases {
         RebuildMemory.configureProcess()  // as `stipple rebuild` does
         PeakMemory.reset()
         let start = ContinuousClock.now
-        let failures = try await runner.rebuildAll(ClinicProjections.names)
+        let failures = try await runner.rebuildAll(projections)
         if let failure = failures.first { throw failure }
         let elapsed = seconds(since: start)
         return (Double(head) / elapsed, elapsed, PeakMemory.megabytes())

@@ -2,6 +2,7 @@ import ClinicService
 import EventStore
 import Foundation
 import Postgres
+import Projections
 
 // stipple-bench: the Stipple side of Scripts/bench.sh. Each subcommand measures one case against the
 // database at --url and prints `RESULT key median min max unit` lines; bench.sh runs the PostgreSQL
@@ -13,7 +14,7 @@ import Postgres
 //   stipple-bench generate --url U --to N --clients C [--seed S] [--chunk 2000]
 //   stipple-bench readall  --url U --runs R [--page 1000]
 //   stipple-bench fold     --url U --runs R [--page 1000]
-//   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 2000]
+//   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 2000] [--projections a,b]
 //   stipple-bench queries  --url U --count N
 //   stipple-bench history  --clients C --runs R [--seed 1]   generation in memory (30000 clients: ~1.6M events)
 //   stipple-bench live     --url U --subscribers S --rate EPS --seconds T [--writers 25] --runs R [--warmup 1]
@@ -100,14 +101,21 @@ func runBench() async throws {
         let store = try openStore(options, connections: 4)
         let key = try options.string("key")
         let batch = try options.int("batch", default: 2000)
+        // `--projections timeline,revenue`: only those (what one projection adds to the read), else all.
+        let names = options.string("projections", default: "").split(separator: ",").map(String.init)
+        let selected = names.isEmpty ? ClinicProjections.names : names
+        if let unknown = selected.first(where: { !ClinicProjections.names.contains($0) }) {
+            throw BenchError.usage(
+                "unknown projection \(unknown): one of \(ClinicProjections.names.joined(separator: ", "))")
+        }
         if options.string("warmup", default: "1") != "0" {
-            _ = try await ReadCases.rebuild(store: store, batchSize: batch)
+            _ = try await ReadCases.rebuild(store: store, batchSize: batch, projections: selected)
         }
         var rates: [Double] = []
         var peaks: [Double] = []
         var times: [Double] = []
         for index in 0..<(try options.int("runs", default: 3)) {
-            let run = try await ReadCases.rebuild(store: store, batchSize: batch)
+            let run = try await ReadCases.rebuild(store: store, batchSize: batch, projections: selected)
             rates.append(run.rate)
             peaks.append(run.peakMB)
             times.append(run.seconds)
