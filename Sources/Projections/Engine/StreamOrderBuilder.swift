@@ -62,6 +62,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var passEnded = false
     /// What comes after the pass, or the whole log when fed in log order only.
     private var logOrder: FoldingBuilder<P>?
+    /// The order-free `accumulate` tables' rows of the pass, added up when it ends (`SumStage`).
+    private var sumStages: [String: SumStage] = [:]
 
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
         self.projection = projection
@@ -70,11 +72,14 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         var policies: [String: MergePolicy] = [:]
         var checked: Set<String> = []
         let keyedByStream = projection.tablesKeyedByStream
+        var sumStages: [String: SumStage] = [:]
         for table in projection.tables {
             let policy = MergePolicy(table)
             policies[table.name] = policy
             if !keyedByStream.contains(table.name) && !policy.isOrderFree { checked.insert(table.name) }
+            if policy.isOrderFree { sumStages[table.name] = SumStage(table: table, schema: schema) }
         }
+        self.sumStages = sumStages
         self.policies = policies
         self.checked = checked
     }
@@ -221,6 +226,11 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         }
         try await writeFinishRows(on: connection)
         for table in projection.tables { try await writeDeferred(table, on: connection) }
+        for name in sumStages.keys.sorted() {
+            guard var stage = sumStages[name] else { continue }
+            try await stage.load(on: connection)
+            sumStages[name] = stage
+        }
         try await saveUnsaved(on: connection)
         inPass = false
         passEnded = true
@@ -307,9 +317,15 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     }
 
     /// Writes rows COPY first (`RowWriter`'s `keysNew`: all of a key's rows come in one go), except to an
-    /// unchecked `accumulate` table, whose keys many streams add to; a checked table's keys must be new
-    /// (`strict`).
+    /// order-free `accumulate` table, whose keys many streams add to: during the pass its rows are staged and
+    /// added up when it ends (`SumStage`), after it they are merged by the table. A checked table's keys must
+    /// be new (`strict`).
     private func writeRows(_ rows: KeyedRows, to table: TableSpec, on connection: PostgresConnection) async throws {
+        if inPass, var stage = sumStages[table.name] {
+            try await stage.append(rows, on: connection)
+            sumStages[table.name] = stage
+            return
+        }
         let strict = checked.contains(table.name)
         var keysNew = true
         if case .accumulate = table.mode, !strict { keysNew = false }

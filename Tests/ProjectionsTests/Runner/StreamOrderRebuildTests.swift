@@ -260,6 +260,52 @@ struct StreamOrderRebuildTests {
     }
 
     @Test(
+        "an order-free accumulate table's rows are staged unmerged during a stream-ordered pass and added up once when it ends, NULL where any row's is NULL, as following wrote them"
+    )
+    func sumsAddedUpAtTheEnd() async throws {
+        try await TestDatabase.with { database in
+            try await Self.appendHistory(database.store, count: 150)
+            let projection = TypeSums()
+            try await ProjectionRunner(store: database.store, projections: [projection], batchSize: 4).catchUp()
+            let nulls = try await rows(database, "SELECT count(*) FROM type_sums.type_sums WHERE maybe IS NULL")
+            #expect((Int(nulls.first ?? "") ?? 0) > 0, "some types' sums are NULL")
+            let schema = "type_sums_streamed"
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+                try await projection.createTables(in: schema, on: connection)
+            }
+            // No rows held back: every batch's rows go to the staging table.
+            let builder = StreamOrderBuilder(projection: projection, schema: schema, deferredLimit: 0)
+            let head = try await database.store.headPosition()
+            var cursor: StreamCursor?
+            var batches = 0
+            repeat {
+                let page = try await database.store.readInStreamOrder(after: cursor, limit: 5, upTo: head)
+                cursor = page.next
+                try await database.pool.withTransaction {
+                    try await builder.applyInStreamOrder(ProjectionBatch(events: page.events), on: $0)
+                }
+                batches += 1
+                if batches == 20 {
+                    let staged = try await rows(database, "SELECT count(*) FROM type_sums_streamed.type_sums__sums")
+                    let keys = try await rows(
+                        database, "SELECT count(DISTINCT type) FROM type_sums_streamed.type_sums__sums")
+                    #expect((Int(staged.first ?? "") ?? 0) > (Int(keys.first ?? "") ?? 0), "staged unmerged")
+                    #expect(try await rows(database, "SELECT count(*) FROM type_sums_streamed.type_sums") == ["0"])
+                }
+            } while cursor != nil
+            #expect(batches > 20)
+            try await database.pool.withTransaction { try await builder.finish(on: $0) }
+            let stagingLeft = try await rows(
+                database, "SELECT to_regclass('type_sums_streamed.type_sums__sums') IS NULL")
+            #expect(stagingLeft == ["t"], "the staging table is dropped")
+            #expect(
+                try await allTables(database, schema: schema)
+                    == (try await allTables(database, schema: "type_sums", tablesOf: schema)))
+        }
+    }
+
+    @Test(
         "a projection refusing events of two streams mid-stream names the first refused in log order; the others are swapped in"
     )
     func refusalMidStream() async throws {
@@ -325,5 +371,36 @@ struct ClientsInOne: FoldingProjection {
         try output.write(
             "clients_in_one",
             ["key": .text("clients"), "positions": .text(state.map(String.init).joined(separator: ","))])
+    }
+}
+
+/// Per event type: how many events, and the sum of their positions, NULL once an event of a stream whose name
+/// ends in 0–3 adds to it (an order-free `accumulate` table whose sums may be NULL).
+struct TypeSums: FoldingProjection {
+    var name = "type_sums"
+    var version = 1
+
+    var tables: [TableSpec] {
+        [
+            TableSpec(
+                name: "type_sums",
+                columns: [.init("type", "text NOT NULL"), .init("n", "bigint NOT NULL"), .init("maybe", "bigint")],
+                primaryKey: ["type"], mode: .accumulate(["n", "maybe"]))
+        ]
+    }
+
+    func stateKey(for stream: EventStreamName) -> String? { stream.rawValue }
+
+    func initialState(for key: String) -> Int { 0 }
+
+    func fold(_ state: inout Int, _ event: ClinicEvent, recorded: RecordedEvent, into output: inout ProjectionOutput)
+        throws
+    {
+        state += 1
+        // The events of streams whose name ends in 0–3 make their type's sum NULL.
+        let nulls = recorded.stream.rawValue.last.map { "0123".contains($0) } ?? false
+        try output.write(
+            "type_sums",
+            ["type": .text(recorded.type), "n": .int(1), "maybe": nulls ? .null : .int(recorded.position)])
     }
 }

@@ -1,0 +1,62 @@
+import Postgres
+
+/// The rows of an order-free `accumulate` table (`MergePolicy.isOrderFree`: every column outside the key is a
+/// sum) during a stream-ordered rebuild pass (`StreamOrderBuilder`), added up once when the pass ends.
+///
+/// Many streams add to the same keys of such a table (a day's takings at a till), so its rows cannot go
+/// straight into the table as they come: until 2026-12-07 each batch of held rows went through a staging
+/// table and `INSERT … ON CONFLICT DO UPDATE` adding the sums, and at the end a `CLUSTER` put the table in its
+/// key order. At 1M events that was ~50 such statements for revenue's two tables (~3.5 s of statement time)
+/// plus ~0.8 s of `CLUSTER`. Now the pass appends the rows, unmerged, to an unlogged table of the same columns
+/// without a key (`COPY`, nothing to check), and `load` adds them up with one `INSERT … SELECT … GROUP BY`
+/// into the empty table, in key order when the key is the table's physical order.
+///
+/// The sums are what `MergePolicy`'s `c = t.c + EXCLUDED.c` gives: NULL when any row's value is NULL. The
+/// staging table is an unlogged table in the scratch schema: a server crash empties it, and the rebuild's
+/// crash marker then refuses the swap (`ProjectionRebuilder.crashMarker`); a rebuild that ends otherwise
+/// drops it with the schema.
+struct SumStage {
+    let table: TableSpec
+    let schema: String
+    /// True once the staging table exists (created with the first rows).
+    private(set) var isCreated = false
+
+    init(table: TableSpec, schema: String) {
+        self.table = table
+        self.schema = schema
+    }
+
+    /// The staging table's name, in `schema`.
+    var name: String { table.name + "__sums" }
+
+    /// Appends `rows` (however many share a key) to the staging table.
+    mutating func append(_ rows: KeyedRows, on connection: PostgresConnection) async throws {
+        if !isCreated {
+            try await connection.execute(
+                """
+                CREATE UNLOGGED TABLE \(identifier: schema).\(identifier: name)
+                (LIKE \(identifier: schema).\(identifier: table.name) INCLUDING DEFAULTS)
+                """)
+            isCreated = true
+        }
+        let staging = TableSpec(name: name, columns: table.columns, primaryKey: [], mode: .insert)
+        try await RowWriter.write(rows, to: staging, schema: schema, on: connection, fresh: true)
+    }
+
+    /// Adds up the staged rows into the table (empty until now), one row per key, and drops the staging table.
+    mutating func load(on connection: PostgresConnection) async throws {
+        guard isCreated else { return }
+        let target = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(table.name)
+        let staged = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(name)
+        let keys = table.primaryKey.map(SQL.quoteIdentifier).joined(separator: ", ")
+        let sums = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }.map(SQL.quoteIdentifier)
+        let totals = sums.map { "CASE WHEN count(\($0)) = count(*) THEN sum(\($0)) END" }
+        let order = table.physicalOrder == .primaryKey ? " ORDER BY \(keys)" : ""
+        // Every name below is a quoted identifier from code; no value is spliced in.
+        try await connection.executeScript(
+            "INSERT INTO \(target) (\(([keys] + sums).joined(separator: ", "))) "
+                + "SELECT \(([keys] + totals).joined(separator: ", ")) FROM \(staged) GROUP BY \(keys)\(order)")
+        try await connection.execute("DROP TABLE \(identifier: schema).\(identifier: name)")
+        isCreated = false
+    }
+}
