@@ -25,6 +25,14 @@ enum PostgresTimestamp {
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]` (also with `T`).
     static func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Date? where Bytes.Index == Int {
+        guard let parts = parseParts(bytes) else { return nil }
+        return Date(timeIntervalSince1970: Double(parts.seconds) + Double(parts.micros) / 1_000_000)
+    }
+
+    /// `parse(_:)`'s instant as whole seconds since 1970 (UTC) and the microseconds after them (0–999,999;
+    /// digits past the sixth dropped): exact, for `timestamptz`'s binary form (`CopyBinaryRows`).
+    static func parseParts<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> (seconds: Int64, micros: Int64)?
+    where Bytes.Index == Int {
         var cursor = bytes.startIndex
         let end = bytes.endIndex
         func number(_ digits: Int) -> Int64? {
@@ -76,8 +84,7 @@ enum PostgresTimestamp {
             }
         }
         let days = Int64(CivilDays.days(year: Int(year), month: Int(month), day: Int(day)))
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+        return (days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, micros)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

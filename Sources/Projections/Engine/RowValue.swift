@@ -30,9 +30,23 @@ public enum RowValue: Sendable, Hashable {
         json.utf8.count <= 32 && json.trimmingCharacters(in: .whitespacesAndNewlines) == "null"
     }
 
-    /// UTC ISO 8601 with milliseconds; PostgreSQL parses it into `timestamptz`.
+    /// UTC ISO 8601 with milliseconds: a date's text in a text column, and the instant a `timestamptz` column
+    /// stores (`wholeSecondMicroseconds`, else this text read back: what PostgreSQL stored from it when rows
+    /// went as COPY text).
     static func iso8601(_ date: Date) -> String {
         ISO8601Text.milliseconds(date)
+    }
+
+    /// The instant `iso8601(date)` names, in microseconds since 2000-01-01T00:00:00Z (`timestamptz`'s binary
+    /// form), for a date of whole seconds in the years 1600–9999 (nearly every date: the events' are whole
+    /// seconds), whose text `ISO8601Text` writes by hand and exactly; nil for any other date, whose text comes
+    /// from Foundation's formatter (milliseconds, rounded as it rounds them): read that text instead.
+    static func wholeSecondMicroseconds(_ date: Date) -> Int64? {
+        let seconds = date.timeIntervalSince1970
+        guard seconds == seconds.rounded(.down), seconds >= -11_676_096_000, seconds <= 253_402_300_799 else {
+            return nil
+        }
+        return (Int64(seconds) - 946_684_800) * 1_000_000
     }
 }
 

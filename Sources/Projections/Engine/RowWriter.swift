@@ -1,9 +1,10 @@
 import Foundation
 import Postgres
 
-/// The one way projection rows reach their tables, live and in a rebuild: `COPY … FROM STDIN` (text
-/// format) into a session-private staging table of the table's shape (temporary, emptied at commit),
-/// then one `INSERT … SELECT … ON CONFLICT` with the table's `MergePolicy` clause.
+/// The one way projection rows reach their tables, live and in a rebuild: `COPY … FROM STDIN` in binary
+/// format (`encode`: each value in its column type's binary form, so the server parses no text) into a
+/// session-private staging table of the table's shape (temporary, emptied at commit), then one
+/// `INSERT … SELECT … ON CONFLICT` with the table's `MergePolicy` clause.
 ///
 /// A rebuild's fresh scratch table (`fresh: true`) takes `insert` rows straight from COPY: only the
 /// rebuild writes it, so a key exists already only if an earlier batch wrote it; then the COPY fails
@@ -69,44 +70,156 @@ enum RowWriter {
                 + MergePolicy(table).conflictClause)
     }
 
-    /// The rows as COPY text, one field per column (a missing column is NULL). A JSON document goes
-    /// only into a `json`/`jsonb` column; its JSON `null` is stored as NULL.
-    static func encode(_ rows: [Row], for table: TableSpec) throws -> CopyTextRows {
-        let isJSON = table.columns.map { column -> Bool in
-            let type = column.type.lowercased()
-            return type.hasPrefix("json ") || type.hasPrefix("jsonb") || type == "json"
+    /// A value a row gives for a column that cannot hold it (nothing of that write is stored).
+    struct ValueDoesNotFit: Error, Sendable, CustomStringConvertible {
+        let table: String
+        let column: String
+        let reason: String
+
+        var description: String { "\(table).\(column): \(reason)" }
+    }
+
+    /// The rows in binary COPY form, one field per column in the table's order, each in the binary form of
+    /// the column's declared type (a missing column is NULL).
+    ///
+    /// Stores what the text COPY of the same rows stored: a JSON document goes only into a `json`/`jsonb`
+    /// column, and its JSON `null` is stored as NULL (any other value there as its JSON text); a double that is
+    /// not finite is NULL, and -0 is 0; a date is the instant `RowValue.iso8601` writes (milliseconds); text for
+    /// a `uuid`, `date` or number column is read as the server read it (canonical UUID text, `YYYY-MM-DD`,
+    /// decimal digits); a text column holds numbers, booleans and dates as their text. A value the column
+    /// cannot hold (an integer outside an `integer` column's range, text that is not a UUID, a double for an
+    /// integer column) throws `ValueDoesNotFit`, naming the table and column.
+    static func encode(_ rows: [Row], for table: TableSpec) throws -> CopyBinaryRows {
+        let types = try table.columns.map { column in
+            guard let type = CopyBinaryRows.ColumnType(declaration: column.type) else {
+                throw ValueDoesNotFit(
+                    table: table.name, column: column.name, reason: "no binary COPY form for type \(column.type)")
+            }
+            return type
         }
-        var data = CopyTextRows(reservingCapacity: rows.count * table.columns.count * 24)
+        var data = CopyBinaryRows(reservingCapacity: rows.count * (2 + table.columns.count * 16))
         for row in rows {
             for (index, column) in table.columns.enumerated() {
                 let value = row.value(of: column.name, at: index) ?? .null
-                if isJSON[index] {
-                    var json = ""
-                    value.appendJSON(to: &json)
-                    if RowValue.isJSONNull(json) { data.appendNull() } else { data.append(json) }
-                    continue
+                let type = types[index]
+                if case .json = value, type != .json, type != .jsonb {
+                    throw EngineError.jsonInPlainColumn(table: table.name, column: column.name)
                 }
-                switch value {
-                case .null: data.appendNull()
-                case .int(let number): data.appendPlain(String(number))
-                case .double(let number):
-                    // Stored as a JSON number would be: no negative zero, nothing for NaN or infinities.
-                    if !number.isFinite {
-                        data.appendNull()
-                    } else if number == 0 {
-                        data.appendPlain("0")
-                    } else {
-                        data.appendPlain("\(number)")
-                    }
-                case .text(let text): data.append(text)
-                case .bool(let flag): data.appendPlain(flag ? "true" : "false")
-                case .date(let date): data.appendPlain(RowValue.iso8601(date))
-                case .json: throw EngineError.jsonInPlainColumn(table: table.name, column: column.name)
+                do {
+                    try append(value, as: type, to: &data)
+                } catch {
+                    throw ValueDoesNotFit(table: table.name, column: column.name, reason: error.description)
                 }
             }
             data.endRow()
         }
         return data
+    }
+
+    /// Appends `value` as a field of `type` (see `encode`).
+    private static func append(_ value: RowValue, as type: CopyBinaryRows.ColumnType, to data: inout CopyBinaryRows)
+        throws(CopyBinaryRows.InvalidValue)
+    {
+        if type == .json || type == .jsonb {
+            if case .json(let document) = value {
+                if document.count <= 32, RowValue.isJSONNull(String(decoding: document, as: UTF8.self)) {
+                    data.appendNull()
+                } else if type == .jsonb {
+                    try data.appendJSONB(utf8: document)
+                } else {
+                    try data.appendJSON(utf8: document)
+                }
+                return
+            }
+            var json = ""
+            value.appendJSON(to: &json)
+            if RowValue.isJSONNull(json) {
+                data.appendNull()
+            } else if type == .jsonb {
+                try data.appendJSONB(json)
+            } else {
+                try data.appendJSON(json)
+            }
+            return
+        }
+        switch value {
+        case .null:
+            data.appendNull()
+        case .json:
+            throw CopyBinaryRows.InvalidValue("a JSON document", type, "not a json or jsonb column")
+        case .int(let number):
+            switch type {
+            case .text: try data.appendText(String(number))
+            case .doublePrecision: data.appendFloat64(Double(number))
+            default: try data.appendInteger(number, as: type)
+            }
+        case .double(let number):
+            // Stored as a JSON number would be: no negative zero, nothing for NaN or infinities.
+            if !number.isFinite {
+                data.appendNull()
+            } else if type == .doublePrecision {
+                data.appendFloat64(number == 0 ? 0 : number)
+            } else if type == .text {
+                try data.appendText(number == 0 ? "0" : "\(number)")
+            } else {
+                throw CopyBinaryRows.InvalidValue("\(number)", type, "a double for a column of another type")
+            }
+        case .text(let text):
+            switch type {
+            case .text: try data.appendText(text)
+            case .uuid: try data.appendUUID(text: text)
+            case .date: try data.appendDate(text: text)
+            case .timestamptz: try data.appendTimestamp(text: text)
+            case .smallint, .integer, .bigint:
+                guard let number = Int64(text) else {
+                    throw CopyBinaryRows.InvalidValue(text, type, "not an integer in decimal digits")
+                }
+                try data.appendInteger(number, as: type)
+            case .doublePrecision:
+                guard let number = Double(text), number.isFinite else {
+                    throw CopyBinaryRows.InvalidValue(text, type, "not a finite decimal number")
+                }
+                data.appendFloat64(number)
+            case .boolean:
+                guard text == "true" || text == "false" else {
+                    throw CopyBinaryRows.InvalidValue(text, type, "neither true nor false")
+                }
+                data.appendBool(text == "true")
+            case .json, .jsonb:
+                preconditionFailure("json columns are written above")
+            }
+        case .bool(let flag):
+            switch type {
+            case .boolean: data.appendBool(flag)
+            case .text: try data.appendText(flag ? "true" : "false")
+            default:
+                throw CopyBinaryRows.InvalidValue(
+                    flag ? "true" : "false", type, "a boolean for a column of another type")
+            }
+        case .date(let date):
+            switch type {
+            case .timestamptz:
+                if let micros = RowValue.wholeSecondMicroseconds(date) {
+                    data.appendTimestamp(microsecondsSince2000: micros)
+                } else {
+                    try data.appendTimestamp(text: RowValue.iso8601(date))
+                }
+            case .date:
+                if let micros = RowValue.wholeSecondMicroseconds(date) {
+                    let days = micros >= 0 ? micros / 86_400_000_000 : (micros + 1 - 86_400_000_000) / 86_400_000_000
+                    guard let narrow = Int32(exactly: days) else {
+                        throw CopyBinaryRows.InvalidValue(RowValue.iso8601(date), type, "out of range")
+                    }
+                    data.appendDate(daysSince2000: narrow)
+                } else {
+                    try data.appendDate(text: RowValue.iso8601(date))
+                }
+            case .text:
+                try data.appendText(RowValue.iso8601(date))
+            default:
+                throw CopyBinaryRows.InvalidValue(RowValue.iso8601(date), type, "a date for a column of another type")
+            }
+        }
     }
 
     /// The staging table for `table`'s shape: named after the table and a hash of its columns, so

@@ -156,24 +156,95 @@ struct RowWriterTests {
             EngineError.jsonInPlainColumn(table: "plain", column: "note").description.contains("plain.note"))
     }
 
-    @Test("a COPY the server rejects fails with the server's error and no rows")
+    @Test(
+        "a value its column cannot hold fails naming the table and column, a row the server rejects with its error; no rows"
+    )
     func rejectedValue() async throws {
         try await TestDatabase.with(migrated: false) { database in
             let table = TableSpec(
-                name: "strict", columns: [.init("id", "integer NOT NULL"), .init("n", "integer NOT NULL")],
+                name: "strict",
+                columns: [.init("id", "integer NOT NULL"), .init("n", "integer NOT NULL"), .init("ref", "uuid")],
                 primaryKey: ["id"], mode: .insert)
             try await database.pool.withConnection { connection in
-                try await connection.executeScript("CREATE TABLE strict (id integer PRIMARY KEY, n integer NOT NULL)")
+                try await connection.executeScript(
+                    "CREATE TABLE strict (id integer PRIMARY KEY, n integer NOT NULL, ref uuid)")
+            }
+            let refused: [(Row, String)] = [
+                (["id": .int(2), "n": .text("x")], "strict.n: cannot write x as integer"),
+                (
+                    ["id": .int(2), "n": .int(Int64(Int32.max) + 1)],
+                    "strict.n: cannot write 2147483648 as integer: out of range"
+                ),
+                (
+                    ["id": .int(2), "n": .int(Int64(Int32.min) - 1)],
+                    "strict.n: cannot write -2147483649 as integer: out of range"
+                ),
+                (["id": .int(2), "n": .double(1)], "strict.n: cannot write 1.0 as integer"),
+                (["id": .int(2), "n": .bool(true)], "strict.n: cannot write true as integer"),
+                (
+                    ["id": .int(2), "n": .int(1), "ref": .text("not a uuid")],
+                    "strict.ref: cannot write not a uuid as uuid"
+                ),
+            ]
+            for (row, message) in refused {
+                let error = await #expect(throws: RowWriter.ValueDoesNotFit.self) {
+                    try await database.pool.withTransaction { connection in
+                        try await RowWriter.write(
+                            [["id": .int(1), "n": .int(1)], row], to: table, schema: "public", on: connection)
+                    }
+                }
+                #expect(error?.description.hasPrefix(message) == true, "\(error?.description ?? "")")
             }
             let error = await #expect(throws: PostgresError.self) {
                 try await database.pool.withTransaction { connection in
                     try await RowWriter.write(
-                        [["id": .int(1), "n": .int(1)], ["id": .int(2), "n": .text("x")]], to: table, schema: "public",
+                        [["id": .int(1), "n": .int(1)], ["id": .int(2), "n": .null]], to: table, schema: "public",
                         on: connection)
                 }
             }
-            #expect(error?.sqlState == "22P02")
+            #expect(error?.sqlState == "23502")
             #expect(try await rows(database, "SELECT count(*) FROM strict") == ["0"])
+        }
+    }
+
+    @Test(
+        "a date is stored as the instant and day its millisecond text names, as the text COPY stored it",
+        arguments: [false, true])
+    func datesAsTheirText(fresh: Bool) async throws {
+        let seconds: [Double] = [
+            1_772_360_430, 1_772_360_430.123_456, 1_772_360_430.999_6, 0.000_5, -0.000_5, -0.000_4, 0.000_499,
+            86_399.999_6, -86_400.000_6, -2_208_988_800.5, 4_102_444_799.999_9, 253_402_300_799, 253_402_300_799.5,
+            -11_676_096_000, -11_676_096_000.25, -11_676_096_001, -12_219_292_800, -12_219_292_801, -20_000_000_000.5,
+            -30_000_000_000,
+        ]
+        try await TestDatabase.with(migrated: false) { database in
+            let table = TableSpec(
+                name: "dates",
+                columns: [
+                    .init("id", "integer NOT NULL"), .init("at", "timestamptz"), .init("day", "date"),
+                    .init("label", "text"),
+                ], primaryKey: ["id"], mode: .upsert)
+            try await database.pool.withConnection { connection in
+                try await connection.executeScript(
+                    "CREATE TABLE dates (id integer PRIMARY KEY, at timestamptz, day date, label text)")
+            }
+            let written: [Row] = seconds.enumerated().map { index, value in
+                let date = Date(timeIntervalSince1970: value)
+                return ["id": .int(Int64(index)), "at": .date(date), "day": .date(date), "label": .date(date)]
+            }
+            try await database.pool.withTransaction { connection in
+                try await RowWriter.write(written, to: table, schema: "public", on: connection, fresh: fresh)
+            }
+            for (index, value) in seconds.enumerated() {
+                let text = RowValue.iso8601(Date(timeIntervalSince1970: value))
+                let same = try await rows(
+                    database,
+                    """
+                    SELECT at = \(text)::timestamptz, day = \(text)::date, label = \(text)
+                    FROM dates WHERE id = \(index)
+                    """)
+                #expect(same == ["t|t|t"], "\(value): \(text)")
+            }
         }
     }
 
