@@ -176,6 +176,8 @@ struct ClinicQueryCommandTests {
             #expect(object?.first?["price"] == "USD 600.00")
             let document = try String(contentsOf: svg, encoding: .utf8)
             #expect(document.hasPrefix("<?xml") || document.hasPrefix("<svg"))
+            // The curve, which the row does not store, sampled again for the chart.
+            #expect(document.contains("<polyline class=\"curve\""))
 
             let outlook = try await CLIClinic.run(database, ["forecast", "--outlook", "--as-of", "2026-01-01"])
             #expect(outlook.exitCode == 0, "\(outlook.standardError)")

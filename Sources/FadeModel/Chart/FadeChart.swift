@@ -3,7 +3,9 @@ import Foundation
 /// Renders a prediction as a standalone SVG image: the density curve, its 80% band, the
 /// observations, the touch-up threshold and the predicted touch-up date.
 public enum FadeChart {
-    /// The SVG document (UTF-8 XML) for `prediction` and the client's `observations`.
+    /// The SVG document (UTF-8 XML) for `prediction` and the client's `observations`. A prediction without its
+    /// curve (as stored, `FadePredictor.predict(…, withCurve: false)`) draws none: pass it through
+    /// ``FadePrediction/withCurve(subject:parameters:now:)`` first.
     public static func svg(
         prediction: FadePrediction, observations: [FadeObservation], width: Double = 720, height: Double = 360
     ) -> String {

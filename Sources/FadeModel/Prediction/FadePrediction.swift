@@ -2,7 +2,8 @@ import Foundation
 
 /// A client's predicted fade: the curve, the touch-up date with its 80% interval, and why.
 ///
-/// Stored by projections as JSON. Every number in it is finite.
+/// Stored by projections as JSON, without its curve (derived data, and most of a prediction's size): a reader
+/// who draws it samples it again, ``withCurve(subject:parameters:now:)``. Every number in it is finite.
 public struct FadePrediction: Sendable, Codable, Equatable {
     /// Why no prediction could be made.
     public enum NotEnoughData: String, Sendable, Codable, Equatable, Hashable {
@@ -24,7 +25,8 @@ public struct FadePrediction: Sendable, Codable, Equatable {
     public var threshold: Double
     /// The decay form used.
     public var form: FadeForm
-    /// Sampled density curve from the last course session on, with the 80% band.
+    /// Sampled density curve from the last course session on, with the 80% band. Empty when there is nothing to
+    /// predict, and when predicted without it (`FadePredictor.predict(…, withCurve: false)`, as stored).
     public var curve: [FadeCurvePoint]
     /// The distribution of the crossing date after the latest course or touch-up.
     public var crossing: CrossingDistribution?
@@ -42,6 +44,25 @@ public struct FadePrediction: Sendable, Codable, Equatable {
     public var observationsUsed: Int
     /// How much the client's own observations count, 0 (population only) to 1.
     public var ownDataWeight: Double
+
+    /// This prediction with the ``curve`` ``FadePredictor`` samples from the inputs it was made from: `subject` and
+    /// `parameters` at `now`, with this prediction's threshold. For a prediction made or stored without its curve
+    /// (the forecast projection's reader passes the row's subject and `predicted_at` and the schema's parameters).
+    ///
+    /// Unchanged when it has a curve already or nothing was predicted, and when those inputs do not predict it
+    /// again: another form, a crossing date more than a second away (a stored date keeps whole seconds), or no
+    /// prediction at all. Other parameters, such as a calibration stored before the rebuild that recomputes the
+    /// rows, would draw a curve that misses this prediction's due date; no curve is drawn then.
+    public func withCurve(subject: FadeSubject, parameters: FadeParameters, now: Date) -> FadePrediction {
+        guard status == .predicted, curve.isEmpty, let crossingDate,
+            let sampled = try? FadePredictor().predict(
+                subject: subject, parameters: parameters, threshold: threshold, now: now),
+            sampled.form == form, let again = sampled.crossingDate, abs(again.timeIntervalSince(crossingDate)) < 1
+        else { return self }
+        var result = self
+        result.curve = sampled.curve
+        return result
+    }
 
     /// A prediction that could not be made.
     static func notEnoughData(_ reason: NotEnoughData, threshold: Double, form: FadeForm) -> FadePrediction {

@@ -22,11 +22,14 @@ public struct FadePredictor: Sendable {
     /// - Parameters:
     ///   - threshold: the density at which a touch-up is due (strictly between 0 and 1).
     ///   - now: the current time; dates after it are rejected.
+    ///   - withCurve: whether to sample ``FadePrediction/curve``. Without it the curve is empty and every other
+    ///     member is the same: a reader who needs the curve samples it from the same inputs later
+    ///     (``FadePrediction/withCurve(subject:parameters:now:)``), as the forecast projection's reader does.
     /// - Returns: a prediction, or status ``FadePrediction/Status/notEnoughData(_:)`` without sessions.
     /// - Throws: ``FadeError`` for invalid subjects, parameters or threshold.
     public func predict(
         subject: FadeSubject, parameters: FadeParameters, threshold: Double = FadeParameters.defaultThreshold,
-        now: Date
+        now: Date, withCurve: Bool = true
     ) throws(FadeError) -> FadePrediction {
         guard threshold.isFinite, threshold > 0, threshold < 1 else { throw .invalidThreshold("\(threshold)") }
         try parameters.validate()
@@ -58,7 +61,9 @@ public struct FadePredictor: Sendable {
         )
         let low = crossing.date(atQuantile: 0.1)
         let high = crossing.date(atQuantile: 0.9)
-        let curve = sampleCurve(timeline: timeline, crossing: crossing, threshold: threshold, gamma: gamma, now: now)
+        let curve =
+            withCurve
+            ? sampleCurve(timeline: timeline, crossing: crossing, threshold: threshold, gamma: gamma, now: now) : []
         let prediction = FadePrediction(
             status: .predicted, threshold: threshold, form: parameters.form, curve: curve, crossing: crossing,
             crossingDate: crossing.median, intervalLow: low, intervalHigh: high,

@@ -14,7 +14,8 @@ public struct ForecastFold: FoldingProjection {
     /// v2: a client whose pigment was removed is no longer forecast; a pigment correction restarts the curve. v3:
     /// sweating and swimming reported at follow-ups are covariates; a sun answer stands in for a missing UV level.
     /// v4: only the events it `folds` make a client's state (a client with none of them has no state row).
-    public let version = 4
+    /// v5: the stored prediction has no curve (readers sample it again: `ForecastQueries.client`).
+    public let version = 5
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.
@@ -196,8 +197,9 @@ public struct ForecastFold: FoldingProjection {
         var reason: String?
         let prediction: FadePrediction?
         do {
+            // No curve: the row does not store it (`PredictionJSON`), its reader samples it from the same inputs.
             let made = try FadePredictor().predict(
-                subject: subject, parameters: parameters, threshold: threshold, now: now)
+                subject: subject, parameters: parameters, threshold: threshold, now: now, withCurve: false)
             if case .notEnoughData(let why) = made.status {
                 status = "not-enough-data"
                 reason = why == .noSessions ? "no course sessions yet" : "\(why)"

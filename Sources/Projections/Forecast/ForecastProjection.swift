@@ -13,8 +13,9 @@ import Postgres
 /// parameters survive the swap and every row is recomputed with them.
 public struct ForecastProjection: Projection {
     public let name = "forecast"
-    /// v2: `ForecastFold` v4 (its state rows only for clients with an event it folds).
-    public let version = 2
+    /// v2: `ForecastFold` v4 (its state rows only for clients with an event it folds). v3: `ForecastFold` v5 (its
+    /// rows' predictions without their curve).
+    public let version = 3
 
     public init() {}
 

@@ -41,8 +41,11 @@ public struct ForecastQueries: Sendable {
 
     /// One client's stored forecast; nil when the projection has no row for the client.
     ///
-    /// With `asOf`, also the predicted density on that day (from the stored subject and the
-    /// schema's parameters; the stored row's density is as of the client's latest event).
+    /// The row stores its prediction without the curve: the prediction comes with the curve sampled again from
+    /// the row's subject, `predicted_at` and threshold and the schema's parameters, the inputs the projection
+    /// predicted from (`FadePrediction.withCurve`; no curve when a calibration has changed the parameters and the
+    /// rebuild that recomputes the rows has not run yet). With `asOf`, also the predicted density on that day (from
+    /// the stored subject and the schema's parameters; the stored row's density is as of the client's latest event).
     public func client(_ id: ClientID, asOf: Date? = nil) async throws -> ClientForecast? {
         let key = id.lowerText
         return try await pool.withConnection { connection in
@@ -67,29 +70,32 @@ public struct ForecastQueries: Sendable {
                 ).self)
             let names = try await ClientNames.lookup([key], schema: timelineSchema, on: connection)
             let subject = try decoder.decode(FadeSubject.self, from: Data(subjectText.utf8))
+            var prediction = try predictionText.map { try decoder.decode(FadePrediction.self, from: Data($0.utf8)) }
             var densityAsOf: Double?
-            if let asOf, !subject.sessions.isEmpty {
+            if prediction?.status == .predicted || (asOf != nil && !subject.sessions.isEmpty) {
                 let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
-                densityAsOf = try? FadePredictor().predict(
-                    subject: subject, parameters: settings.parameters, threshold: settings.threshold,
-                    now: max(asOf, predictedAt)
-                ).currentDensity
+                prediction = prediction?.withCurve(subject: subject, parameters: settings.parameters, now: predictedAt)
+                if let asOf, !subject.sessions.isEmpty {
+                    densityAsOf = try? FadePredictor().predict(
+                        subject: subject, parameters: settings.parameters, threshold: settings.threshold,
+                        now: max(asOf, predictedAt), withCurve: false
+                    ).currentDensity
+                }
             }
             return ClientForecast(
                 clientID: key, name: names[key], status: status, reason: reason, dueDate: dueDate,
                 intervalLow: low, intervalHigh: high, densityAtLastEvent: density, predictedAt: predictedAt,
                 densityAsOf: densityAsOf, drivers: drivers, observationsUsed: observationsUsed,
                 lastTreatmentAt: lastTreatment, priceMinor: priceMinor, priceCurrency: priceCurrency,
-                priceSource: priceSource, erased: erased,
-                prediction: try predictionText.map { try decoder.decode(FadePrediction.self, from: Data($0.utf8)) },
-                subject: subject)
+                priceSource: priceSource, erased: erased, prediction: prediction, subject: subject)
         }
     }
 
     /// Expected touch-up revenue for `months` calendar months from `now`, one outlook per currency.
     ///
     /// Each client's price is their latest touch-up quote, else a third of their plan total,
-    /// else `defaultPrice`. Forgotten clients count too: the clinic may still see them.
+    /// else `defaultPrice`. Forgotten clients count too: the clinic may still see them. Reads each stored
+    /// prediction's crossing distribution; no curve is sampled.
     public func outlook(now: Date, months: Int = 12, defaultPrice: Money) async throws -> [CurrencyOutlook] {
         let rows = try await pool.withConnection { connection in
             try await connection.query(
@@ -197,6 +203,8 @@ public struct ClientForecast: Sendable {
     public var priceCurrency: String?
     public var priceSource: String
     public var erased: Bool
+    /// The stored prediction with its curve sampled again (see `ForecastQueries.client`); nil when the client's
+    /// pigment was removed or the prediction failed.
     public var prediction: FadePrediction?
     public var subject: FadeSubject
 }

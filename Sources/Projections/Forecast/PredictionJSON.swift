@@ -6,14 +6,25 @@ import Foundation
 /// written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in its order, each value
 /// spelled by `JSONBytes` as that encoder spells it.
 ///
+/// The row stores a prediction without its curve: `"curve":[]` whatever the prediction holds, the text
+/// `JSONEncoder` writes for it with its curve emptied (so `FadePrediction`'s `Decodable` reads it, and rows
+/// written before still decode). The curve, ~100 points sampled every 30 days, was nearly all of a stored
+/// prediction's 9.9 kB (mean at 1M events) and made this table's COPY the second costliest of a rebuild; it is
+/// derived from the row's subject, `predicted_at` and threshold and the schema's parameters, and the one-client
+/// reader samples it again (`ForecastQueries.client`, `FadePrediction.withCurve`).
+///
 /// Encoding a prediction through an `Encoder` was most of the forecast's cost in a rebuild: through
 /// `JSONEncoder` until 2026-12-06 (its curve by hand from 2026-12-05), then briefly through `StateJSON`, whose
 /// `Encoder` walk (a call and a container per value) costs more than this fixed layout; both write through
 /// `JSONBytes`. A prediction holding a non-finite number goes to `ForecastFold.json`, whose encoder refuses it.
 enum PredictionJSON {
     static func encode(_ prediction: FadePrediction) throws -> Data {
-        guard isFinite(prediction) else { return try ForecastFold.json(prediction) }
-        var text = JSONBytes(capacity: 320 + prediction.curve.count * 112)  // a curve point is ~105 bytes
+        guard isFinite(prediction) else {
+            var stored = prediction
+            stored.curve = []
+            return try ForecastFold.json(stored)
+        }
+        var text = JSONBytes(capacity: 512)
         func key(_ name: StaticString) {
             text.append(UInt8(ascii: "\""))
             text.raw(name)
@@ -44,20 +55,7 @@ enum PredictionJSON {
             text.append(UInt8(ascii: ","))
         }
         key("curve")
-        text.append(UInt8(ascii: "["))
-        for (index, point) in prediction.curve.enumerated() {
-            if index > 0 { text.append(UInt8(ascii: ",")) }
-            text.raw(#"{"date":"#)
-            text.date(point.date)
-            text.raw(#","density":"#)
-            text.number(point.density)
-            text.raw(#","high":"#)
-            text.number(point.high)
-            text.raw(#","low":"#)
-            text.number(point.low)
-            text.append(UInt8(ascii: "}"))
-        }
-        text.raw("],")
+        text.raw("[],")
         key("drivers")
         text.append(UInt8(ascii: "["))
         for (index, driver) in prediction.drivers.enumerated() {
@@ -186,7 +184,7 @@ enum PredictionJSON {
         return text.data
     }
 
-    /// Whether every number and date of `prediction` is finite (`JSONEncoder` refuses the others).
+    /// Whether every number and date of `prediction` but its curve's is finite (`JSONEncoder` refuses the others).
     static func isFinite(_ prediction: FadePrediction) -> Bool {
         func finite(_ date: Date?) -> Bool { date?.timeIntervalSince1970.isFinite ?? true }
         return prediction.threshold.isFinite && (prediction.currentDensity ?? 0).isFinite
@@ -195,8 +193,5 @@ enum PredictionJSON {
             && finite(prediction.crossingDate) && finite(prediction.intervalLow) && finite(prediction.intervalHigh)
             && finite(prediction.crossing?.origin)
             && prediction.drivers.allSatisfy(\.shiftDays.isFinite)
-            && prediction.curve.allSatisfy {
-                $0.density.isFinite && $0.low.isFinite && $0.high.isFinite && $0.date.timeIntervalSince1970.isFinite
-            }
     }
 }

@@ -222,6 +222,68 @@ struct ForecastProjectionTests {
         }
     }
 
+    @Test(
+        "the row stores no curve; one client's forecast has the curve FadePredictor samples from the row's inputs"
+    )
+    func curveSampledOnRead() async throws {
+        try await TestDatabase.with { database in
+            // Dan's last event long past his crossing: a curve sampled at another time than `predicted_at` (the wall
+            // clock's, say) ends elsewhere.
+            let booking = TouchUpBooked(
+                at: SMPHistory.date("2035-01-10"), appointmentID: SMPHistory.uuid(0x4100),
+                slot: SMPHistory.slot("2035-02-01", 10, minutes: 120), locationID: SMPHistory.london,
+                technicianID: SMPHistory.tech1, quotedPrice: SMPHistory.usd(700))
+            let dan = "client-" + SMPHistory.dan.uuidString.lowercased()
+            try await SMPHistory.append(
+                SMPHistory.events + [(dan, .client(.touchUpBooked(booking)))], to: database.store)
+            let runner = ProjectionRunner(
+                store: database.store, projections: [TimelineProjection(), ForecastProjection()])
+            try await runner.catchUp()
+            // The schema's parameters and threshold, neither the prior's: the rows are recomputed with them.
+            var settings = ForecastSettings.prior
+            settings.parameters.baseRate *= 1.3
+            settings.threshold = 0.5
+            settings.source = "test"
+            try await database.pool.withConnection { try await ForecastParameterStore.save(settings, on: $0) }
+            try await runner.rebuild("forecast")
+            #expect(
+                try await SMPHistory.rows(
+                    database,
+                    """
+                    SELECT status, count(*)::text, bool_and(prediction->'curve' = '[]'::jsonb)::text,
+                           (max(octet_length(prediction::text)) < 1500)::text
+                    FROM forecast.forecast_clients WHERE prediction IS NOT NULL AND prediction <> 'null'::jsonb
+                    GROUP BY status ORDER BY status
+                    """) == ["not-enough-data|1|true|true", "predicted|3|true|true"])
+
+            let forecast = try #require(try await ForecastQueries(pool: database.pool).client(SMPHistory.dan))
+            #expect(forecast.predictedAt == SMPHistory.date("2035-01-10"))
+            let prediction = try #require(forecast.prediction)
+            let expected = try FadePredictor().predict(
+                subject: forecast.subject, parameters: settings.parameters, threshold: 0.5, now: forecast.predictedAt)
+            #expect(expected.curve.count > 20)
+            #expect(prediction.curve == expected.curve)
+            #expect(prediction.threshold == 0.5)
+            #expect(
+                abs((forecast.dueDate ?? .distantPast).timeIntervalSince(expected.crossingDate ?? .distantFuture)) < 1)
+            // What a curve sampled from other inputs would have been: none of them is the one read.
+            let prior = try FadePredictor().predict(
+                subject: forecast.subject, parameters: .prior, threshold: 0.5, now: forecast.predictedAt)
+            let wallClock = try FadePredictor().predict(
+                subject: forecast.subject, parameters: settings.parameters, threshold: 0.5, now: Date())
+            let defaultThreshold = try FadePredictor().predict(
+                subject: forecast.subject, parameters: settings.parameters, now: forecast.predictedAt)
+            for other in [prior, wallClock, defaultThreshold] { #expect(other.curve != expected.curve) }
+            // Parameters stored after the rows were made (a calibration before its rebuild): no curve drawn.
+            var later = settings
+            later.parameters.baseRate *= 1.5
+            try await database.pool.withConnection { try await ForecastParameterStore.save(later, on: $0) }
+            let stale = try await ForecastQueries(pool: database.pool).client(SMPHistory.dan)
+            #expect(stale?.prediction?.curve == [])
+            #expect(stale?.dueDate == forecast.dueDate)
+        }
+    }
+
     @Test("stored parameters survive a rebuild and every row is recomputed with them; calibration needs data")
     func parametersFeedRebuilds() async throws {
         try await TestDatabase.with { database in

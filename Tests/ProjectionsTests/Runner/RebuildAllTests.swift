@@ -1,3 +1,4 @@
+import Clinic
 import EventStore
 import Foundation
 import Postgres
@@ -66,10 +67,22 @@ struct RebuildAllTests {
             let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 5)
             let fixture = ClinicHistoryFixture(store: database.store)
             for _ in 0..<3 { try await fixture.courseClient(UUID()) }
+            // A client with a long follow-up record: their forecast row's subject is too large for its page (the
+            // stored prediction, without its fade curve since `ForecastFold` v5, no longer is).
+            let followed = UUID()
+            try await fixture.courseClient(followed)
+            try await fixture.append(
+                followed,
+                (0..<80).map { index in
+                    .fadeObserved(
+                        FadeObserved(
+                            at: ClinicHistoryFixture.day("2026-05-01").addingTimeInterval(Double(index) * 86_400),
+                            density: 1 - Double(index) / 400, method: .photoAnalysis))
+                })
             try await runner.catchUp()
             let methods: SQL = """
-                SELECT DISTINCT pg_column_compression(prediction) FROM forecast.forecast_clients
-                WHERE pg_column_compression(prediction) IS NOT NULL
+                SELECT DISTINCT pg_column_compression(subject) FROM forecast.forecast_clients
+                WHERE pg_column_compression(subject) IS NOT NULL
                 """
             #expect(try await rows(database, methods) == ["pglz"], "following: the server's default")
             #expect(try await runner.rebuildAll(ClinicProjections.names).isEmpty)
