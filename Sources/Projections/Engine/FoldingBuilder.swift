@@ -132,7 +132,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             for table in projection.tables where !output.keyedRows(for: table.name).isEmpty {
                 // Rows held back for the table are older than these; finish rows go straight out (a
-                // forecast row carries its whole fade curve: holding thousands of them costs memory).
+                // forecast row, or a row of another projection's, may be large: holding thousands costs memory).
                 try await writeDeferred(table.name, on: connection)
                 try await RowWriter.write(
                     output.keyedRows(for: table.name), to: table, schema: schema, on: connection, fresh: true)
@@ -193,8 +193,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         }
     }
 
-    /// Keys per statement when writing states or finish rows (a forecast row carries its whole fade
-    /// curve: thousands of them in one statement made the peak memory of a rebuild).
+    /// Keys per statement when writing states or finish rows (when a forecast row carried its whole fade
+    /// curve, until 2026-12-07, thousands of them in one statement made the peak memory of a rebuild).
     static var chunk: Int { 500 }
 }
 

@@ -49,8 +49,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private let policies: [String: MergePolicy]
     /// Final states not yet written to the state table.
     private var unsaved: [(key: String, json: Data)] = []
-    /// `finish` rows of ended streams not yet written (written every `chunk` rows: a forecast row carries its
-    /// whole fade curve, ~12 kB as text at 1M events; 5 000 of them held took ~100 MiB).
+    /// `finish` rows of ended streams not yet written (written every `chunk` rows: until 2026-12-07 a forecast
+    /// row carried its whole fade curve, ~12 kB as text at 1M events, and 5 000 of them held took ~100 MiB).
     private var finishRows = HeldRows()
     /// Rows of `upsert` and `accumulate` tables not written yet.
     private var deferred = HeldRows()

@@ -150,10 +150,10 @@ struct ProjectionRebuilder: Sendable {
     }
 
     /// The settings every transaction of a rebuild before the swap starts with (`eachConcurrently`): its commit
-    /// does not wait for the disk, and values too large for a row's page (a forecast row's fade curve, the
-    /// bigger fold states) are compressed with lz4 where the server has it, not pglz (a rebuild of 1M events
-    /// spent ~2 s of server CPU in pglz for the forecast's rows alone, ~0.5 s with lz4; the stored values read
-    /// back the same, and live writes keep the server's default).
+    /// does not wait for the disk, and values too large for a row's page (the bigger fold states and subjects)
+    /// are compressed with lz4 where the server has it, not pglz (a rebuild of 1M events spent ~2 s of server
+    /// CPU in pglz for the forecast's rows alone when they held the fade curve, ~0.5 s with lz4; the stored
+    /// values read back the same, and live writes keep the server's default).
     static func transactionSettings(on connection: PostgresConnection) async throws -> String {
         let lz4 = try await connection.query(
             "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings WHERE name = 'default_toast_compression'"
