@@ -88,7 +88,10 @@ enum RowWriter {
     /// a `uuid`, `date` or number column is read as the server read it (canonical UUID text, `YYYY-MM-DD`,
     /// decimal digits); a text column holds numbers, booleans and dates as their text. A value the column
     /// cannot hold (an integer outside an `integer` column's range, text that is not a UUID, a double for an
-    /// integer column) throws `ValueDoesNotFit`, naming the table and column.
+    /// integer column) throws `ValueDoesNotFit`, naming the table and column. Text for a typed column is read in
+    /// the forms projections write, narrower than the server's text input: `true`/`false` only for a boolean (not
+    /// `t`, `yes`, `on`), no `NaN` text for a double, the canonical UUID spelling only, and a timestamp's fraction
+    /// past microseconds cut, not rounded.
     static func encode(_ rows: [Row], for table: TableSpec) throws -> CopyBinaryRows {
         let types = try table.columns.map { column in
             guard let type = CopyBinaryRows.ColumnType(declaration: column.type) else {

@@ -9,7 +9,9 @@ import Postgres
 /// key order. At 1M events that was ~50 such statements for revenue's two tables (~3.5 s of statement time)
 /// plus ~0.8 s of `CLUSTER`. Now the pass appends the rows, unmerged, to an unlogged table of the same columns
 /// without a key (`COPY`, nothing to check), and `load` adds them up with one `INSERT … SELECT … GROUP BY`
-/// into the empty table, in key order when the key is the table's physical order.
+/// into the empty table, in key order when the key is the table's physical order. (The rebuild's `CLUSTER`
+/// still runs after it, `Projection.orderLoadedRows`, and costs less on rows already in order: ~0.35 s. Skipping
+/// it would need the builder to tell the rebuilder which tables it left in order.)
 ///
 /// The sums are what `MergePolicy`'s `c = t.c + EXCLUDED.c` gives: NULL when any row's value is NULL. The
 /// staging table is an unlogged table in the scratch schema: a server crash empties it, and the rebuild's
