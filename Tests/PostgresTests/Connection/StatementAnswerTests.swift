@@ -61,17 +61,23 @@ struct StatementAnswerTests {
         let connection = try await PostgresConnection.connect(configuration)
         let pid = try await connection.backendProcessID()
         let watcher = try await PostgresConnection.connect(configuration)
-        // Long enough for the watcher to see it running on a loaded machine (0.3 s was missed at load 10).
-        let inFlight = Task { try await connection.query("SELECT \(5)::integer FROM pg_sleep(2)") }
+        // The statement waits on a lock the watcher holds, so it stays in flight until the watcher has seen it
+        // running, however loaded the machine (a 2 s sleep was missed under CI's load once).
+        let lock: Int64 = 730_118_211
+        _ = try await watcher.query("SELECT pg_advisory_lock(\(lock))")
+        let inFlight = Task { try await connection.query("SELECT \(5)::integer FROM pg_advisory_lock(\(lock))") }
         let running = try await eventually {
             let rows = try await watcher.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT $1::integer FROM pg_sleep%' AND state = 'active'"
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND query LIKE 'SELECT $1::integer FROM pg_advisory_lock%' AND state = 'active'"
             )
             return try rows.first?.decode(Int.self) == 1
         }
-        await watcher.close()
         // The probe runs while the statement waits for its answer (a reentrant actor sharing its session does this).
-        let alive = await connection.isAlive()
+        let probe = Task { await connection.isAlive() }
+        try await Task.sleep(for: .seconds(1))
+        _ = try await watcher.query("SELECT pg_advisory_unlock(\(lock))")
+        await watcher.close()
+        let alive = await probe.value
         let answer = try await inFlight.value
         await connection.close()
         #expect(running)
