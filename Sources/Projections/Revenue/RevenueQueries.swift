@@ -103,23 +103,31 @@ public enum RevenueQueries {
     public static func report(
         from: String, to: String, by grouping: RevenueGrouping, schema: String = "revenue", pool: ConnectionPool
     ) async throws -> RevenueReport {
+        // The rows are grouped by a value that is cheap to make for every row, and each group's name is made once
+        // (`to_char` for each of a year's ~10k rows was half the report's time at 1M events: 12.5 → 4.9 ms).
         let group: SQL
+        let name: SQL
         switch grouping {
-        case .day: group = "to_char(day, 'YYYY-MM-DD')"
-        case .month: group = "to_char(day, 'YYYY-MM')"
-        case .location: group = "CASE WHEN location = '' THEN '(none)' ELSE location END"
-        case .technician: group = "CASE WHEN technician = '' THEN '(none)' ELSE technician END"
-        case .service: group = "service"
+        case .day: (group, name) = ("day", "to_char(g, 'YYYY-MM-DD')")
+        case .month: (group, name) = ("date_trunc('month', day::timestamp)", "to_char(g, 'YYYY-MM')")
+        case .location: (group, name) = ("CASE WHEN location = '' THEN '(none)' ELSE location END", "g")
+        case .technician: (group, name) = ("CASE WHEN technician = '' THEN '(none)' ELSE technician END", "g")
+        case .service: (group, name) = ("service", "g")
         }
         return try await pool.withConnection { connection in
             let lines = try await connection.query(
                 """
-                SELECT \(fragment: group) AS g, currency, sum(cash_received_minor)::bigint, sum(earned_minor)::bigint,
-                       sum(refunds_minor)::bigint, sum(deposits_taken_minor)::bigint,
-                       sum(deposits_applied_minor)::bigint, sum(deposits_forfeited_minor)::bigint, sum(services)::bigint
-                FROM \(identifier: schema).revenue_daily
-                WHERE day >= \(from)::date AND day <= \(to)::date
-                GROUP BY 1, 2 ORDER BY 1, 2
+                SELECT \(fragment: name), currency, cash, earned, refunds, taken, applied, forfeited, services
+                FROM (
+                    SELECT \(fragment: group) AS g, currency, sum(cash_received_minor)::bigint AS cash,
+                           sum(earned_minor)::bigint AS earned, sum(refunds_minor)::bigint AS refunds,
+                           sum(deposits_taken_minor)::bigint AS taken, sum(deposits_applied_minor)::bigint AS applied,
+                           sum(deposits_forfeited_minor)::bigint AS forfeited, sum(services)::bigint AS services
+                    FROM \(identifier: schema).revenue_daily
+                    WHERE day >= \(from)::date AND day <= \(to)::date
+                    GROUP BY 1, 2
+                ) lines
+                ORDER BY 1, 2
                 """
             ).map { row in
                 let (group, currency, cash, earned, refunds, taken, applied, forfeited, services) = try row.decode(
@@ -164,12 +172,17 @@ public enum RevenueQueries {
             change(&byGroup[name, default: RevenueRates(group: name)])
         }
         let clients: SQL = "\(identifier: schema).revenue_clients"
+        // The period as instants: a time's UTC day lies in `from`...`to` exactly when the time is at or after
+        // `from`'s first instant and before the day after `to` (compared as stored, for every row, instead of
+        // converting every row's time to a day: 10.4 → 3.2 ms on revenue_clients at 1M events).
+        let start: SQL = "(\(from)::date::timestamp AT TIME ZONE 'UTC')"
+        let end: SQL = "((\(to)::date + 1)::timestamp AT TIME ZONE 'UTC')"
         for row in try await connection.query(
             """
             SELECT \(fragment: group("course_location", "course_technician")), count(*),
-                   count(*) FILTER (WHERE (course_completed_at AT TIME ZONE 'UTC')::date <= \(to)::date)
+                   count(*) FILTER (WHERE course_completed_at < \(fragment: end))
             FROM \(fragment: clients)
-            WHERE (course_agreed_at AT TIME ZONE 'UTC')::date BETWEEN \(from)::date AND \(to)::date
+            WHERE course_agreed_at >= \(fragment: start) AND course_agreed_at < \(fragment: end)
             GROUP BY 1
             """)
         {
@@ -181,9 +194,9 @@ public enum RevenueQueries {
         for row in try await connection.query(
             """
             SELECT \(fragment: group("course_location", "course_technician")), count(*),
-                   count(*) FILTER (WHERE (first_touch_up_at AT TIME ZONE 'UTC')::date <= \(to)::date)
+                   count(*) FILTER (WHERE first_touch_up_at < \(fragment: end))
             FROM \(fragment: clients)
-            WHERE (course_completed_at AT TIME ZONE 'UTC')::date BETWEEN \(from)::date AND \(to)::date
+            WHERE course_completed_at >= \(fragment: start) AND course_completed_at < \(fragment: end)
             GROUP BY 1
             """)
         {

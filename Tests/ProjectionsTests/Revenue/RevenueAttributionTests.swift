@@ -251,4 +251,41 @@ struct RevenueAttributionTests {
             #expect(year.rates.first { $0.group == "(none)" }?.coursesStarted == 1)  // A
         }
     }
+    /// A time counts in the period when its UTC day does: the first instant of `from` and the last of `to` are in,
+    /// the instants either side are out, whatever zone the time was written in.
+    @Test("rates count a course by the UTC day of its times, the period's first and last instants included")
+    func periodEdgesAreUTCDays() async throws {
+        try await TestDatabase.with { database in
+            let schema = "revenue_edges"
+            try await database.pool.withConnection { connection in
+                try await connection.execute("CREATE SCHEMA \(identifier: schema)")
+                try await RevenueProjection().createTables(in: schema, on: connection)
+                // (agreed, completed, first touch-up) for five clients.
+                let rows: [(String, String?, String?)] = [
+                    ("2026-01-31 23:59:59.999999+00", nil, nil),  // out: the day before `from`
+                    ("2026-02-01 00:00:00+00", "2026-02-28 23:59:59.999999+00", "2026-03-01 00:00:00+00"),
+                    ("2026-02-28 23:59:59.999999+00", "2026-03-01 00:00:00+00", nil),
+                    ("2026-02-28 20:00:00-05", nil, nil),  // 03-01 01:00 UTC: out
+                    ("2026-02-01 01:00:00+02", "2026-02-10 12:00:00+00", "2026-02-28 23:00:00+00"),  // 01-31 23:00 UTC
+                ]
+                for (agreed, completed, touchUp) in rows {
+                    try await connection.execute(
+                        """
+                        INSERT INTO \(identifier: schema).revenue_clients
+                            (client_id, charged_minor, paid_minor, refunded_minor, outstanding_minor,
+                             deposits_held_minor, course_started, touch_ups, erased, course_agreed_at,
+                             course_completed_at, first_touch_up_at)
+                        VALUES (gen_random_uuid(), 0, 0, 0, 0, 0, true, 0, false, \(agreed)::timestamptz,
+                                \(completed)::timestamptz, \(touchUp)::timestamptz)
+                        """)
+                }
+            }
+            let report = try await RevenueQueries.report(
+                from: "2026-02-01", to: "2026-02-28", by: .month, schema: schema, pool: database.pool)
+            #expect(report.total.coursesStarted == 2)  // agreed 02-01 00:00 and 02-28 23:59:59.999999 UTC
+            #expect(report.total.coursesCompleted == 1)  // of those, completed by 02-28's last instant
+            #expect(report.total.coursesFinished == 2)  // completed 02-28 23:59:59.999999 and 02-10
+            #expect(report.total.touchUpReturns == 1)  // 02-28 23:00 in; 03-01 00:00 out
+        }
+    }
 }
