@@ -38,6 +38,7 @@ struct SumStage {
                 """
                 CREATE UNLOGGED TABLE \(identifier: schema).\(identifier: name)
                 (LIKE \(identifier: schema).\(identifier: table.name) INCLUDING DEFAULTS)
+                WITH (autovacuum_enabled = false)
                 """)
             isCreated = true
         }

@@ -239,4 +239,30 @@ struct RebuildAllTests {
             #expect(leftovers.isEmpty)
         }
     }
+    /// Autovacuum is off for scratch tables while they load; the rebuild vacuums and analyzes them and hands them
+    /// back to it before the swap.
+    @Test("a rebuild swaps in tables vacuumed, analyzed and with autovacuum on again")
+    func swappedInVacuumed() async throws {
+        try await TestDatabase.with { database in
+            try await StreamOrderRebuildTests.appendHistory(database.store, count: 300)
+            let rebuilder = ProjectionRebuilder(store: database.store, batchSize: 50, progress: nil)
+            #expect(try await rebuilder.rebuildAll(ClinicProjections.all()).isEmpty)
+            let tables = try await rows(
+                database,
+                """
+                SELECT n.nspname || '.' || c.relname || ' ' || coalesce(array_to_string(c.reloptions, ','), '-') || ' '
+                       || (s.last_vacuum IS NOT NULL) || ' ' || (s.last_analyze IS NOT NULL) || ' '
+                       || (c.relpages = 0 OR c.relallvisible > 0)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_stat_user_tables s ON s.relid = c.oid
+                WHERE c.relkind = 'r' AND n.nspname IN ('timeline', 'revenue', 'schedule', 'forecast')
+                ORDER BY 1
+                """)
+            #expect(tables.count >= 10, "\(tables)")
+            for line in tables {
+                // No reloptions left (autovacuum on), vacuumed, analyzed, and its pages marked all-visible.
+                #expect(line.hasSuffix(" - true true true"), "\(line)")
+            }
+        }
+    }
 }
