@@ -8,17 +8,18 @@ import TextCodecs
 /// The file is a header (the signature `PGCOPY\n\377\r\n\0`, 32-bit flags and header extension length, both
 /// 0), then per row a 16-bit field count and per field a 32-bit length (-1 for NULL) and that many bytes, then
 /// the trailer, a field count of -1; every integer big-endian. Only the rows are kept here; `copyIn` sends
-/// the header and trailer around them.
+/// the header and trailer around them. A row starts with its field count (`beginRow(fieldCount:)`), then
+/// that many fields follow.
 ///
 /// A field's binary form must be the column's type exactly (an `integer` column reads 4 bytes, a `bigint` 8):
 /// choose the append from the column's type, not from the Swift value (`ColumnType`,
 /// `appendInteger(_:as:)`). The server checks each row's field count and each field's length.
 ///
 ///     var rows = CopyBinaryRows()
+///     rows.beginRow(fieldCount: 3)
 ///     try rows.appendInteger(7, as: .integer)
 ///     try rows.appendText("O'Brien\tand \\ friends")
 ///     rows.appendNull()
-///     rows.endRow()
 ///     try await connection.copyIn(into: "notes", schema: "public", columns: ["n", "body", "note"], rows)
 public struct CopyBinaryRows: Sendable {
     /// The column types this buffer writes, named as a column declaration names them.
@@ -95,56 +96,40 @@ public struct CopyBinaryRows: Sendable {
     /// The rows written so far, without the file's header and trailer.
     public private(set) var rowBytes: [UInt8] = []
     public private(set) var rowCount = 0
-    /// Where the current row's field count goes; -1 before its first field.
-    private var countAt = -1
-    private var fieldsInRow = 0
 
     public init(reservingCapacity capacity: Int = 0) {
         rowBytes.reserveCapacity(capacity)
     }
 
-    public var isEmpty: Bool { rowCount == 0 && countAt < 0 }
+    public var isEmpty: Bool { rowCount == 0 }
 
-    /// The whole file: header, rows, trailer (what `copyIn` sends).
-    public var file: [UInt8] { Self.header + rowBytes + Self.trailer }
-
-    /// Ends the current row (its field count is the number of fields appended since the last one ended).
-    public mutating func endRow() {
-        if countAt < 0 {
-            rowBytes += [0, 0]
-        } else {
-            let count = UInt16(clamping: fieldsInRow)
-            rowBytes[countAt] = UInt8(truncatingIfNeeded: count >> 8)
-            rowBytes[countAt + 1] = UInt8(truncatingIfNeeded: count)
-        }
+    /// Starts a row of `fieldCount` fields (0...32767, what the format's 16-bit count says): the appends that
+    /// follow are its fields. The server refuses a row whose fields are not as many as its columns.
+    public mutating func beginRow(fieldCount: Int) {
+        precondition((0...Int(Int16.max)).contains(fieldCount), "a COPY row has 0...32767 fields")
+        put(Int16(truncatingIfNeeded: fieldCount))
         rowCount += 1
-        countAt = -1
-        fieldsInRow = 0
     }
 
     /// Appends a NULL field.
     public mutating func appendNull() {
-        beginField()
         put(Int32(-1))
     }
 
     /// Appends a `smallint` field.
     public mutating func appendInt16(_ value: Int16) {
-        beginField()
         put(Int32(2))
         put(value)
     }
 
     /// Appends an `integer` field.
     public mutating func appendInt32(_ value: Int32) {
-        beginField()
         put(Int32(4))
         put(value)
     }
 
     /// Appends a `bigint` field.
     public mutating func appendInt64(_ value: Int64) {
-        beginField()
         put(Int32(8))
         put(value)
     }
@@ -172,21 +157,18 @@ public struct CopyBinaryRows: Sendable {
 
     /// Appends a `double precision` field: the IEEE 754 bits as given (NaN, the infinities and -0 included).
     public mutating func appendFloat64(_ value: Double) {
-        beginField()
         put(Int32(8))
         put(value.bitPattern)
     }
 
     /// Appends a `boolean` field.
     public mutating func appendBool(_ value: Bool) {
-        beginField()
         put(Int32(1))
         rowBytes.append(value ? 1 : 0)
     }
 
     /// Appends a `uuid` field from its 16 bytes.
     public mutating func appendUUID(_ bytes: UUIDText.Bytes) {
-        beginField()
         put(Int32(16))
         withUnsafeBytes(of: bytes) { rowBytes.append(contentsOf: $0) }
     }
@@ -206,14 +188,13 @@ public struct CopyBinaryRows: Sendable {
 
     /// Appends a `timestamptz` field: microseconds since 2000-01-01T00:00:00Z.
     public mutating func appendTimestamp(microsecondsSince2000: Int64) {
-        beginField()
         put(Int32(8))
         put(microsecondsSince2000)
     }
 
     /// Appends a `timestamptz` field for `date`, rounded to the microsecond (as a `Date` parameter is bound).
     public mutating func appendTimestamp(_ date: Date) throws(InvalidValue) {
-        let micros = ((date.timeIntervalSince1970 - Self.epoch2000) * 1_000_000).rounded()
+        let micros = ((date.timeIntervalSince1970 - Double(Self.epoch2000)) * 1_000_000).rounded()
         guard let exact = Int64(exactly: micros) else {
             throw InvalidValue("\(date.timeIntervalSince1970) s since 1970", .timestamptz, "out of range")
         }
@@ -227,7 +208,7 @@ public struct CopyBinaryRows: Sendable {
     public mutating func appendTimestamp(text: String) throws(InvalidValue) {
         let parts = Self.utf8(of: text) { PostgresTimestamp.parseParts($0) }
         guard let parts else { throw InvalidValue(text, .timestamptz, "not an ISO 8601 date and time") }
-        let (seconds, overflow) = parts.seconds.subtractingReportingOverflow(Int64(Self.epoch2000))
+        let (seconds, overflow) = parts.seconds.subtractingReportingOverflow(Self.epoch2000)
         let (micros, overflowMicros) = seconds.multipliedReportingOverflow(by: 1_000_000)
         guard !overflow, !overflowMicros else { throw InvalidValue(text, .timestamptz, "out of range") }
         appendTimestamp(microsecondsSince2000: micros + parts.micros)
@@ -235,9 +216,17 @@ public struct CopyBinaryRows: Sendable {
 
     /// Appends a `date` field: days since 2000-01-01.
     public mutating func appendDate(daysSince2000: Int32) {
-        beginField()
         put(Int32(4))
         put(daysSince2000)
+    }
+
+    /// Appends a `date` field: the UTC calendar day `date` falls on.
+    public mutating func appendDate(_ date: Date) throws(InvalidValue) {
+        let days = (date.timeIntervalSince1970 / 86_400).rounded(.down) - Double(Self.days1970To2000)
+        guard let since2000 = Int32(exactly: days) else {
+            throw InvalidValue("\(date.timeIntervalSince1970) s since 1970", .date, "out of range")
+        }
+        appendDate(daysSince2000: since2000)
     }
 
     /// Appends a `date` field from `YYYY-MM-DD` text, optionally followed by a time (`T` or a space, then
@@ -280,19 +269,11 @@ public struct CopyBinaryRows: Sendable {
     // MARK: - Writing
 
     /// 2000-01-01T00:00:00Z in seconds since 1970: the epoch of `timestamptz` and `date`'s binary forms.
-    static let epoch2000: Double = 946_684_800
+    public static let epoch2000: Int64 = 946_684_800
     /// 2000-01-01 in days since 1970-01-01.
     private static let days1970To2000 = 10_957
     /// The largest field the format's 32-bit length can say.
     private static let maximumField = Int(Int32.max)
-
-    private mutating func beginField() {
-        if countAt < 0 {
-            countAt = rowBytes.count
-            rowBytes += [0, 0]
-        }
-        fieldsInRow += 1
-    }
 
     private mutating func put<Integer: FixedWidthInteger>(_ value: Integer) {
         withUnsafeBytes(of: value.bigEndian) { rowBytes.append(contentsOf: $0) }
@@ -313,7 +294,6 @@ public struct CopyBinaryRows: Sendable {
     private mutating func appendVariable(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt8?) -> Bool {
         let length = bytes.count + (prefix == nil ? 0 : 1)
         guard length <= Self.maximumField else { return false }
-        beginField()
         put(Int32(truncatingIfNeeded: length))
         if let prefix { rowBytes.append(prefix) }
         rowBytes.append(contentsOf: bytes)

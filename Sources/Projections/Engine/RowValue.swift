@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import JSONNodes
 
 /// One cell of a projection row, written to PostgreSQL through JSON.
@@ -26,8 +27,10 @@ public enum RowValue: Sendable, Hashable {
     }
 
     /// True when `json` is the JSON literal `null` (which `jsonb_populate_recordset` stores as NULL).
-    static func isJSONNull(_ json: String) -> Bool {
-        json.utf8.count <= 32 && json.trimmingCharacters(in: .whitespacesAndNewlines) == "null"
+    static func isJSONNull(_ json: some Collection<UInt8>) -> Bool {
+        // (A document longer than `null` between whitespace is not read as text at all.)
+        guard json.count <= 32 else { return false }
+        return String(decoding: json, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "null"
     }
 
     /// UTC ISO 8601 with milliseconds: a date's text in a text column, and the instant a `timestamptz` column
@@ -46,7 +49,7 @@ public enum RowValue: Sendable, Hashable {
         guard seconds == seconds.rounded(.down), seconds >= -11_676_096_000, seconds <= 253_402_300_799 else {
             return nil
         }
-        return (Int64(seconds) - 946_684_800) * 1_000_000
+        return (Int64(seconds) - CopyBinaryRows.epoch2000) * 1_000_000
     }
 }
 

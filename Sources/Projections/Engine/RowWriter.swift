@@ -94,7 +94,7 @@ enum RowWriter {
     /// past microseconds cut, not rounded.
     static func encode(_ rows: [Row], for table: TableSpec) throws -> CopyBinaryRows {
         let types = try table.columns.map { column in
-            guard let type = CopyBinaryRows.ColumnType(declaration: column.type) else {
+            guard let type = column.binaryType else {
                 throw ValueDoesNotFit(
                     table: table.name, column: column.name, reason: "no binary COPY form for type \(column.type)")
             }
@@ -102,6 +102,7 @@ enum RowWriter {
         }
         var data = CopyBinaryRows(reservingCapacity: rows.count * (2 + table.columns.count * 16))
         for row in rows {
+            data.beginRow(fieldCount: table.columns.count)
             for (index, column) in table.columns.enumerated() {
                 let value = row.value(of: column.name, at: index) ?? .null
                 let type = types[index]
@@ -114,7 +115,6 @@ enum RowWriter {
                     throw ValueDoesNotFit(table: table.name, column: column.name, reason: error.description)
                 }
             }
-            data.endRow()
         }
         return data
     }
@@ -125,7 +125,7 @@ enum RowWriter {
     {
         if type == .json || type == .jsonb {
             if case .json(let document) = value {
-                if document.count <= 32, RowValue.isJSONNull(String(decoding: document, as: UTF8.self)) {
+                if RowValue.isJSONNull(document) {
                     data.appendNull()
                 } else if type == .jsonb {
                     try data.appendJSONB(utf8: document)
@@ -136,7 +136,7 @@ enum RowWriter {
             }
             var json = ""
             value.appendJSON(to: &json)
-            if RowValue.isJSONNull(json) {
+            if RowValue.isJSONNull(json.utf8) {
                 data.appendNull()
             } else if type == .jsonb {
                 try data.appendJSONB(json)
@@ -208,12 +208,8 @@ enum RowWriter {
                     try data.appendTimestamp(text: RowValue.iso8601(date))
                 }
             case .date:
-                if let micros = RowValue.wholeSecondMicroseconds(date) {
-                    let days = micros >= 0 ? micros / 86_400_000_000 : (micros + 1 - 86_400_000_000) / 86_400_000_000
-                    guard let narrow = Int32(exactly: days) else {
-                        throw CopyBinaryRows.InvalidValue(RowValue.iso8601(date), type, "out of range")
-                    }
-                    data.appendDate(daysSince2000: narrow)
+                if RowValue.wholeSecondMicroseconds(date) != nil {
+                    try data.appendDate(date)
                 } else {
                     try data.appendDate(text: RowValue.iso8601(date))
                 }

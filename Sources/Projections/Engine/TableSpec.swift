@@ -1,3 +1,5 @@
+import Postgres
+
 /// A projection table: its columns, its key, and how a batch's rows are written to it.
 public struct TableSpec: Sendable {
     /// How rows meet rows already stored under the same key.
@@ -11,11 +13,17 @@ public struct TableSpec: Sendable {
     }
 
     public struct Column: Sendable, Hashable {
-        public var name: String
-        public var type: String
+        public let name: String
+        /// The column's declaration after its name (`"uuid NOT NULL"`).
+        public let type: String
+        /// The type `type` starts with, as binary COPY writes it (nil for a type it has no binary form for);
+        /// read once here, not at every write (`RowWriter.encode`).
+        let binaryType: CopyBinaryRows.ColumnType?
+
         public init(_ name: String, _ type: String) {
             self.name = name
             self.type = type
+            binaryType = CopyBinaryRows.ColumnType(declaration: type)
         }
     }
 
