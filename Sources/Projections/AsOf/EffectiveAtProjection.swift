@@ -29,8 +29,10 @@ public struct EffectiveAtProjection: Projection {
         try await base.createIndexes(in: schema, on: connection)
     }
 
-    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {
-        try await base.orderLoadedRows(in: schema, on: connection)
+    public func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection)
+        async throws
+    {
+        try await base.orderLoadedRows(in: schema, inOrder: inOrder, on: connection)
     }
 
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {

@@ -12,11 +12,8 @@ import Postgres
 /// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade forecast)
 /// are made once per key, at `finish`.
 ///
-/// Rows of `upsert` and `accumulate` tables are held back and merged across batches with the table's
-/// `MergePolicy` (`HeldRows`: the latest row wins; sums add), and written through `RowWriter` when
-/// `deferredLimit` rows are held, before finish rows of the same table, and at the end: a key touched by many
-/// batches is written a few times per rebuild instead of once per batch. `insert` rows are written with their
-/// batch.
+/// Rows go through a `RowSink` (`insert` rows with their batch; the others held back, merged by key, and written
+/// when `deferredLimit` rows are held, before finish rows of the same table, and at the end) and `RowWriter`.
 final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private struct Entry {
         var state: P.State
@@ -38,12 +35,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
 
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
-    /// The projection's tables, and each one's merge policy, by name.
-    private let specs: [String: TableSpec]
-    private let policies: [String: MergePolicy]
     /// Rows of `upsert` and `accumulate` tables not written yet.
-    private var deferred = HeldRows()
-    let deferredLimit: Int
+    private var sink: RowSink
 
     init(
         projection: P, schema: String, capacity: Int = FoldingBuilderDefaults.capacity,
@@ -52,16 +45,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         self.projection = projection
         self.schema = schema
         self.capacity = max(1, capacity)
-        self.deferredLimit = max(0, deferredLimit)
         storedAll = statesStored
-        var specs: [String: TableSpec] = [:]
-        var policies: [String: MergePolicy] = [:]
-        for table in projection.tables {
-            specs[table.name] = table
-            policies[table.name] = MergePolicy(table)
-        }
-        self.specs = specs
-        self.policies = policies
+        sink = RowSink(tables: projection.tables, limit: deferredLimit)
     }
 
     var heldStateCount: Int { entries.count }
@@ -98,7 +83,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                 lastUse[key] = nil
             }
         }
-        try await write(output, on: connection)
+        try await sink.take(output) { rows, table in try await self.writeRows(rows, to: table, on: connection) }
         if entries.count > capacity {
             // Write out the least recently used quarter; the others stay in memory.
             let keep = capacity * 3 / 4
@@ -133,9 +118,8 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             for table in projection.tables where !output.keyedRows(for: table.name).isEmpty {
                 // Rows held back for the table are older than these; finish rows go straight out (a
                 // forecast row, or a row of another projection's, may be large: holding thousands costs memory).
-                try await writeDeferred(table.name, on: connection)
-                try await RowWriter.write(
-                    output.keyedRows(for: table.name), to: table, schema: schema, on: connection, fresh: true)
+                try await sink.flush(table) { rows, table in try await self.writeRows(rows, to: table, on: connection) }
+                try await writeRows(output.keyedRows(for: table.name), to: table, on: connection)
             }
             start += Self.chunk
         }
@@ -154,48 +138,25 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             for key in keys { entries[key]?.isDirty = false }
             start += Self.chunk
         }
-        for table in projection.tables { try await writeDeferred(table.name, on: connection) }
+        try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
     }
 
-    /// Writes a batch's `insert` rows and holds back the others, merged by key.
-    private func write(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
-        for table in projection.tables {
-            let rows = output.keyedRows(for: table.name)
-            guard !rows.isEmpty else { continue }
-            guard table.mode != .insert, deferredLimit > 0, let policy = policies[table.name] else {
-                try await RowWriter.write(rows, to: table, schema: schema, on: connection, fresh: true)
-                continue
-            }
-            deferred.hold(rows, table: table.name, policy: policy)
-        }
-        if deferred.count > deferredLimit {
-            for table in projection.tables { try await writeDeferred(table.name, on: connection) }
-        }
+    /// Writes rows into the scratch table (`RowWriter`).
+    private func writeRows(_ rows: KeyedRows, to table: TableSpec, on connection: PostgresConnection) async throws {
+        try await RowWriter.write(rows, to: table, schema: schema, on: connection, fresh: true)
     }
 
-    /// Writes and forgets the held-back rows of `table`.
-    private func writeDeferred(_ table: String, on connection: PostgresConnection) async throws {
-        guard let held = deferred.take(table), let spec = specs[table] else { return }
-        try await RowWriter.write(held, to: spec, schema: schema, on: connection, fresh: true)
-    }
-
-    /// Writes encoded states to the state table (over what it holds), a chunk at a time, in key order.
+    /// Writes encoded states to the state table (over what it holds).
     private func save(_ states: [(key: String, json: Data)], on connection: PostgresConnection) async throws {
-        let sorted = states.sorted { $0.key < $1.key }
-        var start = 0
-        while start < sorted.count {
-            let chunk = Array(sorted[start..<min(start + Self.chunk, sorted.count)])
-            try await projection.saveEncodedStates(chunk, schema: schema, on: connection)
-            start += Self.chunk
-        }
+        try await projection.saveEncodedStates(states, schema: schema, on: connection)
         if !storedAll {
-            for state in sorted { stored.insert(state.key) }
+            for state in states { stored.insert(state.key) }
         }
     }
 
     /// Keys per statement when writing states or finish rows (when a forecast row carried its whole fade
     /// curve, until 2026-12-07, thousands of them in one statement made the peak memory of a rebuild).
-    static var chunk: Int { 500 }
+    static var chunk: Int { FoldingBuilderDefaults.chunk }
 }
 
 /// The rebuild's limits.
@@ -206,4 +167,6 @@ public enum FoldingBuilderDefaults {
     public static let capacity = 4_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
+    /// Keys per statement when a rebuild writes fold states or finish rows.
+    static let chunk = 500
 }

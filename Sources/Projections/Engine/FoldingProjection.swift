@@ -104,8 +104,12 @@ extension FoldingProjection {
         }
     }
 
-    /// Rewrites every table that declares a `TableSpec.physicalOrder` in that order (`CLUSTER`).
-    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {
+    /// Rewrites every table that declares a `TableSpec.physicalOrder` in that order (`CLUSTER`), except those in
+    /// `inOrder`, whose rows are in that order already: they are only marked as clustered on that index, as
+    /// `CLUSTER` marks them (so a later `CLUSTER` of the table uses it).
+    public func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection)
+        async throws
+    {
         for table in tables {
             let index: String? =
                 switch table.physicalOrder {
@@ -114,8 +118,12 @@ extension FoldingProjection {
                 case .index(let index): "\(table.name)_i\(index)"
                 }
             guard let index else { continue }
-            try await connection.execute(
-                "CLUSTER \(identifier: schema).\(identifier: table.name) USING \(identifier: index)")
+            let name: SQL = "\(identifier: schema).\(identifier: table.name)"
+            if inOrder.contains(table.name) {
+                try await connection.execute("ALTER TABLE \(fragment: name) CLUSTER ON \(identifier: index)")
+            } else {
+                try await connection.execute("CLUSTER \(fragment: name) USING \(identifier: index)")
+            }
         }
     }
 
@@ -295,9 +303,10 @@ extension FoldingProjection {
         try await saveEncodedStates(encoded, schema: schema, on: connection)
     }
 
-    /// Writes fold states already encoded (`encodeState`) to the state table, in key order. `fresh`: into a
-    /// rebuild's scratch table, none of whose keys is stored yet (a COPY straight into the table); `strict`: a
-    /// key stored already throws `RowWriter.KeyExists` (a stream-ordered rebuild writes each state once).
+    /// Writes fold states already encoded (`encodeState`) to the state table, in key order, up to
+    /// `FoldingBuilderDefaults.chunk` per statement. `fresh`: into a rebuild's scratch table, none of whose keys
+    /// is stored yet (a COPY straight into the table); `strict`: a key stored already throws
+    /// `RowWriter.KeyExists` (a stream-ordered rebuild writes each state once).
     func saveEncodedStates(
         _ states: [(key: String, json: Data)], schema: String, on connection: PostgresConnection, fresh: Bool = false,
         strict: Bool = false
@@ -306,7 +315,12 @@ extension FoldingProjection {
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
             mode: fresh ? .insert : .upsert)
-        try await RowWriter.write(rows, to: spec, schema: schema, on: connection, fresh: fresh, strict: strict)
+        var start = 0
+        while start < rows.count {
+            let chunk = Array(rows[start..<min(start + FoldingBuilderDefaults.chunk, rows.count)])
+            try await RowWriter.write(chunk, to: spec, schema: schema, on: connection, fresh: fresh, strict: strict)
+            start += FoldingBuilderDefaults.chunk
+        }
     }
 
     public func encodeState(_ state: State) throws -> Data {

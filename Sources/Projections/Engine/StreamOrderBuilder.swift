@@ -39,6 +39,11 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         var rows: ProjectionOutput
     }
 
+    /// Where the builder is: before a stream-ordered pass (or fed in log order only), in one, or after it.
+    private enum Phase {
+        case beforePass, inPass, passEnded
+    }
+
     let projection: P
     let schema: String
     let deferredLimit: Int
@@ -46,53 +51,56 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var carried: Carried?
     /// The tables whose row keys must be new when written (see the type's comment).
     private let checked: Set<String>
-    private let policies: [String: MergePolicy]
     /// Final states not yet written to the state table.
     private var unsaved: [(key: String, json: Data)] = []
     /// `finish` rows of ended streams not yet written (written every `chunk` rows: until 2026-12-07 a forecast
     /// row carried its whole fade curve, ~12 kB as text at 1M events, and 5 000 of them held took ~100 MiB).
     private var finishRows = HeldRows()
     /// Rows of `upsert` and `accumulate` tables not written yet.
-    private var deferred = HeldRows()
+    private var sink: RowSink
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
-    /// True from the first stream-ordered batch until the pass ends.
-    private var inPass = false
-    /// True once a stream-ordered pass has written every state it folded.
-    private var passEnded = false
+    private var phase = Phase.beforePass
     /// What comes after the pass, or the whole log when fed in log order only.
     private var logOrder: FoldingBuilder<P>?
     /// The order-free `accumulate` tables' rows of the pass, added up when it ends (`SumStage`).
     private var sumStages: [String: SumStage] = [:]
+    /// Tables whose rows the pass left in their physical order (see `tablesInPhysicalOrder`).
+    private var loadedInOrder: Set<String> = []
 
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
         self.projection = projection
         self.schema = schema
         self.deferredLimit = max(0, deferredLimit)
-        var policies: [String: MergePolicy] = [:]
+        sink = RowSink(tables: projection.tables, limit: deferredLimit)
         var checked: Set<String> = []
         let keyedByStream = projection.tablesKeyedByStream
         var sumStages: [String: SumStage] = [:]
         for table in projection.tables {
             let policy = MergePolicy(table)
-            policies[table.name] = policy
             if !keyedByStream.contains(table.name) && !policy.isOrderFree { checked.insert(table.name) }
             if policy.isOrderFree { sumStages[table.name] = SumStage(table: table, schema: schema) }
         }
         self.sumStages = sumStages
-        self.policies = policies
         self.checked = checked
     }
 
     var takesStreamOrder: Bool { true }
 
+    /// The tables a `SumStage` loaded in their physical order (the primary key) when the pass ended, as long as
+    /// no row has been written to them since: their `CLUSTER` would leave them as they are.
+    var tablesInPhysicalOrder: Set<String> { wroteAfterPass ? [] : loadedInOrder }
+
+    /// True once a batch has been fed in log order after the pass.
+    private var wroteAfterPass = false
+
     var heldStateCount: Int { (carried == nil ? 0 : 1) + (logOrder?.heldStateCount ?? 0) }
 
     func applyInStreamOrder(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
-        guard !passEnded, logOrder == nil else {
+        guard phase != .passEnded, logOrder == nil else {
             throw StreamOrderConflict(projection: projection.name, reason: "the builder was fed in log order")
         }
-        inPass = true
+        phase = .inPass
         do {
             if batch.items.isEmpty {
                 try await endPass(on: connection)
@@ -105,7 +113,9 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     }
 
     func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
-        try await logOrderBuilder(on: connection).apply(batch, on: connection)
+        let builder = try await logOrderBuilder(on: connection)
+        wroteAfterPass = true
+        try await builder.apply(batch, on: connection)
     }
 
     func finish(on connection: PostgresConnection) async throws {
@@ -115,11 +125,11 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// The log-order builder, made once the pass (if any) has ended.
     private func logOrderBuilder(on connection: PostgresConnection) async throws -> FoldingBuilder<P> {
         if let logOrder { return logOrder }
-        if inPass {
+        if phase == .inPass {
             do { try await endPass(on: connection) } catch let taken as RowWriter.KeyExists { throw conflict(taken) }
         }
         let builder = FoldingBuilder(
-            projection: projection, schema: schema, deferredLimit: deferredLimit, statesStored: passEnded)
+            projection: projection, schema: schema, deferredLimit: deferredLimit, statesStored: phase == .passEnded)
         logOrder = builder
         return builder
     }
@@ -213,7 +223,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         for rows in endedRows { try await write(rows, on: connection) }
         try await write(output, on: connection)
         try await holdFinishRows(finished, on: connection)
-        if unsaved.count >= FoldingBuilder<P>.chunk { try await saveUnsaved(on: connection) }
+        if unsaved.count >= FoldingBuilderDefaults.chunk { try await saveUnsaved(on: connection) }
     }
 
     /// Ends the pass: the stream the last batch ended with has ended too; every row and state is written.
@@ -225,15 +235,14 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             try await holdFinishRows(finished, on: connection)
         }
         try await writeFinishRows(on: connection)
-        for table in projection.tables { try await writeDeferred(table, on: connection) }
+        try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
         for name in sumStages.keys.sorted() {
             guard var stage = sumStages[name] else { continue }
-            try await stage.load(on: connection)
+            if try await stage.load(on: connection) { loadedInOrder.insert(name) }
             sumStages[name] = stage
         }
         try await saveUnsaved(on: connection)
-        inPass = false
-        passEnded = true
+        phase = .passEnded
     }
 
     /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
@@ -272,19 +281,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// Writes a stream's `insert` rows and holds back the others, merged by key; a key of a checked table held
     /// already or stored already was written from another stream.
     private func write(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
-        for table in projection.tables {
-            let rows = output.keyedRows(for: table.name)
-            guard !rows.isEmpty else { continue }
-            guard table.mode != .insert, deferredLimit > 0, let policy = policies[table.name] else {
-                try await writeRows(rows, to: table, on: connection)
-                continue
-            }
-            guard deferred.hold(rows, table: table.name, policy: policy) || !checked.contains(table.name) else {
-                throw RowWriter.KeyExists(table: table.name)
-            }
-        }
-        if deferred.count > deferredLimit {
-            for table in projection.tables { try await writeDeferred(table, on: connection) }
+        try await sink.take(output, mustBeNew: checked) { rows, table in
+            try await self.writeRows(rows, to: table, on: connection)
         }
     }
 
@@ -293,27 +291,21 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private func holdFinishRows(_ output: ProjectionOutput, on connection: PostgresConnection) async throws {
         for table in projection.tables {
             let rows = output.keyedRows(for: table.name)
-            guard !rows.isEmpty, let policy = policies[table.name] else { continue }
+            guard !rows.isEmpty, let policy = sink.policy(table.name) else { continue }
             guard finishRows.hold(rows, table: table.name, policy: policy) || !checked.contains(table.name) else {
                 throw RowWriter.KeyExists(table: table.name)
             }
         }
-        if finishRows.count >= FoldingBuilder<P>.chunk { try await writeFinishRows(on: connection) }
+        if finishRows.count >= FoldingBuilderDefaults.chunk { try await writeFinishRows(on: connection) }
     }
 
     /// Writes the `finish` rows held back.
     private func writeFinishRows(on connection: PostgresConnection) async throws {
         for table in projection.tables {
             guard let held = finishRows.take(table.name) else { continue }
-            try await writeDeferred(table, on: connection)
+            try await sink.flush(table) { rows, table in try await self.writeRows(rows, to: table, on: connection) }
             try await writeRows(held, to: table, on: connection)
         }
-    }
-
-    /// Writes and forgets the held-back rows of `table`.
-    private func writeDeferred(_ table: TableSpec, on connection: PostgresConnection) async throws {
-        guard let held = deferred.take(table.name) else { return }
-        try await writeRows(held, to: table, on: connection)
     }
 
     /// Writes rows COPY first (`RowWriter`'s `keysNew`: all of a key's rows come in one go), except to an
@@ -321,7 +313,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// added up when it ends (`SumStage`), after it they are merged by the table. A checked table's keys must
     /// be new (`strict`).
     private func writeRows(_ rows: KeyedRows, to table: TableSpec, on connection: PostgresConnection) async throws {
-        if inPass, var stage = sumStages[table.name] {
+        if phase == .inPass, var stage = sumStages[table.name] {
             try await stage.append(rows, on: connection)
             sumStages[table.name] = stage
             return
@@ -336,12 +328,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// Writes the final states not written yet: each key once (a COPY straight into the scratch table; a key
     /// stored already had its events in two streams).
     private func saveUnsaved(on connection: PostgresConnection) async throws {
-        var start = 0
-        while start < unsaved.count {
-            let chunk = Array(unsaved[start..<min(start + FoldingBuilder<P>.chunk, unsaved.count)])
-            try await projection.saveEncodedStates(chunk, schema: schema, on: connection, fresh: true, strict: true)
-            start += FoldingBuilder<P>.chunk
-        }
+        try await projection.saveEncodedStates(unsaved, schema: schema, on: connection, fresh: true, strict: true)
         unsaved = []
     }
 }

@@ -32,8 +32,10 @@ public struct ForecastProjection: Projection {
         try await ForecastFold().createIndexes(in: schema, on: connection)
     }
 
-    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {
-        try await ForecastFold().orderLoadedRows(in: schema, on: connection)
+    public func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection)
+        async throws
+    {
+        try await ForecastFold().orderLoadedRows(in: schema, inOrder: inOrder, on: connection)
     }
 
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {

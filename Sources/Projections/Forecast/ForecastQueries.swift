@@ -72,13 +72,15 @@ public struct ForecastQueries: Sendable {
             let subject = try decoder.decode(FadeSubject.self, from: Data(subjectText.utf8))
             var prediction = try predictionText.map { try decoder.decode(FadePrediction.self, from: Data($0.utf8)) }
             var densityAsOf: Double?
-            if prediction?.status == .predicted || (asOf != nil && !subject.sessions.isEmpty) {
+            // The instant the density is asked for, when there is a treatment to fade from.
+            let densityAt = subject.sessions.isEmpty ? nil : asOf.map { max($0, predictedAt) }
+            if prediction?.status == .predicted || densityAt != nil {
                 let settings = try await ForecastParameterStore.load(schema: schema, on: connection)
                 prediction = prediction?.withCurve(subject: subject, parameters: settings.parameters, now: predictedAt)
-                if let asOf, !subject.sessions.isEmpty {
+                if let densityAt {
                     densityAsOf = try? FadePredictor().predict(
                         subject: subject, parameters: settings.parameters, threshold: settings.threshold,
-                        now: max(asOf, predictedAt), withCurve: false
+                        now: densityAt, withCurve: false
                     ).currentDensity
                 }
             }

@@ -18,9 +18,11 @@ public protocol Projection: Sendable {
     func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws
     /// Creates the secondary indexes `createUnindexedTables` left out (by default none).
     func createIndexes(in schema: String, on connection: PostgresConnection) async throws
-    /// Puts loaded tables' rows in the order their queries read them (by default nothing is moved). A rebuild
-    /// calls it once, after `createIndexes`, on tables it filled; a fresh empty schema has nothing to order.
-    func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws
+    /// Puts loaded tables' rows in the order their queries read them (by default nothing is moved), except the
+    /// tables named in `inOrder`, which the builder left in that order already
+    /// (`ProjectionBuilder.tablesInPhysicalOrder`). A rebuild calls it once, after `createIndexes`, on tables
+    /// it filled; a fresh empty schema has nothing to order.
+    func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection) async throws
     /// Applies a batch of events, in log order, to the tables in `schema`.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
     /// A writer for a rebuild into `schema`, fresh and created by `createTables`. The runner is the
@@ -52,6 +54,9 @@ public protocol ProjectionBuilder: AnyObject {
     func finish(on connection: PostgresConnection) async throws
     /// How many fold states the builder holds in memory.
     var heldStateCount: Int { get }
+    /// Tables whose rows the builder has left in their declared physical order (`TableSpec.physicalOrder`), as
+    /// of its last `finish`: `Projection.orderLoadedRows` leaves them as they are.
+    var tablesInPhysicalOrder: Set<String> { get }
 }
 
 /// A builder fed in stream order found that its tables would not end as in log order (a row key written
@@ -72,6 +77,8 @@ extension ProjectionBuilder {
     }
     /// By default a builder holds no states.
     public var heldStateCount: Int { 0 }
+    /// By default a builder leaves no table in its physical order.
+    public var tablesInPhysicalOrder: Set<String> { [] }
 }
 
 extension Projection {
@@ -85,7 +92,9 @@ extension Projection {
     public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {}
 
     /// By default rows stay in the order they were written.
-    public func orderLoadedRows(in schema: String, on connection: PostgresConnection) async throws {}
+    public func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection)
+        async throws
+    {}
 
     /// By default a rebuild applies each batch as live following does.
     public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws

@@ -42,13 +42,13 @@ struct ProjectionRebuilder: Sendable {
         var building: [Building] = []
         var failures: [ProjectionFailure] = []
         do {
-            try await pool.withConnection { connection in
+            let settings = try await pool.withConnection { connection in
                 let settings = try await Self.transactionSettings(on: connection)
                 for (order, projection) in selected.enumerated() {
-                    building.append(
-                        try await Self.prepare(projection, order: order, settings: settings, on: connection))
+                    building.append(try await Self.prepare(projection, order: order, on: connection))
                 }
                 try await Self.createCrashMarker(in: building[0].scratch, on: connection)
+                return settings
             }
             let marker = building[0].scratch
             let head = try await resolveHead(nil)
@@ -56,16 +56,14 @@ struct ProjectionRebuilder: Sendable {
             var byLog = building.filter { !$0.builder.takesStreamOrder }
             var applied = 0
             if !byStream.isEmpty {
-                let again = try await streamPass(&byStream, head: head, label: label)
+                let again = try await streamPass(&byStream, head: head, label: label, settings: settings)
                 if !again.isEmpty {
                     // Made again, empty, to be fed in log order (the crash marker checked first and made again
                     // with its schema: the transactions of the pass so far committed without waiting for the disk).
                     try await pool.withConnection { connection in
                         for entry in again {
                             if entry.scratch == marker { try await Self.expectNoCrash(marker: marker, on: connection) }
-                            byLog.append(
-                                try await Self.prepare(
-                                    entry.projection, order: entry.order, settings: entry.settings, on: connection))
+                            byLog.append(try await Self.prepare(entry.projection, order: entry.order, on: connection))
                             if entry.scratch == marker { try await Self.createCrashMarker(in: marker, on: connection) }
                         }
                     }
@@ -78,7 +76,7 @@ struct ProjectionRebuilder: Sendable {
                 while let last = next.lastPosition {
                     let batch = next
                     async let following = readBatch(after: last, upTo: head)
-                    try await feedConcurrently(batch, to: &byLog, failures: &failures)
+                    try await feedConcurrently(batch, to: &byLog, failures: &failures, settings: settings)
                     position = last
                     applied += batch.items.count
                     progress?(
@@ -93,7 +91,7 @@ struct ProjectionRebuilder: Sendable {
             // Every builder finishes the log read so far concurrently, each in a transaction of its own
             // (`finish` was the serial tail of a rebuild); the swap's transaction below then folds and
             // finishes only what was appended meanwhile.
-            try await finishConcurrently(&building, failures: &failures)
+            try await finishConcurrently(&building, failures: &failures, settings: settings)
             try await vacuumLoaded(building)
             try await pool.withTransaction { connection in
                 try await Self.expectNoCrash(marker: marker, on: connection)
@@ -140,7 +138,7 @@ struct ProjectionRebuilder: Sendable {
     /// Makes `projection`'s scratch schema afresh (dropping what an earlier attempt left), its tables
     /// without their secondary indexes (built once the log is loaded, `finishConcurrently`), and its builder.
     private static func prepare(
-        _ projection: any Projection, order: Int, settings: String, on connection: PostgresConnection
+        _ projection: any Projection, order: Int, on connection: PostgresConnection
     ) async throws -> Building {
         let scratch = projection.name + "__rebuild"
         try await connection.execute("DROP SCHEMA IF EXISTS \(identifier: scratch) CASCADE")
@@ -151,7 +149,7 @@ struct ProjectionRebuilder: Sendable {
                 "ALTER TABLE \(identifier: scratch).\(identifier: table) SET (autovacuum_enabled = false)")
         }
         let builder = try await projection.makeBuilder(in: scratch, on: connection)
-        return Building(projection: projection, scratch: scratch, builder: builder, order: order, settings: settings)
+        return Building(projection: projection, scratch: scratch, builder: builder, order: order)
     }
 
     /// The settings every transaction of a rebuild before the swap starts with (`eachConcurrently`): its commit
@@ -159,12 +157,15 @@ struct ProjectionRebuilder: Sendable {
     /// are compressed with lz4 where the server has it, not pglz (a rebuild of 1M events spent ~2 s of server
     /// CPU in pglz for the forecast's rows alone when they held the fade curve, ~0.5 s with lz4; the stored
     /// values read back the same, and live writes keep the server's default).
-    static func transactionSettings(on connection: PostgresConnection) async throws -> String {
+    static func transactionSettings(on connection: PostgresConnection) async throws -> SQL {
         let lz4 = try await connection.query(
             "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings WHERE name = 'default_toast_compression'"
         )
         let hasLZ4 = try lz4.first?.decode(Bool.self) == true
-        return "SET LOCAL synchronous_commit = off" + (hasLZ4 ? "; SET LOCAL default_toast_compression = lz4" : "")
+        // (`set_config(…, true)` is `SET LOCAL`: until the transaction ends.)
+        return hasLZ4
+            ? "SELECT set_config('synchronous_commit', 'off', true), set_config('default_toast_compression', 'lz4', true)"
+            : "SELECT set_config('synchronous_commit', 'off', true)"
     }
 
     /// A projection being rebuilt.
@@ -179,8 +180,6 @@ struct ProjectionRebuilder: Sendable {
         var builder: any ProjectionBuilder
         /// Its place among the projections asked for (the swaps and failures keep that order).
         var order: Int
-        /// What each of its transactions before the swap starts with (`transactionSettings`).
-        var settings: String
     }
 
     /// Builders that take a batch at the same time: one pooled connection each, one more left for
@@ -191,9 +190,11 @@ struct ProjectionRebuilder: Sendable {
     }
 
     /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own
-    /// in a transaction; returns the results in the entries' order.
+    /// in a transaction that starts with `settings` (`transactionSettings`); returns the results in the entries'
+    /// order.
     private func eachConcurrently<T: Sendable>(
-        _ entries: [Building], _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> T
+        _ entries: [Building], settings: SQL,
+        _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> T
     ) async throws -> [T] {
         let pool = self.pool
         let width = self.width
@@ -210,7 +211,7 @@ struct ProjectionRebuilder: Sendable {
                         // WAL flush covers every earlier record; a crash before it empties the crash
                         // marker, the swap then refuses, and the next rebuild drops the scratch schemas.
                         // (`transactionSettings`: and lz4 for large values.)
-                        try await connection.executeScript(entry.settings)
+                        try await connection.execute(settings)
                         return try await body(entry, connection)
                     }
                     return (index, result)
@@ -224,19 +225,24 @@ struct ProjectionRebuilder: Sendable {
 
     /// Feeds a batch to every builder, concurrently (`eachRefusable`).
     private func feedConcurrently(
-        _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure]
+        _ batch: ProjectionBatch, to building: inout [Building], failures: inout [ProjectionFailure], settings: SQL
     ) async throws {
-        try await eachRefusable(&building, failures: &failures) { try await $0.builder.apply(batch, on: $1) }
+        try await eachRefusable(&building, failures: &failures, settings: settings) {
+            try await $0.builder.apply(batch, on: $1)
+        }
     }
 
     /// Finishes every builder, concurrently (`eachRefusable`), builds its tables' secondary indexes
     /// (`Projection.createIndexes`: once over the loaded tables, not row by row during the load), then puts
     /// the rows in their physical order (`Projection.orderLoadedRows`).
-    private func finishConcurrently(_ building: inout [Building], failures: inout [ProjectionFailure]) async throws {
-        try await eachRefusable(&building, failures: &failures) { entry, connection in
+    private func finishConcurrently(
+        _ building: inout [Building], failures: inout [ProjectionFailure], settings: SQL
+    ) async throws {
+        try await eachRefusable(&building, failures: &failures, settings: settings) { entry, connection in
             try await entry.builder.finish(on: connection)
             try await entry.projection.createIndexes(in: entry.scratch, on: connection)
-            try await entry.projection.orderLoadedRows(in: entry.scratch, on: connection)
+            try await entry.projection.orderLoadedRows(
+                in: entry.scratch, inOrder: entry.builder.tablesInPhysicalOrder, on: connection)
         }
     }
 
@@ -306,10 +312,11 @@ struct ProjectionRebuilder: Sendable {
     /// leaves `building` for `failures`, in `building`'s order. (A refusal is thrown by Swift code,
     /// not by a failed statement, so its transaction commits; its scratch schema is dropped later.)
     private func eachRefusable(
-        _ building: inout [Building], failures: inout [ProjectionFailure],
+        _ building: inout [Building], failures: inout [ProjectionFailure], settings: SQL,
         _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> Void
     ) async throws {
-        let refusals = try await eachConcurrently(building) { entry, connection -> ProjectionFailure? in
+        let refusals = try await eachConcurrently(building, settings: settings) {
+            entry, connection -> ProjectionFailure? in
             do {
                 try await body(entry, connection)
                 return nil
@@ -329,7 +336,9 @@ struct ProjectionRebuilder: Sendable {
     /// every builder at its own pace, `width` builders at a time, each batch of each builder on a pooled connection
     /// in a transaction of its own. A builder that cannot go on in stream order (`StreamOrderConflict`) or refuses
     /// an event leaves `building`; those are returned, to be fed in log order.
-    private func streamPass(_ building: inout [Building], head: Int64, label: String) async throws -> [Building] {
+    private func streamPass(_ building: inout [Building], head: Int64, label: String, settings: SQL) async throws
+        -> [Building]
+    {
         let entries = building
         let progress = self.progress
         let pass = StreamPass(builders: entries.count, window: 4) { applied, held in
@@ -361,7 +370,7 @@ struct ProjectionRebuilder: Sendable {
                             let entry = entries[job.builder]
                             let stays = try await pool.withTransaction { connection -> Bool in
                                 // (`transactionSettings`: commits not waiting for the disk, lz4 for large values.)
-                                try await connection.executeScript(entry.settings)
+                                try await connection.execute(settings)
                                 do {
                                     try await entry.builder.applyInStreamOrder(job.batch, on: connection)
                                     return true

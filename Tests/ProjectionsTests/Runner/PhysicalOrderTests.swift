@@ -31,6 +31,16 @@ struct PhysicalOrderTests {
                 #expect((Int(count.first ?? "") ?? 0) > 10, "\(table) has rows")
                 #expect(try await Self.outOfOrder(database, table, by: "day") == 0, "\(table) is in day order")
             }
+            // revenue_daily's rows were added up in key order (`SumStage`) and not clustered again, but the table is
+            // marked clustered on its key as `CLUSTER` marks one.
+            let clustered = try await rows(
+                database,
+                """
+                SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'revenue' AND i.indisclustered
+                ORDER BY 1
+                """)
+            #expect(clustered == ["revenue_appointments_pkey", "revenue_daily_pkey", "revenue_visits_i0"])
             // Without the declared order the client-by-client writing leaves days out of order (so the check above
             // can fail): the visits' rows in the order the fold wrote them, before any CLUSTER.
             let unordered = try await rows(

@@ -251,8 +251,7 @@ struct RebuildAllTests {
                 database,
                 """
                 SELECT n.nspname || '.' || c.relname || ' ' || coalesce(array_to_string(c.reloptions, ','), '-') || ' '
-                       || (s.last_vacuum IS NOT NULL) || ' ' || (s.last_analyze IS NOT NULL) || ' '
-                       || (c.relpages = 0 OR c.relallvisible > 0)
+                       || (s.last_vacuum IS NOT NULL) || ' ' || (s.last_analyze IS NOT NULL)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 JOIN pg_stat_user_tables s ON s.relid = c.oid
                 WHERE c.relkind = 'r' AND n.nspname IN ('timeline', 'revenue', 'schedule', 'forecast')
@@ -260,8 +259,9 @@ struct RebuildAllTests {
                 """)
             #expect(tables.count >= 10, "\(tables)")
             for line in tables {
-                // No reloptions left (autovacuum on), vacuumed, analyzed, and its pages marked all-visible.
-                #expect(line.hasSuffix(" - true true true"), "\(line)")
+                // No reloptions left (autovacuum on), vacuumed and analyzed. (Whether the vacuum could mark pages
+                // all-visible depends on the transactions other tests have open.)
+                #expect(line.hasSuffix(" - true true"), "\(line)")
             }
         }
     }
