@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "StippleServerTests",
             dependencies: [
-                "StippleServer", "ClinicService", "TestSupport", "Imaging",
+                "StippleServer", "ClinicService", "TestSupport", "Imaging", "TextCodecs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

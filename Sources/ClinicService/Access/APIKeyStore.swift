@@ -40,7 +40,7 @@ public struct APIKeyStore: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let secret = "stp_" + Self.hex(bytes)
+        let secret = "stp_" + Hex.encode(bytes)
         let id = UUID()
         let joined = categories?.joined(separator: ",")
         let rows = try await pool.withConnection { connection in
@@ -100,9 +100,6 @@ public struct APIKeyStore: Sendable {
 
     /// SHA-256, lower-case hex.
     public static func hash(_ text: String) -> String {
-        hex(Array(SHA256.hash(data: Data(text.utf8))))
+        Hex.encode(Array(SHA256.hash(data: Data(text.utf8))))
     }
-
-    /// Lower-case hex (`Hex.encode`).
-    public static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

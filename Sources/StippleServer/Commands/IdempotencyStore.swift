@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Postgres
+import TextCodecs
 
 /// A reply kept for `Idempotency-Key` replays: status and body bytes.
 struct Reply: Sendable {
@@ -58,7 +59,7 @@ struct IdempotencyStore: Sendable {
         }
         var material = Data("\(method) \(path)\n".utf8)
         material.append(body)
-        let fingerprint = APIKeyStore.hex(Array(SHA256.hash(data: material)))
+        let fingerprint = Hex.encode(Array(SHA256.hash(data: material)))
         let lock = Self.lockID(apiKey: apiKey, key: key)
         guard try await locks.tryAcquire(lock) else {
             var busy = Problem.conflict("a request with Idempotency-Key \(key) is still being processed; retry shortly")

@@ -2,6 +2,7 @@ import ClinicService
 import Crypto
 import Foundation
 import Postgres
+import TextCodecs
 
 /// A signed-in console user: the API key they signed in with and the session's form token.
 public struct ConsoleSession: Sendable {
@@ -103,7 +104,7 @@ public struct ConsoleSessionStore: Sendable {
     /// 256 random bits as 64 hex digits.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return APIKeyStore.hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Compares two tokens in time independent of where they differ.

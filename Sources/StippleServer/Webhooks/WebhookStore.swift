@@ -3,6 +3,7 @@ import Crypto
 import EventStore
 import Foundation
 import Postgres
+import TextCodecs
 
 /// Registers, lists and deletes webhooks, and persists their delivery state (`Schema/0006_webhooks.sql`).
 public struct WebhookStore: Sendable {
@@ -56,7 +57,7 @@ public struct WebhookStore: Sendable {
         if let bad = categories?.first(where: { !EventStreamName.isValidCategory($0) }) {
             throw Failure.invalidCategory(bad)
         }
-        let secret = "whsec_" + APIKeyStore.hex(Self.randomBytes(32))
+        let secret = "whsec_" + Hex.encode(Self.randomBytes(32))
         let id = UUID()
         let joined = categories?.joined(separator: ",")
         let rows = try await pool.withConnection { connection in
@@ -200,7 +201,7 @@ public struct WebhookStore: Sendable {
     public func rotateSecret(id: UUID, apiKeyID: UUID? = nil, overlap: Duration, now: Date) async throws -> (
         webhook: Webhook, secret: String
     )? {
-        let secret = "whsec_" + APIKeyStore.hex(Self.randomBytes(32))
+        let secret = "whsec_" + Hex.encode(Self.randomBytes(32))
         let expires = overlap > .zero ? now.addingTimeInterval(overlap.inSeconds) : nil
         let rows = try await pool.withConnection { connection in
             try await connection.query(

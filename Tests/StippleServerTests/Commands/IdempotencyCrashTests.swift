@@ -15,6 +15,7 @@ import TestSupport
 #endif
 
 @testable import StippleServer
+import TextCodecs
 
 /// `Idempotency-Key` across crashes: of the attempt, of the server process, of the database.
 @Suite("Idempotency survives crashes")
@@ -26,7 +27,7 @@ struct IdempotencyCrashTests {
     static func fingerprint(_ path: String, _ body: Data) -> String {
         var material = Data("POST \(path)\n".utf8)
         material.append(body)
-        return APIKeyStore.hex(Array(SHA256.hash(data: material)))
+        return Hex.encode(Array(SHA256.hash(data: material)))
     }
 
     /// Events written with `key` (by any key holder).
