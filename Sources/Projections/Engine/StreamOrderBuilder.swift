@@ -65,6 +65,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var logOrder: FoldingBuilder<P>?
     /// The order-free `accumulate` tables' rows of the pass, added up when it ends (`SumStage`).
     private var sumStages: [String: SumStage] = [:]
+    /// How many rows each table got from the batch before (`ProjectionOutput.reserveRows`).
+    private var lastRowCounts: [Int] = []
     /// Tables whose rows the pass left in their physical order (see `tablesInPhysicalOrder`).
     private var loadedInOrder: Set<String> = []
 
@@ -150,6 +152,9 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         // The stream the batch ends with may go on in the next batch: its state and rows are carried over.
         let lastStream = stream(items.count - 1)
         var output = ProjectionOutput(tables: projection.tables, noting: checked)
+        // Room for as many rows as the batch before made: a key index grown from empty rehashes every key about
+        // twice (~2.5 % of a rebuild's client CPU at 1M events).
+        output.reserveRows(lastRowCounts)
         var finished = ProjectionOutput(tables: projection.tables, noting: checked)
         var slots = [P.State?](repeating: nil, count: keys.count)
         // The stream going on from the batch before, if it goes on here with events the projection folds.
@@ -209,6 +214,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             start = end
         }
         finishing.note(output, batch: batch, lastEvents: lastEvents)
+        lastRowCounts = output.rowCounts
         for (slot, key) in keys.enumerated() {
             guard let state = slots[slot].take() else { continue }
             if let stream = goingOn, stream.key == key {
