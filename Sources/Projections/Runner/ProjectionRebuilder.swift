@@ -189,11 +189,11 @@ struct ProjectionRebuilder: Sendable {
         min(max(1, pool.maximumConnections - 1), max(2, 2 * ProjectionBatch.cores))
     }
 
-    /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own
-    /// in a transaction that starts with `settings` (`transactionSettings`); returns the results in the entries'
-    /// order.
+    /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own: in a
+    /// transaction that starts with `settings` (`transactionSettings`), or with `settings` nil outside any
+    /// transaction (as `VACUUM` must run); returns the results in the entries' order.
     private func eachConcurrently<T: Sendable>(
-        _ entries: [Building], settings: SQL,
+        _ entries: [Building], settings: SQL?,
         _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> T
     ) async throws -> [T] {
         let pool = self.pool
@@ -206,6 +206,9 @@ struct ProjectionRebuilder: Sendable {
                 let index = started
                 let entry = entries[index]
                 group.addTask {
+                    guard let settings else {
+                        return (index, try await pool.withConnection { try await body(entry, $0) })
+                    }
                     let result = try await pool.withTransaction { connection in
                         // Safe: the rebuild's last transaction (the swap) commits synchronously, and its
                         // WAL flush covers every earlier record; a crash before it empties the crash
@@ -264,24 +267,12 @@ struct ProjectionRebuilder: Sendable {
     /// swapped in with statistics, hint bits and visibility map set, and autovacuum has nothing left to do on
     /// them until live writes change them.
     private func vacuumLoaded(_ building: [Building]) async throws {
-        let pool = self.pool
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var started = 0
-            for entry in building {
-                if started >= width { _ = try await group.next() }
-                group.addTask {
-                    try await pool.withConnection { connection in
-                        for table in try await Self.tables(in: entry.scratch, on: connection)
-                        where table != Self.crashMarker {
-                            let name: SQL = "\(identifier: entry.scratch).\(identifier: table)"
-                            try await connection.execute("ALTER TABLE \(fragment: name) RESET (autovacuum_enabled)")
-                            try await connection.execute("VACUUM (ANALYZE) \(fragment: name)")
-                        }
-                    }
-                }
-                started += 1
+        _ = try await eachConcurrently(building, settings: nil) { entry, connection in
+            for table in try await Self.tables(in: entry.scratch, on: connection) where table != Self.crashMarker {
+                let name: SQL = "\(identifier: entry.scratch).\(identifier: table)"
+                try await connection.execute("ALTER TABLE \(fragment: name) RESET (autovacuum_enabled)")
+                try await connection.execute("VACUUM (ANALYZE) \(fragment: name)")
             }
-            try await group.waitForAll()
         }
     }
 
