@@ -6,7 +6,7 @@ import Postgres
 /// client is named in the access log.
 public enum ClinicPrivacy {
     /// Client streams keep their personal data under `personal`; `client.forgotten` destroys the client's key
-    /// (the trigger of `Schema/0007_client_keys.sql` names the same type).
+    /// (the chain trigger of `Schema/0036_forget_in_chain_trigger.sql` names the same type).
     public static let policy = PersonalDataVault.Policy(
         categories: [StreamName.clientCategory], fieldName: "personal", erasureEventType: ClientForgotten.typeName)
 

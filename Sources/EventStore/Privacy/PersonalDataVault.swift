@@ -18,9 +18,9 @@ import TextCodecs
 /// destroyed keys (`Schema/0022_client_key_epoch.sql`), the count the page's own statement read: when an
 /// earlier check read the same count and found the page's keys live, none of them was destroyed since.
 ///
-/// Keys are destroyed by the database in the same transaction as the erasure event (`policy.erasureEventType`,
-/// trigger in `Schema/0007_client_keys.sql`), so every path that appends that event (CLI, API, import)
-/// forgets the same way.
+/// Keys are destroyed by the database in the statement that inserts the erasure event (`policy.erasureEventType`;
+/// the chain trigger, `Schema/0036_forget_in_chain_trigger.sql`), so every path that appends that event (CLI, API,
+/// import) forgets the same way, in the same transaction.
 public final class PersonalDataVault: Sendable {
     /// What is protected.
     public struct Policy: Sendable, Hashable {
