@@ -103,7 +103,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
         let due = finishing.take()
         var start = 0
         while start < due.count {
-            let chunk = due[start..<min(start + Self.chunk, due.count)]
+            let chunk = due[start..<min(start + FoldingBuilderDefaults.chunk, due.count)]
             let written = chunk.map(\.key).filter {
                 entries.index(forKey: $0) == nil && (storedAll || stored.contains($0))
             }
@@ -121,13 +121,13 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                 try await sink.flush(table) { rows, table in try await self.writeRows(rows, to: table, on: connection) }
                 try await writeRows(output.keyedRows(for: table.name), to: table, on: connection)
             }
-            start += Self.chunk
+            start += FoldingBuilderDefaults.chunk
         }
         // Every changed state held as a value to the state table.
         let dirty = entries.compactMap { $0.value.isDirty ? $0.key : nil }.sorted()
         start = 0
         while start < dirty.count {
-            let keys = dirty[start..<min(start + Self.chunk, dirty.count)]
+            let keys = dirty[start..<min(start + FoldingBuilderDefaults.chunk, dirty.count)]
             var states: [(key: String, json: Data)] = []
             states.reserveCapacity(keys.count)
             for key in keys {
@@ -136,7 +136,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             try await save(states, on: connection)
             for key in keys { entries[key]?.isDirty = false }
-            start += Self.chunk
+            start += FoldingBuilderDefaults.chunk
         }
         try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
     }
@@ -153,10 +153,6 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             for state in states { stored.insert(state.key) }
         }
     }
-
-    /// Keys per statement when writing states or finish rows (when a forecast row carried its whole fade
-    /// curve, until 2026-12-07, thousands of them in one statement made the peak memory of a rebuild).
-    static var chunk: Int { FoldingBuilderDefaults.chunk }
 }
 
 /// The rebuild's limits.
@@ -167,6 +163,7 @@ public enum FoldingBuilderDefaults {
     public static let capacity = 4_000
     /// Rows of `upsert` and `accumulate` tables held back per projection during a rebuild.
     public static let deferredRows = 5_000
-    /// Keys per statement when a rebuild writes fold states or finish rows.
+    /// Keys per statement when a rebuild writes fold states or finish rows (when a forecast row carried its whole
+    /// fade curve, until 2026-12-07, thousands of them in one statement made the peak memory of a rebuild).
     static let chunk = 500
 }

@@ -46,7 +46,6 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
 
     let projection: P
     let schema: String
-    let deferredLimit: Int
 
     private var carried: Carried?
     /// The tables whose row keys must be new when written (see the type's comment).
@@ -73,7 +72,6 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
         self.projection = projection
         self.schema = schema
-        self.deferredLimit = max(0, deferredLimit)
         sink = RowSink(tables: projection.tables, limit: deferredLimit)
         var checked: Set<String> = []
         let keyedByStream = projection.tablesKeyedByStream
@@ -131,7 +129,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             do { try await endPass(on: connection) } catch let taken as RowWriter.KeyExists { throw conflict(taken) }
         }
         let builder = FoldingBuilder(
-            projection: projection, schema: schema, deferredLimit: deferredLimit, statesStored: phase == .passEnded)
+            projection: projection, schema: schema, deferredLimit: sink.limit, statesStored: phase == .passEnded)
         logOrder = builder
         return builder
     }
