@@ -8,23 +8,21 @@ import Testing
 struct ProjectKillTests {
     /// Every row of every projection table, as text, in a stable order.
     static func tables(_ database: TestDatabase) async throws -> [String] {
-        try await database.pool.withConnection { connection in
-            let names = try await connection.query(
+        let names = try await database.pool.withConnection { connection in
+            try await connection.query(
                 """
                 SELECT table_schema, table_name FROM information_schema.tables
                 WHERE table_schema IN ('timeline', 'revenue', 'schedule', 'traceability', 'forecast')
                 ORDER BY 1, 2
                 """
             ).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
-            var lines: [String] = []
-            for (schema, table) in names {
-                lines.append("== \(schema).\(table)")
-                lines += try await connection.query(
-                    "SELECT t::text FROM \(identifier: schema).\(identifier: table) t ORDER BY 1"
-                ).map { try $0.decode(String.self, at: 0) }
-            }
-            return lines
         }
+        var lines: [String] = []
+        for (schema, table) in names {
+            lines.append("== \(schema).\(table)")
+            lines += try await database.rowsAsText(schema: schema, table: table)
+        }
+        return lines
     }
 
     @Test("killed at random moments, it resumes and ends exactly where a clean rebuild does")

@@ -90,7 +90,7 @@ extension FoldingProjection {
     /// The table holding each key's fold state (`stateTable`), in `schema`.
     public func createStateTable(in schema: String, on connection: PostgresConnection) async throws {
         try await connection.execute(
-            "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state jsonb NOT NULL)")
+            "CREATE TABLE \(identifier: schema).\(identifier: stateTable) (key text PRIMARY KEY, state json NOT NULL)")
     }
 
     /// Every table's `TableSpec.indexes`.
@@ -313,7 +313,7 @@ extension FoldingProjection {
     ) async throws {
         let rows: [Row] = states.sorted { $0.key < $1.key }.map { ["key": .text($0.key), "state": .json($0.json)] }
         let spec = TableSpec(
-            name: stateTable, columns: [.init("key", "text"), .init("state", "jsonb")], primaryKey: ["key"],
+            name: stateTable, columns: [.init("key", "text"), .init("state", "json")], primaryKey: ["key"],
             mode: fresh ? .insert : .upsert)
         var start = 0
         while start < rows.count {

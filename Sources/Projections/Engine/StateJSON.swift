@@ -1,12 +1,12 @@
 import Foundation
 
-/// Writes a fold state as JSON straight into bytes, for its `jsonb` column: `JSONEncoder` builds a tree
+/// Writes a fold state as JSON straight into bytes, for its `json` column: `JSONEncoder` builds a tree
 /// of every value first, then sorts and writes it, and that was the largest cost of writing a rebuild's
 /// states (each once, when its stream ends in a rebuild).
 ///
 /// The text holds the values `JSONEncoder` with `.iso8601` dates writes (numbers as it writes them,
-/// dates as `ISO8601Text.appendSeconds`), keys in the order the state encodes them: `jsonb` orders keys
-/// itself and does not keep whitespace, so the stored state is the same. Anything it is not sure of
+/// dates as `ISO8601Text.appendSeconds`), keys in the order the state encodes them (the `json` column keeps
+/// the text as written; both decoders read any key order). Anything it is not sure of
 /// (`Data`, `URL` or `Decimal` values, a non-finite number, a `superEncoder`, containers not written one
 /// inside the other) throws, and `FoldingProjection.saveStates` then uses `JSONEncoder` for that state.
 enum StateJSON {

@@ -15,7 +15,8 @@ public struct ForecastFold: FoldingProjection {
     /// sweating and swimming reported at follow-ups are covariates; a sun answer stands in for a missing UV level.
     /// v4: only the events it `folds` make a client's state (a client with none of them has no state row).
     /// v5: the stored prediction has no curve (readers sample it again: `ForecastQueries.client`).
-    public let version = 5
+    /// v6: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
+    public let version = 6
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.

@@ -13,7 +13,8 @@ import Foundation
 public struct PortfolioProjection: FoldingProjection {
     public let name = "portfolio"
     /// v2: only the events it `folds` make a client's state (a client with none of them has no state row).
-    public let version = 2
+    /// v3: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
+    public let version = 3
 
     public init() {}
 

@@ -21,7 +21,8 @@ public struct RevenueProjection: FoldingProjection {
     /// v2: deposits, forfeits and refunds attributed to a location; appointments and visits tables. v3: a booked
     /// correction or removal is earned at its quote when performed (service `correction`). v4: only the events it
     /// `folds` make a client's state (a client with none of them has no state row).
-    public let version = 4
+    /// v5: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
+    public let version = 5
 
     /// A client cancellation this close to the start (or closer) is late.
     public static let cancellationWindow = TimeInterval(ClinicSettings.standard.cancellationWindowHours) * 3600

@@ -12,7 +12,8 @@ public struct ScheduleProjection: FoldingProjection {
     public let name = "schedule"
     /// v2: correction and removal bookings. v3: only the events it `folds` make a stream's state (a client who
     /// never booked, a technician with no registration, has no state row).
-    public let version = 3
+    /// v4: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
+    public let version = 4
 
     public init() {}
 

@@ -19,7 +19,8 @@ public struct TimelineProjection: FoldingProjection {
     /// forfeit reasons are personal (sealed in the event) and no longer copied into entries; the deposit policy's
     /// moves say so.
     /// v8: complaints and correction bookings are entries; a booked correction's quote is charged when performed.
-    public let version = 8
+    /// v9: fold states stored as `json` text, not `jsonb`.
+    public let version = 9
 
     public init() {}
 

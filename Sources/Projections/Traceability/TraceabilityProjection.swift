@@ -12,7 +12,8 @@ import Foundation
 public struct TraceabilityProjection: FoldingProjection {
     public let name = "traceability"
     /// v2: only the events it `folds` make a stream's state (a client never treated has no state row).
-    public let version = 2
+    /// v3: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
+    public let version = 3
 
     public init() {}
 

@@ -12,7 +12,7 @@ func tableSnapshot<P: FoldingProjection>(_ projection: P, schema: String, databa
     var lines: [String] = []
     for table in projection.tables.map(\.name) + [projection.stateTable] {
         lines.append("-- \(table)")
-        lines += try await rows(database, "SELECT t::text FROM \(identifier: schema).\(identifier: table) t ORDER BY 1")
+        lines += try await database.rowsAsText(schema: schema, table: table)
     }
     return lines
 }

@@ -8,7 +8,8 @@ import Testing
 @Suite("Fold states written and read back on the fast paths")
 struct StateCodingTests {
     /// Folds a generated history with `projection` and checks every state: what `StoredEventJSON` reads
-    /// from the state's stored JSON (as `jsonb` prints it) is what `JSONDecoder` reads. Returns the count.
+    /// from the state's stored JSON (as `jsonb` printed it, before states were `json` text: a database upgraded
+    /// from then reads such states until its rebuild) is what `JSONDecoder` reads. Returns the count.
     private func check<P: FoldingProjection>(_ projection: P, _ events: [RecordedEvent]) throws -> Int {
         var rebuild = InMemoryRebuild(projection)
         _ = try rebuild.apply(ProjectionBatch(events: events))

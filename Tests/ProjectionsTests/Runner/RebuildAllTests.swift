@@ -7,13 +7,15 @@ import TestSupport
 import Synchronization
 import Testing
 
-/// Every fold state table of the clinic projections in `suffix`ed schemas, as text, in key order.
+/// Every fold state table of the clinic projections in `suffix`ed schemas, as text (each state as `jsonb` prints
+/// it: see `TestDatabase.rowsAsText`), in key order.
 func stateSnapshot(_ database: TestDatabase, suffix: String = "") async throws -> [String] {
     var lines: [String] = []
     for name in ["timeline", "revenue", "schedule", "traceability", "forecast"] {
         lines += try await rows(
             database,
-            "SELECT key, state::text FROM \(identifier: name + suffix).\(identifier: name + "_state") ORDER BY key")
+            "SELECT key, state::jsonb::text FROM \(identifier: name + suffix).\(identifier: name + "_state") ORDER BY key"
+        )
     }
     return lines
 }
@@ -111,10 +113,11 @@ struct RebuildAllTests {
             for name in ["timeline", "revenue", "forecast"] {
                 let live = try await rows(
                     database,
-                    "SELECT key, state::text FROM \(identifier: name).\(identifier: name + "_state") ORDER BY key")
+                    "SELECT key, state::jsonb::text FROM \(identifier: name).\(identifier: name + "_state") ORDER BY key"
+                )
                 let small = try await rows(
                     database,
-                    "SELECT key, state::text FROM \(identifier: name + "_small").\(identifier: name + "_state") ORDER BY key"
+                    "SELECT key, state::jsonb::text FROM \(identifier: name + "_small").\(identifier: name + "_state") ORDER BY key"
                 )
                 #expect(small == live)
                 #expect(live.count > 1, "more keys than the cache holds")

@@ -19,7 +19,7 @@ func allTables(_ database: TestDatabase, schema: String, tablesOf: String? = nil
     var lines: [String] = []
     for name in names {
         lines.append("# \(name)")
-        lines += try await rows(database, "SELECT t::text FROM \(identifier: schema).\(identifier: name) t ORDER BY 1")
+        lines += try await database.rowsAsText(schema: schema, table: name)
     }
     return lines
 }
