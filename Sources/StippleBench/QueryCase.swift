@@ -1,11 +1,13 @@
 import struct Clinic.SplitMix64
+import EventStore
 import Foundation
 import Postgres
 import Projections
 
 /// Latency of the read-model queries a clinic asks, through their public query functions.
 enum QueryCase {
-    static func run(pool: ConnectionPool, count: Int) async throws {
+    static func run(store: EventStore, count: Int) async throws {
+        let pool = store.pool
         let clients = try await pool.withConnection { connection in
             try await connection.query("SELECT client_id FROM timeline.timeline_clients ORDER BY client_id").map {
                 try $0.decode(UUID.self)
@@ -38,14 +40,15 @@ enum QueryCase {
         let recall = RecallQueries(pool: pool)
         // Warm-up: one pass of each.
         _ = try await timed(max(10, count / 10)) { _ in
-            _ = try await TimelineQueries.timeline(client: clients[Int(rng.next() % UInt64(clients.count))], pool: pool)
+            _ = try await TimelineQueries.timeline(
+                client: clients[Int(rng.next() % UInt64(clients.count))], store: store)
         }
         _ = try await RevenueQueries.report(from: "\(year)-01-01", to: "\(year)-12-31", by: .month, pool: pool)
         _ = try await recall.recall(batch: batches[0])
 
         let timeline = try await timed(count) { _ in
             let client = clients[Int(rng.next() % UInt64(clients.count))]
-            guard try await TimelineQueries.timeline(client: client, pool: pool) != nil else {
+            guard try await TimelineQueries.timeline(client: client, store: store) != nil else {
                 throw BenchError.failed("no timeline for \(client)")
             }
         }

@@ -155,7 +155,7 @@ func runBench() async throws {
         await store.pool.close()
     case "queries":
         let store = try openStore(options, connections: 2)
-        try await QueryCase.run(pool: store.pool, count: try options.int("count", default: 1000))
+        try await QueryCase.run(store: store, count: try options.int("count", default: 1000))
         await store.pool.close()
     default:
         throw BenchError.usage("unknown command '\(command)'")

@@ -14,7 +14,7 @@ struct ClinicProjectionTests {
             let client = UUID()
             let (session3, _) = try await ClinicHistoryFixture(store: database.store).courseClient(client)
             try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
-            let timeline = try #require(try await TimelineQueries.timeline(client: client, pool: database.pool))
+            let timeline = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
             #expect(timeline.displayName == "Dario Okafor")
             #expect(timeline.paidMinor == 130_000)  // deposit 300 + payment 1,000
             #expect(timeline.refundedMinor == 10_000)
@@ -31,6 +31,39 @@ struct ClinicProjectionTests {
             #expect(timeline.entries[4].summary.contains("Session 1 performed by ana at soho"))
             #expect(timeline.entries[4].summary.contains("batch DB-91024110"))
             #expect(timeline.entries.allSatisfy { !$0.summary.contains("Dario") })
+        }
+    }
+
+    @Test("the entries are folded up to where the projection stands, agreeing with the client's row")
+    func entriesStopAtTheCheckpoint() async throws {
+        try await TestDatabase.with { database in
+            let client = UUID()
+            let fixture = ClinicHistoryFixture(store: database.store)
+            try await fixture.courseClient(client)
+            let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all())
+            try await runner.catchUp()
+            let before = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
+            try await fixture.append(
+                client,
+                [.forgotten(ClientForgotten(at: ClinicHistoryFixture.day("2026-03-01"), reason: "GDPR request"))])
+            // Appended, not yet projected: neither the row nor the entries know of it.
+            let lagging = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
+            #expect(lagging == before)
+            #expect(!lagging.erased && lagging.entries.last?.kind == "session")
+            try await runner.catchUp()
+            let after = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
+            #expect(after.erased && after.entries.map(\.kind) == before.entries.map(\.kind) + ["erased"])
+            #expect(after.entries.dropLast() == before.entries[...])
+            // A copy of the table in a schema that is neither the projection's nor a snapshot's: no position to
+            // stop at, so it is refused rather than read to the head.
+            _ = try await database.pool.withConnection { connection in
+                try await connection.executeScript(
+                    "CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.timeline_clients AS TABLE timeline.timeline_clients"
+                )
+            }
+            await #expect(throws: TimelineQueries.NotATimelineSchema.self) {
+                _ = try await TimelineQueries.timeline(client: client, schema: "elsewhere", store: database.store)
+            }
         }
     }
 
@@ -76,7 +109,7 @@ struct ClinicProjectionTests {
                 client,
                 [.forgotten(ClientForgotten(at: ClinicHistoryFixture.day("2026-03-01"), reason: "GDPR request"))])
             try await ProjectionRunner(store: database.store, projections: ClinicProjections.all()).catchUp()
-            let timeline = try #require(try await TimelineQueries.timeline(client: client, pool: database.pool))
+            let timeline = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
             #expect(timeline.erased)
             #expect(timeline.displayName == nil)
             #expect(timeline.sessionsPerformed == 2)
@@ -107,7 +140,6 @@ func snapshot(_ database: TestDatabase, schemas: (String, String) = ("timeline",
         var lines: [String] = []
         for table: SQL in [
             "SELECT t::text FROM \(identifier: schemas.0).timeline_clients t ORDER BY client_id",
-            "SELECT t::text FROM \(identifier: schemas.0).timeline_entries t ORDER BY client_id, position",
             "SELECT t::text FROM \(identifier: schemas.1).revenue_daily t ORDER BY day, location, technician, service",
             "SELECT t::text FROM \(identifier: schemas.1).revenue_clients t ORDER BY client_id",
         ] {

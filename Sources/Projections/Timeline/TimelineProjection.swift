@@ -4,10 +4,12 @@ import Foundation
 
 /// Every client's history as readable entries, with the money position and the next appointment.
 ///
-/// Tables: `timeline_clients` (one row per client) and `timeline_entries` (one row per event
-/// of the client's stream that a person would want to read). Personal data (the name) is
-/// only in `timeline_clients.display_name` and is cleared when the client is forgotten;
-/// entries never carry personal details or medical notes.
+/// Table: `timeline_clients` (one row per client). The entries (one per event of the client's stream that a
+/// person would want to read) are not stored: `TimelineQueries.timeline` folds them from the client's stream
+/// with the same steps (`advance`), up to the position the projection (or an as-of snapshot) stands at; they
+/// were nine rows in ten of every projection row a rebuild wrote. Personal data (the name) is only in
+/// `timeline_clients.display_name` and is cleared when the client is forgotten; entries never carry personal
+/// details or medical notes.
 public struct TimelineProjection: FoldingProjection {
     public let name = "timeline"
     /// v2: enum values shown by their wire names (`bank-transfer`). v3: entries read as sentences (who cancelled
@@ -19,8 +21,9 @@ public struct TimelineProjection: FoldingProjection {
     /// forfeit reasons are personal (sealed in the event) and no longer copied into entries; the deposit policy's
     /// moves say so.
     /// v8: complaints and correction bookings are entries; a booked correction's quote is charged when performed.
-    /// v9: fold states stored as `json` text, not `jsonb`.
-    public let version = 9
+    /// v9: fold states stored as `json` text, not `jsonb`. v10: no `timeline_entries` table (entries are folded from
+    /// the client's stream when read).
+    public let version = 10
 
     public init() {}
 
@@ -66,15 +69,7 @@ public struct TimelineProjection: FoldingProjection {
                     .init("next_appointment_kind", "text"), .init("last_event_at", "timestamptz"),
                     .init("next_appointment_location", "text"), .init("last_location", "text"),
                 ],
-                primaryKey: ["client_id"], mode: .upsert, indexes: ["next_appointment_at"]),
-            TableSpec(
-                name: "timeline_entries",
-                columns: [
-                    .init("client_id", "uuid NOT NULL"), .init("position", "bigint NOT NULL"),
-                    .init("at", "timestamptz NOT NULL"), .init("kind", "text NOT NULL"),
-                    .init("summary", "text NOT NULL"), .init("photo_hash", "text"), .init("location", "text"),
-                ],
-                primaryKey: ["client_id", "position"], mode: .insert),
+                primaryKey: ["client_id"], mode: .upsert, indexes: ["next_appointment_at"])
         ]
     }
 
@@ -82,15 +77,15 @@ public struct TimelineProjection: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
-    /// Both tables are keyed by the client's stream id (`timeline_entries` also by the event's log position).
-    public var tablesKeyedByStream: Set<String> { ["timeline_clients", "timeline_entries"] }
+    /// The table is keyed by the client's stream id.
+    public var tablesKeyedByStream: Set<String> { ["timeline_clients"] }
 
     public func initialState(for key: String) -> State { State(clientID: key) }
 
-    /// The content hash of the photo a `photo-logged` entry is about (the image's id under the client), else NULL.
-    static func photoHash(_ event: ClientEvent) -> RowValue {
-        if case .photoLogged(let photo) = event { return .text(photo.contentHash) }
-        return .null
+    /// The content hash of the photo a `photo-logged` entry is about (the image's id under the client), else nil.
+    static func photoHash(_ event: ClientEvent) -> String? {
+        if case .photoLogged(let photo) = event { return photo.contentHash }
+        return nil
     }
 
     public func fold(
@@ -99,23 +94,39 @@ public struct TimelineProjection: FoldingProjection {
         throws
     {
         guard case .client(let clientEvent) = event else { return }
-        state.lastEventAt = event.at
-        // Read before the entry closes the appointment it is about.
-        let ownLocation = Self.location(of: clientEvent, open: state.open)
-        let location = ownLocation ?? state.lastLocation
-        if let ownLocation { state.lastLocation = ownLocation }
-        if let (kind, summary) = Self.entry(for: clientEvent, state: &state) {
-            try output.write(
-                "timeline_entries",
-                [
-                    "client_id": .text(state.clientID), "position": .int(recorded.position), "at": .date(event.at),
-                    "kind": .text(kind), "summary": .text(summary), "photo_hash": Self.photoHash(clientEvent),
-                    "location": location.rowValue,
-                ])
-        }
+        _ = Self.advance(&state, clientEvent, at: event.at, position: recorded.position)
         // The client's row depends on the state alone: written by `finish`, once per batch live and once per
         // client in a rebuild, instead of once per event.
         output.markPending(state.clientID, at: event.at)
+    }
+
+    /// One event of the client's stream: its effect on `state`, and the entry a person reads for it (nil for an
+    /// event with none). The fold and `entries(of:client:)` both take each event through here.
+    static func advance(_ state: inout State, _ event: ClientEvent, at: Date, position: Int64) -> ClientTimeline.Entry?
+    {
+        state.lastEventAt = at
+        // Read before the entry closes the appointment it is about.
+        let ownLocation = location(of: event, open: state.open)
+        let location = ownLocation ?? state.lastLocation
+        if let ownLocation { state.lastLocation = ownLocation }
+        guard let (kind, summary) = entry(for: event, state: &state) else { return nil }
+        return ClientTimeline.Entry(
+            position: position, at: at, kind: kind, summary: summary, photoHash: photoHash(event), location: location)
+    }
+
+    /// The entries of one client's events (`items`, the client's stream in order, from its first event), as the
+    /// fold sees them; an event that cannot be decoded throws its `ProjectionFailure`.
+    public static func entries(of items: [ProjectionBatch.Item], client: String) throws -> [ClientTimeline.Entry] {
+        var state = State(clientID: client)
+        var entries: [ClientTimeline.Entry] = []
+        for item in items {
+            let event = try item.clinicEvent(for: "timeline")
+            guard case .client(let clientEvent) = event else { continue }
+            if let entry = advance(&state, clientEvent, at: event.at, position: item.recorded.position) {
+                entries.append(entry)
+            }
+        }
+        return entries
     }
 
     /// The client's row (`timeline_clients`), from the state after the batch.

@@ -150,7 +150,7 @@ extension ConsoleRoutes {
         _ id: UUID, _ session: ConsoleSession, payment: ConsoleForm? = nil, consultation: ConsoleForm? = nil,
         photo: ConsoleForm? = nil, uploaded: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        guard let timeline = try await TimelineQueries.timeline(client: id, pool: store.pool) else {
+        guard let timeline = try await TimelineQueries.timeline(client: id, store: store) else {
             return message(
                 session, title: "No such client", status: .notFound,
                 "No client \(id.uuidString.lowercased()) is known (yet).")

@@ -23,7 +23,7 @@ struct QueryRoutes {
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
                 throw Problem.notFound("no client with that id (client ids are UUIDs)")
             }
-            guard let timeline = try await TimelineQueries.timeline(client: id, pool: pool) else {
+            guard let timeline = try await TimelineQueries.timeline(client: id, store: store) else {
                 throw Problem.notFound("the timeline has no client \(text.lowercased()) (yet)")
             }
             let page = try Page(

@@ -66,7 +66,7 @@ struct Demo: AsyncParsableCommand {
             )
 
             if let client = try await TimelineQueries.busiestClient(pool: pool),
-                let timeline = try await TimelineQueries.timeline(client: client, pool: pool)
+                let timeline = try await TimelineQueries.timeline(client: client, store: store)
             {
                 print("== A client's timeline\n")
                 print(Timeline.render(timeline, format: .table))

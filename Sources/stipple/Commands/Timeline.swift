@@ -25,7 +25,7 @@ struct Timeline: AsyncParsableCommand {
                 try await access.record(
                     "timeline.read", subject: ClinicPrivacy.accessSubject(client: id.uuidString.lowercased()),
                     pool: pool)
-                return try await TimelineQueries.timeline(client: id, schema: schema, pool: pool)
+                return try await TimelineQueries.timeline(client: id, schema: schema, store: database.store(pool))
             }
             guard let timeline else { throw UserError("no client \(client.lowercased()) in the timeline") }
             print(Self.render(timeline, format: format), terminator: "")

@@ -44,7 +44,7 @@ struct AsOfTests {
             #expect(report.positions.first?.outstandingMinor == outstanding)
 
             let timeline = try #require(
-                try await TimelineQueries.timeline(client: clientD, schema: "audit_feb", pool: database.pool))
+                try await TimelineQueries.timeline(client: clientD, schema: "audit_feb", store: database.store))
             #expect(timeline.entries.map(\.kind) == ["registered", "consultation", "consultation", "plan", "session"])
             #expect(timeline.sessionsPerformed == 0 && timeline.nextAppointmentKind == "session 1")
 

@@ -54,7 +54,7 @@ struct DepositPolicyProjectionTests {
             let position = try #require(march.positions.first)
             #expect(position.depositsHeldMinor == 30_000)  // the reversed deposit is held again
 
-            let timeline = try #require(try await TimelineQueries.timeline(client: client, pool: database.pool))
+            let timeline = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
             let deposits = timeline.entries.filter { $0.kind == "deposit" }.map(\.summary)
             #expect(
                 deposits.suffix(3) == [
@@ -100,7 +100,7 @@ struct DepositPolicyProjectionTests {
             #expect(down.first?.purpose == "Website gallery")
             #expect(down.first?.removedAt == F.day("2026-04-02"))
             #expect(down.first?.removedReason == "marketing consent withdrawn")
-            let timeline = try #require(try await TimelineQueries.timeline(client: client, pool: database.pool))
+            let timeline = try #require(try await TimelineQueries.timeline(client: client, store: database.store))
             #expect(
                 timeline.entries.last?.summary
                     == "Marketing approval revoked (consent withdrawn): take the photo down from Website gallery")
