@@ -16,7 +16,8 @@ public struct ForecastFold: FoldingProjection {
     /// v4: only the events it `folds` make a client's state (a client with none of them has no state row).
     /// v5: the stored prediction has no curve (readers sample it again: `ForecastQueries.client`).
     /// v6: fold states stored as `json` text, not `jsonb` (written and read back verbatim; nothing queries into them).
-    public let version = 6
+    /// v7: the row's `prediction` and `subject` are `json` text, not `jsonb` (only ever read back whole).
+    public let version = 7
     /// The population parameters predictions use.
     public var parameters: FadeParameters
     /// The density at which a touch-up is due.
@@ -92,8 +93,8 @@ public struct ForecastFold: FoldingProjection {
                     .init("last_treatment_at", "timestamptz"), .init("price_minor", "bigint"),
                     .init("price_currency", "text"), .init("price_source", "text NOT NULL"),
                     .init("threshold", "double precision NOT NULL"), .init("form", "text NOT NULL"),
-                    .init("erased", "boolean NOT NULL"), .init("prediction", "jsonb"),
-                    .init("subject", "jsonb NOT NULL"),
+                    .init("erased", "boolean NOT NULL"), .init("prediction", "json"),
+                    .init("subject", "json NOT NULL"),
                 ],
                 primaryKey: ["client_id"], mode: .upsert, indexes: ["crossing_date"])
         ]
@@ -238,8 +239,8 @@ public struct ForecastFold: FoldingProjection {
         ]
     }
 
-    /// A value as the JSON of a `jsonb` column: `StateJSON`'s text (keys in the order the value encodes
-    /// them, which `jsonb` does not keep; numbers and dates as `encoder` writes them), else `encoder`'s
+    /// A value as the JSON of a `json` column: `StateJSON`'s text (keys in the order the value encodes
+    /// them; numbers and dates as `encoder` writes them), else `encoder`'s
     /// (for what `StateJSON` refuses, such as a non-finite number). `JSONEncoder` built a tree of every
     /// value and sorted it. (The prediction and the subject, all of a row's JSON, are written by hand,
     /// `PredictionJSON`; this is their fallback.)

@@ -2,8 +2,8 @@ import Clinic
 import FadeModel
 import Foundation
 
-/// A fade prediction as the forecast row stores it (a `jsonb` column; its subject too, `encode(_: FadeSubject)`),
-/// written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in its order, each value
+/// A fade prediction as the forecast row stores it (a `json` column, kept as written; its subject too,
+/// `encode(_: FadeSubject)`), written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in its order, each value
 /// spelled by `JSONBytes` as that encoder spells it.
 ///
 /// The row stores a prediction without its curve: `"curve":[]` whatever the prediction holds, the text

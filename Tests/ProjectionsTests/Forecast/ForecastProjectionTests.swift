@@ -250,9 +250,9 @@ struct ForecastProjectionTests {
                 try await SMPHistory.rows(
                     database,
                     """
-                    SELECT status, count(*)::text, bool_and(prediction->'curve' = '[]'::jsonb)::text,
+                    SELECT status, count(*)::text, bool_and(prediction::jsonb->'curve' = '[]'::jsonb)::text,
                            (max(octet_length(prediction::text)) < 1500)::text
-                    FROM forecast.forecast_clients WHERE prediction IS NOT NULL AND prediction <> 'null'::jsonb
+                    FROM forecast.forecast_clients WHERE prediction IS NOT NULL AND prediction::jsonb <> 'null'::jsonb
                     GROUP BY status ORDER BY status
                     """) == ["not-enough-data|1|true|true", "predicted|3|true|true"])
 
