@@ -2,6 +2,7 @@ import Clinic
 import ClinicService
 import EventStore
 import Foundation
+import Projections
 
 /// Appends the seeded clinic history through `EventStore.append` in large multi-stream chunks (the ids and
 /// batching of `HistoryWriter`), stopping when the generator's events in the log reach `target`.

@@ -1,6 +1,7 @@
 import Clinic
 import EventStore
 import Foundation
+import Projections
 
 /// Runs a command: loads the streams it involves, folds them, asks the decider, and appends
 /// every resulting event in one atomic multi-stream append.

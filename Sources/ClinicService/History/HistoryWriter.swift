@@ -1,6 +1,7 @@
 import Clinic
 import EventStore
 import Foundation
+import Projections
 
 /// Appends a generated `ClinicHistory` through the event store: fast, in the generator's order, and
 /// idempotent.

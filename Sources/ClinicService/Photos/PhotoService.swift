@@ -4,6 +4,7 @@ import Dispatch
 import EventStore
 import Foundation
 import Imaging
+import Projections
 import TextCodecs
 
 /// A client's photos: upload (validate, orient, strip, thumbnail, seal, store, log), list, bytes, before/after.

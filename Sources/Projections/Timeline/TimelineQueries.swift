@@ -74,7 +74,7 @@ public enum TimelineQueries {
                 String?, Int64?, Date?
             ).self)
         guard let standsAt else { throw NotATimelineSchema(schema: schema) }
-        let stream = try await store.readWholeStream(EventStreamName(Clinic.StreamName.client(id).rawValue))
+        let stream = try await store.readWholeStream(try Clinic.StreamName.client(id).eventStreamName)
             .filter { $0.position <= standsAt }
         var batch = ProjectionBatch(events: stream)
         if let effectiveAt {
