@@ -14,7 +14,8 @@ import Postgres
 public struct ForecastProjection: Projection {
     public let name = "forecast"
     /// v2: `ForecastFold` v4 (its state rows only for clients with an event it folds). v3: `ForecastFold` v5 (its
-    /// rows' predictions without their curve). v4: `ForecastFold` v6 (fold states as `json`). v5: `ForecastFold` v7 (prediction and subject as `json`).
+    /// rows' predictions without their curve). v4: `ForecastFold` v6 (fold states as `json`). v5: `ForecastFold` v7
+    /// (prediction and subject as `json`).
     public let version = 5
 
     public init() {}

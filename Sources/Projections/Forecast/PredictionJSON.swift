@@ -3,8 +3,8 @@ import FadeModel
 import Foundation
 
 /// A fade prediction as the forecast row stores it (a `json` column, kept as written; its subject too,
-/// `encode(_: FadeSubject)`), written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in its order, each value
-/// spelled by `JSONBytes` as that encoder spells it.
+/// `encode(_: FadeSubject)`), written by hand: the keys `JSONEncoder` (sorted keys, `.iso8601` dates) writes, in
+/// its order, each value spelled by `JSONBytes` as that encoder spells it.
 ///
 /// The row stores a prediction without its curve: `"curve":[]` whatever the prediction holds, the text
 /// `JSONEncoder` writes for it with its curve emptied (so `FadePrediction`'s `Decodable` reads it, and rows
