@@ -94,22 +94,24 @@ public struct TimelineProjection: FoldingProjection {
         throws
     {
         guard case .client(let clientEvent) = event else { return }
-        _ = Self.advance(&state, clientEvent, at: event.at, position: recorded.position)
+        _ = Self.advance(&state, clientEvent, at: event.at, position: recorded.position, describing: false)
         // The client's row depends on the state alone: written by `finish`, once per batch live and once per
         // client in a rebuild, instead of once per event.
         output.markPending(state.clientID, at: event.at)
     }
 
     /// One event of the client's stream: its effect on `state`, and the entry a person reads for it (nil for an
-    /// event with none). The fold and `entries(of:client:)` both take each event through here.
-    static func advance(_ state: inout State, _ event: ClientEvent, at: Date, position: Int64) -> ClientTimeline.Entry?
-    {
+    /// event with none; its summary empty without `describing`). The fold (not describing: it keeps only the
+    /// effect) and `entries(of:client:)` both take each event through here.
+    static func advance(
+        _ state: inout State, _ event: ClientEvent, at: Date, position: Int64, describing: Bool = true
+    ) -> ClientTimeline.Entry? {
         state.lastEventAt = at
         // Read before the entry closes the appointment it is about.
         let ownLocation = location(of: event, open: state.open)
         let location = ownLocation ?? state.lastLocation
         if let ownLocation { state.lastLocation = ownLocation }
-        guard let (kind, summary) = entry(for: event, state: &state) else { return nil }
+        guard let (kind, summary) = entry(for: event, state: &state, describing: describing) else { return nil }
         return ClientTimeline.Entry(
             position: position, at: at, kind: kind, summary: summary, photoHash: photoHash(event), location: location)
     }
@@ -204,8 +206,10 @@ public struct TimelineProjection: FoldingProjection {
         return "\(rounded / 10).\(rounded % 10) MB"
     }
 
-    // The readable line for one event, and its effect on the running figures.
-    static func entry(for event: ClientEvent, state: inout State) -> (String, String)? {
+    // The readable line for one event, and its effect on the running figures. Without `describing` the line's
+    // sentence is left empty and not built (the fold keeps only the effect; a reader wants both): every change to
+    // `state` happens outside the sentences, which `say` builds only when asked.
+    static func entry(for event: ClientEvent, state: inout State, describing: Bool = true) -> (String, String)? {
         func book(
             _ id: AppointmentID, _ slot: TimeSlot, _ kind: String, _ technician: TechnicianID, _ location: LocationID
         ) {
@@ -213,10 +217,12 @@ public struct TimelineProjection: FoldingProjection {
                 startsAt: slot.start, kind: kind, technician: technician.rawValue, location: location.rawValue)
         }
         func close(_ id: AppointmentID) { state.open[id.upperText] = nil }
-        func money(_ amount: Money) -> String {
-            state.currency = state.currency ?? amount.currency.code
-            return amount.description
+        /// The first amount the client is charged or pays names their currency.
+        func note(_ amounts: Money...) {
+            for amount in amounts { state.currency = state.currency ?? amount.currency.code }
         }
+        func money(_ amount: Money) -> String { amount.description }
+        func say(_ sentence: @autoclosure () -> String) -> String { describing ? sentence() : "" }
         func time(_ date: Date) -> String { ISO8601Text.secondsWithoutZone(date) }
 
         switch event {
@@ -224,7 +230,7 @@ public struct TimelineProjection: FoldingProjection {
             state.displayName = e.personal.fullName
             state.registeredAt = e.at
             let referral = e.referralSource.map { " (referral: \($0))" } ?? ""
-            return ("registered", "Registered as a client\(referral)")
+            return ("registered", say("Registered as a client\(referral)"))
         case .medicalScreeningRecorded(let e):
             let blocking =
                 e.contraindications.isEmpty
@@ -232,45 +238,50 @@ public struct TimelineProjection: FoldingProjection {
                 : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
             return (
                 "screening",
-                "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)"
+                say(
+                    "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)"
+                )
             )
         case .consentSigned(let e):
             return (
                 "consent",
-                "Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", ")
+                say("Consent form \(e.formVersion) signed for " + e.scopes.map { label($0) }.joined(separator: ", "))
             )
         case .consentWithdrawn(let e):
             return (
                 "consent",
-                "Consent form \(e.formVersion) withdrawn for " + e.scopes.map { label($0) }.joined(separator: ", ")
+                say("Consent form \(e.formVersion) withdrawn for " + e.scopes.map { label($0) }.joined(separator: ", "))
             )
         case .consultationBooked(let e):
             book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
             return (
                 "consultation",
-                "Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)"
+                say("Consultation booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
             )
         case .consultationRescheduled(let e):
             book(e.appointmentID, e.slot, "consultation", e.technicianID, e.locationID)
             return (
-                "consultation", "Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)"
+                "consultation",
+                say("Consultation moved to \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)")
             )
         case .consultationCancelled(let e):
             close(e.appointmentID)
-            return ("cancellation", "Consultation cancelled by the \(label(e.cancelledBy))" + because(e.reason))
+            return ("cancellation", say("Consultation cancelled by the \(label(e.cancelledBy))" + because(e.reason)))
         case .consultationNoShow(let e):
             close(e.appointmentID)
-            return ("no-show", "Did not come to the consultation")
+            return ("no-show", say("Did not come to the consultation"))
         case .consultationHeld(let e):
             close(e.appointmentID)
+            note(e.quotedPrice)
             let hairline =
                 e.design.shape == .none
                 ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
             return (
                 "consultation",
-                "Consultation held: \(hairline), shade \(e.chosenShade), target density "
-                    + "\(Int((e.targetDensity * 100).rounded()))% over \(e.treatedAreaSquareCentimetres) cm², "
-                    + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))"
+                say(
+                    "Consultation held: \(hairline), shade \(e.chosenShade), target density "
+                        + "\(Int((e.targetDensity * 100).rounded()))% over \(e.treatedAreaSquareCentimetres) cm², "
+                        + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))")
             )
         case .instructionsGiven(let e):
             let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
@@ -280,7 +291,7 @@ public struct TimelineProjection: FoldingProjection {
                 } else {
                     e.legacyLabel ?? "no set recorded"
                 }
-            return ("instructions", "\(kind) instructions given by \(words(e.channel)) (\(source))")
+            return ("instructions", say("\(kind) instructions given by \(words(e.channel)) (\(source))"))
         case .instructionsAcknowledged(let e):
             let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
             let how =
@@ -289,87 +300,107 @@ public struct TimelineProjection: FoldingProjection {
                 case .link: "the link sent to them"
                 case .verbal: "telling staff"
                 }
-            return ("instructions", "\(kind) instructions acknowledged by \(how)")
+            return ("instructions", say("\(kind) instructions acknowledged by \(how)"))
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits
+            note(total, e.depositDue)
             return (
                 "plan",
-                "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))"
+                say(
+                    "Treatment plan agreed: \(e.sessionsPlanned) sessions, \(money(total)), deposit due \(money(e.depositDue))"
+                )
             )
         case .depositTaken(let e):
             state.paid += e.amount.minorUnits
+            note(e.amount)
             return (
                 "deposit",
-                "Deposit of \(money(e.amount)) taken by \(label(e.method))" + (e.refundable ? "" : " (non-refundable)")
+                say(
+                    "Deposit of \(money(e.amount)) taken by \(label(e.method))"
+                        + (e.refundable ? "" : " (non-refundable)"))
             )
         case .depositApplied:
-            return ("deposit", "Deposit applied to the treatment")
+            return ("deposit", say("Deposit applied to the treatment"))
         case .depositForfeited(let e):
-            return ("deposit", "Deposit forfeited" + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? ""))
+            return (
+                "deposit", say("Deposit forfeited" + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? ""))
+            )
         case .depositForfeitReversed(let e):
-            return ("deposit", "Deposit forfeit reversed by \(e.reversedBy); the deposit is held again")
+            return ("deposit", say("Deposit forfeit reversed by \(e.reversedBy); the deposit is held again"))
         case .sessionBooked(let e):
             book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
             let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
             return (
                 "session",
-                "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)"
+                say(
+                    "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)"
+                )
             )
         case .sessionCancelled(let e):
             let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
             return (
                 "cancellation",
-                "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))"
-                    + because(e.reason)
+                say(
+                    "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))"
+                        + because(e.reason))
             )
         case .sessionNoShow(let e):
             let what = appointmentName(e.appointmentID)
             close(e.appointmentID)
-            return ("no-show", "Did not come to \(what)")
+            return ("no-show", say("Did not come to \(what)"))
         case .sessionPerformed(let e):
             close(e.appointmentID)
             state.sessionsPerformed += 1
             return (
                 "session",
-                "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): "
-                    + treatment(e.treatment)
+                say(
+                    "Session \(e.sessionNumber) performed by \(e.technicianID) at \(e.locationID): "
+                        + treatment(e.treatment))
             )
         case .healingCheckRecorded(let e):
-            return ("healing", "Healing check on day \(e.day): \(label(e.assessment))")
+            return ("healing", say("Healing check on day \(e.day): \(label(e.assessment))"))
         case .photoLogged(let e):
             let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
             let size = megabytes(e.sizeBytes)
-            return ("photo", "Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)")
+            return ("photo", say("Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)"))
         case .photoApprovedForMarketing(let e):
-            return ("photo", "Photo approved for marketing: \(e.purpose)")
+            return ("photo", say("Photo approved for marketing: \(e.purpose)"))
         case .marketingApprovalRevoked(let e):
-            return ("photo", "Marketing approval revoked (consent withdrawn): take the photo down from \(e.purpose)")
+            return (
+                "photo", say("Marketing approval revoked (consent withdrawn): take the photo down from \(e.purpose)")
+            )
         case .fadeObserved(let e):
-            return ("fade", "Fade observed: density \(Int((e.density * 100).rounded()))% (\(label(e.method)))")
+            return ("fade", say("Fade observed: density \(Int((e.density * 100).rounded()))% (\(label(e.method)))"))
         case .touchUpRecommended(let e):
-            return ("touch-up", "Touch-up recommended: \(e.reason)")
+            return ("touch-up", say("Touch-up recommended: \(e.reason)"))
         case .touchUpBooked(let e):
             book(e.appointmentID, e.slot, "touch-up", e.technicianID, e.locationID)
             state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
+            note(e.quotedPrice)
             return (
                 "touch-up",
-                "Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))"
+                say("Touch-up booked for \(time(e.slot.start)) with \(e.technicianID), quoted \(money(e.quotedPrice))")
             )
         case .touchUpPerformed(let e):
             close(e.appointmentID)
             state.touchUpsPerformed += 1
             state.charged += state.touchUpQuotes.removeValue(forKey: e.appointmentID.upperText) ?? 0
-            return ("touch-up", "Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
+            return (
+                "touch-up", say("Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
+            )
         case .adverseReactionReported(let e):
             let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
-            return ("adverse-reaction", "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
+            return (
+                "adverse-reaction", say("Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
+            )
         case .complaintRecorded(let e):
-            return ("complaint", "Complaint recorded: \(words(e.topic))")
+            return ("complaint", say("Complaint recorded: \(words(e.topic))"))
         case .correctionBooked(let e):
             book(e.appointmentID, e.slot, "correction", e.technicianID, e.locationID)
             state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
+            note(e.quotedPrice)
             let method = words(e.method)
             let cause =
                 switch e.cause.kind {
@@ -379,9 +410,10 @@ public struct TimelineProjection: FoldingProjection {
                 }
             return (
                 "correction",
-                "\(method.prefix(1).uppercased() + method.dropFirst()) session \(e.sessionNumber) booked for "
-                    + "\(time(e.slot.start)) with \(e.technicianID) at \(e.locationID), quoted \(money(e.quotedPrice)), "
-                    + "answering \(cause)"
+                say(
+                    "\(method.prefix(1).uppercased() + method.dropFirst()) session \(e.sessionNumber) booked for "
+                        + "\(time(e.slot.start)) with \(e.technicianID) at \(e.locationID), quoted \(money(e.quotedPrice)), "
+                        + "answering \(cause)")
             )
         case .correctionPerformed(let e):
             if let id = e.appointmentID {
@@ -391,24 +423,29 @@ public struct TimelineProjection: FoldingProjection {
             let method = words(e.method)
             return (
                 "correction",
-                "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)"
+                say(
+                    "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)"
+                )
             )
         case .testimonialRecorded(let e):
-            return ("testimonial", "Testimonial recorded, rating \(e.rating)/5")
+            return ("testimonial", say("Testimonial recorded, rating \(e.rating)/5"))
         case .paymentReceived(let e):
             state.paid += e.amount.minorUnits
-            return ("payment", "Payment of \(money(e.amount)) by \(words(e.method)) for \(purpose(e.purpose))")
+            note(e.amount)
+            return ("payment", say("Payment of \(money(e.amount)) by \(words(e.method)) for \(purpose(e.purpose))"))
         case .refundIssued(let e):
             state.refunded += e.amount.minorUnits
+            note(e.amount)
             return (
                 "refund",
-                "Refund of \(money(e.amount)) by \(words(e.method))"
-                    + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? "")
+                say(
+                    "Refund of \(money(e.amount)) by \(words(e.method))"
+                        + (e.policy.map { " by the deposit policy (\(policy($0)))" } ?? ""))
             )
         case .forgotten:
             state.displayName = nil
             state.erased = true
-            return ("erased", "Personal data erased at the client's request")
+            return ("erased", say("Personal data erased at the client's request"))
         }
 
         /// "no-show at nyc", from what triggered the deposit policy.

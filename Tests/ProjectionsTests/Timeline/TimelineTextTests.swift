@@ -1,4 +1,5 @@
 import Clinic
+import EventStore
 import Foundation
 import Testing
 
@@ -6,6 +7,36 @@ import Testing
 
 @Suite("The timeline's sentences written without Foundation's formatting")
 struct TimelineTextTests {
+    @Test("the fold, which builds no sentences, leaves every client's state as the reader's fold with sentences does")
+    func foldWithoutSentencesKeepsTheState() throws {
+        let events = try InMemoryRebuildTests.history(3000)
+        var rebuild = InMemoryRebuild(TimelineProjection())
+        _ = try rebuild.apply(ProjectionBatch(events: events))
+        var described: [String: TimelineProjection.State] = [:]
+        var sentences = 0
+        for item in ProjectionBatch(events: events).items {
+            guard case .success(.client(let event)) = item.decoded,
+                let key = TimelineProjection().stateKey(for: item.recorded.stream)
+            else { continue }
+            var state = described[key] ?? TimelineProjection.State(clientID: key)
+            let at = try item.clinicEvent(for: "timeline").at
+            if let entry = TimelineProjection.advance(&state, event, at: at, position: item.recorded.position) {
+                #expect(!entry.summary.isEmpty)
+                sentences += 1
+            }
+            described[key] = state
+        }
+        #expect(sentences > 1000)
+        #expect(described.count == rebuild.states.count)
+        #expect(described.values.contains { $0.currency != nil })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for (key, state) in rebuild.states {
+            let reader = try #require(described[key])
+            #expect(try encoder.encode(state) == encoder.encode(reader), "\(key)")
+        }
+    }
+
     @Test("a photo's size is the text String(format: \"%.1f MB\") writes, halfway sizes and large ones included")
     func megabytesMatchTheFormatter() {
         var random = SystemRandomNumberGenerator()
