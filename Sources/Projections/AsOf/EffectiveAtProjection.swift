@@ -36,13 +36,13 @@ public struct EffectiveAtProjection: Projection {
     }
 
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
-        let kept = filtered(batch)
+        let kept = Self.filtered(batch, effectiveAt: effectiveAt)
         guard !kept.items.isEmpty else { return }
         try await base.apply(kept, in: schema, on: connection)
     }
 
-    /// The batch without events dated after `effectiveAt`.
-    public func filtered(_ batch: ProjectionBatch) -> ProjectionBatch {
+    /// The batch without events dated after `effectiveAt` (undecodable events kept: see the type's comment).
+    public static func filtered(_ batch: ProjectionBatch, effectiveAt: Date) -> ProjectionBatch {
         ProjectionBatch(
             items: batch.items.filter { item in
                 guard case .success(let event) = item.decoded else { return true }

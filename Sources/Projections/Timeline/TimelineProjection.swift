@@ -229,17 +229,15 @@ public struct TimelineProjection: FoldingProjection {
         case .registered(let e):
             state.displayName = e.personal.fullName
             state.registeredAt = e.at
-            let referral = e.referralSource.map { " (referral: \($0))" } ?? ""
-            return ("registered", say("Registered as a client\(referral)"))
+            return ("registered", say("Registered as a client" + (e.referralSource.map { " (referral: \($0))" } ?? "")))
         case .medicalScreeningRecorded(let e):
-            let blocking =
-                e.contraindications.isEmpty
-                ? "no contraindications"
-                : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", ")
             return (
                 "screening",
                 say(
-                    "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, \(blocking)"
+                    "Medical screening: Fitzpatrick type \(label(e.fitzpatrick)), \(e.hairLoss), \(words(e.scalpOiliness)) scalp, "
+                        + (e.contraindications.isEmpty
+                            ? "no contraindications"
+                            : "contraindications: " + e.contraindications.map { label($0) }.joined(separator: ", "))
                 )
             )
         case .consentSigned(let e):
@@ -362,9 +360,12 @@ public struct TimelineProjection: FoldingProjection {
         case .healingCheckRecorded(let e):
             return ("healing", say("Healing check on day \(e.day): \(label(e.assessment))"))
         case .photoLogged(let e):
-            let density = e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""
-            let size = megabytes(e.sizeBytes)
-            return ("photo", say("Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(size))\(density)"))
+            return (
+                "photo",
+                say(
+                    "Photo \(stage(e.stage)), \(words(e.angle)) view (\(e.mediaType), \(megabytes(e.sizeBytes)))"
+                        + (e.measuredDensity.map { ", measured density \(Int(($0 * 100).rounded()))%" } ?? ""))
+            )
         case .photoApprovedForMarketing(let e):
             return ("photo", say("Photo approved for marketing: \(e.purpose)"))
         case .marketingApprovalRevoked(let e):

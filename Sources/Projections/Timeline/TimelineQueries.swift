@@ -78,7 +78,7 @@ public enum TimelineQueries {
             .filter { $0.position <= standsAt }
         var batch = ProjectionBatch(events: stream)
         if let effectiveAt {
-            batch = EffectiveAtProjection(TimelineProjection(), effectiveAt: effectiveAt).filtered(batch)
+            batch = EffectiveAtProjection.filtered(batch, effectiveAt: effectiveAt)
         }
         return ClientTimeline(
             clientID: id, displayName: name, erased: erased, registeredAt: registeredAt, currency: currency,
