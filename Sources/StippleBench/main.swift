@@ -14,7 +14,7 @@ import Projections
 //   stipple-bench generate --url U --to N --clients C [--seed S] [--chunk 2000]
 //   stipple-bench readall  --url U --runs R [--page 1000]
 //   stipple-bench fold     --url U --runs R [--page 1000]
-//   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 2000] [--projections a,b]
+//   stipple-bench rebuild  --url U --runs R --key K [--warmup 1] [--batch 10000] [--projections a,b]
 //   stipple-bench queries  --url U --count N
 //   stipple-bench history  --clients C --runs R [--seed 1]   generation in memory (30000 clients: ~1.6M events)
 //   stipple-bench live     --url U --subscribers S --rate EPS --seconds T [--writers 25] --runs R [--warmup 1]
@@ -100,7 +100,7 @@ func runBench() async throws {
     case "rebuild":
         let store = try openStore(options, connections: 4)
         let key = try options.string("key")
-        let batch = try options.int("batch", default: 2000)
+        let batch = try options.int("batch", default: ProjectionRunner.defaultBatchSize)
         // `--projections timeline,revenue`: only those (what one projection adds to the read), else all.
         let names = options.string("projections", default: "").split(separator: ",").map(String.init)
         let selected = names.isEmpty ? ClinicProjections.names : names

@@ -61,11 +61,15 @@ public final class PersonalDataVault: Sendable {
     public let policy: Policy
     private let pool: ConnectionPool
     private let master: Result<MasterKey, PersonalDataError>
-    private let cache = Mutex(Cache())
+    private let cache: Mutex<Cache>
     private let keyCheckCount = Atomic<Int>(0)
     private let fieldBytes: [UInt8]
 
+    /// Unwrapped subject keys (by subject and by id), at most `capacity`: when full, it starts over, and the keys
+    /// are read and unwrapped again as they are met. Until 2026-12-07 it kept every key it ever unwrapped: a
+    /// rebuild of 10M events (333k clients) grew by ~150 MiB for it, to a peak RSS of 236 MiB.
     private struct Cache {
+        let capacity: Int
         var bySubject: [String: SubjectKey] = [:]
         var byID: [UUID: SubjectKey] = [:]
         var masterVerified = false
@@ -118,6 +122,12 @@ public final class PersonalDataVault: Sendable {
         }
 
         mutating func insert(_ key: SubjectKey) {
+            if bySubject.count >= capacity, bySubject[key.subject] == nil {
+                // (The keys checked live go too: `checkedKeys` vouches only for keys held.)
+                bySubject.removeAll(keepingCapacity: true)
+                byID.removeAll(keepingCapacity: true)
+                checkedLive.removeAll(keepingCapacity: true)
+            }
             bySubject[key.subject] = key
             byID[key.id] = key
         }
@@ -132,11 +142,22 @@ public final class PersonalDataVault: Sendable {
     /// A vault with a master key the edge has already resolved, or the reason it could not (a missing or
     /// unreadable key is reported when personal data is first sealed or opened, so commands that never meet
     /// personal data run without one).
-    public convenience init(pool: ConnectionPool, masterKey: Result<MasterKey, PersonalDataError>, policy: Policy) {
-        self.init(pool: pool, master: masterKey, policy: policy)
+    /// `keyCacheCapacity`: how many unwrapped keys are kept in memory at most.
+    public convenience init(
+        pool: ConnectionPool, masterKey: Result<MasterKey, PersonalDataError>, policy: Policy,
+        keyCacheCapacity: Int = PersonalDataVault.defaultKeyCacheCapacity
+    ) {
+        self.init(pool: pool, master: masterKey, policy: policy, keyCacheCapacity: keyCacheCapacity)
     }
 
-    private init(pool: ConnectionPool, master: Result<MasterKey, PersonalDataError>, policy: Policy) {
+    /// Unwrapped keys kept in memory at most, by default (~0.4 kB each).
+    public static let defaultKeyCacheCapacity = 20_000
+
+    private init(
+        pool: ConnectionPool, master: Result<MasterKey, PersonalDataError>, policy: Policy,
+        keyCacheCapacity: Int = PersonalDataVault.defaultKeyCacheCapacity
+    ) {
+        cache = Mutex(Cache(capacity: max(1, keyCacheCapacity)))
         self.pool = pool
         self.master = master
         self.policy = policy
@@ -415,6 +436,9 @@ public final class PersonalDataVault: Sendable {
     /// How many times the vault asked the database for the state of keys (each event page with sealed data
     /// whose keys it could not vouch for, and every blob); for tests.
     var keyChecks: Int { keyCheckCount.load(ordering: .relaxed) }
+
+    /// How many unwrapped keys the vault holds; for tests.
+    var cachedKeys: Int { cache.withLock { $0.bySubject.count } }
 
     /// The state of `ids` as stored now; live keys come from the cache when already unwrapped.
     func keys(_ ids: Set<UUID>) async throws -> [UUID: KeyState] {

@@ -41,8 +41,14 @@ public final class ProjectionRunner: Sendable {
     public let batchSize: Int
     private let progress: (@Sendable (Progress) -> Void)?
 
+    /// Events per batch unless told otherwise: a live batch (it commits with its checkpoint) and a page of a
+    /// rebuild. 10 000 (the store's largest page) since 2026-12-07, 2 000 before: a rebuild of 1M events made
+    /// 3 500 transactions of its builders in pages of 2 000, each with its round trips and per-batch work, and
+    /// took 15.8–16.3 s against 14.5–14.6 s in pages of 10 000 (peak RSS 108 → 146–158 MiB at 1M).
+    public static let defaultBatchSize = 10_000
+
     public init(
-        store: EventStore, projections: [any Projection], batchSize: Int = 2000,
+        store: EventStore, projections: [any Projection], batchSize: Int = ProjectionRunner.defaultBatchSize,
         progress: (@Sendable (Progress) -> Void)? = nil
     ) {
         self.store = store

@@ -9,7 +9,8 @@ struct Project: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Keep running and apply new events as they are appended, until interrupted.") var follow = false
-    @Option(help: "Events per batch (each batch commits with its checkpoint).") var batchSize = 2000
+    @Option(help: "Events per batch (each batch commits with its checkpoint).") var batchSize = ProjectionRunner
+        .defaultBatchSize
 
     func validate() throws {
         guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1...100000") }

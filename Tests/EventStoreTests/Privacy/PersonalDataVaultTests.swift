@@ -236,6 +236,42 @@ struct PersonalDataVaultTests {
         }
     }
 
+    @Test("the vault holds at most its capacity of unwrapped keys, and every client still reads back past it")
+    func keyCacheIsBounded() async throws {
+        try await TestDatabase.with { database in
+            let vault = PersonalDataVault(
+                pool: database.pool, masterKey: .success(try TestDatabase.testMasterKey), policy: ClinicPrivacy.policy,
+                keyCacheCapacity: 2)
+            let store = EventStore(pool: database.pool, vault: vault)
+            var names: [String: String] = [:]
+            for index in 0..<5 {
+                let client = "client-\(UUID().uuidString.lowercased())"
+                names[client] = "Client Number \(index)"
+                try await store.append(
+                    [
+                        registration(
+                            name: "Client Number \(index)", email: "c\(index)@example.net", phone: "+31 6 1\(index)")
+                    ],
+                    to: try StreamName(client), expectedVersion: .noStream)
+                #expect(vault.cachedKeys <= 2, "after sealing client \(index)")
+            }
+            // Read twice: the second read meets keys the cache dropped meanwhile.
+            for _ in 0..<2 {
+                let events = try await store.readAll(category: "client").events
+                #expect(events.count == 5)
+                for event in events {
+                    #expect(try personal(event)["fullName"] as? String == names[event.stream.rawValue])
+                }
+                #expect(vault.cachedKeys <= 2)
+            }
+            for (client, name) in names {
+                let read = try #require(try await store.readStream(try StreamName(client)).first)
+                #expect(try personal(read)["fullName"] as? String == name)
+            }
+            #expect(vault.cachedKeys >= 1)
+        }
+    }
+
     @Test("a client forgotten while pages are read: every page read after the erasure reads it as erased")
     func forgottenWhilePaging() async throws {
         try await TestDatabase.with { database in
