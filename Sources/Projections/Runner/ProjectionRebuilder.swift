@@ -27,7 +27,8 @@ struct ProjectionRebuilder: Sendable {
     /// builder has taken this one. A projection that refuses an event in log order drops out (its scratch
     /// schema is dropped, its live schema and checkpoint stay as they were) and its `ProjectionFailure` is
     /// returned; the others go on. Every builder finishes the log up to that head concurrently (each on a
-    /// connection and in a transaction of its own); then the events appended meanwhile are fed in log
+    /// connection and in a transaction of its own), and each of its tables is vacuumed once it has
+    /// (`finishAndVacuum`); then the events appended meanwhile are fed in log
     /// order, and every `finish` and the swaps happen in one transaction, one builder after another. The
     /// scratch tables are created without their secondary indexes (`Projection.createUnindexedTables`),
     /// which are built once after that finish; the transactions before the swap commit without waiting for
@@ -91,8 +92,7 @@ struct ProjectionRebuilder: Sendable {
             // Every builder finishes the log read so far concurrently, each in a transaction of its own
             // (`finish` was the serial tail of a rebuild); the swap's transaction below then folds and
             // finishes only what was appended meanwhile.
-            try await finishConcurrently(&building, failures: &failures, settings: settings)
-            try await vacuumLoaded(building)
+            try await finishAndVacuum(&building, failures: &failures, settings: settings)
             try await pool.withTransaction { connection in
                 try await Self.expectNoCrash(marker: marker, on: connection)
                 for entry in building {
@@ -136,7 +136,7 @@ struct ProjectionRebuilder: Sendable {
     }
 
     /// Makes `projection`'s scratch schema afresh (dropping what an earlier attempt left), its tables
-    /// without their secondary indexes (built once the log is loaded, `finishConcurrently`), and its builder.
+    /// without their secondary indexes (built once the log is loaded, `finishAndVacuum`), and its builder.
     private static func prepare(
         _ projection: any Projection, order: Int, on connection: PostgresConnection
     ) async throws -> Building {
@@ -189,11 +189,10 @@ struct ProjectionRebuilder: Sendable {
         min(max(1, pool.maximumConnections - 1), max(2, 2 * ProjectionBatch.cores))
     }
 
-    /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own: in a
-    /// transaction that starts with `settings` (`transactionSettings`), or with `settings` nil outside any
-    /// transaction (as `VACUUM` must run); returns the results in the entries' order.
+    /// Runs `body` for every entry, up to `width` at a time, each on a pooled connection of its own, in a
+    /// transaction that starts with `settings` (`transactionSettings`); returns the results in the entries' order.
     private func eachConcurrently<T: Sendable>(
-        _ entries: [Building], settings: SQL?,
+        _ entries: [Building], settings: SQL,
         _ body: @escaping @Sendable (Building, PostgresConnection) async throws -> T
     ) async throws -> [T] {
         let pool = self.pool
@@ -206,9 +205,6 @@ struct ProjectionRebuilder: Sendable {
                 let index = started
                 let entry = entries[index]
                 group.addTask {
-                    guard let settings else {
-                        return (index, try await pool.withConnection { try await body(entry, $0) })
-                    }
                     let result = try await pool.withTransaction { connection in
                         // Safe: the rebuild's last transaction (the swap) commits synchronously, and its
                         // WAL flush covers every earlier record; a crash before it empties the crash
@@ -235,18 +231,75 @@ struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Finishes every builder, concurrently (`eachRefusable`), builds its tables' secondary indexes
-    /// (`Projection.createIndexes`: once over the loaded tables, not row by row during the load), then puts
-    /// the rows in their physical order (`Projection.orderLoadedRows`).
-    private func finishConcurrently(
+    /// Finishes every builder, builds its tables' secondary indexes (`Projection.createIndexes`: once over the
+    /// loaded tables, not row by row during the load) and puts the rows in their physical order
+    /// (`Projection.orderLoadedRows`), each builder in a transaction of its own (`eachConcurrently`'s settings);
+    /// then vacuums each of its tables (`vacuum`) as soon as it is finished, each table a job of its own
+    /// outside a transaction. Up to `width` jobs run at a time, finishing first. A builder that refuses an
+    /// event leaves `building` for `failures`, in `building`'s order, and its tables are not vacuumed.
+    ///
+    /// Until 2026-12-07 every builder finished before any table was vacuumed, and a projection's tables were
+    /// vacuumed one after another on one connection: the tail after the pass waited for the slowest finish
+    /// (revenue's) and then for the projection with the most tables, with a core partly idle meanwhile.
+    private func finishAndVacuum(
         _ building: inout [Building], failures: inout [ProjectionFailure], settings: SQL
     ) async throws {
-        try await eachRefusable(&building, failures: &failures, settings: settings) { entry, connection in
-            try await entry.builder.finish(on: connection)
-            try await entry.projection.createIndexes(in: entry.scratch, on: connection)
-            try await entry.projection.orderLoadedRows(
-                in: entry.scratch, inOrder: entry.builder.tablesInPhysicalOrder, on: connection)
+        enum Job: Sendable {
+            case finish(Int)
+            case vacuum(schema: String, table: String)
         }
+        let entries = building
+        let pool = self.pool
+        let width = self.width
+        var refusals: [Int: ProjectionFailure] = [:]
+        try await withThrowingTaskGroup(of: (job: Job, refusal: ProjectionFailure?, tables: [String]).self) {
+            group in
+            var pending = entries.indices.map { Job.finish($0) }
+            var running = 0
+            while !pending.isEmpty || running > 0 {
+                while running < width, !pending.isEmpty {
+                    let job = pending.removeFirst()
+                    running += 1
+                    group.addTask {
+                        switch job {
+                        case .finish(let index):
+                            let entry = entries[index]
+                            let refusal = try await pool.withTransaction { connection -> ProjectionFailure? in
+                                try await connection.execute(settings)
+                                do {
+                                    try await entry.builder.finish(on: connection)
+                                } catch let failure as ProjectionFailure {
+                                    return failure
+                                }
+                                try await entry.projection.createIndexes(in: entry.scratch, on: connection)
+                                try await entry.projection.orderLoadedRows(
+                                    in: entry.scratch, inOrder: entry.builder.tablesInPhysicalOrder, on: connection)
+                                return nil
+                            }
+                            guard refusal == nil else { return (job, refusal, []) }
+                            let tables = try await pool.withConnection {
+                                try await Self.tables(in: entry.scratch, on: $0)
+                            }
+                            return (job, nil, tables.filter { $0 != Self.crashMarker })
+                        case .vacuum(let schema, let table):
+                            try await pool.withConnection { try await Self.vacuum(table, in: schema, on: $0) }
+                            return (job, nil, [])
+                        }
+                    }
+                }
+                guard let done = try await group.next() else { break }
+                running -= 1
+                guard case .finish(let index) = done.job else { continue }
+                if let refusal = done.refusal {
+                    refusals[index] = refusal
+                } else {
+                    pending += done.tables.map { Job.vacuum(schema: entries[index].scratch, table: $0) }
+                }
+            }
+        }
+        guard !refusals.isEmpty else { return }
+        failures += entries.indices.compactMap { refusals[$0] }
+        building = entries.indices.filter { refusals[$0] == nil }.map { entries[$0] }
     }
 
     /// The tables of `schema`, by name.
@@ -256,8 +309,8 @@ struct ProjectionRebuilder: Sendable {
         ).map { try $0.decode(String.self) }
     }
 
-    /// Hands every loaded scratch table back to autovacuum, vacuumed and analyzed (each projection on a pooled
-    /// connection of its own, outside a transaction, as `VACUUM` must run).
+    /// Hands a loaded scratch table back to autovacuum, vacuumed and analyzed (outside a transaction, as
+    /// `VACUUM` must run).
     ///
     /// Autovacuum is off for a scratch table from its creation (`prepare`): it analyzed the tables again and
     /// again as they grew through the load (~8 % of the server's CPU in a rebuild of 1M events), and
@@ -266,14 +319,10 @@ struct ProjectionRebuilder: Sendable {
     /// workers vacuuming the generation it drops (~2.3 s at 1M events). Vacuumed here, the tables are
     /// swapped in with statistics, hint bits and visibility map set, and autovacuum has nothing left to do on
     /// them until live writes change them.
-    private func vacuumLoaded(_ building: [Building]) async throws {
-        _ = try await eachConcurrently(building, settings: nil) { entry, connection in
-            for table in try await Self.tables(in: entry.scratch, on: connection) where table != Self.crashMarker {
-                let name: SQL = "\(identifier: entry.scratch).\(identifier: table)"
-                try await connection.execute("ALTER TABLE \(fragment: name) RESET (autovacuum_enabled)")
-                try await connection.execute("VACUUM (ANALYZE) \(fragment: name)")
-            }
-        }
+    private static func vacuum(_ table: String, in schema: String, on connection: PostgresConnection) async throws {
+        let name: SQL = "\(identifier: schema).\(identifier: table)"
+        try await connection.execute("ALTER TABLE \(fragment: name) RESET (autovacuum_enabled)")
+        try await connection.execute("VACUUM (ANALYZE) \(fragment: name)")
     }
 
     /// An unlogged table in the first scratch schema, holding one row from the start of a rebuild to its

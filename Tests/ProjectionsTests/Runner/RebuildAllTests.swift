@@ -242,6 +242,37 @@ struct RebuildAllTests {
             #expect(leftovers.isEmpty)
         }
     }
+    @Test("a projection that refuses at its finish drops out; the others are swapped in vacuumed, no scratch left")
+    func refusalAtFinish() async throws {
+        try await TestDatabase.with { database in
+            try await appendSome(database.store, streams: 3, perStream: 2)
+            let runner = ProjectionRunner(
+                store: database.store, projections: [RefusesAtFinish(), TypeCounts()], batchSize: 4)
+            let failures = try await runner.rebuildAll(["refuses_at_finish", "type_counts"])
+            #expect(
+                failures.map(\.description) == [
+                    "projection refuses_at_finish stopped at position 6 (stream client-2, type thing.happened): "
+                        + "refused at the finish"
+                ])
+            #expect(try await rows(database, "SELECT type, n FROM type_counts.type_counts") == ["thing.happened|6"])
+            #expect(
+                try await rows(
+                    database,
+                    """
+                    SELECT (last_vacuum IS NOT NULL)::text FROM pg_stat_user_tables
+                    WHERE schemaname = 'type_counts' AND relname = 'type_counts'
+                    """) == ["true"])
+            let schemas = try await rows(
+                database,
+                """
+                SELECT schema_name FROM information_schema.schemata
+                WHERE schema_name LIKE 'refuses\\_at\\_finish%' OR schema_name LIKE '%\\_\\_rebuild'
+                """)
+            #expect(schemas.isEmpty, "\(schemas)")
+            #expect(try await runner.states().map(\.position) == [0, 6])
+        }
+    }
+
     /// Autovacuum is off for scratch tables while they load; the rebuild vacuums and analyzes them and hands them
     /// back to it before the swap.
     @Test("a rebuild swaps in tables vacuumed, analyzed and with autovacuum on again")
@@ -266,6 +297,48 @@ struct RebuildAllTests {
                 // all-visible depends on the transactions other tests have open.)
                 #expect(line.hasSuffix(" - true true"), "\(line)")
             }
+        }
+    }
+}
+
+/// Keeps a table of events seen, and refuses the last of them when its rebuild finishes.
+private struct RefusesAtFinish: Projection {
+    var name = "refuses_at_finish"
+    var version = 1
+
+    func createUnindexedTables(in schema: String, on connection: PostgresConnection) async throws {
+        try await connection.execute("CREATE TABLE \(identifier: schema).seen (position bigint PRIMARY KEY)")
+    }
+
+    func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
+        for item in batch.items {
+            try await connection.execute(
+                "INSERT INTO \(identifier: schema).seen (position) VALUES (\(item.recorded.position))")
+        }
+    }
+
+    func makeBuilder(in schema: String, on connection: PostgresConnection) async throws -> any ProjectionBuilder {
+        Builder(projection: self, schema: schema)
+    }
+
+    final class Builder: ProjectionBuilder {
+        let projection: RefusesAtFinish
+        let schema: String
+        var last: RecordedEvent?
+
+        init(projection: RefusesAtFinish, schema: String) {
+            self.projection = projection
+            self.schema = schema
+        }
+
+        func apply(_ batch: ProjectionBatch, on connection: PostgresConnection) async throws {
+            try await projection.apply(batch, in: schema, on: connection)
+            last = batch.items.last?.recorded ?? last
+        }
+
+        func finish(on connection: PostgresConnection) async throws {
+            guard let last else { return }
+            throw ProjectionFailure(projection: projection.name, event: last, reason: "refused at the finish")
         }
     }
 }
