@@ -68,6 +68,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var lastRowCounts: [Int] = []
     /// Tables whose rows the pass left in their physical order (see `tablesInPhysicalOrder`).
     private var loadedInOrder: Set<String> = []
+    /// Sums staged by the pass and not added up yet (`takeDeferredLoads`; else `finish` adds them up).
+    private var deferredLoads: [SumStage] = []
 
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
         self.projection = projection
@@ -103,7 +105,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         phase = .inPass
         do {
             if batch.items.isEmpty {
-                try await endPass(on: connection)
+                try await endPass(deferringLoads: true, on: connection)
             } else {
                 try await fold(batch, on: connection)
             }
@@ -119,15 +121,34 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     }
 
     func finish(on connection: PostgresConnection) async throws {
+        try await loadDeferred(on: connection)
         try await logOrderBuilder(on: connection).finish(on: connection)
+    }
+
+    /// The sums the pass staged and left to be added up (each on a connection of its own, before `finish`); the
+    /// builder forgets them.
+    func takeDeferredLoads() -> [SumStage] {
+        defer { deferredLoads = [] }
+        return deferredLoads
+    }
+
+    /// Adds up the sums no one took (`takeDeferredLoads`).
+    private func loadDeferred(on connection: PostgresConnection) async throws {
+        for var stage in takeDeferredLoads() { _ = try await stage.load(on: connection) }
     }
 
     /// The log-order builder, made once the pass (if any) has ended.
     private func logOrderBuilder(on connection: PostgresConnection) async throws -> FoldingBuilder<P> {
         if let logOrder { return logOrder }
         if phase == .inPass {
-            do { try await endPass(on: connection) } catch let taken as RowWriter.KeyExists { throw conflict(taken) }
+            do {
+                try await endPass(deferringLoads: false, on: connection)
+            } catch let taken as RowWriter.KeyExists {
+                throw conflict(taken)
+            }
         }
+        // (Rows written in log order after the pass add to the sums: those must be in the table first.)
+        try await loadDeferred(on: connection)
         let builder = FoldingBuilder(
             projection: projection, schema: schema, deferredLimit: sink.limit, statesStored: phase == .passEnded)
         logOrder = builder
@@ -230,8 +251,9 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         if unsaved.count >= FoldingBuilderDefaults.chunk { try await saveUnsaved(on: connection) }
     }
 
-    /// Ends the pass: the stream the last batch ended with has ended too; every row and state is written.
-    private func endPass(on connection: PostgresConnection) async throws {
+    /// Ends the pass: the stream the last batch ended with has ended too; every row and state is written, and the
+    /// staged sums are added up, or, `deferringLoads`, left to `takeDeferredLoads` (or `finish`).
+    private func endPass(deferringLoads: Bool, on connection: PostgresConnection) async throws {
         if let held = carried.take() {
             try await write(held.rows, on: connection)
             var finished = ProjectionOutput(tables: projection.tables, noting: checked)
@@ -242,7 +264,13 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
         for name in sumStages.keys.sorted() {
             guard var stage = sumStages[name] else { continue }
-            if try await stage.load(on: connection) { loadedInOrder.insert(name) }
+            if deferringLoads, stage.isCreated {
+                deferredLoads.append(stage)
+                if stage.loadsInOrder { loadedInOrder.insert(name) }
+                stage.forgetStaged()
+            } else if try await stage.load(on: connection) {
+                loadedInOrder.insert(name)
+            }
             sumStages[name] = stage
         }
         try await saveUnsaved(on: connection)
@@ -336,3 +364,12 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         unsaved = []
     }
 }
+
+/// A builder whose stream-ordered pass leaves sums to add up (`SumStage`) that the rebuild adds up on connections of
+/// its own before the builder's `finish` (`ProjectionRebuilder.finishAndVacuum`).
+protocol StreamOrderLoads: AnyObject {
+    /// The sums staged and not added up yet; the builder forgets them (its `finish` would add them up otherwise).
+    func takeDeferredLoads() -> [SumStage]
+}
+
+extension StreamOrderBuilder: StreamOrderLoads {}

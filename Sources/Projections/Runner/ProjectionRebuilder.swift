@@ -231,11 +231,12 @@ struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Finishes every builder, builds its tables' secondary indexes (`Projection.createIndexes`: once over the
+    /// Finishes every builder (after adding up the sums its stream-ordered pass staged, `StreamOrderLoads`, each
+    /// a job of its own), builds its tables' secondary indexes (`Projection.createIndexes`: once over the
     /// loaded tables, not row by row during the load) and puts the rows in their physical order
     /// (`Projection.orderLoadedRows`), each builder in a transaction of its own (`eachConcurrently`'s settings);
     /// then vacuums each of its tables (`vacuum`) as soon as it is finished, each table a job of its own
-    /// outside a transaction. Up to `width` jobs run at a time, finishing first. A builder that refuses an
+    /// outside a transaction. Up to `width` jobs run at a time: sums, then finishes, then vacuums. A builder that refuses an
     /// event leaves `building` for `failures`, in `building`'s order, and its tables are not vacuumed.
     ///
     /// Until 2026-12-07 every builder finished before any table was vacuumed, and a projection's tables were
@@ -245,6 +246,7 @@ struct ProjectionRebuilder: Sendable {
         _ building: inout [Building], failures: inout [ProjectionFailure], settings: SQL
     ) async throws {
         enum Job: Sendable {
+            case load(Int, SumStage)
             case finish(Int)
             case vacuum(schema: String, table: String)
         }
@@ -252,9 +254,18 @@ struct ProjectionRebuilder: Sendable {
         let pool = self.pool
         let width = self.width
         var refusals: [Int: ProjectionFailure] = [:]
+        // The sums a builder's pass staged are added up first, each on a connection of its own; its finish
+        // follows once they all are (`StreamOrderBuilder.takeDeferredLoads`).
+        var loadsLeft: [Int: Int] = [:]
+        var loads: [Job] = []
+        for index in entries.indices {
+            let stages = (entries[index].builder as? any StreamOrderLoads)?.takeDeferredLoads() ?? []
+            loadsLeft[index] = stages.count
+            loads += stages.map { Job.load(index, $0) }
+        }
         try await withThrowingTaskGroup(of: (job: Job, refusal: ProjectionFailure?, tables: [String]).self) {
             group in
-            var pending = entries.indices.map { Job.finish($0) }
+            var pending = loads + entries.indices.filter { loadsLeft[$0] == 0 }.map { Job.finish($0) }
             var running = 0
             while !pending.isEmpty || running > 0 {
                 while running < width, !pending.isEmpty {
@@ -262,6 +273,12 @@ struct ProjectionRebuilder: Sendable {
                     running += 1
                     group.addTask {
                         switch job {
+                        case .load(_, var stage):
+                            try await pool.withTransaction { connection in
+                                try await connection.execute(settings)
+                                try await stage.load(on: connection)
+                            }
+                            return (job, nil, [])
                         case .finish(let index):
                             let entry = entries[index]
                             let refusal = try await pool.withTransaction { connection -> ProjectionFailure? in
@@ -289,6 +306,10 @@ struct ProjectionRebuilder: Sendable {
                 }
                 guard let done = try await group.next() else { break }
                 running -= 1
+                if case .load(let index, _) = done.job {
+                    loadsLeft[index, default: 1] -= 1
+                    if loadsLeft[index] == 0 { pending.insert(.finish(index), at: 0) }
+                }
                 guard case .finish(let index) = done.job else { continue }
                 if let refusal = done.refusal {
                     refusals[index] = refusal
