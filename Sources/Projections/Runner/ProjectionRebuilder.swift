@@ -234,10 +234,11 @@ struct ProjectionRebuilder: Sendable {
     /// Finishes every builder (after adding up the sums its stream-ordered pass staged, `StreamOrderLoads`, each
     /// a job of its own), builds its tables' secondary indexes (`Projection.createIndexes`: once over the
     /// loaded tables, not row by row during the load) and puts the rows in their physical order
-    /// (`Projection.orderLoadedRows`), each builder in a transaction of its own (`eachConcurrently`'s settings);
-    /// then vacuums each of its tables (`vacuum`) as soon as it is finished, each table a job of its own
-    /// outside a transaction. Up to `width` jobs run at a time: sums, then finishes, then vacuums. A builder that refuses an
-    /// event leaves `building` for `failures`, in `building`'s order, and its tables are not vacuumed.
+    /// (`Projection.orderLoadedRows`), each builder in a transaction of its own (starting with `settings`,
+    /// `transactionSettings`); then vacuums each of its tables (`vacuum`) as soon as it is finished, each table a
+    /// job of its own outside a transaction. Up to `width` jobs run at a time: sums, then finishes, then vacuums.
+    /// A builder that refuses an event leaves `building` for `failures`, in `building`'s order, and its tables
+    /// are not vacuumed.
     ///
     /// Until 2026-12-07 every builder finished before any table was vacuumed, and a projection's tables were
     /// vacuumed one after another on one connection: the tail after the pass waited for the slowest finish
