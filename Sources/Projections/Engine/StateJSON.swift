@@ -7,7 +7,8 @@ import Foundation
 /// The text holds the values `JSONEncoder` with `.iso8601` dates writes (numbers as it writes them,
 /// dates as `ISO8601Text.appendSeconds`), keys in the order the state encodes them (the `json` column keeps
 /// the text as written; both decoders read any key order). Anything it is not sure of (`Data`, `URL` or
-/// `Decimal` values, a non-finite number, a `superEncoder`, containers not written one inside the other) throws, and `FoldingProjection.saveStates` then uses `JSONEncoder` for that state.
+/// `Decimal` values, a non-finite number, a `superEncoder`, containers not written one inside the other) throws,
+/// and `FoldingProjection.saveStates` then uses `JSONEncoder` for that state.
 enum StateJSON {
     /// Why the fast path does not apply.
     struct Unsupported: Error {}

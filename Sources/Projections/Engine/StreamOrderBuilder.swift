@@ -68,7 +68,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var lastRowCounts: [Int] = []
     /// Tables whose rows the pass left in their physical order (see `tablesInPhysicalOrder`).
     private var loadedInOrder: Set<String> = []
-    /// Sums staged by the pass and not added up yet (`takeDeferredLoads`; else `finish` adds them up).
+    /// Sums staged by the pass and not added up yet (`takeDeferredLoads`; else the log-order builder's making,
+    /// before `finish` or a batch after the pass, adds them up).
     private var deferredLoads: [SumStage] = []
 
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
@@ -121,7 +122,6 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     }
 
     func finish(on connection: PostgresConnection) async throws {
-        try await loadDeferred(on: connection)
         try await logOrderBuilder(on: connection).finish(on: connection)
     }
 
@@ -132,7 +132,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         return deferredLoads
     }
 
-    /// Adds up the sums no one took (`takeDeferredLoads`).
+    /// Adds up the sums no one took (`takeDeferredLoads`), once the pass has ended (`logOrderBuilder`).
     private func loadDeferred(on connection: PostgresConnection) async throws {
         for var stage in takeDeferredLoads() { _ = try await stage.load(on: connection) }
     }

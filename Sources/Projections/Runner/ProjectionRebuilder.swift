@@ -282,23 +282,20 @@ struct ProjectionRebuilder: Sendable {
                             return (job, nil, [])
                         case .finish(let index):
                             let entry = entries[index]
-                            let refusal = try await pool.withTransaction { connection -> ProjectionFailure? in
+                            // Its tables, to vacuum next, or why it refused.
+                            return try await pool.withTransaction { connection in
                                 try await connection.execute(settings)
                                 do {
                                     try await entry.builder.finish(on: connection)
                                 } catch let failure as ProjectionFailure {
-                                    return failure
+                                    return (job, failure, [])
                                 }
                                 try await entry.projection.createIndexes(in: entry.scratch, on: connection)
                                 try await entry.projection.orderLoadedRows(
                                     in: entry.scratch, inOrder: entry.builder.tablesInPhysicalOrder, on: connection)
-                                return nil
+                                let tables = try await Self.tables(in: entry.scratch, on: connection)
+                                return (job, nil, tables.filter { $0 != Self.crashMarker })
                             }
-                            guard refusal == nil else { return (job, refusal, []) }
-                            let tables = try await pool.withConnection {
-                                try await Self.tables(in: entry.scratch, on: $0)
-                            }
-                            return (job, nil, tables.filter { $0 != Self.crashMarker })
                         case .vacuum(let schema, let table):
                             try await pool.withConnection { try await Self.vacuum(table, in: schema, on: $0) }
                             return (job, nil, [])

@@ -101,8 +101,8 @@ public struct TimelineProjection: FoldingProjection {
     }
 
     /// One event of the client's stream: its effect on `state`, and the entry a person reads for it (nil for an
-    /// event with none; its summary empty without `describing`). The fold (not describing: it keeps only the
-    /// effect) and `entries(of:client:)` both take each event through here.
+    /// event with none, and always without `describing`). The fold (not describing: it keeps only the effect) and
+    /// `entries(of:client:)` both take each event through here.
     static func advance(
         _ state: inout State, _ event: ClientEvent, at: Date, position: Int64, describing: Bool = true
     ) -> ClientTimeline.Entry? {
@@ -111,7 +111,9 @@ public struct TimelineProjection: FoldingProjection {
         let ownLocation = location(of: event, open: state.open)
         let location = ownLocation ?? state.lastLocation
         if let ownLocation { state.lastLocation = ownLocation }
-        guard let (kind, summary) = entry(for: event, state: &state, describing: describing) else { return nil }
+        guard let (kind, summary) = entry(for: event, state: &state, describing: describing), describing else {
+            return nil
+        }
         return ClientTimeline.Entry(
             position: position, at: at, kind: kind, summary: summary, photoHash: photoHash(event), location: location)
     }
@@ -223,6 +225,8 @@ public struct TimelineProjection: FoldingProjection {
         }
         func money(_ amount: Money) -> String { amount.description }
         func say(_ sentence: @autoclosure () -> String) -> String { describing ? sentence() : "" }
+        /// "Touch-up" from "touch-up": a sentence starting with a word.
+        func capitalized(_ words: String) -> String { words.prefix(1).uppercased() + words.dropFirst() }
         func time(_ date: Date) -> String { ISO8601Text.secondsWithoutZone(date) }
 
         switch event {
@@ -271,34 +275,43 @@ public struct TimelineProjection: FoldingProjection {
         case .consultationHeld(let e):
             close(e.appointmentID)
             note(e.quotedPrice)
-            let hairline =
+            func hairline() -> String {
                 e.design.shape == .none
-                ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
+                    ? "no hairline drawn (\(e.assessment.pattern))" : "\(words(e.design.shape)) hairline"
+            }
             return (
                 "consultation",
                 say(
-                    "Consultation held: \(hairline), shade \(e.chosenShade), target density "
+                    "Consultation held: \(hairline()), shade \(e.chosenShade), target density "
                         + "\(Int((e.targetDensity * 100).rounded()))% over \(e.treatedAreaSquareCentimetres) cm², "
                         + "\(e.sessionsPlanned) sessions planned, quoted \(money(e.quotedPrice))")
             )
         case .instructionsGiven(let e):
-            let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
-            let source =
+            func source() -> String {
                 if let set = e.instructionSetID, let version = e.instructionSetVersion {
                     "set \(set), version \(version)"
                 } else {
                     e.legacyLabel ?? "no set recorded"
                 }
-            return ("instructions", say("\(kind) instructions given by \(words(e.channel)) (\(source))"))
+            }
+            return (
+                "instructions",
+                say(
+                    "\(e.kind == .preCare ? "Pre-care" : "Aftercare") instructions given by \(words(e.channel)) (\(source()))"
+                )
+            )
         case .instructionsAcknowledged(let e):
-            let kind = e.kind == .preCare ? "Pre-care" : "Aftercare"
-            let how =
+            func how() -> String {
                 switch e.method {
                 case .signature: "signing the sheet"
                 case .link: "the link sent to them"
                 case .verbal: "telling staff"
                 }
-            return ("instructions", say("\(kind) instructions acknowledged by \(how)"))
+            }
+            return (
+                "instructions",
+                say("\(e.kind == .preCare ? "Pre-care" : "Aftercare") instructions acknowledged by \(how())")
+            )
         case .treatmentPlanAgreed(let e):
             let total = e.pricing.total(sessions: e.sessionsPlanned)
             state.charged += total.minorUnits
@@ -328,11 +341,11 @@ public struct TimelineProjection: FoldingProjection {
             return ("deposit", say("Deposit forfeit reversed by \(e.reversedBy); the deposit is held again"))
         case .sessionBooked(let e):
             book(e.appointmentID, e.slot, "session \(e.sessionNumber)", e.technicianID, e.locationID)
-            let override = e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? ""
             return (
                 "session",
                 say(
-                    "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)\(override)"
+                    "Session \(e.sessionNumber) booked for \(time(e.slot.start)) with \(e.technicianID) at \(e.locationID)"
+                        + (e.contraindicationOverride.map { _ in " (contraindication override on record)" } ?? "")
                 )
             )
         case .sessionCancelled(let e):
@@ -341,7 +354,7 @@ public struct TimelineProjection: FoldingProjection {
             return (
                 "cancellation",
                 say(
-                    "\(what.prefix(1).uppercased() + what.dropFirst()) cancelled by the \(label(e.cancelledBy))"
+                    "\(capitalized(what)) cancelled by the \(label(e.cancelledBy))"
                         + because(e.reason))
             )
         case .sessionNoShow(let e):
@@ -392,9 +405,11 @@ public struct TimelineProjection: FoldingProjection {
                 "touch-up", say("Touch-up performed by \(e.technicianID) at \(e.locationID): " + treatment(e.treatment))
             )
         case .adverseReactionReported(let e):
-            let batch = e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""
             return (
-                "adverse-reaction", say("Adverse reaction reported: \(label(e.kind)), \(label(e.severity))\(batch)")
+                "adverse-reaction",
+                say(
+                    "Adverse reaction reported: \(label(e.kind)), \(label(e.severity))"
+                        + (e.pigmentBatch.map { ", pigment batch \($0)" } ?? ""))
             )
         case .complaintRecorded(let e):
             return ("complaint", say("Complaint recorded: \(words(e.topic))"))
@@ -402,30 +417,29 @@ public struct TimelineProjection: FoldingProjection {
             book(e.appointmentID, e.slot, "correction", e.technicianID, e.locationID)
             state.touchUpQuotes[e.appointmentID.upperText] = e.quotedPrice.minorUnits
             note(e.quotedPrice)
-            let method = words(e.method)
-            let cause =
+            func cause() -> String {
                 switch e.cause.kind {
                 case .adverseReaction: "an adverse reaction"
                 case .complaint: "a complaint"
                 case .clientRequest: "the client's request"
                 }
+            }
             return (
                 "correction",
                 say(
-                    "\(method.prefix(1).uppercased() + method.dropFirst()) session \(e.sessionNumber) booked for "
+                    "\(capitalized(words(e.method))) session \(e.sessionNumber) booked for "
                         + "\(time(e.slot.start)) with \(e.technicianID) at \(e.locationID), quoted \(money(e.quotedPrice)), "
-                        + "answering \(cause)")
+                        + "answering \(cause())")
             )
         case .correctionPerformed(let e):
             if let id = e.appointmentID {
                 close(id)
                 state.charged += state.touchUpQuotes.removeValue(forKey: id.upperText) ?? 0
             }
-            let method = words(e.method)
             return (
                 "correction",
                 say(
-                    "\(method.prefix(1).uppercased() + method.dropFirst()), session \(e.sessionNumber), by \(e.provider)"
+                    "\(capitalized(words(e.method))), session \(e.sessionNumber), by \(e.provider)"
                 )
             )
         case .testimonialRecorded(let e):
