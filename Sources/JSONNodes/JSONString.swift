@@ -27,6 +27,18 @@ public enum JSONString {
     /// Appends `text` as a JSON string literal (see `quote`) to `out`, as UTF-8.
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most text needs no escaping: copied at once (byte by byte it was ~3 % of a rebuild's client CPU, in
+        // the fold states' keys and values).
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: needsEscape) else { return false }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             if needsEscape(byte) {
                 out.append(UInt8(ascii: "\\"))

@@ -59,9 +59,12 @@ enum RowWriter {
         let stage = stagingName(for: table)
         let target = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(table.name)
         let list = columns.map(SQL.quoteIdentifier).joined(separator: ", ")
-        // Every name below is a quoted identifier from code; no value is spliced in.
+        // Every name below is a quoted identifier from code; no value is spliced in. (The staging table stores rows
+        // as the projections' tables do, `TableSpec.rowStorage`: a value it compressed would go into the table
+        // compressed.)
         try await connection.executeScript(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS \(SQL.quoteIdentifier(stage)) ON COMMIT DELETE ROWS AS "
+            "CREATE TEMPORARY TABLE IF NOT EXISTS \(SQL.quoteIdentifier(stage)) \(TableSpec.rowStorage) "
+                + "ON COMMIT DELETE ROWS AS "
                 + "SELECT \(list) FROM \(target) WITH NO DATA")
         try await connection.copyIn(into: stage, schema: "pg_temp", columns: columns, data)
         try await connection.executeScript(
