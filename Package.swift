@@ -161,7 +161,7 @@ let package = Package(
         ),
         // Shared test fixtures: a database per suite.
         .target(
-            name: "TestSupport", dependencies: ["Postgres", "EventStore", "ClinicService"], path: "Tests/TestSupport", swiftSettings: strict),
+            name: "TestSupport", dependencies: ["Postgres", "EventStore", "ClinicService", "Projections"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),

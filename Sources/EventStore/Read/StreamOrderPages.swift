@@ -41,4 +41,31 @@ extension EventStore {
         return StreamOrderPage(
             events: events, next: events.last.map { StreamCursor(stream: $0.stream.rawValue, version: $0.version) })
     }
+
+    /// Reads the events of `streams` at positions up to `position` (inclusive), in stream order (by stream name, each
+    /// stream's events by version): what those streams held when the log ended at `position`. For fold states a
+    /// rebuild left to be folded again from their streams (`FoldingProjection.stream(forKey:)`). A keyset read over
+    /// the `UNIQUE (stream, version)` index in pages of `maximumReadBatch`, through the same path as every read
+    /// (personal data opened, keys checked).
+    public func readStreams(_ streams: [StreamName], upTo position: Int64) async throws -> [RecordedEvent] {
+        guard !streams.isEmpty else { return [] }
+        // Each name quoted in the array (`StreamName` admits no quote, backslash, comma, brace or space; a quoted
+        // `NULL` is a name, not a NULL).
+        let names = Set(streams.map(\.rawValue)).sorted().map { "\"\($0)\"" }
+        let list = "{" + names.joined(separator: ",") + "}"
+        var read: [RecordedEvent] = []
+        var after = StreamCursor(stream: "", version: -1)
+        while true {
+            let page = try await events(
+                from: try await run(
+                    """
+                    \(fragment: selectColumns) WHERE stream = ANY(\(list)::text[]) \
+                    AND (stream, version) > (\(after.stream), \(after.version)) AND position <= \(position) \
+                    ORDER BY stream, version LIMIT \(limits.maximumReadBatch)
+                    """))
+            read += page
+            guard page.count == limits.maximumReadBatch, let last = page.last else { return read }
+            after = StreamCursor(stream: last.stream.rawValue, version: last.version)
+        }
+    }
 }

@@ -41,12 +41,16 @@ public struct EffectiveAtProjection: Projection {
         try await base.apply(kept, in: schema, on: connection)
     }
 
+    public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
+        try await base.refold(request, in: schema, from: store)
+    }
+
     /// The batch without events dated after `effectiveAt` (undecodable events kept: see the type's comment).
     public static func filtered(_ batch: ProjectionBatch, effectiveAt: Date) -> ProjectionBatch {
         ProjectionBatch(
             items: batch.items.filter { item in
                 guard case .success(let event) = item.decoded else { return true }
                 return event.at <= effectiveAt
-            })
+            }, store: batch.store)
     }
 }

@@ -56,6 +56,11 @@ public struct AftercareProjection: FoldingProjection {
         stream.category == Clinic.StreamName.clientCategory ? stream.rawValue : nil
     }
 
+    /// The client's stream, whose name is the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State() }
 
     /// Treatments performed, aftercare (not pre-care) given for an appointment and acknowledged, forgetting.

@@ -6,7 +6,8 @@ import Postgres
 ///
 /// A rebuild folds the log up to its head in stream order (`StreamOrderBuilder`); this builder takes what is
 /// left in log order: the events appended during the rebuild, which the swap's transaction folds (after a
-/// stream-ordered pass every state is in the state table: `statesStored`), and the whole log of a projection
+/// stream-ordered pass every state is in the state table or left to be folded from its stream: `statesStored`,
+/// `FoldingProjection.loadStates`), and the whole log of a projection
 /// that cannot be folded in stream order. The states a batch touches are kept in memory, up to `capacity` of
 /// them; the least recently used beyond it are written to the state table and read back if their key returns.
 /// Rows a projection derives from a key's final state (`FoldingProjection.finish`, e.g. the fade forecast)
@@ -30,13 +31,16 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var lastUse: [String: Int64] = [:]
     /// Keys whose state has been written to the state table (and may have changed since).
     private var stored = Set<String>()
-    /// True when every key folded before this builder took over has its state in the state table.
+    /// True when every key folded before this builder took over has its state in the state table (or left to be folded
+    /// again from its stream, `FoldingProjection.loadStates`).
     private let storedAll: Bool
 
     /// Keys whose `finish` rows are due.
     private var finishing = PendingFinishes()
     /// Rows of `upsert` and `accumulate` tables not written yet.
     private var sink: RowSink
+    /// The store the batches came from (`ProjectionBatch.store`), to fold states the pass left again.
+    private var store: EventStore?
 
     init(
         projection: P, schema: String, capacity: Int = FoldingBuilderDefaults.capacity,
@@ -65,8 +69,9 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                 missing.append(key)
             }
         }
+        if let store = batch.store { self.store = store }
         if !missing.isEmpty {
-            let loaded = try await projection.loadStates(missing, schema: schema, on: connection)
+            let loaded = try await load(missing, on: connection)
             for (slot, key) in keys.enumerated() where slots[slot] == nil {
                 slots[slot] = loaded[key]
             }
@@ -107,8 +112,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             let written = chunk.map(\.key).filter {
                 entries.index(forKey: $0) == nil && (storedAll || stored.contains($0))
             }
-            let loaded =
-                written.isEmpty ? [:] : try await projection.loadStates(written, schema: schema, on: connection)
+            let loaded = written.isEmpty ? [:] : try await load(written, on: connection)
             var output = ProjectionOutput(tables: projection.tables)
             for pending in chunk {
                 guard let state = entries[pending.key]?.state ?? loaded[pending.key] else { continue }
@@ -139,6 +143,19 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             start += FoldingBuilderDefaults.chunk
         }
         try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
+    }
+
+    /// The stored states of `keys`, and those the stream-ordered pass left to be folded again from their streams
+    /// (`FoldingProjection.stream(forKey:)`), folded from the store the batches came from.
+    private func load(_ keys: [String], on connection: PostgresConnection) async throws -> [String: P.State] {
+        let stored = try await projection.loadStates(keys, schema: schema, on: connection)
+        guard let refold = stored.toRefold else { return stored.states }
+        guard let store else { throw EngineError.noStoreToRefold(projection: projection.name) }
+        var states = stored.states
+        for (key, state) in try await projection.refoldedStates(refold.keys, upTo: refold.upTo, from: store) {
+            states[key] = state
+        }
+        return states
     }
 
     /// Writes rows into the scratch table (`RowWriter`).

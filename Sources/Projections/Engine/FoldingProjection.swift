@@ -1,6 +1,7 @@
 import Clinic
 import EventStore
 import Foundation
+import JSONNodes
 import Postgres
 
 /// A projection written as a pure fold: each event updates the fold state of its key
@@ -32,6 +33,12 @@ public protocol FoldingProjection: Projection {
     /// untouched for every event this refuses. An event that did not decode is folded whatever this says
     /// (`foldBatch` then fails naming it).
     func folds(_ event: ClinicEvent) -> Bool
+    /// The stream whose events alone make the fold state of `key`, when there is one (the default: nil): the
+    /// inverse of `stateKey(for:)`. A stream-ordered rebuild writes no fold state for such a key (encoding and
+    /// storing every client's states was ~15 % of a rebuild's CPU at 1M events); a batch that later meets the key
+    /// folds its state again from that stream, up to the position the rebuild stopped at (`loadStates`,
+    /// `refoldedStates`). A key without one has its state written by the rebuild.
+    func stream(forKey key: String) -> EventStreamName?
     /// The state of a key before its first event.
     func initialState(for key: String) -> State
     /// Applies one event: updates the state, writes rows to `output`. Throw to refuse an event.
@@ -53,10 +60,11 @@ public protocol FoldingProjection: Projection {
     /// The batch's state keys and each keyed event's key place (the default implementation; a
     /// requirement, as `foldBatch` is, so that it runs specialized).
     func keyedItems(_ batch: ProjectionBatch) -> (keys: [String], keyed: [(slot: Int, index: Int)])
-    /// Reads the stored fold states of `keys` from the state table (the default implementation; a
-    /// requirement, as `foldBatch` is, so that it runs specialized for `State`).
+    /// Reads the stored fold states of `keys` from the state table, and names those a rebuild left to be folded
+    /// again from their streams (the default implementation; a requirement, as `foldBatch` is, so that it runs
+    /// specialized for `State`).
     func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
-        -> [String: State]
+        -> StoredStates<State>
     /// Writes fold states to the state table (the default implementation; a requirement, as `loadStates`).
     func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection) async throws
     /// A fold state as the JSON its state table holds (the default implementation; a requirement, as
@@ -70,6 +78,9 @@ public protocol FoldingProjection: Projection {
 extension FoldingProjection {
     /// By default every table is checked (`tablesKeyedByStream`).
     public var tablesKeyedByStream: Set<String> { [] }
+
+    /// By default no key names its stream: a rebuild writes every fold state.
+    public func stream(forKey key: String) -> EventStreamName? { nil }
 
     /// The table holding each key's fold state.
     public var stateTable: String { name + "_state" }
@@ -143,7 +154,12 @@ extension FoldingProjection {
     public func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws {
         let (keys, keyed) = keyedItems(batch)
         guard !keyed.isEmpty else { return }
-        var states = try await loadStates(keys, schema: schema, on: connection)
+        let stored = try await loadStates(keys, schema: schema, on: connection)
+        if let refold = stored.toRefold {
+            // (Folded by the runner between transactions, `refold`, and the batch applied again.)
+            throw FoldStatesToRefold(projection: name, keys: refold.keys, upTo: refold.upTo)
+        }
+        var states = stored.states
         var output = ProjectionOutput(tables: tables)
         try foldBatch(batch, keyed, keys: keys, states: &states, into: &output)
         try await saveStates(states, schema: schema, on: connection)
@@ -277,11 +293,12 @@ extension FoldingProjection {
     }
 
     public func loadStates(_ keys: [String], schema: String, on connection: PostgresConnection) async throws
-        -> [String: State]
+        -> StoredStates<State>
     {
+        // The keys, and the rebuild's mark (`refoldMark`) with them.
         let array =
             "["
-            + keys.map { key -> String in
+            + (keys + [Self.refoldMark]).map { key -> String in
                 var text = ""
                 RowValue.text(key).appendJSON(to: &text)
                 return text
@@ -291,12 +308,88 @@ extension FoldingProjection {
             SELECT s.key, s.state::text FROM \(identifier: schema).\(identifier: stateTable) s
             WHERE s.key IN (SELECT jsonb_array_elements_text(\(JSONText(array))::jsonb))
             """)
-        var states: [String: State] = [:]
+        var stored = StoredStates<State>()
+        var mark: Int64?
         for row in rows {
             let (key, json) = try row.decode((String, JSONText).self)
-            states[key] = try decodeState(json.data)
+            if key == Self.refoldMark {
+                guard let position = Int64(json.string) else {
+                    throw EngineError.badRefoldMark(table: stateTable, text: json.string)
+                }
+                mark = position
+            } else {
+                stored.states[key] = try decodeState(json.data)
+            }
+        }
+        if let mark {
+            let left = keys.filter { stored.states[$0] == nil && stream(forKey: $0) != nil }
+            if !left.isEmpty { stored.toRefold = (left, mark) }
+        }
+        return stored
+    }
+
+    /// The key under which a stream-ordered rebuild that left fold states to be folded again
+    /// (`stream(forKey:)`) stores the position it folded the log up to, in the state table (no fold state has an
+    /// empty key: a stream name is never empty).
+    static var refoldMark: String { "" }
+
+    /// The fold states of `keys` (each named by `stream(forKey:)`) as their streams' events up to `position`
+    /// fold them; a key whose stream has no event the projection folds up to there has none. Read from `store`
+    /// (its pooled connections, personal data opened as for any read) `FoldingBuilderDefaults.chunk` streams at
+    /// a time; the rows the fold makes are dropped (the rebuild wrote them).
+    public func refoldedStates(_ keys: [String], upTo position: Int64, from store: EventStore) async throws
+        -> [String: State]
+    {
+        let wanted = Set(keys)
+        var states: [String: State] = [:]
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + FoldingBuilderDefaults.chunk, keys.count)]
+            start += FoldingBuilderDefaults.chunk
+            let streams = chunk.compactMap { stream(forKey: $0) }
+            let batch = ProjectionBatch(events: try await store.readStreams(streams, upTo: position))
+            let (batchKeys, keyed) = keyedItems(batch)
+            var folded: [String: State] = [:]
+            var output = ProjectionOutput(tables: tables)
+            try foldBatch(batch, keyed, keys: batchKeys, states: &folded, into: &output, finishing: false)
+            for (key, state) in folded where wanted.contains(key) { states[key] = state }
         }
         return states
+    }
+
+    /// Folds the states `request` names from their streams (`refoldedStates`) and stores them, each key's state or,
+    /// for a key whose stream has nothing to fold up to the mark, its initial state (so that the batch applied
+    /// again finds every key it folds). Stored only while the state table still holds the same mark, and only for
+    /// keys it does not hold: a rebuild swapped in meanwhile, or another runner that stored the key first, wins.
+    public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
+        let states = try await refoldedStates(request.keys, upTo: request.upTo, from: store)
+        var start = 0
+        while start < request.keys.count {
+            let chunk = request.keys[start..<min(start + FoldingBuilderDefaults.chunk, request.keys.count)]
+            start += FoldingBuilderDefaults.chunk
+            // `[[key, state], …]` as `json`, whose members are read back as the text they were written in.
+            var document: [UInt8] = [UInt8(ascii: "[")]
+            for (index, key) in chunk.enumerated() {
+                if index > 0 { document.append(UInt8(ascii: ",")) }
+                document.append(UInt8(ascii: "["))
+                JSONString.appendQuoted(key, to: &document)
+                document.append(UInt8(ascii: ","))
+                document.append(contentsOf: try encodeState(states[key] ?? initialState(for: key)))
+                document.append(UInt8(ascii: "]"))
+            }
+            document.append(UInt8(ascii: "]"))
+            let table: SQL = "\(identifier: schema).\(identifier: stateTable)"
+            try await store.pool.withTransaction { connection in
+                try await connection.execute(
+                    """
+                    INSERT INTO \(fragment: table) (key, state)
+                    SELECT e->>0, (e->1)::text FROM json_array_elements(\(JSONText(Data(document)))::json) e
+                    WHERE EXISTS (SELECT 1 FROM \(fragment: table) m
+                                  WHERE m.key = \(Self.refoldMark) AND m.state = \(String(request.upTo)))
+                    ON CONFLICT (key) DO NOTHING
+                    """)
+            }
+        }
     }
 
     public func saveStates(_ states: [String: State], schema: String, on connection: PostgresConnection)
@@ -346,5 +439,36 @@ extension FoldingProjection {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(State.self, from: json)
+    }
+}
+
+/// A batch's stored fold states (`FoldingProjection.loadStates`).
+public struct StoredStates<State: Sendable>: Sendable {
+    /// The states the state table holds, by key.
+    public var states: [String: State] = [:]
+    /// The keys without a stored state that a rebuild left to be folded again from their streams, and the position
+    /// up to which (nil: none).
+    public var toRefold: (keys: [String], upTo: Int64)?
+}
+
+/// A live batch met fold states a stream-ordered rebuild left to be folded again from their streams
+/// (`FoldingProjection.stream(forKey:)`): the runner folds and stores them (`Projection.refold`) between
+/// transactions, since reading streams takes connections from the pool its transactions may all hold, and applies
+/// the batch again.
+public struct FoldStatesToRefold: Error, Sendable, CustomStringConvertible {
+    public var projection: String
+    /// The keys whose states the state table does not hold.
+    public var keys: [String]
+    /// The position the rebuild folded the log up to.
+    public var upTo: Int64
+
+    public init(projection: String, keys: [String], upTo: Int64) {
+        self.projection = projection
+        self.keys = keys
+        self.upTo = upTo
+    }
+
+    public var description: String {
+        "projection \(projection): \(keys.count) fold states to fold again from their streams, up to position \(upTo)"
     }
 }

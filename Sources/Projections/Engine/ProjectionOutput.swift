@@ -88,6 +88,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case outsideTransaction(String)
     /// A JSON document given for a column that is not `json` or `jsonb`.
     case jsonInPlainColumn(table: String, column: String)
+    /// A state table's rebuild mark (`FoldingProjection.loadStates`) that is not a log position.
+    case badRefoldMark(table: String, text: String)
+    /// Fold states a rebuild left to be folded again were met where no store to read their streams from was given.
+    case noStoreToRefold(projection: String)
 
     public var description: String {
         switch self {
@@ -95,6 +99,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .outsideTransaction(let work): "\(work) must run inside a transaction"
         case .jsonInPlainColumn(let table, let column):
             "the projection writes a JSON document to \(table).\(column), which is not a json or jsonb column"
+        case .badRefoldMark(let table, let text):
+            "\(table) marks the position its states were folded up to as \(text), which is not a log position"
+        case .noStoreToRefold(let projection):
+            "projection \(projection) must fold states again from their streams, but its batch names no event store"
         }
     }
 }

@@ -7,7 +7,10 @@ import Postgres
 /// Every fold-state key is a function of its event's stream (`FoldingProjection.stateKey(for:)`), so in stream
 /// order a key's events come one after another, and once its stream's last event is folded its state is
 /// final: the builder then makes its `finish` rows, writes the state to the state table once (a COPY with the
-/// others) and forgets it. It holds one state across batches (that of the stream a batch ends with, which may
+/// others) and forgets it — or, for a key that names its stream (`FoldingProjection.stream(forKey:)`, every clinic
+/// projection's key), writes nothing: the pass's end marks the state table with the position it read up to, and
+/// whoever meets such a key next folds its state from its stream up to there (`FoldingProjection.loadStates`;
+/// since 2026-12-07: encoding and storing every client's states was ~15 % of a 1M rebuild's CPU). It holds one state across batches (that of the stream a batch ends with, which may
 /// go on in the next one), and that stream's rows, written once it ends: all of a stream's rows reach the
 /// tables in one go, merged by key, and COPY straight into them (`RowWriter`'s `keysNew`). No state is
 /// evicted, read back, decoded or encoded twice, and neither the cost per event nor the memory grows with the
@@ -29,7 +32,8 @@ import Postgres
 ///
 /// An empty batch ends the pass (`finish` ends it too): every row and state is written then. What comes after
 /// (the events appended during the rebuild) is fed in log order to a `FoldingBuilder` that finds every state
-/// in the state table; so is the whole log when the runner feeds this builder in log order only.
+/// in the state table or folds it from its stream; so is the whole log when the runner feeds this builder in log
+/// order only.
 final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// The stream a batch ended with: its key, state, and rows so far.
     private struct Carried {
@@ -68,6 +72,10 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     private var lastRowCounts: [Int] = []
     /// Tables whose rows the pass left in their physical order (see `tablesInPhysicalOrder`).
     private var loadedInOrder: Set<String> = []
+    /// The last position of the log the pass has read (its events are at or below it).
+    private var passEnd: Int64 = 0
+    /// True once a key's state was left to be folded again from its stream (`FoldingProjection.stream(forKey:)`).
+    private var leftStates = false
     /// Sums staged by the pass and not added up yet (`takeDeferredLoads`; else the log-order builder's making,
     /// before `finish` or a batch after the pass, adds them up).
     private var deferredLoads: [SumStage] = []
@@ -190,14 +198,17 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
                 carried = held
             } else {
                 // Its stream ended with the batch before, or in this one with no event the projection folds.
-                try finalize(held.key, held.state, into: &finished)
+                try finalize(held.key, stream: held.stream, held.state, into: &finished)
                 endedRows.append(held.rows)
             }
         }
+        for item in items { passEnd = max(passEnd, item.recorded.position) }
         // Each key's events one run after another, each run within one stream: folded run by run, so that each
         // row written is noted with the key that wrote it.
         var lastEvents: [String: Int] = [:]
         var folded = [Bool](repeating: false, count: keys.count)
+        // The stream of each key's events.
+        var streams = [String](repeating: "", count: keys.count)
         var start = 0
         while start < keyed.count {
             let slot = keyed[start].slot
@@ -212,6 +223,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
                     reason: "the events of fold state \(key) come from more than one stream")
             }
             folded[slot] = true
+            streams[slot] = runStream
             let run = Array(keyed[start..<end])
             if resumed?.key == key || runStream == lastStream {
                 // A stream going on from the batch before or into the next: its rows are kept apart.
@@ -239,7 +251,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             if let stream = goingOn, stream.key == key {
                 carried = Carried(key: key, stream: stream.stream, state: state, rows: stream.rows)
             } else {
-                try finalize(key, state, into: &finished)
+                try finalize(key, stream: streams[slot], state, into: &finished)
             }
         }
         // (The rows of one stream have one writer; `output` and `finished` have a writer per key.)
@@ -257,7 +269,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         if let held = carried.take() {
             try await write(held.rows, on: connection)
             var finished = ProjectionOutput(tables: projection.tables, noting: checked)
-            try finalize(held.key, held.state, into: &finished)
+            try finalize(held.key, stream: held.stream, held.state, into: &finished)
             try await holdFinishRows(finished, on: connection)
         }
         try await writeFinishRows(on: connection)
@@ -273,18 +285,36 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             sumStages[name] = stage
         }
+        if leftStates {
+            // Where the states left out stop: a batch that meets one of their keys folds its stream up to here.
+            unsaved.append((P.refoldMark, Data(String(passEnd).utf8)))
+        }
         try await saveUnsaved(on: connection)
         phase = .passEnded
     }
 
-    /// A key whose stream has ended: its `finish` rows into `output`, its state to `unsaved`.
-    private func finalize(_ key: String, _ state: P.State, into output: inout ProjectionOutput) throws {
+    /// A key whose stream has ended: its `finish` rows into `output`; its state to `unsaved`, or, when the key names
+    /// its stream (`FoldingProjection.stream(forKey:)`), left to be folded again from it by whoever meets the key
+    /// next. A key naming another stream than the one its events came from would be folded again wrongly: the
+    /// projection is folded in log order instead.
+    private func finalize(_ key: String, stream: String, _ state: P.State, into output: inout ProjectionOutput)
+        throws
+    {
         if let due = finishing.take(key) {
             output.owner = nextOwner()
             output.markPending(key, at: due.time)
             try projection.finishKey(state, key: key, lastEvent: due.event, into: &output)
         }
-        unsaved.append((key, try projection.encodeState(state)))
+        if let named = projection.stream(forKey: key) {
+            guard named.rawValue == stream else {
+                throw StreamOrderConflict(
+                    projection: projection.name,
+                    reason: "fold state \(key) names stream \(named.rawValue), but its events come from \(stream)")
+            }
+            leftStates = true
+        } else {
+            unsaved.append((key, try projection.encodeState(state)))
+        }
     }
 
     /// Rows' writers told apart by a number of their own (a hash of the key could, in principle, make two keys one).

@@ -104,6 +104,11 @@ public struct ForecastFold: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
+    /// The client's stream: `client-` and the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(category: "client", id: key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State(clientID: key) }
 
     /// What the fade model and the price outlook read: birth date, screening, plan, treatments, touch-up quotes,

@@ -45,6 +45,11 @@ public struct ForecastProjection: Projection {
             .apply(batch, in: schema, on: connection)
     }
 
+    /// (The parameters only shape the rows `finish` makes, not the fold states.)
+    public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
+        try await ForecastFold().refold(request, in: schema, from: store)
+    }
+
     /// Loads the schema's parameters once for the whole rebuild.
     public func makeBuilder(in schema: String, on connection: PostgresConnection) async throws
         -> any ProjectionBuilder

@@ -90,6 +90,11 @@ public struct PortfolioProjection: FoldingProjection {
         stream.category == "client" ? stream.rawValue : nil
     }
 
+    /// The client's stream, whose name is the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State() }
 
     /// Treatments (who did them), photos, marketing consent and approvals, testimonials, forgetting.

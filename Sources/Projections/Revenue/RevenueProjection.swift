@@ -142,6 +142,11 @@ public struct RevenueProjection: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
+    /// The client's stream: `client-` and the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(category: "client", id: key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State(clientID: key) }
 
     /// Money, plans, deposits and appointments: not photos, screenings, consents, care, fade or feedback.

@@ -23,8 +23,12 @@ public protocol Projection: Sendable {
     /// (`ProjectionBuilder.tablesInPhysicalOrder`). A rebuild calls it once, after `createIndexes`, on tables
     /// it filled; a fresh empty schema has nothing to order.
     func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection) async throws
-    /// Applies a batch of events, in log order, to the tables in `schema`.
+    /// Applies a batch of events, in log order, to the tables in `schema`. May throw `FoldStatesToRefold`: the
+    /// runner then calls `refold` outside its transaction and applies the batch again.
     func apply(_ batch: ProjectionBatch, in schema: String, on connection: PostgresConnection) async throws
+    /// Folds and stores the fold states `apply` found a rebuild left to be folded again from their streams (by
+    /// default none can be: the request is thrown back).
+    func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws
     /// A writer for a rebuild into `schema`, fresh and created by `createTables`. The runner is the
     /// schema's only writer until the swap, so a builder may keep state in memory between batches.
     func makeBuilder(in schema: String, on connection: PostgresConnection) async throws -> any ProjectionBuilder
@@ -90,6 +94,11 @@ extension Projection {
 
     /// By default `createUnindexedTables` left no index out.
     public func createIndexes(in schema: String, on connection: PostgresConnection) async throws {}
+
+    /// By default a projection leaves no fold state to be folded again.
+    public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
+        throw request
+    }
 
     /// By default rows stay in the order they were written.
     public func orderLoadedRows(in schema: String, inOrder: Set<String>, on connection: PostgresConnection)

@@ -46,14 +46,20 @@ public struct ProjectionBatch: Sendable {
     }
 
     public let items: [Item]
+    /// The store the batch was read from, if its reader says so: fold states a rebuild left to be folded again from
+    /// their streams are folded from it (`FoldingProjection.stream(forKey:)`; the rebuild's log-order builders need
+    /// it, the live runner folds them between transactions, `FoldStatesToRefold`).
+    public var store: EventStore?
 
-    public init(items: [Item]) {
+    public init(items: [Item], store: EventStore? = nil) {
         self.items = items
+        self.store = store
     }
 
     /// Decodes every event (once), spread over the processor's cores for a large batch: decoding
     /// JSON is most of a batch's client-side cost, and each event decodes on its own.
-    public init(events: [RecordedEvent]) {
+    public init(events: [RecordedEvent], store: EventStore? = nil) {
+        self.store = store
         let count = events.count
         let chunks = count >= 256 ? min(Self.cores, 8, count / 128) : 1
         guard chunks > 1 else {
@@ -95,11 +101,11 @@ public struct ProjectionBatch: Sendable {
     /// The events after `position` only.
     public func after(_ position: Int64) -> ProjectionBatch {
         guard let first = items.first, first.recorded.position <= position else { return self }
-        return ProjectionBatch(items: items.filter { $0.recorded.position > position })
+        return ProjectionBatch(items: items.filter { $0.recorded.position > position }, store: store)
     }
 
     /// The events up to and including `position` only.
     public func upTo(_ position: Int64) -> ProjectionBatch {
-        ProjectionBatch(items: items.filter { $0.recorded.position <= position })
+        ProjectionBatch(items: items.filter { $0.recorded.position <= position }, store: store)
     }
 }

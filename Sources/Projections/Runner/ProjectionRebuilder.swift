@@ -476,7 +476,7 @@ struct ProjectionRebuilder: Sendable {
     private func readBatch(after position: Int64, upTo head: Int64) async throws -> ProjectionBatch {
         guard position < head else { return ProjectionBatch(items: []) }
         let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
-        return ProjectionBatch(events: page.events)
+        return ProjectionBatch(events: page.events, store: store)
     }
 
     /// The events at positions up to `head` after `cursor` in stream order, up to one batch, decoded, and the
@@ -542,7 +542,7 @@ struct ProjectionRebuilder: Sendable {
         while position < head {
             let page = try await store.readAll(after: Checkpoint(position: position), limit: batchSize, upTo: head)
             guard let last = page.events.last?.position else { break }
-            let batch = ProjectionBatch(events: page.events)
+            let batch = ProjectionBatch(events: page.events, store: store)
             if let connection {
                 try await projection.apply(batch, in: schema, on: connection)
             } else {

@@ -126,7 +126,7 @@ public final class ProjectionRunner: Sendable {
             guard let from = states.map(\.position).min() else { return applied }
             let page = try await store.readAll(after: Checkpoint(position: from), limit: batchSize, upTo: head)
             guard !page.events.isEmpty else { return applied }
-            let batch = ProjectionBatch(events: page.events)
+            let batch = ProjectionBatch(events: page.events, store: store)
             // A span per batch (a no-op unless the process bootstrapped a tracer).
             let counts = try await withSpan("projections.batch") { span in
                 span.attributes["stipple.projections.from"] = from
@@ -179,7 +179,7 @@ public final class ProjectionRunner: Sendable {
             // Find the poison event: one event per transaction up to the one that fails.
             var current = position
             for item in batch.items {
-                let single = ProjectionBatch(items: [item])
+                let single = ProjectionBatch(items: [item], store: batch.store)
                 do {
                     guard try await commit(projection, single, expecting: current) else { return 0 }
                     current = item.recorded.position
@@ -198,9 +198,25 @@ public final class ProjectionRunner: Sendable {
         }
     }
 
-    /// Returns false (and writes nothing) when the checkpoint moved under us (another runner or a rebuild).
+    /// Returns false (and writes nothing) when the checkpoint moved under us (another runner or a rebuild). Fold
+    /// states a rebuild left to be folded again (`FoldStatesToRefold`) are folded and stored between transactions,
+    /// and the batch applied again (a rebuild swapped in meanwhile may leave others: at most three times).
     private func commit(_ projection: any Projection, _ batch: ProjectionBatch, expecting position: Int64) async throws
         -> Bool
+    {
+        var attempt = 1
+        while true {
+            do {
+                return try await commitOnce(projection, batch, expecting: position)
+            } catch let request as FoldStatesToRefold where attempt < 3 {
+                attempt += 1
+                try await projection.refold(request, in: projection.name, from: store)
+            }
+        }
+    }
+
+    private func commitOnce(_ projection: any Projection, _ batch: ProjectionBatch, expecting position: Int64)
+        async throws -> Bool
     {
         guard let last = batch.lastPosition else { return true }
         return try await pool.withTransaction { connection in

@@ -81,6 +81,11 @@ public struct ScheduleProjection: FoldingProjection {
         }
     }
 
+    /// The client's, technician's or location's stream, whose name is the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State() }
 
     /// Appointments and the names of technicians and locations: not slots, hours, money, photos or care.

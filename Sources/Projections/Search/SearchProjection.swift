@@ -57,6 +57,11 @@ public struct SearchProjection: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
+    /// The client's stream: `client-` and the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(category: "client", id: key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State() }
 
     /// Registrations and forgetting: nothing else changes a client's terms.

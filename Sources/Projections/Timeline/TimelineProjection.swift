@@ -77,6 +77,11 @@ public struct TimelineProjection: FoldingProjection {
         stream.category == "client" ? stream.id : nil
     }
 
+    /// The client's stream: `client-` and the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(category: "client", id: key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     /// The table is keyed by the client's stream id.
     public var tablesKeyedByStream: Set<String> { ["timeline_clients"] }
 

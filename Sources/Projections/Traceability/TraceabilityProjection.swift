@@ -66,6 +66,11 @@ public struct TraceabilityProjection: FoldingProjection {
         }
     }
 
+    /// The client's or pigment's stream, whose name is the key.
+    public func stream(forKey key: String) -> EventStreamName? {
+        (try? EventStreamName(key)).flatMap { stateKey(for: $0) == key ? $0 : nil }
+    }
+
     public func initialState(for key: String) -> State { State() }
 
     /// Pigment batches, and the treatments that used them.

@@ -27,8 +27,10 @@ struct RebuildAllTests {
         try await TestDatabase.with { database in
             let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 3)
             let fixture = ClinicHistoryFixture(store: database.store)
+            var clients: [UUID] = []
             for _ in 0..<3 {
-                try await fixture.courseClient(UUID())
+                clients.append(UUID())
+                try await fixture.courseClient(clients[clients.count - 1])
                 try await runner.catchUp()
             }
             let followed = try await snapshot(database)
@@ -39,7 +41,6 @@ struct RebuildAllTests {
             ).rebuildAll(ClinicProjections.names)
             #expect(failures.isEmpty)
             #expect(try await snapshot(database) == followed)
-            #expect(try await stateSnapshot(database) == followedStates)
             #expect(try await rows(database, "SELECT * FROM forecast.forecast_clients ORDER BY client_id") == forecast)
             #expect(!followed.isEmpty && !followedStates.isEmpty && !forecast.isEmpty)
             let head = try await database.store.headPosition()
@@ -47,14 +48,64 @@ struct RebuildAllTests {
             let leftovers = try await rows(
                 database, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '%\\_\\_rebuild'")
             #expect(leftovers.isEmpty)
-            // Following goes on from the rebuilt states.
+            // No client's fold state was written: each state table holds the position the rebuild read up to.
+            #expect(try await stateSnapshot(database) == Array(repeating: "|\(head)", count: 5))
+            // Following goes on: the rebuilt clients' states are folded from their streams as batches meet them.
+            try await fixture.append(
+                clients[0],
+                [
+                    .fadeObserved(
+                        FadeObserved(at: ClinicHistoryFixture.day("2026-06-01"), density: 0.9, method: .photoAnalysis))
+                ])
             try await fixture.courseClient(UUID())
             try await runner.catchUp()
+            #expect(try await runner.states().allSatisfy { !$0.isFailed })
+            let met = try await rows(database, "SELECT key FROM timeline.timeline_state WHERE key <> '' ORDER BY key")
+            #expect(met.count == 2 && met.contains(clients[0].uuidString.lowercased()), "\(met)")
+            try await database.storeLeftStates()
             let after = try await snapshot(database)
             let afterStates = try await stateSnapshot(database)
+            // The states folded as following met them, the others folded from their streams, and the states following
+            // wrote before the rebuild: the same, but for the client and the new one following went on with.
+            #expect(afterStates.count == followedStates.count + 5)
             try await runner.rebuildAll(ClinicProjections.names)
             #expect(try await snapshot(database) == after)
+            try await database.storeLeftStates()
             #expect(try await stateSnapshot(database) == afterStates)
+        }
+    }
+
+    @Test(
+        "a client forgotten after a rebuild, before following meets them again: their states are folded from their stream as it reads now, and following ends where a rebuild does"
+    )
+    func forgottenBeforeTheirStatesAreFolded() async throws {
+        try await TestDatabase.with { database in
+            let runner = ProjectionRunner(
+                store: database.store, projections: ClinicProjections.all(for: database.store), batchSize: 4)
+            let fixture = ClinicHistoryFixture(store: database.store)
+            let clients = [UUID(), UUID(), UUID()]
+            for client in clients { try await fixture.courseClient(client) }
+            try await runner.catchUp()
+            #expect(try await runner.rebuildAll(ClinicProjections.names(for: database.store)).isEmpty)
+            // Forgotten: the key that opens their name and notes is destroyed with the event.
+            try await fixture.append(
+                clients[0], [.forgotten(ClientForgotten(at: ClinicHistoryFixture.day("2026-08-01"), reason: "request"))]
+            )
+            try await runner.catchUp()
+            #expect(try await runner.states().allSatisfy { !$0.isFailed })
+            let name = try await rows(
+                database,
+                "SELECT display_name IS NULL OR display_name = '', erased FROM timeline.timeline_clients WHERE client_id = \(clients[0])"
+            )
+            #expect(name == ["t|t"], "\(name)")
+            try await database.storeLeftStates()
+            let followed = try await snapshot(database)
+            let followedStates = try await stateSnapshot(database)
+            #expect(try await runner.rebuildAll(ClinicProjections.names(for: database.store)).isEmpty)
+            try await database.storeLeftStates()
+            #expect(try await snapshot(database) == followed)
+            #expect(try await stateSnapshot(database) == followedStates)
+            #expect(followedStates.count >= 15)
         }
     }
 
@@ -122,9 +173,20 @@ struct RebuildAllTests {
             try await runner.catchUp()
             let following = try await rows(database, large)
             #expect(following == ["text none true true"], "following: \(following)")
+            // A rebuild leaves the client's state to be folded again from their stream; an event of theirs after it
+            // stores it again (folded from the stream, then with the event).
             #expect(try await runner.rebuildAll(ClinicProjections.names).isEmpty)
-            let rebuilt = try await rows(database, large)
-            #expect(rebuilt == ["text none true true"], "rebuilt: \(rebuilt)")
+            #expect(try await rows(database, large).isEmpty, "rebuilt")
+            try await fixture.append(
+                followed,
+                [
+                    .fadeObserved(
+                        FadeObserved(
+                            at: ClinicHistoryFixture.day("2026-09-01"), density: 0.7, method: .photoAnalysis))
+                ])
+            try await runner.catchUp()
+            let again = try await rows(database, large)
+            #expect(again == ["text none true true"], "met again: \(again)")
         }
     }
 

@@ -68,6 +68,8 @@ struct StreamOrderRebuildTests {
                     store: database.store, batchSize: batchSize,
                     progress: { progress in peak.withLock { $0 = max($0, progress.statesHeld) } })
                 #expect(try await rebuilder.rebuildAll(projections).isEmpty)
+                // (The clients' states, which the rebuild left to be folded from their streams, stored to compare.)
+                try await database.storeLeftStates()
                 for projection in projections {
                     let tables = try await allTables(database, schema: projection.name)
                     #expect(tables == followed[projection.name], "\(projection.name), batches of \(batchSize)")
@@ -131,11 +133,13 @@ struct StreamOrderRebuildTests {
         while true {
             let page = try await database.store.readAll(after: checkpoint, limit: 5)
             guard !page.events.isEmpty else { break }
-            let batch = ProjectionBatch(events: page.events)
+            // (Read from the store: the states the pass left are folded from it.)
+            let batch = ProjectionBatch(events: page.events, store: database.store)
             try await database.pool.withTransaction { try await builder.apply(batch, on: $0) }
             checkpoint = page.next
         }
         try await database.pool.withTransaction { try await builder.finish(on: $0) }
+        try await database.storeLeftStates(suffix: "_streamed")
         let built = try await allTables(database, schema: schema)
         // The live schema may hold more tables (forecast's parameters): only the builder's are compared.
         let live = try await allTables(database, schema: projection.name, tablesOf: schema)
@@ -178,6 +182,7 @@ struct StreamOrderRebuildTests {
             )
             #expect(row == ["\(first.uuidString.lowercased())|2026-05-01"], "following: the later booking's row")
             #expect(try await runner.rebuildAll(projections.map(\.name)).isEmpty)
+            try await database.storeLeftStates()
             for projection in projections {
                 #expect(try await allTables(database, schema: projection.name) == followed[projection.name])
             }
@@ -202,6 +207,24 @@ struct StreamOrderRebuildTests {
             #expect(positions.count > 10 && positions == positions.sorted(), "following folds in log order")
             #expect(try await runner.rebuildAll(["clients_in_one"]).isEmpty)
             #expect(try await allTables(database, schema: "clients_in_one") == followed)
+        }
+    }
+
+    @Test(
+        "a fold state naming another stream than its events came from: the rebuild does not leave it to be folded from that stream but folds in log order, as following"
+    )
+    func stateNamingAnotherStream() async throws {
+        try await TestDatabase.with { database in
+            try await ClinicHistoryFixture(store: database.store).courseClient(UUID())
+            let projection = ClientsInOne(namedStream: "client-00000000-0000-4000-8000-00000000dead")
+            let runner = ProjectionRunner(store: database.store, projections: [projection], batchSize: 7)
+            try await runner.catchUp()
+            let followed = try await allTables(database, schema: "clients_in_one")
+            #expect(try await runner.rebuildAll(["clients_in_one"]).isEmpty)
+            #expect(try await allTables(database, schema: "clients_in_one") == followed)
+            // The state is stored (log order), with no mark of states left to fold.
+            let keys = try await rows(database, "SELECT key FROM clients_in_one.clients_in_one_state ORDER BY key")
+            #expect(keys == ["clients"])
         }
     }
 
@@ -369,7 +392,12 @@ struct ClientsInOne: FoldingProjection {
         ]
     }
 
+    /// The stream the key names (`FoldingProjection.stream(forKey:)`), if any.
+    var namedStream: String?
+
     func stateKey(for stream: EventStreamName) -> String? { stream.category == "client" ? "clients" : nil }
+
+    func stream(forKey key: String) -> EventStreamName? { namedStream.flatMap { try? EventStreamName($0) } }
 
     func initialState(for key: String) -> [Int64] { [] }
 
