@@ -379,7 +379,8 @@ extension FoldingProjection {
             }
             document.append(UInt8(ascii: "]"))
             let table: SQL = "\(identifier: schema).\(identifier: stateTable)"
-            try await store.pool.withTransaction { connection in
+            // (One statement: the mark is checked as the rows go in.)
+            _ = try await store.pool.withConnection { connection in
                 try await connection.execute(
                     """
                     INSERT INTO \(fragment: table) (key, state)

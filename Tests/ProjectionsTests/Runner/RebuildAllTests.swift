@@ -109,6 +109,24 @@ struct RebuildAllTests {
         }
     }
 
+    /// Three clients' courses, and a fourth client's with `observations` fade observations after it (a day apart,
+    /// density falling by 1/1,200 a day from 1); returns the fourth.
+    static func clientsAndOneFollowedUp(_ store: EventStore, observations: Int) async throws -> UUID {
+        let fixture = ClinicHistoryFixture(store: store)
+        for _ in 0..<3 { try await fixture.courseClient(UUID()) }
+        let followed = UUID()
+        try await fixture.courseClient(followed)
+        try await fixture.append(
+            followed,
+            (0..<observations).map { index in
+                .fadeObserved(
+                    FadeObserved(
+                        at: ClinicHistoryFixture.day("2026-05-01").addingTimeInterval(Double(index) * 86_400),
+                        density: 1 - Double(index) / 1_200, method: .photoAnalysis))
+            })
+        return followed
+    }
+
     @Test(
         "a rebuild compresses values too large for a row's page with lz4 where the server has it; following keeps the server's default"
     )
@@ -118,21 +136,10 @@ struct RebuildAllTests {
                 database,
                 "SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
             let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 5)
-            let fixture = ClinicHistoryFixture(store: database.store)
-            for _ in 0..<3 { try await fixture.courseClient(UUID()) }
             // A client with a long follow-up record: their forecast row's subject is too large for its page (the
             // stored prediction, without its fade curve since `ForecastFold` v5, no longer is; a row is kept whole
             // up to 8,160 bytes, `TableSpec.rowStorage`).
-            let followed = UUID()
-            try await fixture.courseClient(followed)
-            try await fixture.append(
-                followed,
-                (0..<300).map { index in
-                    .fadeObserved(
-                        FadeObserved(
-                            at: ClinicHistoryFixture.day("2026-05-01").addingTimeInterval(Double(index) * 86_400),
-                            density: 1 - Double(index) / 1_200, method: .photoAnalysis))
-                })
+            _ = try await Self.clientsAndOneFollowedUp(database.store, observations: 300)
             try await runner.catchUp()
             let methods: SQL = """
                 SELECT DISTINCT pg_column_compression(subject) FROM forecast.forecast_clients
@@ -150,19 +157,9 @@ struct RebuildAllTests {
         try await TestDatabase.with { database in
             let runner = ProjectionRunner(store: database.store, projections: ClinicProjections.all(), batchSize: 5)
             let fixture = ClinicHistoryFixture(store: database.store)
-            for _ in 0..<3 { try await fixture.courseClient(UUID()) }
             // 80 fade observations: the client's forecast state is ~5 kB of JSON, past the 2 kB at which PostgreSQL
             // compresses a row by default.
-            let followed = UUID()
-            try await fixture.courseClient(followed)
-            try await fixture.append(
-                followed,
-                (0..<80).map { index in
-                    .fadeObserved(
-                        FadeObserved(
-                            at: ClinicHistoryFixture.day("2026-05-01").addingTimeInterval(Double(index) * 86_400),
-                            density: 1 - Double(index) / 400, method: .photoAnalysis))
-                })
+            let followed = try await Self.clientsAndOneFollowedUp(database.store, observations: 80)
             let large: SQL = """
                 SELECT format_type(a.atttypid, a.atttypmod) || ' ' || coalesce(pg_column_compression(s.state), 'none')
                        || ' ' || (length(s.state) > 2048) || ' ' || (s.state::jsonb ? 'observations')
