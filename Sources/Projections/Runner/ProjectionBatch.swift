@@ -46,9 +46,9 @@ public struct ProjectionBatch: Sendable {
     }
 
     public let items: [Item]
-    /// The store the batch was read from, if its reader says so: fold states a rebuild left to be folded again from
-    /// their streams are folded from it (`FoldingProjection.stream(forKey:)`; the rebuild's log-order builders need
-    /// it, the live runner folds them between transactions, `FoldStatesToRefold`).
+    /// The store the batch was read from, if its reader says so: a rebuild's log-order builders fold the states its
+    /// pass left (`FoldingProjection.stream(forKey:)`) from it. (The live runner folds them between its transactions
+    /// from its own store, `FoldStatesToRefold`, and does not set it.)
     public var store: EventStore?
 
     public init(items: [Item], store: EventStore? = nil) {

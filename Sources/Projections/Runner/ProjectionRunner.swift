@@ -126,7 +126,7 @@ public final class ProjectionRunner: Sendable {
             guard let from = states.map(\.position).min() else { return applied }
             let page = try await store.readAll(after: Checkpoint(position: from), limit: batchSize, upTo: head)
             guard !page.events.isEmpty else { return applied }
-            let batch = ProjectionBatch(events: page.events, store: store)
+            let batch = ProjectionBatch(events: page.events)
             // A span per batch (a no-op unless the process bootstrapped a tracer).
             let counts = try await withSpan("projections.batch") { span in
                 span.attributes["stipple.projections.from"] = from
@@ -179,7 +179,7 @@ public final class ProjectionRunner: Sendable {
             // Find the poison event: one event per transaction up to the one that fails.
             var current = position
             for item in batch.items {
-                let single = ProjectionBatch(items: [item], store: batch.store)
+                let single = ProjectionBatch(items: [item])
                 do {
                     guard try await commit(projection, single, expecting: current) else { return 0 }
                     current = item.recorded.position
