@@ -362,11 +362,12 @@ extension FoldingProjection {
     /// again finds every key it folds). Stored only while the state table still holds the same mark, and only for
     /// keys it does not hold: a rebuild swapped in meanwhile, or another runner that stored the key first, wins.
     public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
-        let states = try await refoldedStates(request.keys, upTo: request.upTo, from: store)
         var start = 0
         while start < request.keys.count {
-            let chunk = request.keys[start..<min(start + FoldingBuilderDefaults.chunk, request.keys.count)]
+            let chunk = Array(request.keys[start..<min(start + FoldingBuilderDefaults.chunk, request.keys.count)])
             start += FoldingBuilderDefaults.chunk
+            // (`refoldedStates` reads a chunk's streams in one statement: folded and stored chunk by chunk.)
+            let states = try await refoldedStates(chunk, upTo: request.upTo, from: store)
             // `[[key, state], …]` as `json`, whose members are read back as the text they were written in.
             var document: [UInt8] = [UInt8(ascii: "[")]
             for (index, key) in chunk.enumerated() {
