@@ -166,7 +166,12 @@ let package = Package(
             name: "ImagingTests", dependencies: ["Imaging", "ClinicService", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "EventStoreTests", dependencies: ["EventStore", "ClinicService", "TestSupport"], swiftSettings: strict),
+            name: "EventStoreTests",
+            dependencies: [
+                "EventStore", "ClinicService", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "JSONNodesTests", dependencies: ["JSONNodes"], swiftSettings: strict),
         .testTarget(name: "TextCodecsTests", dependencies: ["TextCodecs"], swiftSettings: strict),
         .testTarget(

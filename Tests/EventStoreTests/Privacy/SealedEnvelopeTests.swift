@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import Testing
 
 @testable import EventStore
@@ -91,6 +92,25 @@ struct SealedEnvelopeBodyTests {
                 if naive { hits += 1 } else { misses += 1 }
             }
             #expect(hits > 1000 && misses > 100)
+        }
+    }
+}
+
+@Suite("a subject's derived keys")
+struct SubjectKeyTests {
+    @Test("one extraction gives the keys HKDF.deriveKey gives for each purpose, which sealed values were made with")
+    func sameKeysAsDeriveKey() throws {
+        for seed in [UInt8(0), 7, 255] {
+            let raw = SymmetricKey(
+                data: [UInt8](repeating: seed, count: 32).enumerated().map { $0.element &+ UInt8($0.offset) })
+            let key = SubjectKey(id: UUID(), subject: "client-x", raw: raw)
+            let encryption = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: raw, info: Data("stipple.personal.encryption.v1".utf8), outputByteCount: 32)
+            let nonce = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: raw, info: Data("stipple.personal.nonce.v1".utf8), outputByteCount: 32)
+            #expect(key.encryptionKey == encryption)
+            #expect(key.nonceKey == nonce)
+            #expect(key.encryptionKey != key.nonceKey)
         }
     }
 }

@@ -373,7 +373,8 @@ struct RebuildAllTests {
     @Test("a rebuild swaps in tables vacuumed, analyzed and with autovacuum on again")
     func swappedInVacuumed() async throws {
         try await TestDatabase.with { database in
-            try await StreamOrderRebuildTests.appendHistory(database.store, count: 300)
+            // (Enough history for a column with more distinct values than the statistics target.)
+            try await StreamOrderRebuildTests.appendHistory(database.store, count: 1_000)
             let rebuilder = ProjectionRebuilder(store: database.store, batchSize: 50, progress: nil)
             #expect(try await rebuilder.rebuildAll(ClinicProjections.all()).isEmpty)
             let tables = try await rows(
@@ -392,6 +393,15 @@ struct RebuildAllTests {
                 // could mark pages all-visible depends on the transactions other tests have open.)
                 #expect(line.hasSuffix(" true true") && !line.contains("autovacuum"), "\(line)")
             }
+            // Analyzed at the rebuild's statistics target, not the server's default (100): no histogram has more
+            // than target + 1 bounds, and some column has more distinct values than that, so it has exactly that.
+            let bounds = try await rows(
+                database,
+                """
+                SELECT coalesce(max(array_length(histogram_bounds::text::text[], 1)), 0)::text FROM pg_stats
+                WHERE schemaname IN ('timeline', 'revenue', 'schedule', 'forecast', 'aftercare', 'portfolio')
+                """)
+            #expect(bounds == ["\(ProjectionRebuilder.statisticsTarget + 1)"])
         }
     }
 }
