@@ -11,12 +11,15 @@ struct RowSink {
     let tables: [TableSpec]
     let limit: Int
     private let policies: [String: MergePolicy]
+    /// Tables whose rows are never held back (a stream-ordered pass's order-free tables: `SumStage` adds them up).
+    private let passingThrough: Set<String>
     private var held = HeldRows()
 
-    /// `limit` 0 holds nothing back.
-    init(tables: [TableSpec], limit: Int) {
+    /// `limit` 0 holds nothing back; nor is anything of the tables in `passingThrough`.
+    init(tables: [TableSpec], limit: Int, passingThrough: Set<String> = []) {
         self.tables = tables
         self.limit = max(0, limit)
+        self.passingThrough = passingThrough
         var policies: [String: MergePolicy] = [:]
         for table in tables { policies[table.name] = MergePolicy(table) }
         self.policies = policies
@@ -35,7 +38,9 @@ struct RowSink {
         for table in tables {
             let rows = output.keyedRows(for: table.name)
             guard !rows.isEmpty else { continue }
-            guard table.mode != .insert, limit > 0, let policy = policies[table.name] else {
+            guard table.mode != .insert, limit > 0, !passingThrough.contains(table.name),
+                let policy = policies[table.name]
+            else {
                 try await write(rows, table)
                 continue
             }

@@ -70,6 +70,12 @@ public struct Row: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         assert(Set(elements.map(\.0)).count == elements.count, "a row names a column twice")
     }
 
+    /// A row of `columns` (name, value), each named once.
+    init(columns: [(String, RowValue)]) {
+        self.columns = columns
+        assert(Set(columns.map(\.0)).count == columns.count, "a row names a column twice")
+    }
+
     /// The column's value, or nil when the row does not name it; setting nil removes it.
     public subscript(name: String) -> RowValue? {
         get { value(of: name, at: 0) }

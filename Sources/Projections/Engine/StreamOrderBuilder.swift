@@ -83,7 +83,6 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     init(projection: P, schema: String, deferredLimit: Int = FoldingBuilderDefaults.deferredRows) {
         self.projection = projection
         self.schema = schema
-        sink = RowSink(tables: projection.tables, limit: deferredLimit)
         var checked: Set<String> = []
         let keyedByStream = projection.tablesKeyedByStream
         var sumStages: [String: SumStage] = [:]
@@ -92,6 +91,9 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
             if !keyedByStream.contains(table.name) && !policy.isOrderFree { checked.insert(table.name) }
             if policy.isOrderFree { sumStages[table.name] = SumStage(table: table, schema: schema) }
         }
+        // (The sums' rows go straight to their stage, which adds them up by key: held back here as well, they were
+        // merged twice.)
+        sink = RowSink(tables: projection.tables, limit: deferredLimit, passingThrough: Set(sumStages.keys))
         self.sumStages = sumStages
         self.checked = checked
     }
@@ -276,7 +278,7 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
         try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
         for name in sumStages.keys.sorted() {
             guard var stage = sumStages[name] else { continue }
-            if deferringLoads, stage.isCreated {
+            if deferringLoads, stage.holdsRows {
                 deferredLoads.append(stage)
                 if stage.loadsInOrder { loadedInOrder.insert(name) }
                 stage.forgetStaged()
@@ -375,7 +377,8 @@ final class StreamOrderBuilder<P: FoldingProjection>: ProjectionBuilder {
     /// added up when it ends (`SumStage`), after it they are merged by the table. A checked table's keys must
     /// be new (`strict`).
     private func writeRows(_ rows: KeyedRows, to table: TableSpec, on connection: PostgresConnection) async throws {
-        if phase == .inPass, var stage = sumStages[table.name] {
+        // (Taken out while appended to: a copy left in the dictionary would make it copy its totals.)
+        if phase == .inPass, var stage = sumStages.removeValue(forKey: table.name) {
             try await stage.append(rows, on: connection)
             sumStages[table.name] = stage
             return

@@ -22,22 +22,56 @@ import Postgres
 /// each table's on a connection of its own once the pass has committed its staged rows, concurrently with the
 /// other projections' finishing: until 2026-12-07 revenue's two tables were added up one after the other in its
 /// last job (~0.6 + 0.5 s at 1M events) while the rest of the rebuild waited for them.
+///
+/// The rows are added up in memory by key on their way (`SumTotals`), so that the staging table gets about one row
+/// per key rather than one per batch that touched it: at 1M events revenue's tables were staged ~630,000 and
+/// ~400,000 rows (~1.0 and ~0.7 s to add up after the pass), now their ~105,000 and ~79,000 keys.
 struct SumStage: Sendable {
     let table: TableSpec
     let schema: String
-    /// True once the staging table exists (created with the first rows).
-    private(set) var isCreated = false
+    /// True once the staging table exists (created with the first rows staged).
+    private var isCreated = false
+    /// The rows appended and not staged yet, added up by key; nil when the table's key is too wide to number
+    /// (`SumTotals.init`), and rows are staged as they come.
+    private var totals: SumTotals?
 
-    init(table: TableSpec, schema: String) {
+    /// `maximumKeys`: the keys held in memory at most (`SumTotals`).
+    init(table: TableSpec, schema: String, maximumKeys: Int = SumTotals.defaultMaximumKeys) {
         self.table = table
         self.schema = schema
+        totals = SumTotals(table: table, maximumKeys: maximumKeys)
     }
 
     /// The staging table's name, in `schema`.
     var name: String { table.name + "__sums" }
 
-    /// Appends `rows` (however many share a key) to the staging table.
+    /// True when rows were appended that `load` has not added up yet.
+    var holdsRows: Bool { isCreated || totals?.isEmpty == false }
+
+    /// Rows staged at a time from the totals (~700 bytes each as `Row`s).
+    static let stagedChunk = 5_000
+
+    /// Adds `rows` (however many share a key) to the totals, staging them all once they hold `maximumKeys`; with
+    /// no totals, appends them to the staging table.
     mutating func append(_ rows: KeyedRows, on connection: PostgresConnection) async throws {
+        // Taken out while added to, so that its arrays are not copied on write.
+        guard var held = totals.take() else { return try await stage(rows.rows, on: connection) }
+        for row in rows.rows { held.add(row) }
+        totals = held
+        if held.count >= held.maximumKeys { try await stageTotals(on: connection) }
+    }
+
+    /// Appends the totals and the rows memory did not add up to the staging table, and starts the totals afresh.
+    private mutating func stageTotals(on connection: PostgresConnection) async throws {
+        guard let held = totals, !held.isEmpty else { return }
+        totals?.removeAll()
+        for rows in held.totals(chunkedBy: Self.stagedChunk) { try await stage(rows, on: connection) }
+        try await stage(held.unmergedRows, on: connection)
+    }
+
+    /// Appends `rows` to the staging table (made with the first).
+    private mutating func stage(_ rows: [Row], on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
         if !isCreated {
             try await connection.execute(
                 """
@@ -55,14 +89,18 @@ struct SumStage: Sendable {
     /// primary key).
     var loadsInOrder: Bool { table.physicalOrder == .primaryKey }
 
-    /// Forgets the staging table, whose rows another copy of this stage will add up (`load`).
-    mutating func forgetStaged() { isCreated = false }
+    /// Forgets the staging table and the totals, whose rows another copy of this stage will add up (`load`).
+    mutating func forgetStaged() {
+        isCreated = false
+        totals?.removeAll()
+    }
 
     /// Adds up the staged rows into the table (empty until now), one row per key, and drops the staging table;
     /// returns whether the table's rows are now in its physical order (`loadsInOrder`).
     @discardableResult
     mutating func load(on connection: PostgresConnection) async throws -> Bool {
         let inOrder = loadsInOrder
+        try await stageTotals(on: connection)
         guard isCreated else { return inOrder }
         let target = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(table.name)
         let staged = SQL.quoteIdentifier(schema) + "." + SQL.quoteIdentifier(name)
