@@ -18,6 +18,16 @@ public struct StreamOrderPage: Sendable {
     public var next: StreamCursor?
 }
 
+/// A page of the log in stream order as the server sent it, not decoded yet, and the cursor to read on from
+/// (`EventStore.fetchInStreamOrder`; `EventStore.events(of:)` decodes it).
+public struct StreamOrderRows: Sendable {
+    let rows: QueryResult
+    /// After the last event of the page; nil when the page is empty (the read is over).
+    public let next: StreamCursor?
+    /// The events the page holds.
+    public var count: Int { rows.count }
+}
+
 extension EventStore {
     /// Reads the events at positions up to `head` (inclusive) in stream order: by stream name, each stream's
     /// events by version, a page of at most `limit` after `cursor` (from the start when nil).
@@ -31,15 +41,33 @@ extension EventStore {
     public func readInStreamOrder(after cursor: StreamCursor?, limit: Int, upTo head: Int64) async throws
         -> StreamOrderPage
     {
+        let page = try await fetchInStreamOrder(after: cursor, limit: limit, upTo: head)
+        return StreamOrderPage(events: try await events(of: page), next: page.next)
+    }
+
+    /// `readInStreamOrder` in two steps: the page as the server sent it, with the cursor to read on from, for a
+    /// reader that decodes one page (`events(of:)`) while the next is read.
+    public func fetchInStreamOrder(after cursor: StreamCursor?, limit: Int, upTo head: Int64) async throws
+        -> StreamOrderRows
+    {
         let limit = clamp(limit)
         // No stream is named "" (the table's CHECK): the start is a cursor before every stream, so every
         // page is the same statement, which the planner answers by the index.
         let start = cursor ?? StreamCursor(stream: "", version: -1)
         let sql: SQL =
             "\(fragment: selectColumns) WHERE (stream, version) > (\(start.stream), \(start.version)) AND position <= \(head) ORDER BY stream, version LIMIT \(limit)"
-        let events = try await events(from: try await run(sql))
-        return StreamOrderPage(
-            events: events, next: events.last.map { StreamCursor(stream: $0.stream.rawValue, version: $0.version) })
+        let rows = try await run(sql)
+        let next = try rows.last.map {
+            StreamCursor(
+                stream: try $0.decode(String.self, column: "stream"), version: try $0.decode(column: "version"))
+        }
+        return StreamOrderRows(rows: rows, next: next)
+    }
+
+    /// The events of a page `fetchInStreamOrder` read, decoded as every read decodes them (`events(from:)`:
+    /// personal data opened, keys checked).
+    public func events(of page: StreamOrderRows) async throws -> [RecordedEvent] {
+        try await events(from: page.rows)
     }
 
     /// Reads the events of `streams` at positions up to `position` (inclusive), in stream order (by stream name, each

@@ -25,7 +25,8 @@ import Postgres
 ///
 /// The rows are added up in memory by key on their way (`SumTotals`), so that the staging table gets about one row
 /// per key rather than one per batch that touched it: at 1M events revenue's tables were staged ~630,000 and
-/// ~400,000 rows (~1.0 and ~0.7 s to add up after the pass), now their ~105,000 and ~79,000 keys.
+/// ~400,000 rows (~1.0 and ~0.7 s to add up after the pass), now about twice their ~105,000 keys (past the keys
+/// held in memory, `SumTotals.defaultMaximumKeys`) and their ~79,000.
 struct SumStage: Sendable {
     let table: TableSpec
     let schema: String

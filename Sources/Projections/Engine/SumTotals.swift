@@ -5,12 +5,11 @@
 /// Many streams add to each key (a day's takings at a till come from every client seen that day), and in stream
 /// order they come spread over the whole pass: the rows held back per batch (`RowSink`, a few thousand) merged
 /// few of them, and the staging table took ~630,000 rows for revenue's ~105,000 days at 1M events (~400,000 for
-/// ~79,000 appointment days); adding them up was the largest job after the pass. Here every key stays until the
-/// pass ends, in little memory: each key column's values are numbered as they are met (a day, a location, a
-/// technician: a few thousand values at most), a key is its numbers (`SIMD8<UInt32>`, 32 bytes), and its sums
-/// sit in one array (~130 bytes a key with the dictionary, ~25 MB for revenue's keys at 1M events). Past
-/// `maximumKeys` keys (160,000 unless told) the totals are staged and adding up starts afresh, so memory stays bounded however long
-/// the log.
+/// ~79,000 appointment days); adding them up was the largest job after the pass. Here keys stay in memory, in
+/// little of it: each key column's values are numbered as they are met (a day, a location, a technician: a few
+/// thousand values at most), a key is its numbers (`SIMD8<UInt32>`, 32 bytes), and its sums sit in one array
+/// (~130 bytes a key with the dictionary). Past `maximumKeys` keys (98,304 unless told) the totals are staged
+/// and adding up starts afresh, so memory stays bounded however long the log.
 ///
 /// What the staging table is then given adds up to the same table: `SumStage.load` still groups by key. A row
 /// memory cannot add exactly, as `MergePolicy.merge` cannot (a sum column holding anything but an integer or
@@ -19,9 +18,11 @@
 /// server groups them. NULL in any row makes the key's sum NULL, as `SumStage.load`'s totals do; a column a
 /// row does not name is NULL (`MergePolicy`).
 struct SumTotals: Sendable {
-    /// Keys held at most by default (~20 MB); past them every total is staged and adding up starts afresh
-    /// (`SumStage.append`).
-    static let defaultMaximumKeys = 160_000
+    /// Keys held at most by default; past them every total is staged and adding up starts afresh
+    /// (`SumStage.append`). As many as a dictionary of 2^17 buckets holds (~12 MB with their sums for revenue's
+    /// widest table); at 10M events revenue's two tables reach it, at 1M one of them (~105,000 keys) stages
+    /// about twice its keys.
+    static let defaultMaximumKeys = 98_304
 
     /// Keys (and rows held as they are) past which `SumStage` stages the totals.
     let maximumKeys: Int

@@ -432,11 +432,13 @@ struct ProjectionRebuilder: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    var next = try await readStreamBatch(after: nil, upTo: head)
-                    while let cursor = next.next {
-                        async let following = readStreamBatch(after: cursor, upTo: head)
-                        guard try await pass.put(next.batch) else { break }
-                        next = try await following
+                    // The server reads the next page while this one is decoded and handed over: the reads, one
+                    // after another (each starts after the last page's last event), do not wait for decoding.
+                    var page = try await fetchStreamPage(after: nil, upTo: head)
+                    while let cursor = page?.next {
+                        async let following = fetchStreamPage(after: cursor, upTo: head)
+                        guard let current = page, try await pass.put(try await decode(current)) else { break }
+                        page = try await following
                     }
                     await pass.finishReading()
                 } catch {
@@ -501,14 +503,16 @@ struct ProjectionRebuilder: Sendable {
         return ProjectionBatch(events: page.events, store: store)
     }
 
-    /// The events at positions up to `head` after `cursor` in stream order, up to one batch, decoded, and the
-    /// cursor to read on from (nil when there are none).
-    private func readStreamBatch(after cursor: StreamCursor?, upTo head: Int64) async throws
-        -> (batch: ProjectionBatch, next: StreamCursor?)
-    {
-        guard head > 0 else { return (ProjectionBatch(items: []), nil) }
-        let page = try await store.readInStreamOrder(after: cursor, limit: batchSize, upTo: head)
-        return (ProjectionBatch(events: page.events), page.next)
+    /// The events at positions up to `head` after `cursor` in stream order, up to one batch, as read (`decode`
+    /// makes the batch) with the cursor to read on from; nil for an empty log.
+    private func fetchStreamPage(after cursor: StreamCursor?, upTo head: Int64) async throws -> StreamOrderRows? {
+        guard head > 0 else { return nil }
+        return try await store.fetchInStreamOrder(after: cursor, limit: batchSize, upTo: head)
+    }
+
+    /// A page `fetchStreamPage` read as a batch: its events decoded and opened, then decoded for the projections.
+    private func decode(_ page: StreamOrderRows) async throws -> ProjectionBatch {
+        ProjectionBatch(events: try await store.events(of: page))
     }
 
     private func dropScratch(_ schemas: [String]) async {
