@@ -65,7 +65,7 @@ enum ReadCases {
     }
 
     /// Reads the log in pages in the order `rebuildAll` reads it (stream order, up to the head:
-    /// `EventStore.readInStreamOrder`; the next page while this one is folded, since 2026-12-07 19:20 UTC), and times `ProjectionBatch` decoding plus every projection's fold,
+    /// `EventStore.readInStreamOrder`), and times `ProjectionBatch` decoding plus every projection's fold,
     /// folded as `rebuildAll` folds it (`InMemoryRebuild`: `finish` once per key at the end, timed with its
     /// fold). Until 2026-12-06 23:00 UTC the rebuild and this read in log order: figures before then are
     /// of that order (a page then held ~970 clients, now ~25).
@@ -73,14 +73,13 @@ enum ReadCases {
         let folds = folders()
         let start = ContinuousClock.now
         let head = try await store.headPosition()
+        var cursor: StreamCursor?
         var count = 0
         var decodeSeconds = 0.0
         var foldSeconds: [String: Double] = [:]
-        var events = try await store.readInStreamOrder(after: nil, limit: page, upTo: head)
-        while let next = events.next {
-            // The next page read while this one is decoded and folded, as the rebuild reads (`ProjectionRebuilder`)
-            // and `readAll` reads: the pipeline figure is the slower of the two per page, not their sum.
-            async let following = store.readInStreamOrder(after: next, limit: page, upTo: head)
+        while true {
+            let events = try await store.readInStreamOrder(after: cursor, limit: page, upTo: head)
+            guard let next = events.next else { break }
             let decodeStart = ContinuousClock.now
             let batch = ProjectionBatch(events: events.events)
             decodeSeconds += seconds(since: decodeStart)
@@ -90,7 +89,7 @@ enum ReadCases {
                 foldSeconds[name, default: 0] += seconds(since: foldStart)
             }
             count += events.events.count
-            events = try await following
+            cursor = next
         }
         for (name, _, finish) in folds {
             let finishStart = ContinuousClock.now
