@@ -24,8 +24,6 @@ public struct StreamOrderRows: Sendable {
     let rows: QueryResult
     /// After the last event of the page; nil when the page is empty (the read is over).
     public let next: StreamCursor?
-    /// The events the page holds.
-    public var count: Int { rows.count }
 }
 
 extension EventStore {

@@ -347,8 +347,8 @@ struct ProjectionRebuilder: Sendable {
     /// a rebuild of 1M events (~1.9 s: ~23,000 to ~105,000 rows a table, sorted column by column), most of it in the
     /// tail after the pass; at 30 a third of that. The read models are queried by key, by indexed dates and by
     /// ranges of days, which 30 buckets estimate well; autovacuum analyzes a table again at the default once live
-    /// writes have changed a tenth of it. The analyze's transaction starts with the rebuild's `settings`: its commit does not wait for the disk (the
-    /// swap's does, and a crash before it is refused, `crashMarker`).
+    /// writes have changed a tenth of it. The analyze's transaction starts with the rebuild's `settings`: its
+    /// commit does not wait for the disk (the swap's does, and a crash before it is refused, `crashMarker`).
     private static func vacuum(
         _ table: String, in schema: String, settings: SQL, on connection: PostgresConnection
     ) async throws {
@@ -435,9 +435,9 @@ struct ProjectionRebuilder: Sendable {
                     // The server reads the next page while this one is decoded and handed over: the reads, one
                     // after another (each starts after the last page's last event), do not wait for decoding.
                     var page = try await fetchStreamPage(after: nil, upTo: head)
-                    while let cursor = page?.next {
+                    while let cursor = page.next {
                         async let following = fetchStreamPage(after: cursor, upTo: head)
-                        guard let current = page, try await pass.put(try await decode(current)) else { break }
+                        guard try await pass.put(try await decode(page)) else { break }
                         page = try await following
                     }
                     await pass.finishReading()
@@ -504,10 +504,9 @@ struct ProjectionRebuilder: Sendable {
     }
 
     /// The events at positions up to `head` after `cursor` in stream order, up to one batch, as read (`decode`
-    /// makes the batch) with the cursor to read on from; nil for an empty log.
-    private func fetchStreamPage(after cursor: StreamCursor?, upTo head: Int64) async throws -> StreamOrderRows? {
-        guard head > 0 else { return nil }
-        return try await store.fetchInStreamOrder(after: cursor, limit: batchSize, upTo: head)
+    /// makes the batch) with the cursor to read on from.
+    private func fetchStreamPage(after cursor: StreamCursor?, upTo head: Int64) async throws -> StreamOrderRows {
+        try await store.fetchInStreamOrder(after: cursor, limit: batchSize, upTo: head)
     }
 
     /// A page `fetchStreamPage` read as a batch: its events decoded and opened, then decoded for the projections.
