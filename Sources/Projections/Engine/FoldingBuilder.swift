@@ -106,9 +106,7 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
     func finish(on connection: PostgresConnection) async throws {
         // Finish rows, once per key, from its final state (read back if it was written out).
         let due = finishing.take()
-        var start = 0
-        while start < due.count {
-            let chunk = due[start..<min(start + FoldingBuilderDefaults.chunk, due.count)]
+        for chunk in due.chunks(of: FoldingBuilderDefaults.chunk) {
             let written = chunk.map(\.key).filter {
                 entries.index(forKey: $0) == nil && (storedAll || stored.contains($0))
             }
@@ -125,13 +123,10 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
                 try await sink.flush(table) { rows, table in try await self.writeRows(rows, to: table, on: connection) }
                 try await writeRows(output.keyedRows(for: table.name), to: table, on: connection)
             }
-            start += FoldingBuilderDefaults.chunk
         }
         // Every changed state held as a value to the state table.
         let dirty = entries.compactMap { $0.value.isDirty ? $0.key : nil }.sorted()
-        start = 0
-        while start < dirty.count {
-            let keys = dirty[start..<min(start + FoldingBuilderDefaults.chunk, dirty.count)]
+        for keys in dirty.chunks(of: FoldingBuilderDefaults.chunk) {
             var states: [(key: String, json: Data)] = []
             states.reserveCapacity(keys.count)
             for key in keys {
@@ -140,7 +135,6 @@ final class FoldingBuilder<P: FoldingProjection>: ProjectionBuilder {
             }
             try await save(states, on: connection)
             for key in keys { entries[key]?.isDirty = false }
-            start += FoldingBuilderDefaults.chunk
         }
         try await sink.flushAll { rows, table in try await self.writeRows(rows, to: table, on: connection) }
     }

@@ -342,10 +342,7 @@ extension FoldingProjection {
     {
         let wanted = Set(keys)
         var states: [String: State] = [:]
-        var start = 0
-        while start < keys.count {
-            let chunk = keys[start..<min(start + FoldingBuilderDefaults.chunk, keys.count)]
-            start += FoldingBuilderDefaults.chunk
+        for chunk in keys.chunks(of: FoldingBuilderDefaults.chunk) {
             let streams = chunk.compactMap { stream(forKey: $0) }
             let batch = ProjectionBatch(events: try await store.readStreams(streams, upTo: position))
             let (batchKeys, keyed) = keyedItems(batch)
@@ -362,12 +359,9 @@ extension FoldingProjection {
     /// again finds every key it folds). Stored only while the state table still holds the same mark, and only for
     /// keys it does not hold: a rebuild swapped in meanwhile, or another runner that stored the key first, wins.
     public func refold(_ request: FoldStatesToRefold, in schema: String, from store: EventStore) async throws {
-        var start = 0
-        while start < request.keys.count {
-            let chunk = Array(request.keys[start..<min(start + FoldingBuilderDefaults.chunk, request.keys.count)])
-            start += FoldingBuilderDefaults.chunk
+        for chunk in request.keys.chunks(of: FoldingBuilderDefaults.chunk) {
             // (`refoldedStates` reads a chunk's streams in one statement: folded and stored chunk by chunk.)
-            let states = try await refoldedStates(chunk, upTo: request.upTo, from: store)
+            let states = try await refoldedStates(Array(chunk), upTo: request.upTo, from: store)
             // `[[key, state], …]` as `json`, whose members are read back as the text they were written in.
             var document: [UInt8] = [UInt8(ascii: "[")]
             for (index, key) in chunk.enumerated() {
@@ -418,11 +412,9 @@ extension FoldingProjection {
         let spec = TableSpec(
             name: stateTable, columns: [.init("key", "text"), .init("state", "text")], primaryKey: ["key"],
             mode: fresh ? .insert : .upsert)
-        var start = 0
-        while start < rows.count {
-            let chunk = Array(rows[start..<min(start + FoldingBuilderDefaults.chunk, rows.count)])
-            try await RowWriter.write(chunk, to: spec, schema: schema, on: connection, fresh: fresh, strict: strict)
-            start += FoldingBuilderDefaults.chunk
+        for chunk in rows.chunks(of: FoldingBuilderDefaults.chunk) {
+            try await RowWriter.write(
+                Array(chunk), to: spec, schema: schema, on: connection, fresh: fresh, strict: strict)
         }
     }
 

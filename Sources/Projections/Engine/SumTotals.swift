@@ -111,9 +111,8 @@ struct SumTotals: Sendable {
     /// Every total as a row of the table (in no particular order), `size` rows at a time, made as the chunks are
     /// read (all of them at once would take ~700 bytes a key).
     func totals(chunkedBy size: Int) -> some Sequence<[Row]> {
-        let entries = Array(slots)
-        return stride(from: 0, to: entries.count, by: size).lazy.map { [self] start in
-            entries[start..<min(start + size, entries.count)].map { key, slot in row(key: key, slot: Int(slot)) }
+        Array(slots).chunks(of: size).lazy.map { [self] entries in
+            entries.map { key, slot in row(key: key, slot: Int(slot)) }
         }
     }
 
